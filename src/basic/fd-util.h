@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Reading, writing and passing file descriptors. libc only. */
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Writes all of buf, retrying on EINTR and short writes. */
+int write_all(int fd, const void *buf, size_t len);
+/* Reads the whole file at dirfd/path (O_CLOEXEC, O_NOFOLLOW unless follow) into a NUL-terminated
+ * buffer; -EFBIG if it is larger than max bytes. */
+int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size);
+/* Reads one '\n'-terminated line (newline stripped) from a stream fd, byte by byte so that
+ * nothing past the line is consumed; -EPIPE on EOF before any byte, -E2BIG past max. */
+int read_line_fd(int fd, size_t max, char **ret);
+/* SCM_RIGHTS: one fd over a Unix socket. */
+int send_fd(int sock, int fd);
+int recv_fd(int sock, int *ret_fd);
+/* Clears O_CLOEXEC: only for fds meant to cross execve() into the container. */
+int fd_cloexec(int fd, int cloexec);

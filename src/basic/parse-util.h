@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Parsing of small user-supplied values: container ids, signals, numbers. libc only. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CONTAINER_ID_MAX 128
+
+/* Letters, digits, '_', '+', '.', '-'; not starting with '.'; 1..128 characters. */
+bool container_id_is_valid(const char *id);
+/* "TERM", "SIGTERM", "sigterm", "15", "RTMIN+3": the signal number, or -EINVAL. */
+int signal_from_string(const char *s);
+/* The name without "SIG" ("TERM"), or NULL for a number with no name. */
+const char *signal_to_string(int sig);
+/* Whole decimal string into an unsigned value no larger than max; -EINVAL / -ERANGE. */
+int parse_uint64(const char *s, uint64_t max, uint64_t *ret);

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+
+#include "fd-util.h"
+#include "macros.h"
+#include "proc-util.h"
+
+int proc_starttime(pid_t pid, uint64_t *ret) {
+        char path[64], buf[1024];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return errno == ESRCH ? -ESRCH : -errno;
+        buf[n] = 0;
+
+        /* comm (field 2) may hold spaces and parentheses: skip to the last ')'. */
+        char *p = strrchr(buf, ')');
+        if (!p)
+                return -EBADMSG;
+        p++;
+        /* Fields 3..21 precede starttime. */
+        for (int field = 3; field <= 22; field++) {
+                p += strspn(p, " ");
+                if (field == 22) {
+                        char *end;
+                        errno = 0;
+                        unsigned long long v = strtoull(p, &end, 10);
+                        if (errno != 0 || end == p)
+                                return -EBADMSG;
+                        *ret = v;
+                        return 0;
+                }
+                p += strcspn(p, " ");
+                if (!*p)
+                        return -EBADMSG;
+        }
+        return -EBADMSG;
+}
+
+int pidfd_open_verified(pid_t pid, uint64_t starttime, int *ret_pidfd) {
+        if (pid <= 0)
+                return -ESRCH;
+        _cleanup_close_ int fd = pidfd_open(pid, 0);
+        if (fd < 0)
+                return -errno;
+        uint64_t st;
+        int r = proc_starttime(pid, &st);
+        if (r < 0)
+                return r;
+        if (st != starttime)
+                return -ESRCH;
+        r = pidfd_is_alive(fd);
+        if (r <= 0)
+                return r < 0 ? r : -ESRCH;
+        *ret_pidfd = TAKE_FD(fd);
+        return 0;
+}
+
+int pidfd_is_alive(int pidfd) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        int r = poll(&p, 1, 0);
+        if (r < 0)
+                return -errno;
+        return r == 0;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Process identity: a PID means nothing without its start time, so every lookup of a recorded
+ * container process goes through here. libc only. */
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Field 22 of /proc/PID/stat (clock ticks since boot). -ESRCH if the process is gone. */
+int proc_starttime(pid_t pid, uint64_t *ret);
+/* Opens a pidfd for pid and checks afterwards that pid still has start time starttime, so the
+ * pidfd is known to name that very process and not one that recycled its PID. -ESRCH if the
+ * process is gone or is another one. */
+int pidfd_open_verified(pid_t pid, uint64_t starttime, int *ret_pidfd);
+/* True while the process behind pidfd has not exited (it may still be a zombie of ours). */
+int pidfd_is_alive(int pidfd);

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "strv.h"
+
+char **strv_free(char **l) {
+        if (!l)
+                return NULL;
+        for (char **i = l; *i; i++)
+                free(*i);
+        free(l);
+        return NULL;
+}
+
+size_t strv_length(char * const *l) {
+        size_t n = 0;
+        if (l)
+                while (l[n])
+                        n++;
+        return n;
+}
+
+int strv_consume(char ***l, char *s) {
+        if (!s)
+                return -ENOMEM;
+        size_t n = strv_length(*l);
+        char **m = realloc(*l, sizeof(char *) * (n + 2));
+        if (!m) {
+                free(s);
+                return -ENOMEM;
+        }
+        m[n] = s;
+        m[n + 1] = NULL;
+        *l = m;
+        return 0;
+}
+
+int strv_extend(char ***l, const char *s) {
+        return strv_consume(l, strdup(s));
+}
+
+bool strv_contains(char * const *l, const char *s) {
+        if (l)
+                for (char * const *i = l; *i; i++)
+                        if (strcmp(*i, s) == 0)
+                                return true;
+        return false;
+}
+
+const char *strv_env_get(char * const *l, const char *name) {
+        size_t n = strlen(name);
+        if (l)
+                for (char * const *i = l; *i; i++)
+                        if (strncmp(*i, name, n) == 0 && (*i)[n] == '=')
+                                return *i + n + 1;
+        return NULL;
+}

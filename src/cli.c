@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Global option parsing and the usage texts. The verbs parse their own options. */
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "basic/parse-util.h"
+#include "cli.h"
+
+const Verb *verb_find(const char *name) {
+        for (const Verb *v = verbs; v->name; v++)
+                if (strcmp(v->name, name) == 0)
+                        return v;
+        return NULL;
+}
+
+void cli_print_usage(void) {
+        printf("Usage: ctr-launch [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\n"
+               "Run OCI bundles as containers, with runc's command line.\n\n"
+               "Commands:\n");
+        for (const Verb *v = verbs; v->name; v++)
+                printf("  %-8s %s\n", v->name, v->summary);
+        printf("\nGlobal options:\n"
+               "  --root DIR            state directory (default /run/ctr-launch as root,\n"
+               "                        $XDG_RUNTIME_DIR/ctr-launch otherwise)\n"
+               "  --log FILE            also write log records to FILE\n"
+               "  --log-format FORMAT   text (default) or json\n"
+               "  --debug               log debug messages\n"
+               "  --systemd-cgroup      cgroupsPath is slice:prefix:name (placement via systemd)\n"
+               "  -h, --help            show this help\n"
+               "  -v, --version         show the version\n\n"
+               "`ctr-launch help COMMAND` or `ctr-launch COMMAND --help` describes a command.\n");
+}
+
+int cli_parse_global(int argc, char **argv, GlobalOptions *ret, int *ret_index) {
+        enum { ARG_ROOT = 0x100, ARG_LOG, ARG_LOG_FORMAT, ARG_DEBUG, ARG_SYSTEMD_CGROUP, ARG_ROOTLESS, ARG_CRIU };
+        static const struct option options[] = {
+                { "root", required_argument, NULL, ARG_ROOT },
+                { "log", required_argument, NULL, ARG_LOG },
+                { "log-format", required_argument, NULL, ARG_LOG_FORMAT },
+                { "debug", no_argument, NULL, ARG_DEBUG },
+                { "systemd-cgroup", no_argument, NULL, ARG_SYSTEMD_CGROUP },
+                /* runc's; accepted so callers that always pass them keep working */
+                { "rootless", required_argument, NULL, ARG_ROOTLESS },
+                { "criu", required_argument, NULL, ARG_CRIU },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'v' },
+                {}
+        };
+        GlobalOptions g = { .log_format = LOG_FORMAT_TEXT };
+        int c;
+
+        opterr = 0;
+        optind = 1;
+        /* '+': stop at the verb, whose options are its own. */
+        while ((c = getopt_long(argc, argv, "+hv", options, NULL)) >= 0)
+                switch (c) {
+                case ARG_ROOT:
+                        g.root = optarg;
+                        break;
+                case ARG_LOG:
+                        g.log_path = optarg;
+                        break;
+                case ARG_LOG_FORMAT:
+                        if (strcmp(optarg, "text") == 0)
+                                g.log_format = LOG_FORMAT_TEXT;
+                        else if (strcmp(optarg, "json") == 0)
+                                g.log_format = LOG_FORMAT_JSON;
+                        else {
+                                fprintf(stderr, "ctr-launch: --log-format: unknown format \"%s\" (text or json)\n", optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case ARG_DEBUG:
+                        g.debug = true;
+                        break;
+                case ARG_SYSTEMD_CGROUP:
+                        g.systemd_cgroup = true;
+                        break;
+                case ARG_ROOTLESS:
+                case ARG_CRIU:
+                        break;
+                case 'h':
+                        cli_print_usage();
+                        return EXIT_OK + 256; /* "done", mapped by the caller */
+                case 'v':
+                        printf("ctr-launch version %s\nspec: 1.2.0\n", CTR_LAUNCH_VERSION);
+                        return EXIT_OK + 256;
+                default:
+                        fprintf(stderr, "ctr-launch: unknown or incomplete option \"%s\" (see ctr-launch --help)\n",
+                                argv[optind - 1]);
+                        return -EINVAL;
+                }
+
+        *ret = g;
+        *ret_index = optind;
+        return 0;
+}
+
+int cli_usage_error(const Verb *v, const char *fmt, ...) {
+        va_list ap;
+        fprintf(stderr, "ctr-launch: %s: ", v->name);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, " (see ctr-launch %s --help)\n", v->name);
+        return EXIT_USAGE;
+}
+
+bool cli_wants_help(int argc, char **argv, const Verb *v) {
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--") == 0)
+                        break;
+                if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+                        fputs(v->usage, stdout);
+                        return true;
+                }
+        }
+        return false;
+}
+
+int cli_take_id(const Verb *v, int argc, char **argv, int optind_, const char **ret_id) {
+        if (optind_ >= argc)
+                return cli_usage_error(v, "missing container ID");
+        const char *id = argv[optind_];
+        if (!container_id_is_valid(id)) {
+                fprintf(stderr,
+                        "ctr-launch: invalid container id \"%.*s\": use 1 to %d letters, digits, '_', '+', '.', '-', not starting with '.'\n",
+                        200, id, CONTAINER_ID_MAX);
+                return EXIT_FAILED;
+        }
+        *ret_id = id;
+        return 0;
+}

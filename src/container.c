@@ -1,0 +1,557 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* create, start, signal and destroy, seen from the host. Every failure here is printed once,
+ * with the container's id, and undone: no state dir, no process, no mount left behind. */
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "basic/errmsg.h"
+#include "basic/fd-util.h"
+#include "basic/parse-util.h"
+#include "basic/proc-util.h"
+#include "basic/strv.h"
+#include "console.h"
+#include "container.h"
+#include "exec-fifo.h"
+#include "init.h"
+#include "log.h"
+#include "oci-config.h"
+#include "sync.h"
+
+/* How long destroy waits for a SIGKILLed init to go (a process in uninterruptible sleep on a
+ * dead NFS server can take a while); then it reports and leaves the state for a retry. */
+#define DESTROY_TIMEOUT_MS 10000
+
+Container *container_free(Container *c) {
+        if (!c)
+                return NULL;
+        state_dir_free(c->dir);
+        container_state_done(&c->state);
+        safe_close(c->pidfd);
+        free(c);
+        return NULL;
+}
+
+int container_root(const GlobalOptions *g, char **ret) {
+        if (g->root)
+                return (*ret = strdup(g->root)) ? 0 : -ENOMEM;
+        int r = state_root_default(ret);
+        if (r == -ENXIO)
+                return log_error_errno(r, "no --root given and $XDG_RUNTIME_DIR is not set");
+        return r;
+}
+
+static Container *container_new(void) {
+        Container *c = calloc(1, sizeof(*c));
+        if (c)
+                c->pidfd = -EBADF;
+        return c;
+}
+
+/* What the config asks that this version cannot do yet, or that makes no sense; checked
+ * before anything is created. */
+static int check_config(const OciConfig *config, const CreateOptions *o) {
+        const OciNamespace *mnt = oci_config_find_namespace(config, NAMESPACE_MOUNT);
+        if (!mnt || mnt->path)
+                return log_error_errno(-EINVAL, "linux.namespaces: a new mount namespace is required");
+        const OciNamespace *user = oci_config_find_namespace(config, NAMESPACE_USER);
+        if (user && !user->path)
+                return log_error_errno(-EOPNOTSUPP, "linux.namespaces: new user namespaces are not supported yet");
+        if (oci_config_find_namespace(config, NAMESPACE_TIME))
+                return log_error_errno(-EOPNOTSUPP, "linux.namespaces: time namespaces are not supported yet");
+        const OciNamespace *uts = oci_config_find_namespace(config, NAMESPACE_UTS);
+        if (config->hostname && (!uts || uts->path))
+                return log_error_errno(-EINVAL, "hostname: needs a new uts namespace");
+        if (config->process.terminal && !o->console_socket)
+                return log_error_errno(-EINVAL, "process.terminal is true: --console-socket is required");
+        return 0;
+}
+
+static int check_preserved_fds(unsigned n) {
+        /* Anything we open could land on a closed fd of that range and leak into the
+         * container: insist that the caller really has them open. */
+        for (unsigned fd = 3; fd < 3 + n; fd++)
+                if (fcntl((int) fd, F_GETFD) < 0)
+                        return log_error_errno(-EBADF, "--preserve-fds: fd %u is not open", fd);
+        return 0;
+}
+
+static unsigned listen_fds_from_env(void) {
+        /* systemd socket activation: the fds are ours only if LISTEN_PID names us. */
+        const char *pid = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
+        uint64_t p, k;
+        if (!pid || !n || parse_uint64(pid, INT_MAX, &p) < 0 || (pid_t) p != getpid() ||
+            parse_uint64(n, 1024, &k) < 0)
+                return 0;
+        return (unsigned) k;
+}
+
+/* Buffers the log pipe into lines; keeps the first error the init reported. */
+typedef struct LogReader {
+        char buf[65536];
+        size_t len;
+        char *error;
+} LogReader;
+
+static void log_reader_line(LogReader *lr, const char *line) {
+        _cleanup_free_ char *level = NULL, *msg = NULL;
+        int errnum;
+        if (log_pipe_parse(line, &level, &errnum, &msg) < 0) {
+                log_debug("init: malformed log line");
+                return;
+        }
+        if (strcmp(level, "error") == 0 && !lr->error)
+                lr->error = TAKE_PTR(msg);
+        else
+                log_debug("init: %s", msg);
+}
+
+/* Returns 1 while the pipe is open, 0 at EOF. */
+static int log_reader_read(LogReader *lr, int fd) {
+        ssize_t n = read(fd, lr->buf + lr->len, sizeof(lr->buf) - 1 - lr->len);
+        if (n < 0)
+                return errno == EINTR || errno == EAGAIN ? 1 : 0;
+        if (n == 0) {
+                if (lr->len > 0) {
+                        lr->buf[lr->len] = 0;
+                        log_reader_line(lr, lr->buf);
+                        lr->len = 0;
+                }
+                return 0;
+        }
+        lr->len += (size_t) n;
+        lr->buf[lr->len] = 0;
+        char *start = lr->buf, *nl;
+        while ((nl = strchr(start, '\n'))) {
+                *nl = 0;
+                log_reader_line(lr, start);
+                start = nl + 1;
+        }
+        lr->len -= (size_t) (start - lr->buf);
+        memmove(lr->buf, start, lr->len);
+        if (lr->len == sizeof(lr->buf) - 1)
+                lr->len = 0; /* an absurdly long line: drop it rather than stall */
+        return 1;
+}
+
+/* Forks the init into the PID namespace the config asks for. The parent's own PID namespace
+ * never changes: only the one its children are born into, and only for this fork. */
+static int fork_init(const OciConfig *config, pid_t *ret_pid) {
+        const OciNamespace *pidns = oci_config_find_namespace(config, NAMESPACE_PID);
+        _cleanup_close_ int saved = -EBADF, target = -EBADF;
+
+        if (pidns) {
+                saved = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+                if (saved < 0)
+                        return log_error_errno(-errno, "open /proc/self/ns/pid");
+                if (pidns->path) {
+                        target = open(pidns->path, O_RDONLY | O_CLOEXEC);
+                        if (target < 0)
+                                return log_error_errno(-errno, "open pid namespace %s", pidns->path);
+                        if (setns(target, CLONE_NEWPID) < 0)
+                                return log_error_errno(errno == EINVAL ? -EINVAL : -errno,
+                                                       "join pid namespace %s%s", pidns->path,
+                                                       errno == EINVAL ? " (not a pid namespace?)" : "");
+                } else if (unshare(CLONE_NEWPID) < 0)
+                        return log_error_errno(-errno, "unshare the pid namespace");
+        }
+
+        pid_t pid = fork();
+        if (pid < 0) {
+                int r = -errno;
+                if (saved >= 0)
+                        (void) setns(saved, CLONE_NEWPID);
+                return log_error_errno(r, "fork the container's init");
+        }
+        if (pid == 0) {
+                *ret_pid = 0;
+                return 0;
+        }
+        if (saved >= 0 && setns(saved, CLONE_NEWPID) < 0) {
+                /* Cannot happen for our own namespace; refuse to go on half-way anyway. */
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                return log_error_errno(-errno, "restore our pid namespace");
+        }
+        *ret_pid = pid;
+        return 0;
+}
+
+static void kill_and_reap(pid_t pid, int pidfd) {
+        if (pid <= 0)
+                return;
+        if (pidfd >= 0)
+                (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+        else
+                (void) kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
+
+static char *describe_exit(pid_t pid) {
+        siginfo_t si = {};
+        char *s = NULL;
+        if (waitid(P_PID, (id_t) pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+                return strdup("the container's init exited unexpectedly");
+        if (si.si_code == CLD_EXITED)
+                (void) asprintf(&s, "the container's init exited unexpectedly with status %d", si.si_status);
+        else
+                (void) asprintf(&s, "the container's init was killed by signal %s",
+                                signal_to_string(si.si_status) ?: "?");
+        return s;
+}
+
+/* Drives the sync protocol until the init is blocked on the FIFO (0) or has failed (< 0,
+ * message in *ret_error). */
+static int drive_init(int sync_fd, int log_fd, int pidfd, pid_t pid, char **ret_error) {
+        LogReader *lr = calloc(1, sizeof(LogReader));
+        if (!lr)
+                return -ENOMEM;
+        bool sync_open = true, log_open = true, ran = false, died = false;
+        _cleanup_free_ char *sync_error = NULL;
+        int r = 0, sync_errno = 0;
+
+        while (sync_open || log_open) {
+                struct pollfd p[3] = {
+                        { .fd = sync_open ? sync_fd : -1, .events = POLLIN },
+                        { .fd = log_open ? log_fd : -1, .events = POLLIN },
+                        { .fd = died ? -1 : pidfd, .events = POLLIN },
+                };
+                if (poll(p, 3, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        break;
+                }
+                if (p[1].revents)
+                        log_open = log_reader_read(lr, log_fd) > 0;
+                if (p[0].revents) {
+                        SyncType t;
+                        int k = sync_recv(sync_fd, &t, &sync_errno, &sync_error);
+                        if (k == -EPIPE) {
+                                sync_open = false;
+                                if (!ran) {
+                                        r = -EIO;
+                                        break;
+                                }
+                        } else if (k < 0) {
+                                r = k;
+                                if (!sync_error)
+                                        sync_error = strdup("malformed message on the sync socket");
+                                break;
+                        } else if (t == SYNC_PROC_ERROR) {
+                                r = sync_errno > 0 ? -sync_errno : -EIO;
+                                break;
+                        } else if (t == SYNC_PROC_READY && !ran) {
+                                /* Host-side steps that need the init's host PID go here. */
+                                k = sync_send(sync_fd, SYNC_PROC_RUN);
+                                if (k < 0) {
+                                        r = k;
+                                        break;
+                                }
+                                ran = true;
+                        } else if (t == SYNC_PROC_HOOKS) {
+                                k = sync_send(sync_fd, SYNC_PROC_RESUME);
+                                if (k < 0) {
+                                        r = k;
+                                        break;
+                                }
+                        } else {
+                                r = -EBADMSG;
+                                sync_error = strdup("unexpected message on the sync socket");
+                                break;
+                        }
+                }
+                if (p[2].revents) {
+                        /* Dead: whatever it said is already in the pipes; drain them. */
+                        died = true;
+                        if (!sync_open && !log_open)
+                                break;
+                        if (!(p[0].revents | p[1].revents) && !ran) {
+                                r = -ECHILD;
+                                /* keep reading until both channels reach EOF */
+                        }
+                }
+        }
+
+        if (r < 0 || died || !ran) {
+                /* Collect the last words from the log pipe before giving up. */
+                while (log_open && log_reader_read(lr, log_fd) > 0)
+                        ;
+                if (r >= 0)
+                        r = -ECHILD;
+                char *msg = lr->error ? TAKE_PTR(lr->error)
+                            : sync_error ? TAKE_PTR(sync_error)
+                                         : describe_exit(pid);
+                free(*ret_error);
+                *ret_error = msg;
+        }
+        free(lr->error);
+        free(lr);
+        return r;
+}
+
+static int write_pid_file(const char *path, pid_t pid) {
+        /* Atomically, as conmon and containerd read it as soon as create returns. */
+        _cleanup_free_ char *copy = strdup(path), *tmp = NULL;
+        if (!copy || asprintf(&tmp, "%s.tmp-%d", path, (int) getpid()) < 0)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return -errno;
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
+        int r = write_all(fd, buf, (size_t) n);
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlink(tmp);
+        return r;
+}
+
+int container_create(const GlobalOptions *g, const CreateOptions *o, Container **ret) {
+        _cleanup_oci_config_ OciConfig *config = NULL;
+        _cleanup_free_ char *bundle = NULL, *json = NULL, *error = NULL, *rootfs = NULL, *root = NULL;
+        int r;
+
+        r = check_preserved_fds(o->preserve_fds);
+        if (r < 0)
+                return r;
+
+        bundle = realpath(o->bundle ?: ".", NULL);
+        if (!bundle)
+                return log_error_errno(-errno, "bundle %s", o->bundle ?: ".");
+        r = oci_config_load(bundle, &config, &json, &error);
+        if (r < 0)
+                return log_error_errno(-EINVAL, "config.json: %s", error ?: strerror(-r)), r;
+        r = check_config(config, o);
+        if (r < 0)
+                return r;
+
+        if (config->root_path[0] == '/')
+                rootfs = strdup(config->root_path);
+        else if (asprintf(&rootfs, "%s/%s", bundle, config->root_path) < 0)
+                rootfs = NULL;
+        if (!rootfs)
+                return log_error_errno(-ENOMEM, "allocate");
+        struct stat st;
+        if (stat(rootfs, &st) < 0)
+                return log_error_errno(-errno, "rootfs %s", rootfs);
+        if (!S_ISDIR(st.st_mode))
+                return log_error_errno(-ENOTDIR, "rootfs %s", rootfs);
+
+        r = container_root(g, &root);
+        if (r < 0)
+                return r;
+
+        _cleanup_container_ Container *c = container_new();
+        if (!c)
+                return log_error_errno(-ENOMEM, "allocate");
+        r = state_dir_create(root, o->id, &c->dir);
+        if (r == -EEXIST)
+                return log_error_errno(r, "container already exists"), r;
+        if (r < 0)
+                return log_error_errno(r, "create state directory in %s", root);
+
+        /* From here on, every failure path removes what was made. */
+        pid_t pid = 0;
+        _cleanup_close_ int fifo_fd = -EBADF, console_fd = -EBADF, sync_parent = -EBADF,
+                            sync_child = -EBADF, log_parent = -EBADF, log_child = -EBADF;
+        int pipefd[2], sv[2];
+
+        c->state = (ContainerState) {
+                .id = strdup(o->id),
+                .bundle = strdup(bundle),
+                .rootfs = strdup(rootfs),
+                .created = rfc3339_now(),
+                .owner = geteuid(),
+                .creating = true,
+        };
+        if (!c->state.id || !c->state.bundle || !c->state.rootfs || !c->state.created) {
+                r = log_error_errno(-ENOMEM, "allocate");
+                goto fail;
+        }
+        for (char **a = config->annotations; a && *a; a++)
+                if (strv_extend(&c->state.annotations, *a) < 0) {
+                        r = log_error_errno(-ENOMEM, "allocate");
+                        goto fail;
+                }
+        r = container_state_write(c->dir->dir_fd, &c->state);
+        if (r < 0) {
+                log_error_errno(r, "write %s", STATE_FILE);
+                goto fail;
+        }
+
+        r = exec_fifo_make(c->dir->dir_fd, &fifo_fd);
+        if (r < 0) {
+                log_error_errno(r, "make %s", EXEC_FIFO);
+                goto fail;
+        }
+        if (config->process.terminal) {
+                r = console_socket_connect(o->console_socket, &console_fd);
+                if (r < 0) {
+                        log_error_errno(r, "connect to console socket %s", o->console_socket);
+                        goto fail;
+                }
+        }
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
+                r = log_error_errno(-errno, "make the sync channels");
+                goto fail;
+        }
+        sync_parent = sv[0];
+        sync_child = sv[1];
+        log_parent = pipefd[0];
+        log_child = pipefd[1];
+
+        InitParams params = {
+                .id = c->state.id,
+                .bundle = bundle,
+                .rootfs = rootfs,
+                .no_pivot = o->no_pivot,
+                .fifo_fd = fifo_fd,
+                .console_fd = console_fd,
+                .preserve_fds = o->preserve_fds,
+                .listen_fds = listen_fds_from_env(),
+        };
+
+        r = fork_init(config, &pid);
+        if (r < 0)
+                goto fail;
+        if (pid == 0) {
+                sync_parent = safe_close(sync_parent);
+                log_parent = safe_close(log_parent);
+                init_main(sync_child, log_child);
+        }
+        sync_child = safe_close(sync_child);
+        log_child = safe_close(log_child);
+        fifo_fd = safe_close(fifo_fd);
+        console_fd = safe_close(console_fd);
+
+        c->pidfd = pidfd_open(pid, 0);
+        if (c->pidfd < 0) {
+                r = log_error_errno(-errno, "pidfd_open");
+                goto fail;
+        }
+        c->state.pid = pid;
+        r = proc_starttime(pid, &c->state.pid_starttime);
+        if (r >= 0)
+                r = container_state_write(c->dir->dir_fd, &c->state);
+        if (r < 0) {
+                log_error_errno(r, "record the init's identity");
+                goto fail;
+        }
+
+        r = sync_send_init(sync_parent, &params, json);
+        if (r < 0 && r != -EPIPE) {
+                log_error_errno(r, "send the configuration to the init");
+                goto fail;
+        }
+        r = drive_init(sync_parent, log_parent, c->pidfd, pid, &error);
+        if (r < 0) {
+                log_error("%s", error ?: "the container's init failed");
+                goto fail;
+        }
+
+        c->state.creating = false;
+        r = container_state_write(c->dir->dir_fd, &c->state);
+        if (r < 0) {
+                log_error_errno(r, "write %s", STATE_FILE);
+                goto fail;
+        }
+        if (o->pid_file) {
+                r = write_pid_file(o->pid_file, pid);
+                if (r < 0) {
+                        log_error_errno(r, "write pid file %s", o->pid_file);
+                        goto fail;
+                }
+        }
+        c->status = STATUS_CREATED;
+        log_debug("created, init pid %d", (int) pid);
+        *ret = TAKE_PTR(c);
+        return 0;
+
+fail:
+        kill_and_reap(pid, c->pidfd);
+        (void) state_dir_remove(c->dir);
+        return r;
+}
+
+int container_open(const GlobalOptions *g, const char *id, Container **ret) {
+        _cleanup_free_ char *root = NULL;
+        int r = container_root(g, &root);
+        if (r < 0)
+                return r;
+        _cleanup_container_ Container *c = container_new();
+        if (!c)
+                return log_error_errno(-ENOMEM, "allocate");
+        r = state_dir_open(root, id, LOCK_EX, &c->dir, NULL);
+        if (r == -ENOENT)
+                return log_error_errno(r, "container does not exist"), r;
+        if (r < 0)
+                return log_error_errno(r, "open state directory %s/%s", root, id);
+
+        r = container_state_read(c->dir->dir_fd, &c->state);
+        if (r < 0) {
+                /* Broken: only destroy can do anything with it. */
+                c->status = STATUS_STOPPED;
+                c->state.pid = 0;
+                log_debug("%s unreadable (%s): treating the container as stopped", STATE_FILE, strerror(-r));
+                if (!(c->state.id = strdup(id)))
+                        return log_error_errno(-ENOMEM, "allocate");
+        } else
+                c->status = container_status_probe(&c->state, c->dir->dir_fd, false, &c->pidfd);
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+int container_start(Container *c) {
+        if (c->status != STATUS_CREATED)
+                return log_error_errno(-EINVAL, "cannot start a container that is %s",
+                                       container_status_to_string(c->status));
+        _cleanup_free_ char *error = NULL;
+        int r = exec_fifo_consume(c->dir->dir_fd, c->pidfd, &error);
+        if (r < 0)
+                return log_error_errno(-EINVAL, "%s", error ?: strerror(-r)), r;
+        c->status = STATUS_RUNNING;
+        return 0;
+}
+
+int container_signal(Container *c, int sig) {
+        if (c->status == STATUS_STOPPED || c->pidfd < 0)
+                return log_error_errno(-ESRCH, "container is not running");
+        if (pidfd_send_signal(c->pidfd, sig, NULL, 0) < 0)
+                return log_error_errno(-errno, "send signal %d", sig);
+        return 0;
+}
+
+int container_destroy(Container *c) {
+        if (c->pidfd >= 0) {
+                if (pidfd_send_signal(c->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+                        return log_error_errno(-errno, "kill the container");
+                struct pollfd p = { .fd = c->pidfd, .events = POLLIN };
+                int k;
+                while ((k = poll(&p, 1, DESTROY_TIMEOUT_MS)) < 0 && errno == EINTR)
+                        ;
+                if (k == 0)
+                        return log_error_errno(-ETIMEDOUT, "the container's init did not exit after SIGKILL");
+                /* If it was our child (run), reap it; otherwise its parent does. */
+                siginfo_t si;
+                (void) waitid(P_PIDFD, (id_t) c->pidfd, &si, WEXITED | WNOHANG);
+                c->pidfd = safe_close(c->pidfd);
+        }
+        int r = state_dir_remove(c->dir);
+        if (r < 0)
+                return log_error_errno(r, "remove %s", c->dir->path);
+        c->status = STATUS_STOPPED;
+        return 0;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The parent side of a container's life: create (fork the init, drive the sync protocol, do
+ * the host-side steps, record the state), start, signal, destroy. The verbs are thin layers
+ * over this. */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cli.h"
+#include "oci-state.h"
+#include "state-dir.h"
+
+typedef struct CreateOptions {
+        const char *id;
+        const char *bundle;         /* NULL: the current directory */
+        const char *pid_file;
+        const char *console_socket;
+        bool no_pivot;
+        unsigned preserve_fds;
+} CreateOptions;
+
+typedef struct Container {
+        StateDir *dir;        /* locked */
+        ContainerState state;
+        ContainerStatus status;
+        int pidfd;            /* verified pidfd of the init, or -EBADF once stopped */
+} Container;
+
+Container *container_free(Container *c);
+static inline void container_freep(Container **c) {
+        container_free(*c);
+}
+#define _cleanup_container_ _cleanup_(container_freep)
+
+/* The state root of this invocation: --root, or the default. */
+int container_root(const GlobalOptions *g, char **ret);
+
+/* Builds the container up to the blocked init. On failure the error has been printed and
+ * nothing is left behind. On success the state dir stays locked until *ret is freed. */
+int container_create(const GlobalOptions *g, const CreateOptions *o, Container **ret);
+/* Opens an existing container, locked (LOCK_EX), with its status probed. Prints the error. */
+int container_open(const GlobalOptions *g, const char *id, Container **ret);
+/* Consumes exec.fifo: the user's process has been exec'd on success. Prints the error. */
+int container_start(Container *c);
+/* Sends sig to the init through its verified pidfd. Prints the error. */
+int container_signal(Container *c, int sig);
+/* Kills what is left (SIGKILL, waits until it is gone) and removes the state dir. */
+int container_destroy(Container *c);

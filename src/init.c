@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The ordered steps between fork and execve. Each step returns -errno and a message; the
+ * first failure is sent to the parent and ends the init. */
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "basic/errmsg.h"
+#include "basic/fd-util.h"
+#include "basic/strv.h"
+#include "console.h"
+#include "exec-fifo.h"
+#include "init.h"
+#include "oci-config.h"
+#include "process.h"
+#include "rootfs.h"
+#include "sync.h"
+
+typedef struct Init {
+        int sync_fd;
+        int log_fd;
+        InitParams params;
+        OciConfig *config;
+} Init;
+
+_noreturn_ static void init_fail(Init *in, int r, const char *msg) {
+        /* The log pipe carries the precise error, the sync socket says "stop". If the parent is
+         * gone, both writes fail and there is nobody left to tell. */
+        if (r >= 0)
+                r = -EIO;
+        (void) log_pipe_send(in->log_fd, "error", -r, msg ? msg : strerror(-r));
+        (void) sync_send_error(in->sync_fd, -r, msg ? msg : strerror(-r));
+        _exit(EXIT_FAILURE);
+}
+
+static void init_debug(Init *in, const char *msg) {
+        (void) log_pipe_send(in->log_fd, "debug", 0, msg);
+}
+
+static int join_namespaces(const OciConfig *c, char **ret_error) {
+        /* Join before creating: a new namespace then belongs where the joined ones say. The
+         * user namespace goes first, as it decides what the others may do. PID namespaces
+         * (and their children) were handled by the parent before fork. */
+        static const NamespaceType order[] = {
+                NAMESPACE_USER, NAMESPACE_IPC, NAMESPACE_UTS, NAMESPACE_NETWORK,
+                NAMESPACE_CGROUP, NAMESPACE_MOUNT,
+        };
+        for (size_t i = 0; i < ELEMENTSOF(order); i++) {
+                const OciNamespace *ns = oci_config_find_namespace(c, order[i]);
+                if (!ns || !ns->path)
+                        continue;
+                _cleanup_close_ int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        return errmsg(ret_error, -errno, "open %s namespace %s",
+                                      namespace_type_to_string(ns->type), ns->path);
+                if (setns(fd, namespace_type_to_clone_flag(ns->type)) < 0) {
+                        if (errno == EINVAL)
+                                return errmsg_plain(ret_error, -EINVAL, "join %s namespace %s: not a %s namespace",
+                                                    namespace_type_to_string(ns->type), ns->path,
+                                                    namespace_type_to_string(ns->type));
+                        return errmsg(ret_error, -errno, "join %s namespace %s",
+                                      namespace_type_to_string(ns->type), ns->path);
+                }
+        }
+        return 0;
+}
+
+static int unshare_namespaces(const OciConfig *c, char **ret_error) {
+        int flags = 0;
+        for (size_t i = 0; i < c->n_namespaces; i++) {
+                NamespaceType t = c->namespaces[i].type;
+                if (c->namespaces[i].path || t == NAMESPACE_PID || t == NAMESPACE_TIME)
+                        continue;
+                flags |= namespace_type_to_clone_flag(t);
+        }
+        if (flags != 0 && unshare(flags) < 0)
+                return errmsg(ret_error, -errno, "unshare namespaces (flags 0x%x)", (unsigned) flags);
+        return 0;
+}
+
+/* Marks every fd above the ones the container may have close-on-exec, and makes the ones it
+ * may have inheritable. Our own fds are O_CLOEXEC already; this also covers any a library
+ * opened without it. */
+static int fds_for_exec(const InitParams *p, char **ret_error) {
+        unsigned keep = 3 + p->preserve_fds + p->listen_fds;
+        for (unsigned fd = 3; fd < keep; fd++) {
+                int r = fd_cloexec((int) fd, false);
+                if (r < 0)
+                        return errmsg(ret_error, r, "keep fd %u for the container", fd);
+        }
+        if (close_range(keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                return errmsg(ret_error, -errno, "close_range");
+        return 0;
+}
+
+static int reset_signals(char **ret_error) {
+        /* `run` blocks signals to forward them; the container must start with a clean slate. */
+        sigset_t all;
+        sigemptyset(&all);
+        if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
+                return errmsg(ret_error, -errno, "sigprocmask");
+        for (int sig = 1; sig < NSIG; sig++) {
+                if (sig == SIGKILL || sig == SIGSTOP)
+                        continue;
+                (void) signal(sig, SIG_DFL);
+        }
+        return 0;
+}
+
+_noreturn_ void init_main(int sync_fd, int log_fd) {
+        Init in = { .sync_fd = sync_fd, .log_fd = log_fd };
+        _cleanup_free_ char *error = NULL, *config_json = NULL;
+        int r;
+
+        /* Not dumpable while we hold host fds and run the host's binary: other processes in
+         * the container (a joined PID namespace) cannot ptrace us nor open /proc/<us>/exe,
+         * fd/ or environ (the CVE-2019-5736 class). execve() of the user's process resets it. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                init_fail(&in, -errno, "prctl(PR_SET_DUMPABLE)");
+        (void) prctl(PR_SET_NAME, "ctr-launch:init", 0, 0, 0);
+
+        r = sync_recv_init(sync_fd, &in.params, &config_json);
+        if (r == -EPIPE)
+                _exit(EXIT_FAILURE); /* the parent went away before telling us anything */
+        if (r < 0)
+                init_fail(&in, r, "receive the init document");
+        r = oci_config_parse(config_json, strlen(config_json), &in.config, &error);
+        if (r < 0)
+                init_fail(&in, r, error);
+        const OciConfig *c = in.config;
+        const InitParams *p = &in.params;
+
+        /* Relative bind sources are relative to the bundle. */
+        if (chdir(p->bundle) < 0) {
+                errmsg(&error, -errno, "chdir to bundle %s", p->bundle);
+                init_fail(&in, -errno, error);
+        }
+
+        if ((r = join_namespaces(c, &error)) < 0 || (r = unshare_namespaces(c, &error)) < 0)
+                init_fail(&in, r, error);
+        init_debug(&in, "namespaces ready");
+
+        if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0) {
+                r = errmsg(&error, -errno, "set hostname to \"%s\"", c->hostname);
+                init_fail(&in, r, error);
+        }
+
+        RootfsOptions ro = {
+                .rootfs = p->rootfs,
+                .bundle = p->bundle,
+                .no_pivot = p->no_pivot,
+                .new_userns = false,
+        };
+        r = rootfs_setup(c, &ro, &error);
+        if (r < 0)
+                init_fail(&in, r, error);
+        init_debug(&in, "root switched");
+
+        if (c->process.terminal) {
+                r = console_setup(p->console_fd, c->process.console_height, c->process.console_width, &error);
+                if (r < 0)
+                        init_fail(&in, r, error);
+        } else if (setsid() < 0)
+                init_fail(&in, -errno, "setsid");
+        safe_close(p->console_fd);
+
+        if ((r = rootfs_finalize(c, &error)) < 0 || (r = process_apply_limits(&c->process, &error)) < 0)
+                init_fail(&in, r, error);
+
+        /* The host side's turn: cgroups and anything else that needs our host PID. */
+        r = sync_send(sync_fd, SYNC_PROC_READY);
+        if (r < 0)
+                _exit(EXIT_FAILURE);
+        SyncType t;
+        r = sync_recv(sync_fd, &t, NULL, NULL);
+        if (r < 0 || t != SYNC_PROC_RUN)
+                _exit(EXIT_FAILURE); /* the parent failed, and reports it itself */
+
+        if ((r = process_apply_identity(&c->process, &error)) < 0 || (r = fds_for_exec(p, &error)) < 0 ||
+            (r = reset_signals(&error)) < 0)
+                init_fail(&in, r, error);
+
+        /* The FIFO is only reachable through /proc/self/fd now: make sure it is, while we
+         * can still report. */
+        char fifo_path[64];
+        struct stat st;
+        snprintf(fifo_path, sizeof(fifo_path), "/proc/self/fd/%d", p->fifo_fd);
+        if (stat(fifo_path, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+                r = errmsg(&error, -errno, "reach exec.fifo through %s (is /proc mounted?)", fifo_path);
+                init_fail(&in, r, error);
+        }
+
+        /* Built. Closing both channels tells create that we are about to block on the FIFO. */
+        safe_close(sync_fd);
+        safe_close(log_fd);
+
+        int wfd;
+        r = exec_fifo_signal(p->fifo_fd, &wfd);
+        if (r < 0)
+                _exit(EXIT_FAILURE); /* start went away; it reports that itself */
+        safe_close(p->fifo_fd);
+
+        _cleanup_free_ char *path = NULL;
+        r = process_find_executable(&c->process, &path, &error);
+        if (r < 0) {
+                (void) write_all(wfd, error, strlen(error));
+                _exit(127);
+        }
+
+        _cleanup_strv_free_ char **extra_env = NULL;
+        if (p->listen_fds > 0) {
+                char *e = NULL;
+                if (asprintf(&e, "LISTEN_FDS=%u", p->listen_fds) < 0 || strv_consume(&extra_env, e) < 0 ||
+                    strv_extend(&extra_env, "LISTEN_PID=1") < 0)
+                        _exit(127);
+        }
+
+        r = process_exec(&c->process, path, extra_env);
+        (void) errmsg(&error, r, "exec \"%s\"", c->process.args[0]);
+        (void) write_all(wfd, error, strlen(error));
+        _exit(127);
+}

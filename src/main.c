@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ctr-launch: the verb table and the mapping of results to exit codes. */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "verbs.h"
+
+static int verb_help(int argc, char **argv, const GlobalOptions *g);
+
+const Verb verbs[] = {
+        { "create", "create a container: its init is built and waits for start",
+          "Usage: ctr-launch create [OPTIONS] ID\n\n"
+          "Creates the container ID from an OCI bundle. Its init is fully built, then waits on\n"
+          "<root>/ID/exec.fifo until `ctr-launch start ID`; the user's process does not run before.\n\n"
+          "Options:\n"
+          "  -b, --bundle DIR          the bundle (config.json and rootfs); default: the current directory\n"
+          "      --pid-file FILE       write the init's host PID to FILE\n"
+          "      --console-socket PATH send the pty master to this Unix socket (process.terminal)\n"
+          "      --no-pivot            switch root with MS_MOVE + chroot instead of pivot_root\n"
+          "      --preserve-fds N      pass fds 3 .. 3+N-1 on to the container\n"
+          "      --no-new-keyring      accepted for runc compatibility\n",
+          verb_create },
+        { "start", "start the user's process of a created container",
+          "Usage: ctr-launch start ID\n\n"
+          "Lets the created container ID exec its process. Returns once the process has been\n"
+          "exec'd; an exec failure (such as a missing binary) is an error.\n",
+          verb_start },
+        { "run", "create and start a container, and wait for it",
+          "Usage: ctr-launch run [OPTIONS] ID\n\n"
+          "Creates and starts the container ID. Without --detach, waits for it, forwards the\n"
+          "signals it receives to it, deletes it at the end, and exits with its exit status\n"
+          "(128+N if it was killed by signal N).\n\n"
+          "Options: those of create, and\n"
+          "  -d, --detach              return once the container runs\n",
+          verb_run },
+        { "state", "print a container's OCI state",
+          "Usage: ctr-launch state ID\n\n"
+          "Prints the OCI state of ID as JSON: ociVersion, id, status (creating, created,\n"
+          "running, stopped), pid, bundle, rootfs, created, owner, annotations.\n",
+          verb_state },
+        { "kill", "send a signal to a container",
+          "Usage: ctr-launch kill [--all] ID [SIGNAL]\n\n"
+          "Sends SIGNAL (default TERM) to the container's init. SIGNAL is a name with or without\n"
+          "SIG (TERM, SIGTERM) or a number.\n\n"
+          "Options:\n"
+          "  -a, --all                 signal every process of the container\n",
+          verb_kill },
+        { "delete", "delete a container",
+          "Usage: ctr-launch delete [--force] ID\n\n"
+          "Deletes a created or stopped container: kills its init if it is still waiting, and\n"
+          "removes its state.\n\n"
+          "Options:\n"
+          "  -f, --force               also a running or broken container: kill what is left\n",
+          verb_delete },
+        { "list", "list containers",
+          "Usage: ctr-launch list [--format table|json] [--quiet]\n\n"
+          "Lists the containers under the state root.\n\n"
+          "Options:\n"
+          "  -f, --format FORMAT       table (default) or json\n"
+          "  -q, --quiet               print the ids only\n",
+          verb_list },
+        { "spec", "write a default config.json",
+          "Usage: ctr-launch spec [--bundle DIR] [--rootless]\n\n"
+          "Writes a default config.json into the bundle directory (never over an existing one).\n"
+          "Unlike runc's, it sets process.terminal to false, so `run` accepts it as it is.\n\n"
+          "Options:\n"
+          "  -b, --bundle DIR          where to write it; default: the current directory\n"
+          "      --rootless            a config for a rootless container\n",
+          verb_spec },
+        { "help", "describe a command",
+          "Usage: ctr-launch help [COMMAND]\n",
+          verb_help },
+        {}
+};
+
+static int verb_help(int argc, char **argv, const GlobalOptions *g) {
+        if (argc < 2) {
+                cli_print_usage();
+                return EXIT_OK;
+        }
+        const Verb *v = verb_find(argv[1]);
+        if (!v) {
+                fprintf(stderr, "ctr-launch: help: unknown command \"%s\"\n", argv[1]);
+                return EXIT_USAGE;
+        }
+        fputs(v->usage, stdout);
+        return EXIT_OK;
+}
+
+int main(int argc, char **argv) {
+        GlobalOptions g;
+        int index, r;
+
+        r = cli_parse_global(argc, argv, &g, &index);
+        if (r < 0)
+                return EXIT_USAGE;
+        if (r > 0)
+                return r - 256;
+        if (index >= argc) {
+                cli_print_usage();
+                return EXIT_USAGE;
+        }
+
+        const Verb *v = verb_find(argv[index]);
+        if (!v) {
+                fprintf(stderr, "ctr-launch: unknown command \"%s\" (see ctr-launch --help)\n", argv[index]);
+                return EXIT_USAGE;
+        }
+        if (cli_wants_help(argc - index, argv + index, v))
+                return EXIT_OK;
+
+        r = log_open(g.log_path, g.log_format, g.debug);
+        if (r < 0) {
+                fprintf(stderr, "ctr-launch: open log file %s: %s\n", g.log_path, strerror(-r));
+                return EXIT_FAILED;
+        }
+        r = v->run(argc - index, argv + index, &g);
+        fflush(stdout);
+        log_close();
+        return r;
+}

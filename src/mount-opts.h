@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* mounts[].options -> mount(2) flags, propagation and the data string. Pure parsing, unit
+ * tested; libc only. */
+
+#include <stdbool.h>
+
+typedef struct MountOptions {
+        unsigned long flags;        /* MS_* set */
+        unsigned long clear_flags;  /* MS_* explicitly cleared ("rw", "suid", ...) */
+        unsigned long propagation;  /* MS_PRIVATE|MS_REC, ...; 0 = none given */
+        bool bind;                  /* "bind" or "rbind" */
+        bool recursive_ro;          /* "rro" (mount_setattr) */
+        char *data;                 /* unknown options, comma-joined for the filesystem; may be NULL */
+} MountOptions;
+
+void mount_options_done(MountOptions *o);
+/* Returns 0, or -EINVAL with *ret_error naming the bad option. */
+int mount_options_parse(char * const *options, MountOptions *ret, char **ret_error);
+/* Propagation names as in rootfsPropagation: "private", "rslave", ... -> flags, or -EINVAL. */
+int mount_propagation_from_string(const char *s, unsigned long *ret);

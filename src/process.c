@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The container process's limits, identity and execve(). */
+
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "basic/errmsg.h"
+#include "basic/fd-util.h"
+#include "basic/strv.h"
+#include "caps.h"
+#include "process.h"
+
+int process_apply_limits(const OciProcess *p, char **ret_error) {
+        for (size_t i = 0; i < p->n_rlimits; i++) {
+                struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
+                if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+                        return errmsg(ret_error, -errno, "setrlimit(%d, %llu, %llu)", p->rlimits[i].resource,
+                                      (unsigned long long) rl.rlim_cur, (unsigned long long) rl.rlim_max);
+        }
+        if (p->has_oom_score_adj) {
+                char buf[16];
+                int n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+                _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+                if (fd < 0)
+                        return errmsg(ret_error, -errno, "open /proc/self/oom_score_adj");
+                int r = write_all(fd, buf, (size_t) n);
+                if (r < 0)
+                        return errmsg(ret_error, r, "set oom_score_adj to %d", p->oom_score_adj);
+        }
+        return 0;
+}
+
+int process_apply_identity(const OciProcess *p, char **ret_error) {
+        int r;
+
+        /* chdir while still privileged; a cwd only the user may enter is retried after the
+         * switch, as runc does. */
+        bool cwd_done = chdir(p->cwd) >= 0;
+        int cwd_errno = errno;
+
+        if (setgroups(p->n_additional_gids, p->additional_gids) < 0)
+                return errmsg(ret_error, -errno, "setgroups");
+
+        r = caps_apply_bounding(p->capabilities, ret_error);
+        if (r < 0)
+                return r;
+        r = caps_change_id_and_apply(p->capabilities, p->uid, p->gid, ret_error);
+        if (r < 0)
+                return r;
+
+        if (!cwd_done && chdir(p->cwd) < 0)
+                return errmsg(ret_error, -(errno == EACCES ? errno : cwd_errno), "chdir to cwd %s", p->cwd);
+
+        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return errmsg(ret_error, -errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+        umask(p->has_umask ? p->umask : 0022);
+        return 0;
+}
+
+static int check_executable(const char *path) {
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EACCES;
+        return 0;
+}
+
+int process_find_executable(const OciProcess *p, char **ret_path, char **ret_error) {
+        const char *name = p->args[0];
+        int r;
+
+        if (strchr(name, '/')) {
+                /* Relative names with a slash are relative to cwd, as for execve(). */
+                r = check_executable(name);
+                if (r < 0)
+                        return errmsg(ret_error, r, "exec \"%s\"", name);
+                return (*ret_path = strdup(name)) ? 0 : -ENOMEM;
+        }
+
+        const char *path = strv_env_get(p->env, "PATH");
+        if (!path)
+                path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        int last = -ENOENT;
+        for (const char *s = path;; ) {
+                size_t n = strcspn(s, ":");
+                _cleanup_free_ char *cand = NULL;
+                if (asprintf(&cand, "%.*s%s%s", (int) n, s, n > 0 ? "/" : "", name) < 0)
+                        return -ENOMEM;
+                r = check_executable(cand);
+                if (r >= 0) {
+                        *ret_path = TAKE_PTR(cand);
+                        return 0;
+                }
+                if (r != -ENOENT && r != -ENOTDIR)
+                        last = r;
+                if (!s[n])
+                        break;
+                s += n + 1;
+        }
+        return errmsg(ret_error, last, "exec \"%s\": not found in $PATH", name);
+}
+
+int process_exec(const OciProcess *p, const char *path, char **extra_env) {
+        _cleanup_strv_free_ char **env = NULL;
+        for (char **e = p->env; e && *e; e++)
+                if (strv_extend(&env, *e) < 0)
+                        return -ENOMEM;
+        for (char **e = extra_env; e && *e; e++)
+                if (strv_extend(&env, *e) < 0)
+                        return -ENOMEM;
+        if (!env && !(env = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        execve(path, p->args, env);
+        return -errno;
+}

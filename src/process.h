@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* process.*: what the init applies to itself before it becomes the user's process, and the
+ * final execve(). Runs in the init between fork and execve: libc and libcap-ng only. */
+
+#include "oci-config.h"
+
+/* As root, before the user switch: rlimits, oom_score_adj. */
+int process_apply_limits(const OciProcess *p, char **ret_error);
+/* Groups, uid/gid and capabilities, noNewPrivileges, umask, cwd. */
+int process_apply_identity(const OciProcess *p, char **ret_error);
+/* Resolves args[0] against the container's PATH (process.env). Called after the FIFO
+ * handshake, so that `start` reports a missing binary. *ret_path is the file to execve(). */
+int process_find_executable(const OciProcess *p, char **ret_path, char **ret_error);
+/* Replaces the process image. Returns only on failure, with -errno. */
+int process_exec(const OciProcess *p, const char *path, char **extra_env);

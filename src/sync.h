@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The two anonymous channels between `create` and the container's init.
+ *
+ * Sync socket (both ways, SOCK_STREAM, one JSON document per line): first the init document
+ * (parent to child: the runtime parameters plus the bundle's configuration), then only
+ * {"type": "procReady" | "procRun" | "procHooks" | "procResume" | "procError"}; procError is
+ * followed by one error object {"errno": N, "message": "..."}. Nothing else travels there.
+ *
+ * Log pipe (child to parent): JSON lines {"level": "...", "msg": "...", "errno": N}. When a
+ * setup step fails, the init sends the precise error here first, then procError.
+ *
+ * json-glib is used on both sides; the init is single-threaded, so GLib is safe after fork. */
+
+#include <stdbool.h>
+
+#include "basic/macros.h"
+
+typedef enum SyncType {
+        SYNC_PROC_READY,
+        SYNC_PROC_RUN,
+        SYNC_PROC_HOOKS,
+        SYNC_PROC_RESUME,
+        SYNC_PROC_ERROR,
+        _SYNC_TYPE_MAX,
+} SyncType;
+
+const char *sync_type_to_string(SyncType t);
+int sync_type_from_string(const char *s);
+
+/* Runtime parameters the init needs besides config.json. Fd numbers are valid in the init,
+ * which inherits them across fork. */
+typedef struct InitParams {
+        char *id;
+        char *bundle;
+        char *rootfs;
+        bool no_pivot;
+        int fifo_fd;          /* O_PATH fd of exec.fifo, opened before pivot_root */
+        int console_fd;       /* connected --console-socket, or -1 */
+        unsigned preserve_fds; /* fds 3 .. 3+N-1 go to the container */
+        unsigned listen_fds;   /* socket activation: also kept, after the preserved ones */
+} InitParams;
+
+void init_params_done(InitParams *p);
+
+int sync_send_init(int fd, const InitParams *p, const char *config_json);
+/* *ret_config_json is the configuration, re-serialized compactly. */
+int sync_recv_init(int fd, InitParams *ret, char **ret_config_json);
+
+int sync_send(int fd, SyncType t);
+int sync_send_error(int fd, int errnum, const char *message);
+/* Reads the next message; for procError also the error object (*ret_errno > 0, *ret_message).
+ * -EPIPE on a clean EOF, -EBADMSG on anything malformed. */
+int sync_recv(int fd, SyncType *ret, int *ret_errno, char **ret_message);
+
+/* Log pipe lines. errnum 0: none. */
+int log_pipe_send(int fd, const char *level, int errnum, const char *msg);
+int log_pipe_parse(const char *line, char **ret_level, int *ret_errno, char **ret_msg);

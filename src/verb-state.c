@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `state ID`: the OCI state document. A reader: it never waits for the lock. */
+
+#include <stdio.h>
+#include <sys/file.h>
+
+#include "container.h"
+#include "verbs.h"
+
+int verb_state(int argc, char **argv, const GlobalOptions *g) {
+        const Verb *v = verb_find("state");
+        const char *id;
+        int r = cli_take_id(v, argc, argv, 1, &id);
+        if (r != 0)
+                return r;
+        if (argc > 2)
+                return cli_usage_error(v, "unexpected argument \"%s\"", argv[2]);
+        log_set_id(id);
+
+        _cleanup_free_ char *root = NULL;
+        if (container_root(g, &root) < 0)
+                return EXIT_FAILED;
+        _cleanup_state_dir_ StateDir *d = NULL;
+        bool busy;
+        r = state_dir_open(root, id, LOCK_SH | LOCK_NB, &d, &busy);
+        if (r == -ENOENT)
+                return log_error_errno(r, "container does not exist"), EXIT_FAILED;
+        if (r < 0)
+                return log_error_errno(r, "open state directory"), EXIT_FAILED;
+
+        ContainerState s = {};
+        r = container_state_read(d->dir_fd, &s);
+        if (r < 0)
+                return log_error_errno(r, "read %s", STATE_FILE), EXIT_FAILED;
+        ContainerStatus st = container_status_probe(&s, d->dir_fd, busy, NULL);
+        _cleanup_free_ char *out = container_state_to_oci_json(&s, st);
+        container_state_done(&s);
+        if (!out)
+                return log_error_errno(-ENOMEM, "format state"), EXIT_FAILED;
+        fputs(out, stdout);
+        return EXIT_OK;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* One entry point per command; each lives in its own verb-*.c. */
+
+#include "cli.h"
+
+int verb_create(int argc, char **argv, const GlobalOptions *g);
+int verb_run(int argc, char **argv, const GlobalOptions *g);
+int verb_start(int argc, char **argv, const GlobalOptions *g);
+int verb_state(int argc, char **argv, const GlobalOptions *g);
+int verb_kill(int argc, char **argv, const GlobalOptions *g);
+int verb_delete(int argc, char **argv, const GlobalOptions *g);
+int verb_list(int argc, char **argv, const GlobalOptions *g);
+int verb_spec(int argc, char **argv, const GlobalOptions *g);
