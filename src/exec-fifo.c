@@ -15,7 +15,9 @@
 #define EXEC_ERROR_MAX 4096
 
 int exec_fifo_make(int dir_fd, int *ret_path_fd) {
-        if (mkfifoat(dir_fd, EXEC_FIFO, 0600) < 0)
+        /* 0622: the init opens it after switching to the container's user. Only the init can
+         * reach it anyway: the state dir is 0700, and the init goes through /proc/self/fd. */
+        if (mkfifoat(dir_fd, EXEC_FIFO, 0600) < 0 || fchmodat(dir_fd, EXEC_FIFO, 0622, 0) < 0)
                 return -errno;
         int fd = openat(dir_fd, EXEC_FIFO, O_PATH | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)

@@ -138,8 +138,8 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
 
         /* Relative bind sources are relative to the bundle. */
         if (chdir(p->bundle) < 0) {
-                errmsg(&error, -errno, "chdir to bundle %s", p->bundle);
-                init_fail(&in, -errno, error);
+                r = errmsg(&error, -errno, "chdir to bundle %s", p->bundle);
+                init_fail(&in, r, error);
         }
 
         if ((r = join_namespaces(c, &error)) < 0 || (r = unshare_namespaces(c, &error)) < 0)
@@ -155,7 +155,7 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
                 .rootfs = p->rootfs,
                 .bundle = p->bundle,
                 .no_pivot = p->no_pivot,
-                .new_userns = false,
+                .new_userns = oci_config_find_namespace(c, NAMESPACE_USER) != NULL,
         };
         r = rootfs_setup(c, &ro, &error);
         if (r < 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ctr-launch: the verb table and the mapping of results to exit codes. */
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -111,6 +112,10 @@ int main(int argc, char **argv) {
         }
         if (cli_wants_help(argc - index, argv + index, v))
                 return EXIT_OK;
+
+        /* A peer that dies mid-conversation (the init, a console socket) is an error to
+         * report, not a reason to die silently. The init restores the default before exec. */
+        signal(SIGPIPE, SIG_IGN);
 
         r = log_open(g.log_path, g.log_format, g.debug);
         if (r < 0) {

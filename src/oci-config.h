@@ -15,8 +15,6 @@
 
 /* Larger configs are refused: the biggest real ones (seccomp profiles) are a few hundred KiB. */
 #define OCI_CONFIG_SIZE_MAX (4U * 1024U * 1024U)
-/* json-glib 1.6 recurses per nesting level and overflows the stack near 80,000 levels. */
-#define OCI_CONFIG_DEPTH_MAX 64
 
 typedef enum NamespaceType {
         NAMESPACE_PID,
@@ -49,6 +47,12 @@ typedef struct OciMount {
         char *source;      /* may be NULL */
         char **options;    /* strv, may be NULL */
 } OciMount;
+
+typedef struct OciIdMapping {
+        uint32_t container_id;
+        uint32_t host_id;
+        uint32_t size;
+} OciIdMapping;
 
 typedef struct OciRlimit {
         int resource; /* RLIMIT_* */
@@ -106,6 +110,10 @@ typedef struct OciConfig {
         char *rootfs_propagation; /* NULL, or one of the propagation option names */
         char *cgroups_path;
         char *mount_label;
+        OciIdMapping *uid_mappings;
+        size_t n_uid_mappings;
+        OciIdMapping *gid_mappings;
+        size_t n_gid_mappings;
 } OciConfig;
 
 OciConfig *oci_config_free(OciConfig *c);

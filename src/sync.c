@@ -108,7 +108,7 @@ int sync_send_init(int fd, const InitParams *p, const char *config_json) {
         json_builder_set_member_name(b, "fifoFd");
         json_builder_add_int_value(b, p->fifo_fd);
         json_builder_set_member_name(b, "consoleFd");
-        json_builder_add_int_value(b, p->console_fd);
+        json_builder_add_int_value(b, p->console_fd >= 0 ? p->console_fd : -1);
         json_builder_set_member_name(b, "preserveFds");
         json_builder_add_int_value(b, p->preserve_fds);
         json_builder_set_member_name(b, "listenFds");

@@ -8,7 +8,7 @@
 
 /* Writes all of buf, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
-/* Reads the whole file at dirfd/path (O_CLOEXEC, O_NOFOLLOW unless follow) into a NUL-terminated
+/* Reads the whole file at dirfd/path (O_CLOEXEC, O_NOFOLLOW: a symlink is ELOOP) into a NUL-terminated
  * buffer; -EFBIG if it is larger than max bytes. */
 int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size);
 /* Reads one '\n'-terminated line (newline stripped) from a stream fd, byte by byte so that

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Times ctr-launch against crun and runc (each only if installed) on one busybox bundle:
+# `run` of /bin/true, and create + start + delete; medians, ratios to crun, peak RSS. Writes
+# docs/performance.md. As root:
+#
+#   bash bench/run.sh [RUNS]          (default 20; at least 10)
+#
+# crun 1.8.1 refuses a hybrid cgroup layout (v1 controllers plus a cgroup2 at
+# /sys/fs/cgroup/unified). So every runtime, ctr-launch included for fairness, runs in a
+# private mount namespace where /sys/fs/cgroup/unified is unmounted and a small tmpfs sits in
+# its place. Nothing changes outside that namespace.
+#
+# Environment: BUILD_DIR (default build), BENCH_INSTALL=0 to skip apt-get for the peers.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+. tools/lib.sh
+
+# The inner half: in the new mount namespace, fix the cgroup layout, then measure.
+if [ "${1:-}" = --inner ]; then
+        shift
+        mount --make-rprivate /
+        if mountpoint -q /sys/fs/cgroup/unified; then
+                umount /sys/fs/cgroup/unified
+                mount -t tmpfs -o size=64m,mode=0755,nosuid,nodev,noexec tmpfs /sys/fs/cgroup/unified
+                echo "bench: hybrid cgroups: in a private mount namespace (unshare -m), /sys/fs/cgroup/unified"
+                echo "       is unmounted and a small tmpfs mounted in its place, for every runtime alike"
+                layout="hybrid cgroups on the host: every runtime ran inside \`unshare -m\` with \`/sys/fs/cgroup/unified\` unmounted and a small tmpfs in its place (crun 1.8.1 refuses the hybrid layout), so all saw cgroup v1 only"
+        else
+                echo "bench: no cgroup2 at /sys/fs/cgroup/unified: cgroup layout left as it is"
+                layout="cgroup layout left as it is (no cgroup2 at /sys/fs/cgroup/unified); runtimes ran inside \`unshare -m\`"
+        fi
+        exec python3 bench/measure.py --note "$layout" "$@"
+fi
+
+need_root
+RUNS=${1:-20}
+if ! [[ $RUNS =~ ^[0-9]+$ ]] || [ "$RUNS" -lt 10 ]; then
+        echo "usage: bash bench/run.sh [RUNS]   (RUNS >= 10, default 20)" >&2
+        exit 2
+fi
+BUILD_DIR=${BUILD_DIR:-build}
+
+log_step "Installing what the benchmark needs"
+install_packages "${BUILD_PACKAGES[@]}" util-linux time
+if [ "${BENCH_INSTALL:-1}" = 1 ]; then
+        # The peers are optional: without them the table has fewer rows.
+        install_packages crun runc || echo "bench: could not install crun/runc; going on without them"
+fi
+
+log_step "Building ctr-launch"
+build_ctr_launch "$BUILD_DIR"
+CTR=$(realpath "$BUILD_DIR/src/ctr-launch")
+
+WORK=$(mktemp -d /tmp/ctr-launch-bench.XXXXXX)
+cleanup() {
+        rm -rf --one-file-system "$WORK"
+}
+trap cleanup EXIT
+
+log_step "Making the bundle in $WORK/bundle"
+BUNDLE=$WORK/bundle
+mkdir -p "$BUNDLE"
+make_busybox_rootfs "$BUNDLE/rootfs"
+# One config for all three: the peers' own default, so it is nothing of ours that they must
+# accept. Only root.path, the args, terminal (no console socket here) and hostname change.
+if command -v crun >/dev/null; then
+        generator="crun spec"
+        (cd "$BUNDLE" && crun spec)
+elif command -v runc >/dev/null; then
+        generator="runc spec"
+        (cd "$BUNDLE" && runc spec)
+else
+        generator="ctr-launch spec"
+        "$CTR" spec --bundle "$BUNDLE"
+fi
+set_config "$BUNDLE/config.json" bench /bin/true
+echo "config.json: from \`$generator\`, then root.path=rootfs, args=[/bin/true], terminal=false"
+
+runtimes=(--runtime "ctr-launch=$CTR")
+for peer in crun runc; do
+        if p=$(command -v $peer); then
+                runtimes+=(--runtime "$peer=$p")
+        else
+                echo "bench: $peer is not installed: left out"
+        fi
+done
+
+log_step "Measuring"
+mkdir -p docs
+unshare -m --propagation private -- bash bench/run.sh --inner \
+        --runs "$RUNS" --bundle "$BUNDLE" --workdir "$WORK" --out docs/performance.md --baseline \
+        --note "bundle: busybox-static rootfs; config.json from \`$generator\` with root.path, process.args=[/bin/true], terminal=false and hostname set, nothing removed" \
+        "${runtimes[@]}"

@@ -1,0 +1,438 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
+#
+# Common helpers of the integration tests, sourced by each script, which then calls
+#   lib_init "$@"        (argument 1, or $CTR_LAUNCH: the ctr-launch binary under test)
+#   case_run NAME FUNC   (once per case)
+#   lib_finish           (exit status: 0 if every case passed)
+#
+# Every case gets its own state root (--root), its own directory $C, and a marker
+# (CTR_TEST_MARK=...) in the environment of every process it starts, the containers' included
+# (the bundles put it in process.env). After the case, whether it passed or not, the harness
+# checks that nothing was left behind: no state directory, no marked process, no mount that was
+# not there before. Then it force-deletes and kills whatever is left, so that one failure does
+# not cascade.
+#
+# Environment knobs: CTR_TEST_ONLY=REGEX runs the matching cases only; CTR_TEST_KEEP=1 keeps the
+# scratch directory; CTR_TEST_VERBOSE=1 traces the cases (set -x).
+
+set -euo pipefail
+
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
+export G_DEBUG=fatal-criticals
+
+CASE=""
+CASES_RUN=0
+CASES_FAILED=()
+
+# ---------------------------------------------------------------- reporting
+
+skip() {
+        echo "SKIP: $*"
+        exit 77
+}
+
+hard_error() {
+        echo "ERROR: $*" >&2
+        exit 99
+}
+
+# Fails the current case (we run inside the case's subshell) with what was expected and seen.
+fail() {
+        echo "FAIL [$CASE]: $*" >&2
+        exit 1
+}
+
+note() {
+        echo "  [$CASE] $*"
+}
+
+# ---------------------------------------------------------------- setup
+
+lib_init() {
+        if [ "$(id -u)" != 0 ]; then
+                skip "integration tests drive real containers and need root (uid is $(id -u))"
+        fi
+        CTR=${1:-${CTR_LAUNCH:-}}
+        [ -n "$CTR" ] || hard_error "usage: $0 PATH-TO-ctr-launch (or set CTR_LAUNCH)"
+        CTR=$(readlink -f "$CTR")
+        [ -x "$CTR" ] || hard_error "ctr-launch binary not found or not executable: $CTR"
+        export CTR_LAUNCH=$CTR
+
+        # Run under a subreaper that reaps orphaned inits (see reaper.py for why).
+        if [ -z "${CTR_TEST_REAPER:-}" ]; then
+                export CTR_TEST_REAPER=1
+                exec "$PY" "$LIB_DIR/reaper.py" bash "$0" "$CTR"
+        fi
+
+        BUSYBOX=/bin/busybox
+        [ -x "$BUSYBOX" ] && "$BUSYBOX" --list >/dev/null 2>&1 ||
+                hard_error "$BUSYBOX missing: install Debian's busybox-static (apt-get install busybox-static)"
+        file_is_static "$BUSYBOX" ||
+                hard_error "$BUSYBOX is not statically linked: install busybox-static, not busybox"
+
+        T=$(mktemp -d "${TMPDIR:-/tmp}/ctr-launch-it.XXXXXX")
+        chmod 0755 "$T"
+        RUN_MARK="ctr-it-$$-$RANDOM"
+        trap lib_exit EXIT
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
+        make_rootfs "$T/rootfs-template"
+        echo "ctr-launch under test: $CTR"
+        echo "scratch directory: $T"
+}
+
+file_is_static() {
+        # No PT_INTERP program header: a static binary (readelf may be missing on minimal hosts).
+        "$PY" - "$1" <<'EOF'
+import struct, sys
+with open(sys.argv[1], "rb") as f:
+    h = f.read(64)
+    if h[:4] != b"\x7fELF" or h[4] != 2:
+        sys.exit(1)
+    phoff, = struct.unpack_from("<Q", h, 32)
+    phentsize, phnum = struct.unpack_from("<HH", h, 54)
+    f.seek(phoff)
+    for _ in range(phnum):
+        if struct.unpack_from("<I", f.read(phentsize))[0] == 3:  # PT_INTERP
+            sys.exit(1)
+EOF
+}
+
+# A busybox root filesystem: /bin with the applets, a minimal /etc, the usual mount points.
+make_rootfs() {
+        local r=$1 a
+        mkdir -p "$r"/{bin,proc,sys,dev,tmp,etc,root,shared,run,var}
+        chmod 1777 "$r/tmp"
+        cp "$BUSYBOX" "$r/bin/busybox"
+        for a in $("$BUSYBOX" --list); do
+                [ "$a" = busybox ] || ln -sf busybox "$r/bin/$a"
+        done
+        printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$r/etc/passwd"
+        printf 'root:x:0:\ntty:x:5:\nnogroup:x:65534:\n' >"$r/etc/group"
+        echo ctr-test >"$r/etc/hostname"
+}
+
+# mk_bundle NAME [ARGS...]: $C/NAME with a copy of the busybox rootfs and a config.json that runs
+# ARGS (default /bin/true), with $C/shared bind-mounted read-write on /shared. Sets B.
+mk_bundle() {
+        local name=$1
+        shift
+        B=$C/$name
+        mkdir -p "$B" "$C/shared"
+        cp -a "$T/rootfs-template" "$B/rootfs"
+        "$PY" "$LIB_DIR/bundle.py" default "$B/config.json" "$B/rootfs" "$MARK"
+        cfg "$B" append mounts "{\"destination\": \"/shared\", \"type\": \"bind\", \"source\": \"$C/shared\", \"options\": [\"rbind\", \"rw\"]}"
+        if [ $# -gt 0 ]; then
+                cfg "$B" set process.args "$("$PY" -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "$@")"
+        fi
+}
+
+# cfg BUNDLE OP...: edit BUNDLE/config.json (see bundle.py).
+cfg() {
+        local b=$1
+        shift
+        "$PY" "$LIB_DIR/bundle.py" edit "$b/config.json" "$@"
+}
+
+# json_get PATH <<<JSON: one value of a JSON document (strings raw).
+json_get() {
+        "$PY" "$LIB_DIR/bundle.py" get - "$1"
+}
+
+# A payload that runs until TERM (and then exits 0), after saying it is ready in /shared/NAME.
+long_running() {
+        local ready=${1:-ready}
+        echo "trap 'exit 0' TERM; touch /shared/$ready; while :; do sleep 0.2; done"
+}
+
+# ---------------------------------------------------------------- running ctr-launch
+
+# ctr ARGS...: the binary under test with the case's private state root.
+ctr() {
+        timeout -k 5 "${CTR_TIMEOUT:-60}" "$CTR" --root "$ROOT" "$@"
+}
+
+# capture CMD...: runs CMD with stdin from /dev/null; sets RC, OUT, ERR. Never fails itself.
+capture() {
+        local o="$C/.out" e="$C/.err"
+        "$@" </dev/null >"$o" 2>"$e" && RC=0 || RC=$?
+        OUT=$(cat "$o")
+        ERR=$(cat "$e")
+}
+
+show() {
+        printf 'rc=%s\n--- stdout:\n%s\n--- stderr:\n%s\n---' "$RC" "$OUT" "$ERR"
+}
+
+# ---------------------------------------------------------------- assertions
+
+assert_rc() {
+        local want=$1 what=$2
+        [ "$RC" = "$want" ] || fail "$what: expected exit status $want, got $RC
+$(show)"
+}
+
+assert_fails() {
+        local what=$1
+        [ "$RC" != 0 ] || fail "$what: expected a failure, but it exited 0
+$(show)"
+        [ "$RC" != 124 ] && [ "$RC" != 137 ] || fail "$what: timed out (exit $RC) instead of failing
+$(show)"
+        [ "$RC" -lt 126 ] || fail "$what: died by a signal or could not run (exit $RC) instead of failing cleanly
+$(show)"
+}
+
+# assert_one_error_line WHAT REGEX: stderr is exactly one line, starting with "ctr-launch:", and
+# matching the extended REGEX (case-insensitive).
+assert_one_error_line() {
+        local what=$1 re=$2 n
+        n=$(printf '%s' "$ERR" | grep -c '' || true)
+        [ "$n" = 1 ] || fail "$what: expected exactly one line on stderr, got $n
+$(show)"
+        case $ERR in
+        ctr-launch:*) ;;
+        *) fail "$what: expected stderr to start with \"ctr-launch:\", got: $ERR" ;;
+        esac
+        printf '%s' "$ERR" | grep -Eqi -- "$re" || fail "$what: expected the error to match /$re/, got: $ERR"
+}
+
+assert_eq() {
+        local what=$1 want=$2 got=$3
+        [ "$want" = "$got" ] || fail "$what: expected \"$want\", got \"$got\""
+}
+
+assert_contains() {
+        local what=$1 hay=$2 needle=$3
+        case $hay in
+        *"$needle"*) ;;
+        *) fail "$what: expected to contain \"$needle\", got:
+$hay" ;;
+        esac
+}
+
+# wait_for DESC CMD...: polls CMD (10 s at most, CTR_WAIT to change) until it succeeds. A bound
+# for liveness, not a timing assertion.
+wait_for() {
+        local desc=$1 i n
+        shift
+        n=$(( ${CTR_WAIT:-10} * 10 ))
+        for ((i = 0; i < n; i++)); do
+                if "$@"; then return 0; fi
+                sleep 0.1
+        done
+        fail "gave up after ${CTR_WAIT:-10} s waiting for $desc"
+}
+
+# status ID: the container's status per `ctr-launch state`, or "error" if state fails.
+status_of() {
+        local out
+        out=$(ctr state "$1" 2>/dev/null) || { echo error; return 0; }
+        json_get status <<<"$out" 2>/dev/null || echo unparsable
+}
+
+status_is() {
+        [ "$(status_of "$1")" = "$2" ]
+}
+
+assert_status() {
+        local id=$1 want=$2 got
+        got=$(status_of "$id")
+        [ "$got" = "$want" ] || fail "status of $id: expected $want, got $got ($(ctr state "$id" 2>&1 | tr '\n' ' '))"
+}
+
+pid_of() {
+        ctr state "$1" | json_get pid
+}
+
+pid_alive() {
+        # Alive and not a zombie.
+        local s
+        s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+        [ -n "$s" ] && [ "$s" != Z ] && [ "$s" != X ]
+}
+
+# ---------------------------------------------------------------- nothing left behind
+
+mount_snapshot() {
+        # mount point, root, fs type, source: mount ids change, these do not.
+        awk '{ for (i = 7; $i != "-"; i++) ; print $5, $4, $(i+1), $(i+2) }' /proc/self/mountinfo | sort
+}
+
+# marked_procs MARK: "PID cmdline" of live processes carrying MARK in their environment or
+# mentioning DIR in their command line, the scanner's own ancestors excepted.
+marked_procs() {
+        "$PY" - "$1" "${2:-}" <<'EOF'
+import os, sys
+mark = ("CTR_TEST_MARK=" + sys.argv[1]).encode()
+where = sys.argv[2].encode()
+ours, p = set(), os.getpid()
+while p > 1:
+    ours.add(p)
+    try:
+        with open(f"/proc/{p}/stat") as f:
+            p = int(f.read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        break
+for d in os.listdir("/proc"):
+    if not d.isdigit() or int(d) in ours:
+        continue
+    try:
+        with open(f"/proc/{d}/stat") as f:
+            if f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                continue
+        with open(f"/proc/{d}/environ", "rb") as f:
+            env = f.read().split(b"\0")
+        with open(f"/proc/{d}/cmdline", "rb") as f:
+            cmd = f.read()
+    except OSError:
+        continue
+    if mark in env or (where and where in cmd) or b"CTR_TEST_MARK=" + sys.argv[1].encode() in cmd:
+        print(d, cmd.replace(b"\0", b" ").decode(errors="replace").strip())
+EOF
+}
+
+# Everything the case may have left behind, one line each; empty if nothing.
+leftovers() {
+        local before=$1 entries now
+        if [ -d "$ROOT" ]; then
+                entries=$(ls -A "$ROOT")
+                [ -z "$entries" ] || echo "state root $ROOT still holds: $(echo "$entries" | tr '\n' ' ')"
+        fi
+        marked_procs "$MARK" "$C" | sed 's/^/process left: /'
+        now=$(mount_snapshot)
+        if [ "$now" != "$before" ]; then
+                diff <(echo "$before") <(echo "$now") | grep '^[<>]' | sed 's/^>/new mount:/; s/^</mount gone:/' || true
+        fi
+}
+
+assert_nothing_left() {
+        local before=$1 l i
+        # Killed processes need a moment to exit and be reaped: allow 5 s.
+        for ((i = 0; i < 50; i++)); do
+                l=$(leftovers "$before")
+                [ -n "$l" ] || return 0
+                sleep 0.1
+        done
+        fail "left behind:
+$l"
+}
+
+# Removes whatever a case left, so that the next one starts clean.
+case_cleanup() {
+        local id p mp
+        if [ -d "$ROOT" ]; then
+                for id in $(ls -A "$ROOT"); do
+                        timeout -k 2 10 "$CTR" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
+                done
+        fi
+        for p in $(marked_procs "$MARK" "$C" | awk '{print $1}'); do
+                kill -9 "$p" 2>/dev/null || true
+        done
+        for mp in $(awk -v d="$C" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+                umount -l "$mp" 2>/dev/null || true
+        done
+        rm -rf "$ROOT" 2>/dev/null || true
+        find "$C" -mindepth 2 -maxdepth 2 -name rootfs -type d -exec rm -rf {} + 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- cases
+
+# case_run NAME FUNC [ARGS...]: runs FUNC in a subshell with errexit, then the leftover check.
+case_run() {
+        local name=$1 before rc
+        shift
+        if [ -n "${CTR_TEST_ONLY:-}" ] && ! [[ $name =~ $CTR_TEST_ONLY ]]; then
+                return 0
+        fi
+        CASE=$name
+        C=$T/cases/$name
+        ROOT=$C/state
+        MARK="$RUN_MARK-$CASES_RUN"
+        mkdir -p "$C"
+        CASES_RUN=$((CASES_RUN + 1))
+        before=$(mount_snapshot)
+
+        # Not in an && / || list: bash would ignore errexit inside the subshell there.
+        set +e
+        (
+                set -e
+                [ -z "${CTR_TEST_VERBOSE:-}" ] || set -x
+                export CTR_TEST_MARK=$MARK
+                "$@"
+        )
+        rc=$?
+        if [ "$rc" = 0 ]; then
+                (assert_nothing_left "$before")
+                rc=$?
+        fi
+        set -e
+        if [ "$rc" != 0 ]; then
+                # Still say what the failure left behind: it helps to find the cause.
+                local l
+                l=$(leftovers "$before")
+                [ -z "$l" ] || echo "  [$name] after the failure, left behind: $(echo "$l" | tr '\n' ';')" >&2
+        fi
+        case_cleanup
+        if [ "$rc" = 0 ]; then
+                echo "ok - $name"
+        else
+                echo "not ok - $name"
+                CASES_FAILED+=("$name")
+        fi
+        return 0
+}
+
+lib_finish() {
+        echo
+        if [ "$CASES_RUN" = 0 ]; then
+                echo "no case ran (CTR_TEST_ONLY=${CTR_TEST_ONLY:-})"
+                exit 1
+        fi
+        if [ ${#CASES_FAILED[@]} = 0 ]; then
+                echo "all $CASES_RUN cases passed"
+                exit 0
+        fi
+        echo "${#CASES_FAILED[@]} of $CASES_RUN cases failed: ${CASES_FAILED[*]}"
+        exit 1
+}
+
+lib_exit() {
+        local rc=$? d p mp
+        trap - EXIT
+        set +e
+        if [ -d "$T/cases" ]; then
+                for d in "$T"/cases/*/state; do
+                        [ -d "$d" ] || continue
+                        for id in $(ls -A "$d"); do
+                                timeout -k 2 10 "$CTR" --root "$d" delete --force "$id" >/dev/null 2>&1
+                        done
+                done
+        fi
+        for p in $(marked_procs "$RUN_MARK" "$T" | awk '{print $1}'); do
+                kill -9 "$p" 2>/dev/null
+        done
+        # Prefix match: every case's marker starts with RUN_MARK.
+        for p in $("$PY" -c '
+import os, sys
+m = ("CTR_TEST_MARK=" + sys.argv[1]).encode()
+for d in os.listdir("/proc"):
+    if d.isdigit() and int(d) != os.getpid():
+        try:
+            if any(e.startswith(m) for e in open(f"/proc/{d}/environ", "rb").read().split(b"\0")):
+                print(d)
+        except OSError:
+            pass' "$RUN_MARK"); do
+                kill -9 "$p" 2>/dev/null
+        done
+        for mp in $(awk -v d="$T" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+                umount -l "$mp"
+        done
+        if [ -n "${CTR_TEST_KEEP:-}" ]; then
+                echo "kept $T"
+        else
+                rm -rf "$T"
+        fi
+        exit "$rc"
+}

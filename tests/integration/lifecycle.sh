@@ -1,0 +1,521 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Lifecycle of a container through the command line: create/start/run/state/kill/delete/list/
+# spec, the exec.fifo handshake, concurrency on one id, broken state, the CLI's own texts.
+# Usage: lifecycle.sh PATH-TO-ctr-launch (root; exits 77 otherwise).
+
+source "$(dirname "$0")/lib.sh"
+lib_init "$@"
+
+t_run_true() {
+        mk_bundle b /bin/true
+        capture ctr run -b "$B" c1
+        assert_rc 0 "run /bin/true"
+        [ ! -e "$ROOT/c1" ] || fail "run without --detach must delete the container at the end: $ROOT/c1 still exists"
+}
+
+t_exit_status() {
+        mk_bundle b /bin/sh -c 'exit 7'
+        capture ctr run -b "$B" c1
+        assert_rc 7 "run sh -c 'exit 7'"
+
+        # Killed by a signal: 128+N. Without a PID namespace the shell is not an init, so it
+        # can signal itself.
+        mk_bundle b2 /bin/sh -c 'kill -USR1 $$; sleep 5'
+        cfg "$B" delns pid
+        capture ctr run -b "$B" c2
+        assert_rc 138 "run of a process killed by SIGUSR1 (10)"
+
+        # An init in its own PID namespace, killed from outside.
+        mk_bundle b3 /bin/sh -c "$(long_running)"
+        ctr run -b "$B" c3 </dev/null >"$C/c3.out" 2>&1 &
+        local runpid=$!
+        wait_for "c3 ready" test -e "$C/shared/ready"
+        capture ctr kill c3 KILL
+        assert_rc 0 "kill c3 KILL"
+        wait "$runpid" && RC=0 || RC=$?
+        OUT=$(cat "$C/c3.out") ERR=""
+        assert_rc 137 "run of a container killed by SIGKILL (9)"
+}
+
+t_create_start_kill_delete() {
+        mk_bundle b /bin/sh -c "$(long_running)"
+        capture ctr create -b "$B" c1
+        assert_rc 0 "create"
+        [ -z "$OUT" ] || fail "create printed on stdout: $OUT"
+        assert_status c1 created
+        local pid
+        pid=$(pid_of c1)
+        pid_alive "$pid" || fail "state of a created container gives pid $pid, which is not alive"
+        [ -p "$ROOT/c1/exec.fifo" ] || fail "created container: expected the FIFO $ROOT/c1/exec.fifo"
+
+        capture ctr start c1
+        assert_rc 0 "start"
+        assert_status c1 running
+        assert_eq "pid after start" "$pid" "$(pid_of c1)"
+        [ ! -e "$ROOT/c1/exec.fifo" ] || fail "running container: exec.fifo should be gone"
+        wait_for "the payload to run" test -e "$C/shared/ready"
+
+        capture ctr kill c1
+        assert_rc 0 "kill (default TERM)"
+        wait_for "c1 to be stopped" status_is c1 stopped
+        pid_alive "$pid" && fail "stopped, but pid $pid is alive"
+
+        capture ctr delete c1
+        assert_rc 0 "delete of a stopped container"
+        [ ! -e "$ROOT/c1" ] || fail "delete left $ROOT/c1"
+        capture ctr state c1
+        assert_fails "state of a deleted container"
+        assert_one_error_line "state of a deleted container" 'c1|exist|not found|no such'
+}
+
+t_state_json() {
+        mk_bundle b /bin/sh -c "$(long_running)"
+        ctr create -b "$B" c1 </dev/null
+        capture ctr state c1
+        assert_rc 0 "state"
+        "$PY" - "$B" "$OUT" <<'EOF' || fail "state JSON, as printed: $OUT"
+import json, re, sys, os
+bundle, out = sys.argv[1], sys.argv[2]
+s = json.loads(out)
+errors = []
+for k in ("ociVersion", "id", "status", "pid", "bundle", "annotations", "created"):
+    if k not in s:
+        errors.append(f"missing key {k}")
+if s.get("id") != "c1":
+    errors.append(f"id: expected c1, got {s.get('id')!r}")
+if s.get("status") != "created":
+    errors.append(f"status: expected created, got {s.get('status')!r}")
+if not isinstance(s.get("pid"), int) or s.get("pid", 0) <= 0:
+    errors.append(f"pid: expected a positive integer, got {s.get('pid')!r}")
+if s.get("bundle") != bundle:
+    errors.append(f"bundle: expected {bundle}, got {s.get('bundle')!r}")
+if s.get("annotations") != {"org.ctr-launch.test": "yes"}:
+    errors.append(f"annotations: expected the config's, got {s.get('annotations')!r}")
+if not isinstance(s.get("ociVersion"), str) or not s.get("ociVersion"):
+    errors.append(f"ociVersion: expected a version string, got {s.get('ociVersion')!r}")
+rfc3339 = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$"
+if not isinstance(s.get("created"), str) or not re.match(rfc3339, s["created"]):
+    errors.append(f"created: expected RFC 3339, got {s.get('created')!r}")
+for e in errors:
+    print("state JSON:", e, file=sys.stderr)
+sys.exit(1 if errors else 0)
+EOF
+        ctr delete c1
+}
+
+t_fifo_blocks() {
+        mk_bundle b /bin/touch /shared/ran
+        capture ctr create -b "$B" c1
+        assert_rc 0 "create"
+        # Give an early process every chance to show itself (not a timing assertion: the file
+        # must never appear before start).
+        sleep 1
+        [ ! -e "$C/shared/ran" ] || fail "the user's process ran before start (it created /shared/ran)"
+        assert_status c1 created
+        capture ctr start c1
+        assert_rc 0 "start"
+        wait_for "the process to run after start" test -e "$C/shared/ran"
+        wait_for "c1 to be stopped" status_is c1 stopped
+        capture ctr delete c1
+        assert_rc 0 "delete"
+}
+
+t_start_dead_init() {
+        mk_bundle b /bin/true
+        ctr create -b "$B" c1 </dev/null
+        local pid
+        pid=$(pid_of c1)
+        kill -9 "$pid"
+        wait_for "the init to die" eval '! pid_alive '"$pid"
+        capture timeout -k 1 5 "$CTR" --root "$ROOT" start c1
+        [ "$RC" != 124 ] && [ "$RC" != 137 ] || fail "start on a container whose init died hangs (killed by timeout 5)"
+        assert_fails "start after the init was killed"
+        assert_one_error_line "start after the init was killed" 'stopped|not running|dead|exited|gone|no longer|not created|created'
+        assert_status c1 stopped
+        capture ctr delete c1
+        assert_rc 0 "delete of a container whose init was killed"
+}
+
+t_double_start() {
+        mk_bundle b /bin/sh -c "$(long_running)"
+        ctr create -b "$B" c1 </dev/null
+        local pid
+        pid=$(pid_of c1)
+        capture ctr start c1
+        assert_rc 0 "first start"
+        wait_for "payload" test -e "$C/shared/ready"
+        local before
+        before=$(ls -A "$ROOT/c1" | sort | tr '\n' ' ')
+        capture ctr start c1
+        assert_fails "second start"
+        assert_one_error_line "second start" 'running|not created|created|already|state'
+        assert_status c1 running
+        assert_eq "pid after the second start" "$pid" "$(pid_of c1)"
+        pid_alive "$pid" || fail "the second start killed the container"
+        assert_eq "state dir after the second start" "$before" "$(ls -A "$ROOT/c1" | sort | tr '\n' ' ')"
+
+        # Start on a stopped container: an error too.
+        ctr kill c1 KILL
+        wait_for "c1 stopped" status_is c1 stopped
+        capture ctr start c1
+        assert_fails "start of a stopped container"
+        assert_one_error_line "start of a stopped container" 'stopped|not created|created|state'
+        ctr delete c1
+}
+
+t_concurrent_start() {
+        local i r1 r2 n
+        mk_bundle b /bin/sh -c 'echo started >> /shared/starts; trap "exit 0" TERM; while :; do sleep 0.2; done'
+        for i in 1 2 3; do
+                ctr create -b "$B" "c$i" </dev/null
+                ctr start "c$i" </dev/null >"$C/s1" 2>&1 &
+                r1=$!
+                ctr start "c$i" </dev/null >"$C/s2" 2>&1 &
+                r2=$!
+                wait "$r1" && RC=0 || RC=$?
+                local a=$RC
+                wait "$r2" && RC=0 || RC=$?
+                local b=$RC
+                if [ "$a" = 0 ] && [ "$b" = 0 ]; then fail "round $i: both concurrent starts succeeded"; fi
+                if [ "$a" != 0 ] && [ "$b" != 0 ]; then fail "round $i: both concurrent starts failed: $(cat "$C/s1" "$C/s2")"; fi
+                [ "$a" -lt 124 ] && [ "$b" -lt 124 ] || fail "round $i: a start hung or crashed (exit $a and $b)"
+                assert_status "c$i" running
+                wait_for "round $i payload" eval "[ \"\$(grep -c . '$C/shared/starts' 2>/dev/null)\" = $i ]"
+        done
+        n=$(grep -c . "$C/shared/starts")
+        assert_eq "number of processes started in 3 rounds" 3 "$n"
+        for i in 1 2 3; do ctr delete --force "c$i"; done
+}
+
+t_concurrent_create() {
+        local i a b
+        mk_bundle b /bin/true
+        for i in 1 2 3; do
+                ctr create -b "$B" "c$i" </dev/null >"$C/o1" 2>&1 &
+                a=$!
+                ctr create -b "$B" "c$i" </dev/null >"$C/o2" 2>&1 &
+                b=$!
+                wait "$a" && a=0 || a=$?
+                wait "$b" && b=0 || b=$?
+                if [ "$a" = 0 ] && [ "$b" = 0 ]; then fail "round $i: both concurrent creates of c$i succeeded"; fi
+                if [ "$a" != 0 ] && [ "$b" != 0 ]; then fail "round $i: both concurrent creates failed: $(cat "$C/o1" "$C/o2")"; fi
+                [ "$a" -lt 124 ] && [ "$b" -lt 124 ] || fail "round $i: a create hung or crashed (exit $a and $b)"
+                if [ "$a" != 0 ]; then ERR=$(cat "$C/o1"); else ERR=$(cat "$C/o2"); fi
+                RC=1 OUT=""
+                assert_one_error_line "the losing create" 'exist|in use|taken|busy'
+                assert_status "c$i" created
+        done
+        # Exactly one init per id, and no loser left running.
+        local n
+        n=$(marked_procs "$MARK" | grep -c . || true)
+        [ "$n" = 3 ] || fail "expected 3 processes (one init per id), found $n: $(marked_procs "$MARK")"
+        for i in 1 2 3; do
+                capture ctr delete "c$i"
+                assert_rc 0 "delete c$i"
+        done
+}
+
+t_delete_created() {
+        mk_bundle b /bin/touch /shared/ran
+        ctr create -b "$B" c1 </dev/null
+        local pid
+        pid=$(pid_of c1)
+        capture ctr delete c1
+        assert_rc 0 "delete of a created container"
+        [ ! -e "$ROOT/c1" ] || fail "delete left $ROOT/c1"
+        wait_for "the init (pid $pid) to be gone" eval '! pid_alive '"$pid"
+        [ ! -e "$C/shared/ran" ] || fail "deleting a created container ran its process"
+}
+
+t_delete_running_needs_force() {
+        mk_bundle b /bin/sh -c "$(long_running)"
+        ctr run -d -b "$B" c1 </dev/null >/dev/null 2>&1
+        local pid
+        pid=$(pid_of c1)
+        capture ctr delete c1
+        assert_fails "delete without --force of a running container"
+        assert_one_error_line "delete of a running container" 'running|force'
+        pid_alive "$pid" || fail "a refused delete killed the container"
+        capture ctr delete --force c1
+        assert_rc 0 "delete --force of a running container"
+        [ ! -e "$ROOT/c1" ] || fail "delete --force left $ROOT/c1"
+        wait_for "the container (pid $pid) to be gone" eval '! pid_alive '"$pid"
+}
+
+# Broken state: $1 = truncate|remove (state.json), $2 = alive|dead (the init).
+broken_case() {
+        local how=$1 init=$2 pid
+        mk_bundle b /bin/sh -c "$(long_running)"
+        ctr create -b "$B" c1 </dev/null
+        pid=$(pid_of c1)
+        if [ "$init" = dead ]; then
+                kill -9 "$pid"
+                wait_for "the init to die" eval '! pid_alive '"$pid"
+        fi
+        case $how in
+        truncate) head -c 10 "$ROOT/c1/state.json" >"$C/half" && cat "$C/half" >"$ROOT/c1/state.json" ;;
+        empty) : >"$ROOT/c1/state.json" ;;
+        remove) rm -f "$ROOT/c1/state.json" ;;
+        esac
+        capture ctr delete --force c1
+        assert_rc 0 "delete --force with state.json ${how}d, init $init"
+        [ -n "$ERR" ] && note "delete --force said: $ERR"
+        [ ! -e "$ROOT/c1" ] || fail "delete --force left $ROOT/c1: $(ls -A "$ROOT/c1")"
+        wait_for "the init (pid $pid) to be killed" eval '! pid_alive '"$pid"
+}
+
+t_list() {
+        mk_bundle b /bin/sh -c "$(long_running)"
+        ctr create -b "$B" a-created </dev/null
+        ctr create -b "$B" b-running </dev/null
+        ctr start b-running
+        mk_bundle b2 /bin/true
+        ctr create -b "$B" c-stopped </dev/null
+        ctr start c-stopped
+        wait_for "c-stopped to stop" status_is c-stopped stopped
+
+        capture ctr list
+        assert_rc 0 "list"
+        local line id want
+        echo "$OUT" | head -1 | grep -q 'ID' || fail "list: expected a header line with ID, got: $(echo "$OUT" | head -1)"
+        echo "$OUT" | head -1 | grep -q 'STATUS' || fail "list: expected a STATUS column, got: $(echo "$OUT" | head -1)"
+        assert_eq "list: number of lines (header + 3)" 4 "$(echo "$OUT" | grep -c .)"
+        for id in a-created:created b-running:running c-stopped:stopped; do
+                want=${id#*:} id=${id%%:*}
+                line=$(echo "$OUT" | awk -v id="$id" '$1 == id')
+                [ -n "$line" ] || fail "list: no line for $id in:
+$OUT"
+                echo "$line" | grep -qw "$want" || fail "list: expected $id to be $want, got: $line"
+        done
+
+        capture ctr list --format json
+        assert_rc 0 "list --format json"
+        "$PY" - "$OUT" <<'EOF' || fail "list --format json, as printed: $OUT"
+import json, sys
+l = json.loads(sys.argv[1])
+got = sorted((c["id"], c["status"]) for c in l)
+want = [("a-created", "created"), ("b-running", "running"), ("c-stopped", "stopped")]
+if got != want:
+    print(f"expected {want}, got {got}", file=sys.stderr)
+    sys.exit(1)
+for c in l:
+    for k in ("pid", "bundle", "created"):
+        if k not in c:
+            print(f"entry {c.get('id')} lacks {k}", file=sys.stderr)
+            sys.exit(1)
+EOF
+
+        capture ctr list --quiet
+        assert_rc 0 "list --quiet"
+        assert_eq "list --quiet" "a-created b-running c-stopped" "$(echo "$OUT" | sort | tr '\n' ' ' | sed 's/ $//')"
+        capture ctr list -q
+        assert_eq "list -q" "a-created b-running c-stopped" "$(echo "$OUT" | sort | tr '\n' ' ' | sed 's/ $//')"
+
+        for id in a-created b-running c-stopped; do ctr delete --force "$id"; done
+        capture ctr list --quiet
+        assert_rc 0 "list --quiet of an empty root"
+        assert_eq "list --quiet after deleting all" "" "$OUT"
+}
+
+t_run_forwards_signals() {
+        mk_bundle b /bin/sh -c "trap 'exit 3' TERM; touch /shared/ready; while :; do sleep 0.2; done"
+        "$CTR" --root "$ROOT" run -b "$B" c1 </dev/null >"$C/run.out" 2>&1 &
+        local runpid=$!
+        wait_for "the payload to install its trap" test -e "$C/shared/ready"
+        kill -TERM "$runpid"
+        local i
+        for ((i = 0; i < 100; i++)); do
+                kill -0 "$runpid" 2>/dev/null || break
+                sleep 0.1
+        done
+        if kill -0 "$runpid" 2>/dev/null; then
+                kill -9 "$runpid"
+                fail "run did not end within 10 s of SIGTERM (not forwarded?)"
+        fi
+        wait "$runpid" && RC=0 || RC=$?
+        OUT=$(cat "$C/run.out") ERR=""
+        assert_rc 3 "run whose container traps TERM and exits 3, sent SIGTERM"
+        [ ! -e "$ROOT/c1" ] || fail "run left $ROOT/c1 behind"
+}
+
+t_run_detach() {
+        mk_bundle b /bin/sh -c "$(long_running)"
+        capture ctr run --detach -b "$B" c1
+        assert_rc 0 "run --detach"
+        assert_status c1 running
+        wait_for "payload" test -e "$C/shared/ready"
+        capture ctr run -d -b "$B" c2
+        assert_rc 0 "run -d"
+        assert_status c2 running
+        ctr kill c1 TERM
+        ctr kill c2 TERM
+        wait_for "c1 stopped" status_is c1 stopped
+        wait_for "c2 stopped" status_is c2 stopped
+        ctr delete c1
+        ctr delete c2
+}
+
+t_pid_file() {
+        mk_bundle b /bin/sh -c "$(long_running)"
+        capture ctr create --pid-file "$C/c1.pid" -b "$B" c1
+        assert_rc 0 "create --pid-file"
+        [ -s "$C/c1.pid" ] || fail "create --pid-file did not write $C/c1.pid"
+        assert_eq "pid file of create" "$(pid_of c1)" "$(tr -d '\n' <"$C/c1.pid")"
+        capture ctr run -d --pid-file "$C/c2.pid" -b "$B" c2
+        assert_rc 0 "run -d --pid-file"
+        assert_eq "pid file of run -d" "$(pid_of c2)" "$(tr -d '\n' <"$C/c2.pid")"
+        # Relative to the caller's directory.
+        (cd "$C" && ctr create --pid-file rel.pid -b "$B" c3 </dev/null)
+        assert_eq "relative pid file" "$(pid_of c3)" "$(tr -d '\n' <"$C/rel.pid")"
+        for id in c1 c2 c3; do ctr delete --force "$id"; done
+}
+
+t_missing_binary() {
+        mk_bundle b /bin/no-such-binary-xyz
+        capture ctr create -b "$B" c1
+        if [ "$RC" != 0 ]; then
+                note "create (not start) refused the missing binary"
+                assert_fails "create with a missing binary"
+                assert_one_error_line "create with a missing binary" 'no-such-binary-xyz'
+                [ ! -e "$ROOT/c1" ] || fail "a failed create left $ROOT/c1"
+                return 0
+        fi
+        capture ctr start c1
+        assert_fails "start with a missing binary"
+        assert_one_error_line "start with a missing binary" 'no-such-binary-xyz'
+        wait_for "c1 to be stopped" status_is c1 stopped
+        capture ctr delete c1
+        assert_rc 0 "delete after the failed start"
+
+        # The same through run.
+        capture ctr run -b "$B" c2
+        assert_fails "run with a missing binary"
+        assert_one_error_line "run with a missing binary" 'no-such-binary-xyz'
+        [ ! -e "$ROOT/c2" ] || fail "a failed run left $ROOT/c2"
+}
+
+t_kill_signals() {
+        mk_bundle b /bin/sh -c '
+trap "echo USR1 >> /shared/sigs" USR1
+trap "echo HUP >> /shared/sigs" HUP
+trap "echo USR2 >> /shared/sigs" USR2
+trap "echo TERM >> /shared/sigs; exit 0" TERM
+touch /shared/ready
+while :; do sleep 0.1; done'
+        ctr run -d -b "$B" c1 </dev/null >/dev/null 2>&1
+        wait_for "payload" test -e "$C/shared/ready"
+        local spec want n=0
+        for spec in USR1:USR1 SIGHUP:HUP 12:USR2 SIGUSR1:USR1 1:HUP; do
+                want=${spec#*:} spec=${spec%%:*}
+                n=$((n + 1))
+                capture ctr kill c1 "$spec"
+                assert_rc 0 "kill c1 $spec"
+                wait_for "the container to get $want from \"kill c1 $spec\"" \
+                        eval "[ \"\$(sed -n ${n}p '$C/shared/sigs' 2>/dev/null)\" = $want ]"
+        done
+        capture ctr kill c1
+        assert_rc 0 "kill c1 (default signal)"
+        wait_for "c1 to stop on the default signal" status_is c1 stopped
+        assert_eq "last signal received" TERM "$(tail -1 "$C/shared/sigs")"
+        ctr delete c1
+}
+
+t_spec_accepted_by_run() {
+        local d=$C/specb
+        mkdir -p "$d"
+        capture "$CTR" spec --bundle "$d"
+        assert_rc 0 "spec --bundle"
+        [ -s "$d/config.json" ] || fail "spec wrote no $d/config.json"
+        local rootpath terminal
+        rootpath=$(json_get root.path <"$d/config.json")
+        terminal=$(json_get process.terminal <"$d/config.json")
+        assert_eq "spec: process.terminal" false "$terminal"
+        case $rootpath in
+        /*) fail "spec: root.path is absolute ($rootpath), expected relative to the bundle" ;;
+        esac
+        cp -a "$T/rootfs-template" "$d/$rootpath"
+        # Whatever process the default runs, with stdin at EOF it must end and exit 0.
+        capture ctr run -b "$d" spec1
+        assert_rc 0 "run of the spec's config, as written"
+        [ ! -e "$ROOT/spec1" ] || fail "run left $ROOT/spec1"
+
+        # Run from inside the bundle, without --bundle.
+        capture bash -c 'cd "$1" && shift && exec "$@"' _ "$d" "$CTR" --root "$ROOT" run spec2
+        assert_rc 0 "run of the spec's config from the bundle directory"
+
+        capture "$CTR" spec --bundle "$d"
+        assert_fails "spec over an existing config.json"
+        assert_one_error_line "spec over an existing config.json" 'config.json'
+        # Also from the current directory.
+        mkdir -p "$C/cwd"
+        capture bash -c 'cd "$1" && exec "$2" spec' _ "$C/cwd" "$CTR"
+        assert_rc 0 "spec in the current directory"
+        "$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "$C/cwd/config.json" ||
+                fail "spec wrote invalid JSON"
+        capture "$CTR" spec --rootless --bundle "$C"
+        assert_rc 0 "spec --rootless"
+        grep -q '"user"' "$C/config.json" || fail "spec --rootless: expected a user namespace in $(cat "$C/config.json")"
+}
+
+t_version_help() {
+        capture "$CTR" --version
+        assert_rc 0 "--version"
+        assert_contains "--version" "$OUT" "ctr-launch"
+        echo "$OUT" | grep -Eq '[0-9]+\.[0-9]+' || fail "--version: expected a version number, got: $OUT"
+        capture "$CTR" -v
+        assert_rc 0 "-v"
+
+        capture "$CTR" --help
+        assert_rc 0 "--help"
+        local v
+        for v in create start run state kill delete list spec; do
+                echo "$OUT" | grep -Eq "^ +$v " || fail "--help: expected a line for $v, got:
+$OUT"
+        done
+        for v in create start run state kill delete list spec; do
+                capture "$CTR" help "$v"
+                assert_rc 0 "help $v"
+                assert_contains "help $v" "$OUT" "ctr-launch $v"
+                capture "$CTR" "$v" --help
+                assert_rc 0 "$v --help"
+                assert_contains "$v --help" "$OUT" "ctr-launch $v"
+        done
+        capture "$CTR" help no-such-verb
+        assert_fails "help of an unknown command"
+        assert_one_error_line "help of an unknown command" 'no-such-verb'
+        capture "$CTR" no-such-verb
+        assert_fails "an unknown command"
+        assert_one_error_line "an unknown command" 'no-such-verb'
+        capture "$CTR" --no-such-option list
+        assert_fails "an unknown global option"
+        assert_one_error_line "an unknown global option" 'no-such-option'
+        capture "$CTR"
+        assert_fails "no command at all"
+}
+
+case_run run-true t_run_true
+case_run exit-status t_exit_status
+case_run create-start-kill-delete t_create_start_kill_delete
+case_run state-json t_state_json
+case_run fifo-blocks-until-start t_fifo_blocks
+case_run start-after-init-died t_start_dead_init
+case_run double-start t_double_start
+case_run concurrent-start t_concurrent_start
+case_run concurrent-create t_concurrent_create
+case_run delete-created t_delete_created
+case_run delete-running-needs-force t_delete_running_needs_force
+case_run delete-force-truncated-state-dead-init broken_case truncate dead
+case_run delete-force-empty-state-dead-init broken_case empty dead
+case_run delete-force-removed-state-dead-init broken_case remove dead
+case_run delete-force-truncated-state-live-init broken_case truncate alive
+case_run delete-force-removed-state-live-init broken_case remove alive
+case_run list t_list
+case_run run-forwards-signals t_run_forwards_signals
+case_run run-detach t_run_detach
+case_run pid-file t_pid_file
+case_run missing-binary t_missing_binary
+case_run kill-signal-names t_kill_signals
+case_run spec-accepted-by-run t_spec_accepted_by_run
+case_run version-and-help t_version_help
+lib_finish

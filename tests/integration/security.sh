@@ -1,0 +1,212 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Security properties that must hold from the first line: the container gets only the fds it
+# should; it can never reach the host's ctr-launch binary writable (the CVE-2019-5736 class);
+# the init is not dumpable while it holds host fds, and holds none it should not; the state is
+# private to root.
+# Usage: security.sh PATH-TO-ctr-launch (root; exits 77 otherwise).
+
+source "$(dirname "$0")/lib.sh"
+lib_init "$@"
+
+# The fd numbers in `ls /proc/self/fd` output, on one line.
+fd_list() {
+        tr -s ' \n' '\n' <"$1" | grep -E '^[0-9]+$' | sort -n | tr '\n' ' ' | sed 's/ $//'
+}
+
+t_fds_run() {
+        mk_bundle b /bin/ls /proc/self/fd
+        # Open without O_CLOEXEC in the caller: ctr-launch must not pass them on.
+        exec 7</etc/hostname 8<>"$C/fd8" 9>"$C/fd9"
+        capture ctr run -b "$B" c1
+        assert_rc 0 "run ls /proc/self/fd"
+        # 3 is the directory ls itself opens to list /proc/self/fd.
+        echo "$OUT" >"$C/fds"
+        assert_eq "fds of the container's process (caller had 7, 8, 9 open)" "0 1 2 3" "$(fd_list "$C/fds")"
+}
+
+t_fds_preserve() {
+        local secret="preserved-$RANDOM-$RANDOM"
+        echo "$secret" >"$C/preserved"
+        mk_bundle b /bin/ls /proc/self/fd
+        exec 3<"$C/preserved" 7</etc/hostname
+        capture ctr run --preserve-fds 1 -b "$B" c1
+        assert_rc 0 "run --preserve-fds 1"
+        echo "$OUT" >"$C/fds"
+        # 3 preserved, 4 is ls's own directory fd; 7 must not be there.
+        assert_eq "fds with --preserve-fds 1 (caller had 3 and 7 open)" "0 1 2 3 4" "$(fd_list "$C/fds")"
+        mk_bundle b2 /bin/cat /proc/self/fd/3
+        capture ctr run --preserve-fds 1 -b "$B" c2
+        assert_rc 0 "cat of the preserved fd 3"
+        assert_eq "content read through the preserved fd 3" "$secret" "$OUT"
+        exec 3<&-
+}
+
+t_fds_create_start() {
+        mk_bundle b /bin/ls /proc/self/fd
+        exec 7</etc/hostname
+        ctr create -b "$B" c1 </dev/null >"$C/out" 2>"$C/err"
+        ctr start c1 </dev/null
+        wait_for "c1 to stop" status_is c1 stopped
+        assert_eq "fds of the process after create + start (caller had 7 open)" "0 1 2 3" "$(fd_list "$C/out")"
+        ctr delete c1
+}
+
+# Every fd the init holds while it waits on exec.fifo is stdio or the O_PATH fd of the FIFO:
+# the sync and log channels are closed by then, nothing else of the host's is open.
+t_init_fds() {
+        mk_bundle b /bin/true
+        exec 7</etc/hostname
+        ctr create -b "$B" c1 </dev/null >"$C/out" 2>"$C/err"
+        local pid fd n target flags problems="" fifo=0
+        pid=$(pid_of c1)
+        ls -l "/proc/$pid/fd/" >"$C/init-fds"
+        for fd in /proc/"$pid"/fd/*; do
+                n=${fd##*/}
+                target=$(readlink "$fd") || continue
+                flags=$(awk '/^flags:/ {print $2}' "/proc/$pid/fdinfo/$n")
+                case $n in
+                0) [ "$target" = /dev/null ] || problems+="fd 0 -> $target (expected /dev/null); " ;;
+                1) [ "$target" = "$C/out" ] || problems+="fd 1 -> $target (expected $C/out); " ;;
+                2) [ "$target" = "$C/err" ] || problems+="fd 2 -> $target (expected $C/err); " ;;
+                *)
+                        if [[ $target == */exec.fifo ]] && (( 8#$flags & 8#10000000 )); then
+                                fifo=$((fifo + 1))
+                        else
+                                problems+="fd $n -> $target (flags $flags); "
+                        fi
+                        ;;
+                esac
+        done
+        [ -z "$problems" ] || fail "the created init (pid $pid) holds fds it should not: $problems
+$(cat "$C/init-fds")"
+        [ "$fifo" -ge 1 ] || fail "the created init holds no O_PATH fd of exec.fifo:
+$(cat "$C/init-fds")"
+        ctr delete c1
+}
+
+# Not dumpable while it holds host fds: without CAP_SYS_PTRACE, even root cannot resolve
+# /proc/<init>/exe. Checked against a control process that is dumpable.
+t_init_not_dumpable() {
+        mk_bundle b /bin/true
+        ctr create -b "$B" c1 </dev/null
+        local pid
+        pid=$(pid_of c1)
+        sleep 100 &
+        local control=$!
+        setpriv --bounding-set=-sys_ptrace readlink "/proc/$control/exe" >/dev/null 2>&1 ||
+                { kill "$control"; fail "control: without CAP_SYS_PTRACE, /proc/<dumpable pid>/exe should be readable (test setup broken)"; }
+        kill "$control"
+        wait "$control" 2>/dev/null || true
+        if setpriv --bounding-set=-sys_ptrace readlink "/proc/$pid/exe" >"$C/exe" 2>&1; then
+                fail "the created init (pid $pid) is dumpable: /proc/$pid/exe resolves to $(cat "$C/exe") for a process without CAP_SYS_PTRACE"
+        fi
+        ctr delete c1
+}
+
+# CVE-2019-5736 class. A container sharing the host PID namespace sees the init of another,
+# created container, whose executable is the host's ctr-launch. It tries to open
+# /proc/<init>/exe, write it at once, and write it again through the held fd once no
+# ctr-launch runs any more (the original attack). The binary (a copy, so that a successful
+# attack cannot break the rest of the suite) must be unchanged.
+t_cve_2019_5736_other_init() {
+        local copy=$C/bin/ctr-launch h0 h1 vpid
+        mkdir -p "$C/bin"
+        cp "$CTR" "$copy"
+        CTR=$copy
+        h0=$(sha256sum <"$copy")
+
+        mk_bundle victim /bin/sh -c "$(long_running victim-ready)"
+        ctr create -b "$B" victim </dev/null >/dev/null 2>&1
+        vpid=$(pid_of victim)
+        echo "$vpid" >"$C/shared/target"
+
+        mk_bundle attacker /bin/sh -c '
+exec 2>>/shared/attacker.log
+trap "exit 0" TERM
+pid=$(cat /shared/target)
+sleep 1000 5</proc/$pid/exe &
+holder=$!
+i=0
+while [ $i -lt 30 ] && [ ! -e /proc/$holder/fd/5 ] && kill -0 $holder 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+[ -e /proc/$holder/fd/5 ] && echo "opened /proc/$pid/exe read-only" >>/shared/result
+(echo x >>/proc/$pid/exe) && echo "WROTE /proc/$pid/exe while the init ran it" >>/shared/result
+touch /shared/phase1
+while [ ! -e /shared/go ]; do sleep 0.1; done
+if [ -e /proc/$holder/fd/5 ]; then
+        (echo PWNED >>/proc/$holder/fd/5) && echo "WROTE the binary through the held fd" >>/shared/result
+fi
+(echo x >>/proc/self/exe) && echo "WROTE /proc/self/exe" >>/shared/result
+kill $holder 2>/dev/null
+touch /shared/done
+while :; do sleep 0.2; done'
+        cfg "$B" delns pid
+        capture ctr run -d -b "$B" attacker
+        assert_rc 0 "run -d of the attacker (host PID namespace)"
+        wait_for "the attacker's first phase" test -e "$C/shared/phase1"
+        capture ctr start victim
+        assert_rc 0 "start of the victim"
+        wait_for "the victim to run" test -e "$C/shared/victim-ready"
+        touch "$C/shared/go"
+        wait_for "the attacker's second phase" test -e "$C/shared/done"
+        h1=$(sha256sum <"$copy")
+        [ -e "$C/shared/result" ] && note "attacker: $(tr '\n' ';' <"$C/shared/result")"
+        if grep -q WROTE "$C/shared/result" 2>/dev/null; then
+                fail "the container wrote the host's binary: $(grep WROTE "$C/shared/result" | tr '\n' ';')"
+        fi
+        assert_eq "sha256 of the host's ctr-launch after the attack" "$h0" "$h1"
+        ctr delete --force attacker
+        ctr delete --force victim
+}
+
+# The simple form: in a container with its own PID namespace, PID 1 is the user's process;
+# /proc/self/exe and /proc/1/exe must not be writable.
+t_cve_2019_5736_self() {
+        local h0 h1
+        h0=$(sha256sum <"$CTR")
+        mk_bundle b /bin/sh -c '
+(echo x >>/proc/self/exe) 2>/dev/null && echo "WROTE /proc/self/exe"
+(echo x >>/proc/1/exe) 2>/dev/null && echo "WROTE /proc/1/exe"
+readlink /proc/1/exe
+true'
+        capture ctr run -b "$B" c1
+        assert_rc 0 "run of the writer"
+        case $OUT in *WROTE*) fail "inside the container: $OUT" ;; esac
+        assert_eq "/proc/1/exe inside the container" /bin/busybox "$OUT"
+        h1=$(sha256sum <"$CTR")
+        assert_eq "sha256 of the host's ctr-launch" "$h0" "$h1"
+}
+
+t_state_private() {
+        mk_bundle b /bin/true
+        ctr create -b "$B" c1 </dev/null
+        local dmode fmode
+        dmode=$(stat -c %a "$ROOT/c1")
+        fmode=$(stat -c %a "$ROOT/c1/state.json")
+        (( (8#$dmode & 8#066) == 0 )) || fail "state dir $ROOT/c1 has mode $dmode: readable or writable by others (expected 700, or 711 if documented)"
+        (( (8#$fmode & 8#077) == 0 )) || fail "state.json has mode $fmode (expected 600)"
+        [ "$(stat -c %u "$ROOT/c1")" = 0 ] || fail "state dir not owned by root"
+        chmod 0755 "$C" "$ROOT" 2>/dev/null || true
+        # As nobody: neither the state nor the FIFO (opening it would start the container).
+        if setpriv --reuid=65534 --regid=65534 --clear-groups cat "$ROOT/c1/state.json" >/dev/null 2>&1; then
+                fail "nobody can read $ROOT/c1/state.json"
+        fi
+        if setpriv --reuid=65534 --regid=65534 --clear-groups ls "$ROOT/c1" >/dev/null 2>&1; then
+                fail "nobody can list $ROOT/c1"
+        fi
+        if setpriv --reuid=65534 --regid=65534 --clear-groups timeout 3 cat "$ROOT/c1/exec.fifo" >/dev/null 2>&1; then
+                fail "nobody can open $ROOT/c1/exec.fifo"
+        fi
+        assert_status c1 created
+        ctr delete c1
+}
+
+case_run fds-run t_fds_run
+case_run fds-preserve t_fds_preserve
+case_run fds-create-start t_fds_create_start
+case_run init-fds-while-created t_init_fds
+case_run init-not-dumpable t_init_not_dumpable
+case_run cve-2019-5736-other-init t_cve_2019_5736_other_init
+case_run cve-2019-5736-self t_cve_2019_5736_self
+case_run state-private t_state_private
+lib_finish

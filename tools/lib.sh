@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Shared by tools/demo.sh, tools/test.sh and bench/run.sh: install Debian packages, build,
+# make a busybox bundle. Sourced, never run; the caller sets `set -euo pipefail`.
+
+# The build dependencies of ctr-launch on Debian 12.
+BUILD_PACKAGES=(meson ninja-build pkg-config gcc libsystemd-dev libpam0g-dev libcap-ng-dev
+                libjson-glib-dev libseccomp-dev busybox-static python3)
+# What the test suite needs on top (busybox-static and python3 are already above).
+TEST_PACKAGES=(util-linux procps)
+
+log_step() {
+        printf '\n==> %s\n' "$*"
+}
+
+# Prints a command, then runs it: the demo and the scripts show what they do.
+run() {
+        printf '+ %s\n' "$*"
+        "$@"
+}
+
+need_root() {
+        if [ "$(id -u)" -ne 0 ]; then
+                echo "$0: run this as root (containers need it; apt-get too)" >&2
+                exit 1
+        fi
+}
+
+# apt-get installs only what is missing, so a second run needs no network. The package lists
+# are fetched first when some package is missing: a fresh machine may have none.
+install_packages() {
+        local missing=() p
+        for p in "$@"; do
+                if [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)" != "ii " ]; then
+                        missing+=("$p")
+                fi
+        done
+        if [ ${#missing[@]} -eq 0 ]; then
+                echo "packages already installed: $*"
+                return 0
+        fi
+        export DEBIAN_FRONTEND=noninteractive
+        run apt-get update
+        run apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# Configures the build directory once (reusing it after), then builds. $1: the directory.
+build_ctr_launch() {
+        local dir=${1:-build}
+        if [ ! -f "$dir/build.ninja" ]; then
+                if [ -d "$dir/meson-private" ]; then
+                        run meson setup --wipe "$dir"
+                else
+                        run meson setup "$dir"
+                fi
+        fi
+        run ninja -C "$dir"
+}
+
+# Makes an OCI bundle's root filesystem at $1 from the host's static busybox: the binary, a
+# symlink per applet, /etc/passwd and /etc/group, and empty mount points.
+make_busybox_rootfs() {
+        local rootfs=$1 busybox=${BUSYBOX:-/bin/busybox} applet
+        if [ ! -x "$busybox" ]; then
+                echo "no $busybox: install busybox-static" >&2
+                return 1
+        fi
+        # A dynamic busybox would find no libc inside the container.
+        if ldd "$busybox" >/dev/null 2>&1; then
+                echo "$busybox is not statically linked: install busybox-static" >&2
+                return 1
+        fi
+        mkdir -p "$rootfs"/{bin,etc,proc,sys,dev,tmp,root,run}
+        chmod 1777 "$rootfs/tmp"
+        cp "$busybox" "$rootfs/bin/busybox"
+        for applet in $("$busybox" --list); do
+                [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
+        done
+        printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+                >"$rootfs/etc/passwd"
+        printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+}
+
+# Edits a bundle's config.json in place: root.path, process.args (the rest of the arguments),
+# terminal off (these scripts have no console socket), and the hostname.
+# $1: config.json, $2: hostname, $3...: process.args.
+set_config() {
+        python3 - "$@" <<'PY'
+import json, sys
+path, hostname, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+with open(path) as f:
+    config = json.load(f)
+config["root"] = dict(config.get("root", {}), path="rootfs")
+config["process"]["args"] = args
+config["process"]["terminal"] = False
+config["hostname"] = hostname
+with open(path + ".tmp", "w") as f:
+    json.dump(config, f, indent=2)
+    f.write("\n")
+PY
+        mv "$1.tmp" "$1"
+}
