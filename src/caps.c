@@ -60,11 +60,15 @@ int caps_change_id_and_apply(const uint64_t caps[_CAP_SET_MAX], uid_t uid, gid_t
                 return errmsg_plain(ret_error, -EPERM,
                                     "set capabilities: effective must be a subset of permitted");
 
-        /* Ambient capabilities must be permitted and inheritable; the kernel checks. */
+        /* The kernel raises an ambient capability only if it is permitted and inheritable.
+         * `runc spec` and `crun spec` list ambient ones with an empty inheritable set, and
+         * both runtimes skip what cannot be raised: so do we, rather than refuse their
+         * default config. */
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
                 return errmsg(ret_error, -errno, "clear ambient capabilities");
+        uint64_t ambient = caps[CAP_SET_AMBIENT] & caps[CAP_SET_PERMITTED] & caps[CAP_SET_INHERITABLE];
         for (int c = 0; c <= last_cap(); c++)
-                if ((caps[CAP_SET_AMBIENT] & (UINT64_C(1) << c)) &&
+                if ((ambient & (UINT64_C(1) << c)) &&
                     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
                         return errmsg(ret_error, -errno, "raise ambient capability %s",
                                       capng_capability_to_name((unsigned) c) ?: "?");

@@ -428,8 +428,13 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
         if (r < 0)
                 goto fail;
         if (pid == 0) {
-                sync_parent = safe_close(sync_parent);
-                log_parent = safe_close(log_parent);
+                /* The init keeps only what it needs. Above all it must not keep the state
+                 * dir's fd: the flock lives in the open file description we share, so the
+                 * init would hold the container's lock for as long as it waits on the FIFO,
+                 * and `start` would wait for it forever. */
+                const int keep[] = { sync_child, log_child, fifo_fd, console_fd };
+                if (close_all_fds(3 + (int) (params.preserve_fds + params.listen_fds), keep, ELEMENTSOF(keep)) < 0)
+                        _exit(EXIT_FAILURE);
                 init_main(sync_child, log_child);
         }
         sync_child = safe_close(sync_child);

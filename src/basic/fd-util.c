@@ -160,3 +160,30 @@ int fd_cloexec(int fd, int cloexec) {
                 return -errno;
         return 0;
 }
+
+static int int_compare(const void *a, const void *b) {
+        int x = *(const int *) a, y = *(const int *) b;
+        return (x > y) - (x < y);
+}
+
+int close_all_fds(int from, const int *except, size_t n_except) {
+        int keep[16];
+        size_t n = 0;
+        if (n_except > ELEMENTSOF(keep))
+                return -E2BIG;
+        for (size_t i = 0; i < n_except; i++)
+                if (except[i] >= from)
+                        keep[n++] = except[i];
+        qsort(keep, n, sizeof(int), int_compare);
+
+        /* close_range() over each gap between the fds to keep. */
+        unsigned lo = (unsigned) from;
+        for (size_t i = 0; i <= n; i++) {
+                unsigned hi = i < n ? (unsigned) keep[i] : ~0U;
+                if (hi > lo && close_range(lo, i < n ? hi - 1 : hi, 0) < 0)
+                        return -errno;
+                if (i < n)
+                        lo = (unsigned) keep[i] + 1;
+        }
+        return 0;
+}

@@ -19,3 +19,6 @@ int send_fd(int sock, int fd);
 int recv_fd(int sock, int *ret_fd);
 /* Clears O_CLOEXEC: only for fds meant to cross execve() into the container. */
 int fd_cloexec(int fd, int cloexec);
+
+/* Closes every fd >= from except the listed ones (at most 16). */
+int close_all_fds(int from, const int *except, size_t n_except);
