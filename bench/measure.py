@@ -237,7 +237,14 @@ def main():
     ap.add_argument("--runtime", action="append", default=[], metavar="NAME=PATH")
     ap.add_argument("--note", action="append", default=[], help="a line for the report")
     ap.add_argument("--baseline", action="store_true", help="also time unshare+chroot")
+    ap.add_argument("--notes-file", help="markdown appended under \"Why\" (bench/notes.md)")
+    ap.add_argument("--layout-file", help="a file whose one line says how cgroups were set up")
     args = ap.parse_args()
+    if args.layout_file:
+        with open(args.layout_file) as f:
+            layout = f.read().strip()
+        print(f"bench: {layout}", flush=True)
+        args.note.insert(0, layout)
 
     set_subreaper()
     runtimes = []
@@ -364,6 +371,9 @@ def main():
                ""] + verdict
     if met_all is not None:
         report += ["", f"Overall: the target is **{'met' if met_all else 'missed'}**."]
+    if args.notes_file and os.path.exists(args.notes_file):
+        with open(args.notes_file) as f:
+            report += ["", "## Why", "", f.read().strip()]
     text = "\n".join(report) + "\n"
 
     print()

@@ -38,7 +38,9 @@ STATE_ROOT=$DEMO/state
 cleanup() {
         local rc=$?
         # Leave nothing behind, whatever went wrong.
-        "$CTR" --root "$STATE_ROOT" delete --force "$ID" >/dev/null 2>&1 || true
+        if [ -n "${CTR:-}" ]; then
+                timeout 30 "$CTR" --root "$STATE_ROOT" delete --force "$ID" >/dev/null 2>&1 || true
+        fi
         if [ "$KEEP" = 0 ]; then
                 rm -rf --one-file-system "$DEMO"
         fi
@@ -61,15 +63,26 @@ set_config "$BUNDLE/config.json" ctr-launch-demo sh -c 'echo "hello from $(hostn
 echo "config.json: root.path=rootfs, terminal=false, hostname=ctr-launch-demo,"
 echo "             args=[sh, -c, 'echo \"hello from \$(hostname)\"; sleep 2']"
 
+# Every command gets a minute at most: a demo that hangs would tell nobody anything.
 ctr() {
-        run "$CTR" --root "$STATE_ROOT" "$@"
+        printf '+ %s\n' "$CTR --root $STATE_ROOT $*"
+        timeout_run "$CTR" --root "$STATE_ROOT" "$@"
+}
+
+timeout_run() {
+        local rc=0
+        timeout 60 "$@" || rc=$?
+        if [ $rc -eq 124 ]; then
+                echo "demo: timed out after 60 s: $*" >&2
+        fi
+        return $rc
 }
 
 # Runs `state` (shown), prints its output, and checks that the status is one of $@.
 expect_status() {
         local out status
         printf '+ %s\n' "$CTR --root $STATE_ROOT state $ID"
-        out=$("$CTR" --root "$STATE_ROOT" state "$ID")
+        out=$(timeout_run "$CTR" --root "$STATE_ROOT" state "$ID")
         printf '%s\n' "$out"
         status=$(printf '%s' "$out" | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])')
         for want in "$@"; do
@@ -95,7 +108,7 @@ expect_status running stopped
 
 log_step "waiting for the payload to exit"
 for _ in $(seq 1 100); do
-        status=$("$CTR" --root "$STATE_ROOT" state "$ID" |
+        status=$(timeout_run "$CTR" --root "$STATE_ROOT" state "$ID" |
                  python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])')
         [ "$status" = stopped ] && break
         sleep 0.1
