@@ -27,6 +27,8 @@ typedef struct Verb {
         const char *usage; /* full help text of the verb */
         /* argv[0] is the verb's name; returns an exit code. */
         int (*run)(int argc, char **argv, const GlobalOptions *g);
+        /* Forks a container's init: run from a sealed copy of the binary (sealed-binary.h). */
+        bool forks_init;
 } Verb;
 
 extern const Verb verbs[];

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "sealed-binary.h"
 #include "verbs.h"
 
 static int verb_help(int argc, char **argv, const GlobalOptions *g);
@@ -23,12 +24,12 @@ const Verb verbs[] = {
           "      --no-pivot            switch root with MS_MOVE + chroot instead of pivot_root\n"
           "      --preserve-fds N      pass fds 3 .. 3+N-1 on to the container\n"
           "      --no-new-keyring      accepted for runc compatibility\n",
-          verb_create },
+          verb_create, true },
         { "start", "start the user's process of a created container",
           "Usage: ctr-launch start ID\n\n"
           "Lets the created container ID exec its process. Returns once the process has been\n"
           "exec'd; an exec failure (such as a missing binary) is an error.\n",
-          verb_start },
+          verb_start, false },
         { "run", "create and start a container, and wait for it",
           "Usage: ctr-launch run [OPTIONS] ID\n\n"
           "Creates and starts the container ID. Without --detach, waits for it, forwards the\n"
@@ -36,33 +37,33 @@ const Verb verbs[] = {
           "(128+N if it was killed by signal N).\n\n"
           "Options: those of create, and\n"
           "  -d, --detach              return once the container runs\n",
-          verb_run },
+          verb_run, true },
         { "state", "print a container's OCI state",
           "Usage: ctr-launch state ID\n\n"
           "Prints the OCI state of ID as JSON: ociVersion, id, status (creating, created,\n"
           "running, stopped), pid, bundle, rootfs, created, owner, annotations.\n",
-          verb_state },
+          verb_state, false },
         { "kill", "send a signal to a container",
           "Usage: ctr-launch kill [--all] ID [SIGNAL]\n\n"
           "Sends SIGNAL (default TERM) to the container's init. SIGNAL is a name with or without\n"
           "SIG (TERM, SIGTERM) or a number.\n\n"
           "Options:\n"
           "  -a, --all                 signal every process of the container\n",
-          verb_kill },
+          verb_kill, false },
         { "delete", "delete a container",
           "Usage: ctr-launch delete [--force] ID\n\n"
           "Deletes a created or stopped container: kills its init if it is still waiting, and\n"
           "removes its state.\n\n"
           "Options:\n"
           "  -f, --force               also a running or broken container: kill what is left\n",
-          verb_delete },
+          verb_delete, false },
         { "list", "list containers",
           "Usage: ctr-launch list [--format table|json] [--quiet]\n\n"
           "Lists the containers under the state root.\n\n"
           "Options:\n"
           "  -f, --format FORMAT       table (default) or json\n"
           "  -q, --quiet               print the ids only\n",
-          verb_list },
+          verb_list, false },
         { "spec", "write a default config.json",
           "Usage: ctr-launch spec [--bundle DIR] [--rootless]\n\n"
           "Writes a default config.json into the bundle directory (never over an existing one).\n"
@@ -70,10 +71,10 @@ const Verb verbs[] = {
           "Options:\n"
           "  -b, --bundle DIR          where to write it; default: the current directory\n"
           "      --rootless            a config for a rootless container\n",
-          verb_spec },
+          verb_spec, false },
         { "help", "describe a command",
           "Usage: ctr-launch help [COMMAND]\n",
-          verb_help },
+          verb_help, false },
         {}
 };
 
@@ -112,6 +113,14 @@ int main(int argc, char **argv) {
         }
         if (cli_wants_help(argc - index, argv + index, v))
                 return EXIT_OK;
+
+        if (v->forks_init) {
+                r = sealed_binary_ensure(argv);
+                if (r < 0) {
+                        fprintf(stderr, "ctr-launch: run from a sealed copy of the binary: %s\n", strerror(-r));
+                        return EXIT_FAILED;
+                }
+        }
 
         /* A peer that dies mid-conversation (the init, a console socket) is an error to
          * report, not a reason to die silently. The init restores the default before exec. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -69,17 +70,45 @@ int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *re
         return 0;
 }
 
+/* Makes room for at least one more byte plus the NUL. */
+static int grow(char **buf, size_t *cap, size_t len, size_t want, size_t max) {
+        if (len + want + 1 <= *cap)
+                return 0;
+        size_t n = *cap;
+        while (len + want + 1 > n)
+                n *= 2;
+        if (n > max + 1)
+                n = max + 1;
+        if (len + 2 > n)
+                return -E2BIG;
+        char *b = realloc(*buf, n);
+        if (!b)
+                return -ENOMEM;
+        *buf = b;
+        *cap = n;
+        return 0;
+}
+
 int read_line_fd(int fd, size_t max, char **ret) {
         size_t cap = 256, len = 0;
         _cleanup_free_ char *buf = malloc(cap);
+        bool is_socket = true;
         if (!buf)
                 return -ENOMEM;
         for (;;) {
-                char c;
-                ssize_t k = read(fd, &c, 1);
+                int r = grow(&buf, &cap, len, 1, max);
+                if (r < 0)
+                        return r;
+                /* On a socket, peek and then take exactly up to the newline: a few calls per
+                 * line instead of one per byte, and nothing past the line consumed. */
+                ssize_t k = is_socket ? recv(fd, buf + len, cap - len - 1, MSG_PEEK) : read(fd, buf + len, 1);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
+                        if (errno == ENOTSOCK && is_socket) {
+                                is_socket = false;
+                                continue;
+                        }
                         return -errno;
                 }
                 if (k == 0) {
@@ -87,18 +116,20 @@ int read_line_fd(int fd, size_t max, char **ret) {
                                 return -EPIPE;
                         break; /* a last line without newline still counts */
                 }
-                if (c == '\n')
-                        break;
-                if (len + 1 >= cap) {
-                        if (cap > max)
-                                return -E2BIG;
-                        cap *= 2;
-                        char *n = realloc(buf, cap);
-                        if (!n)
-                                return -ENOMEM;
-                        buf = n;
+                char *nl = memchr(buf + len, '\n', (size_t) k);
+                size_t take = nl ? (size_t) (nl - (buf + len)) + 1 : (size_t) k;
+                if (is_socket) {
+                        ssize_t got;
+                        while ((got = read(fd, buf + len, take)) < 0 && errno == EINTR)
+                                ;
+                        if (got != (ssize_t) take)
+                                return got < 0 ? -errno : -EIO;
                 }
-                buf[len++] = c;
+                len += take;
+                if (nl) {
+                        len--;
+                        break;
+                }
         }
         buf[len] = 0;
         *ret = TAKE_PTR(buf);
