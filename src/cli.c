@@ -126,9 +126,18 @@ int cli_take_id(const Verb *v, int argc, char **argv, int optind_, const char **
                 return cli_usage_error(v, "missing container ID");
         const char *id = argv[optind_];
         if (!container_id_is_valid(id)) {
-                fprintf(stderr,
-                        "ctr-launch: invalid container id \"%.*s\": use 1 to %d letters, digits, '_', '+', '.', '-', not starting with '.'\n",
-                        200, id, CONTAINER_ID_MAX);
+                /* Echo it escaped: a newline or an escape sequence in it must not break the
+                 * one-line error or the caller's terminal. */
+                fputs("ctr-launch: invalid container id \"", stderr);
+                for (size_t i = 0; id[i] && i < 200; i++) {
+                        unsigned char ch = (unsigned char) id[i];
+                        if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
+                                fprintf(stderr, "\\x%02x", ch);
+                        else
+                                fputc(ch, stderr);
+                }
+                fprintf(stderr, "\": use 1 to %d letters, digits, '_', '+', '.', '-', not starting with '.'\n",
+                        CONTAINER_ID_MAX);
                 return EXIT_FAILED;
         }
         *ret_id = id;

@@ -450,6 +450,8 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
         c->state.pid = pid;
         r = proc_starttime(pid, &c->state.pid_starttime);
         if (r >= 0)
+                r = container_identity_write(c->dir->dir_fd, pid, c->state.pid_starttime);
+        if (r >= 0)
                 r = container_state_write(c->dir->dir_fd, &c->state);
         if (r < 0) {
                 log_error_errno(r, "record the init's identity");
@@ -507,12 +509,17 @@ int container_open(const GlobalOptions *g, const char *id, Container **ret) {
 
         r = container_state_read(c->dir->dir_fd, &c->state);
         if (r < 0) {
-                /* Broken: only destroy can do anything with it. */
+                /* Broken: only destroy can do anything with it, and it must still find the
+                 * init if one lives, or `delete --force` would leave it blocked on the FIFO. */
                 c->status = STATUS_STOPPED;
                 c->state.pid = 0;
                 log_debug("%s unreadable (%s): treating the container as stopped", STATE_FILE, strerror(-r));
                 if (!(c->state.id = strdup(id)))
                         return log_error_errno(-ENOMEM, "allocate");
+                pid_t pid;
+                uint64_t starttime;
+                if (container_identity_read(c->dir->dir_fd, &pid, &starttime) >= 0)
+                        (void) pidfd_open_verified(pid, starttime, &c->pidfd);
         } else
                 c->status = container_status_probe(&c->state, c->dir->dir_fd, false, &c->pidfd);
         *ret = TAKE_PTR(c);
@@ -526,7 +533,7 @@ int container_start(Container *c) {
         _cleanup_free_ char *error = NULL;
         int r = exec_fifo_consume(c->dir->dir_fd, c->pidfd, &error);
         if (r < 0)
-                return log_error_errno(-EINVAL, "%s", error ?: strerror(-r)), r;
+                return log_error("%s", error ?: strerror(-r)), r;
         c->status = STATUS_RUNNING;
         return 0;
 }

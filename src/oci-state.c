@@ -2,6 +2,7 @@
 /* state.json and the OCI state document, through json-glib; status derivation. */
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -172,6 +173,27 @@ int container_state_write(int dir_fd, const ContainerState *s) {
         if (r < 0)
                 return r;
         return write_file_atomic_at(dir_fd, STATE_FILE, data, strlen(data));
+}
+
+int container_identity_write(int dir_fd, pid_t pid, uint64_t starttime) {
+        char buf[64];
+        int n = snprintf(buf, sizeof(buf), "%d %" PRIu64 "\n", (int) pid, starttime);
+        return write_file_atomic_at(dir_fd, INIT_PID_FILE, buf, (size_t) n);
+}
+
+int container_identity_read(int dir_fd, pid_t *ret_pid, uint64_t *ret_starttime) {
+        _cleanup_free_ char *data = NULL;
+        int pid;
+        uint64_t starttime;
+        char nl;
+        int r = read_file_at(dir_fd, INIT_PID_FILE, 64, &data, NULL);
+        if (r < 0)
+                return r;
+        if (sscanf(data, "%d %" SCNu64 "%c", &pid, &starttime, &nl) != 3 || nl != '\n' || pid <= 0)
+                return -EBADMSG;
+        *ret_pid = pid;
+        *ret_starttime = starttime;
+        return 0;
 }
 
 ContainerStatus container_status_derive(bool file_says_creating, bool lock_busy, bool init_alive,

@@ -43,6 +43,12 @@ int container_state_from_json(const char *data, ContainerState *ret);
 int container_state_read(int dir_fd, ContainerState *ret);
 int container_state_write(int dir_fd, const ContainerState *s);
 
+/* <dir>/init.pid: "PID STARTTIME", written once the init is forked. A second record of the
+ * init's identity, small and written once, so that `delete --force` still finds the init to
+ * kill when state.json is damaged. */
+int container_identity_write(int dir_fd, pid_t pid, uint64_t starttime);
+int container_identity_read(int dir_fd, pid_t *ret_pid, uint64_t *ret_starttime);
+
 /* The pure rule, unit tested: what the facts mean. */
 ContainerStatus container_status_derive(bool file_says_creating, bool lock_busy, bool init_alive,
                                         bool fifo_exists);

@@ -11,6 +11,7 @@
 
 #define STATE_FILE "state.json"
 #define EXEC_FIFO "exec.fifo"
+#define INIT_PID_FILE "init.pid"
 
 typedef struct StateDir {
         char *root;

@@ -117,7 +117,8 @@ id_128_ok() {
 # ---------------------------------------------------------------- the table
 
 big=$(printf 'x%.0s' $(seq 129))
-uid_re='uid|process\.user'
+# The field's name, or the JSON guard's own words (it sees the number before the parser).
+uid_re='uid|process\.user|out of range|overflow'
 
 case_run malformed-json          bad_config 'json|parse|syntax|config' raw '{"ociVersion": "1.0.2", "process": {'
 case_run empty-file              bad_config 'empty|json|config|parse' raw ''
@@ -134,8 +135,8 @@ case_run uid-2pow32              bad_config "$uid_re" pyedit 'out = s.replace("\
 case_run uid-negative            bad_config "$uid_re" pyedit 'out = s.replace("\"uid\": 0", "\"uid\": -1", 1)'
 case_run uid-fraction            bad_config "$uid_re" pyedit 'out = s.replace("\"uid\": 0", "\"uid\": 0.5", 1)'
 case_run uid-string              bad_config "$uid_re" edit set process.user.uid '"0"'
-case_run gid-2pow64              bad_config 'gid|process\.user' pyedit 'out = s.replace("\"gid\": 0", "\"gid\": 18446744073709551616", 1)'
-case_run rlimit-2pow64           bad_config 'rlimit|hard|soft' pyedit 'out = s.replace("\"hard\": 1024", "\"hard\": 18446744073709551616", 1)'
+case_run gid-2pow64              bad_config 'gid|process\.user|out of range|overflow' pyedit 'out = s.replace("\"gid\": 0", "\"gid\": 18446744073709551616", 1)'
+case_run rlimit-2pow64           bad_config 'rlimit|hard|soft|out of range|overflow' pyedit 'out = s.replace("\"hard\": 1024", "\"hard\": 18446744073709551616", 1)'
 case_run oom-score-adj-overflow  bad_config 'oomScoreAdj|oom' edit set process.oomScoreAdj 4294967296
 case_run missing-root            bad_config 'root' edit del root
 case_run missing-root-path       bad_config 'root\.path|root' edit del root.path
@@ -153,7 +154,6 @@ case_run args-not-strings        bad_config 'process\.args|args' edit set proces
 case_run nul-in-args             bad_config 'process\.args|args|nul|\\u0000|zero' pyedit 'out = s.replace("\"/bin/touch\"", "\"/bin/touch\\u0000x\"", 1)'
 case_run process-not-object      bad_config 'process' edit set process '"x"'
 case_run relative-cwd            bad_config 'cwd' edit set process.cwd '"tmp"'
-case_run unknown-capability      bad_config 'CAP_BOGUS|capabilit' edit append process.capabilities.bounding '"CAP_BOGUS"'
 case_run unknown-rlimit          bad_config 'RLIMIT_BOGUS|rlimit' edit append process.rlimits '{"type": "RLIMIT_BOGUS", "hard": 1, "soft": 1}'
 case_run missing-config          bad_config 'config\.json|no such' rm -f config.json
 case_run missing-bundle          bad_args 'bundle|no-such-bundle|no such' create -b /no-such-bundle c1

@@ -149,9 +149,10 @@ long_running() {
 
 # ---------------------------------------------------------------- running ctr-launch
 
-# ctr ARGS...: the binary under test with the case's private state root.
+# ctr ARGS...: the binary under test with the case's private state root. A command that hangs
+# is killed after 30 s (CTR_TIMEOUT) and exits 124.
 ctr() {
-        timeout -k 5 "${CTR_TIMEOUT:-60}" "$CTR" --root "$ROOT" "$@"
+        timeout -k 5 "${CTR_TIMEOUT:-30}" "$CTR" --root "$ROOT" "$@"
 }
 
 # capture CMD...: runs CMD with stdin from /dev/null; sets RC, OUT, ERR. Never fails itself.
@@ -260,8 +261,9 @@ mount_snapshot() {
         awk '{ for (i = 7; $i != "-"; i++) ; print $5, $4, $(i+1), $(i+2) }' /proc/self/mountinfo | sort
 }
 
-# marked_procs MARK: "PID cmdline" of live processes carrying MARK in their environment or
-# mentioning DIR in their command line, the scanner's own ancestors excepted.
+# marked_procs MARK [DIR]: "PID cmdline" of live processes carrying MARK in their environment
+# or command line, or mentioning DIR in their command line, environment or open files; the
+# scanner's own ancestors excepted. Not in a pipeline: its other commands carry MARK too.
 marked_procs() {
         "$PY" - "$1" "${2:-}" <<'EOF'
 import os, sys
@@ -288,8 +290,23 @@ for d in os.listdir("/proc"):
             cmd = f.read()
     except OSError:
         continue
-    if mark in env or (where and where in cmd) or b"CTR_TEST_MARK=" + sys.argv[1].encode() in cmd:
-        print(d, cmd.replace(b"\0", b" ").decode(errors="replace").strip())
+    hit = mark in env or mark in cmd
+    if where and not hit:
+        # Also what mentions the case's directory: the command line, the environment, an
+        # open file (an init blocked on <root>/<id>/exec.fifo holds it; runc's init has a
+        # clean environment, for example).
+        hit = where in cmd or any(where in e for e in env)
+        if not hit:
+            try:
+                for fd in os.listdir(f"/proc/{d}/fd"):
+                    if where in os.readlink(f"/proc/{d}/fd/{fd}").encode():
+                        hit = True
+                        break
+            except OSError:
+                pass
+    if hit:
+        cmd = cmd.replace(b"\0", b" ").replace(b"\n", b" ").decode(errors="replace").strip()
+        print(d, cmd[:160] + ("..." if len(cmd) > 160 else ""))
 EOF
 }
 
@@ -300,7 +317,9 @@ leftovers() {
                 entries=$(ls -A "$ROOT")
                 [ -z "$entries" ] || echo "state root $ROOT still holds: $(echo "$entries" | tr '\n' ' ')"
         fi
-        marked_procs "$MARK" "$C" | sed 's/^/process left: /'
+        # Never in a pipeline: the other commands of a pipeline carry the marker too.
+        marked_procs "$MARK" "$C" >"$C/.procs"
+        sed 's/^/process left: /' "$C/.procs"
         now=$(mount_snapshot)
         if [ "$now" != "$before" ]; then
                 diff <(echo "$before") <(echo "$now") | grep '^[<>]' | sed 's/^>/new mount:/; s/^</mount gone:/' || true
@@ -327,7 +346,8 @@ case_cleanup() {
                         timeout -k 2 10 "$CTR" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
                 done
         fi
-        for p in $(marked_procs "$MARK" "$C" | awk '{print $1}'); do
+        marked_procs "$MARK" "$C" >"$C/.procs"
+        for p in $(awk '{print $1}' "$C/.procs"); do
                 kill -9 "$p" 2>/dev/null || true
         done
         for mp in $(awk -v d="$C" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
@@ -338,6 +358,19 @@ case_cleanup() {
 }
 
 # ---------------------------------------------------------------- cases
+
+# The ERR trap of a case: which command failed, and where, with the callers.
+err_report() {
+        local rc=$1 i where=""
+        # Background jobs and command substitutions inherit the trap (set -E); only the case's
+        # own shell reports, the others' failures reach it as a failed command anyway.
+        [ "$BASHPID" = "$CASE_PID" ] || return 0
+        trap - ERR
+        for ((i = 1; i < ${#FUNCNAME[@]} - 1; i++)); do
+                where+=" ${FUNCNAME[i]}@${BASH_SOURCE[i]##*/}:${BASH_LINENO[i - 1]}"
+        done
+        echo "FAIL [$CASE]: unexpected exit status $rc of: $BASH_COMMAND (in$where)" >&2
+}
 
 # case_run NAME FUNC [ARGS...]: runs FUNC in a subshell with errexit, then the leftover check.
 case_run() {
@@ -357,7 +390,10 @@ case_run() {
         # Not in an && / || list: bash would ignore errexit inside the subshell there.
         set +e
         (
-                set -e
+                set -eE
+                CASE_PID=$BASHPID
+                # A command that fails outside an assertion ends the case: say which.
+                trap 'err_report $?' ERR
                 [ -z "${CTR_TEST_VERBOSE:-}" ] || set -x
                 export CTR_TEST_MARK=$MARK
                 "$@"
@@ -410,7 +446,8 @@ lib_exit() {
                         done
                 done
         fi
-        for p in $(marked_procs "$RUN_MARK" "$T" | awk '{print $1}'); do
+        marked_procs "$RUN_MARK" "$T" >"$T/.procs"
+        for p in $(awk '{print $1}' "$T/.procs"); do
                 kill -9 "$p" 2>/dev/null
         done
         # Prefix match: every case's marker starts with RUN_MARK.

@@ -85,15 +85,24 @@ $(cat "$C/init-fds")"
         ctr delete c1
 }
 
-# Not dumpable while it holds host fds: without CAP_SYS_PTRACE, even root cannot resolve
-# /proc/<init>/exe. Checked against a control process that is dumpable.
+# Not dumpable while it holds host fds. Seen from outside: a process of the same uid without
+# CAP_SYS_PTRACE, whose capabilities include all of the init's (the kernel's other condition),
+# must not resolve /proc/<init>/exe. Checked first against a dumpable control with the same
+# capabilities, so that the test can fail.
 t_init_not_dumpable() {
         mk_bundle b /bin/true
         ctr create -b "$B" c1 </dev/null
-        local pid
+        local pid prm
         pid=$(pid_of c1)
-        sleep 100 &
+        prm=$(awk '/^CapPrm:/ {print $2}' "/proc/$pid/status")
+        if (( (16#$prm >> 19) & 1 )); then
+                note "the waiting init still holds CAP_SYS_PTRACE (CapPrm $prm): no process without it can reach /proc/$pid/exe, dumpable or not; cve-2019-5736-other-init covers the attack end to end"
+                ctr delete c1
+                return 0
+        fi
+        setpriv --bounding-set=-sys_ptrace sleep 100 &
         local control=$!
+        sleep 0.2
         setpriv --bounding-set=-sys_ptrace readlink "/proc/$control/exe" >/dev/null 2>&1 ||
                 { kill "$control"; fail "control: without CAP_SYS_PTRACE, /proc/<dumpable pid>/exe should be readable (test setup broken)"; }
         kill "$control"
@@ -105,57 +114,93 @@ t_init_not_dumpable() {
 }
 
 # CVE-2019-5736 class. A container sharing the host PID namespace sees the init of another,
-# created container, whose executable is the host's ctr-launch. It tries to open
-# /proc/<init>/exe, write it at once, and write it again through the held fd once no
-# ctr-launch runs any more (the original attack). The binary (a copy, so that a successful
-# attack cannot break the rest of the suite) must be unchanged.
-t_cve_2019_5736_other_init() {
-        local copy=$C/bin/ctr-launch h0 h1 vpid
-        mkdir -p "$C/bin"
-        cp "$CTR" "$copy"
-        CTR=$copy
-        h0=$(sha256sum <"$copy")
+# created container, whose executable is the host's ctr-launch. It opens /proc/<init>/exe,
+# tries to write it at once, and again through the held fd once nothing runs the binary any
+# more (the original attack). The binary (a copy, so that a successful attack cannot break the
+# rest of the suite) must be unchanged.
+#
+# A control round first: the same attacker against a dumpable host process with the same
+# capabilities as the container (a copy of busybox) must succeed, or the test could not fail.
 
-        mk_bundle victim /bin/sh -c "$(long_running victim-ready)"
-        ctr create -b "$B" victim </dev/null >/dev/null 2>&1
-        vpid=$(pid_of victim)
-        echo "$vpid" >"$C/shared/target"
-
-        mk_bundle attacker /bin/sh -c '
-exec 2>>/shared/attacker.log
+# attack ROUND TARGET-PID: runs the attacker container ROUND against TARGET-PID up to the point
+# where it holds what it could get; the caller then stops the target and calls attack_finish.
+attack_start() {
+        local round=$1 target=$2
+        mkdir -p "$C/shared/$round"
+        echo "$target" >"$C/shared/$round/target"
+        mk_bundle "attacker-$round" /bin/sh -c '
+d=/shared/$1
+exec 2>>$d/attacker.log
 trap "exit 0" TERM
-pid=$(cat /shared/target)
+pid=$(cat $d/target)
 sleep 1000 5</proc/$pid/exe &
 holder=$!
 i=0
 while [ $i -lt 30 ] && [ ! -e /proc/$holder/fd/5 ] && kill -0 $holder 2>/dev/null; do sleep 0.1; i=$((i+1)); done
-[ -e /proc/$holder/fd/5 ] && echo "opened /proc/$pid/exe read-only" >>/shared/result
-(echo x >>/proc/$pid/exe) && echo "WROTE /proc/$pid/exe while the init ran it" >>/shared/result
-touch /shared/phase1
-while [ ! -e /shared/go ]; do sleep 0.1; done
+[ -e /proc/$holder/fd/5 ] && echo "opened /proc/$pid/exe read-only" >>$d/result
+(echo x >>/proc/$pid/exe) && echo "WROTE /proc/$pid/exe while it ran" >>$d/result
+touch $d/phase1
+while [ ! -e $d/go ]; do sleep 0.1; done
 if [ -e /proc/$holder/fd/5 ]; then
-        (echo PWNED >>/proc/$holder/fd/5) && echo "WROTE the binary through the held fd" >>/shared/result
+        (echo PWNED >>/proc/$holder/fd/5) && echo "WROTE the binary through the held fd" >>$d/result
 fi
-(echo x >>/proc/self/exe) && echo "WROTE /proc/self/exe" >>/shared/result
+(echo x >>/proc/self/exe) && echo "WROTE /proc/self/exe" >>$d/result
 kill $holder 2>/dev/null
-touch /shared/done
-while :; do sleep 0.2; done'
+touch $d/done
+while :; do sleep 0.2; done' sh "$round"
         cfg "$B" delns pid
-        capture ctr run -d -b "$B" attacker
-        assert_rc 0 "run -d of the attacker (host PID namespace)"
-        wait_for "the attacker's first phase" test -e "$C/shared/phase1"
+        capture ctr run -d -b "$B" "attacker-$round"
+        assert_rc 0 "run -d of the attacker ($round round, host PID namespace)"
+        wait_for "the attacker's first phase ($round round)" test -e "$C/shared/$round/phase1"
+}
+
+attack_finish() {
+        local round=$1
+        touch "$C/shared/$round/go"
+        wait_for "the attacker's second phase ($round round)" test -e "$C/shared/$round/done"
+        ATTACK_RESULT=$(tr '\n' ';' 2>/dev/null <"$C/shared/$round/result" || true)
+        note "$round round: attacker says: ${ATTACK_RESULT:-nothing}"
+        ctr delete --force "attacker-$round"
+}
+
+t_cve_2019_5736_other_init() {
+        local h0 h1 vpid cpid
+
+        # Control: a dumpable host process, same uid and capabilities as the attacker.
+        mkdir -p "$C/control"
+        cp "$BUSYBOX" "$C/control/sleep"
+        h0=$(sha256sum <"$C/control/sleep")
+        setpriv --inh-caps=-all --bounding-set=-all,+kill,+net_bind_service,+audit_write \
+                "$C/control/sleep" 1000 &
+        cpid=$!
+        attack_start control "$cpid"
+        kill "$cpid"
+        wait "$cpid" 2>/dev/null || true
+        attack_finish control
+        h1=$(sha256sum <"$C/control/sleep")
+        if [ "$h0" = "$h1" ]; then
+                fail "control round: the attacker could not overwrite a dumpable host binary, so this test cannot tell a safe runtime from an unsafe one (attacker: ${ATTACK_RESULT:-nothing}; log: $(cat "$C/shared/control/attacker.log" 2>/dev/null | tr '\n' ';'))"
+        fi
+
+        # The real round: the target is a created container's init.
+        local copy=$C/bin/ctr-launch
+        mkdir -p "$C/bin"
+        cp "$CTR" "$copy"
+        CTR=$copy
+        h0=$(sha256sum <"$copy")
+        mk_bundle victim /bin/sh -c "$(long_running victim-ready)"
+        ctr create -b "$B" victim </dev/null >/dev/null 2>&1
+        vpid=$(pid_of victim)
+        attack_start victim "$vpid"
         capture ctr start victim
         assert_rc 0 "start of the victim"
         wait_for "the victim to run" test -e "$C/shared/victim-ready"
-        touch "$C/shared/go"
-        wait_for "the attacker's second phase" test -e "$C/shared/done"
+        attack_finish victim
         h1=$(sha256sum <"$copy")
-        [ -e "$C/shared/result" ] && note "attacker: $(tr '\n' ';' <"$C/shared/result")"
-        if grep -q WROTE "$C/shared/result" 2>/dev/null; then
-                fail "the container wrote the host's binary: $(grep WROTE "$C/shared/result" | tr '\n' ';')"
-        fi
+        case $ATTACK_RESULT in
+        *WROTE*) fail "the container wrote the host's binary: $ATTACK_RESULT" ;;
+        esac
         assert_eq "sha256 of the host's ctr-launch after the attack" "$h0" "$h1"
-        ctr delete --force attacker
         ctr delete --force victim
 }
 
