@@ -2,6 +2,7 @@
 /* create, start, signal and destroy, seen from the host. Every failure here is printed once,
  * with the container's id, and undone: no state dir, no process, no mount left behind. */
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -543,6 +544,49 @@ int container_signal(Container *c, int sig) {
                 return log_error_errno(-ESRCH, "container is not running");
         if (pidfd_send_signal(c->pidfd, sig, NULL, 0) < 0)
                 return log_error_errno(-errno, "send signal %d", sig);
+        return 0;
+}
+
+static void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
+
+static int ns_inode(pid_t pid, ino_t *ret) {
+        char path[64];
+        struct stat st;
+        snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) pid);
+        if (stat(path, &st) < 0)
+                return -errno;
+        *ret = st.st_ino;
+        return 0;
+}
+
+int container_signal_all(Container *c, int sig) {
+        ino_t ours, theirs;
+        int r = container_signal(c, sig);
+        if (r < 0)
+                return r;
+        if (ns_inode(getpid(), &ours) < 0 || ns_inode(c->state.pid, &theirs) < 0 || ours == theirs)
+                return 0; /* no PID namespace of its own: the init is all we can tell apart */
+
+        _cleanup_(closedirp) DIR *d = opendir("/proc");
+        if (!d)
+                return log_error_errno(-errno, "open /proc");
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                uint64_t pid;
+                ino_t ino;
+                if (parse_uint64(de->d_name, INT_MAX, &pid) < 0 || (pid_t) pid == c->state.pid)
+                        continue;
+                /* pidfd first, then the check: the pidfd cannot come to name another process
+                 * afterwards, so what we checked is what we signal. */
+                _cleanup_close_ int pidfd = pidfd_open((pid_t) pid, 0);
+                if (pidfd < 0 || ns_inode((pid_t) pid, &ino) < 0 || ino != theirs)
+                        continue;
+                if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+                        log_warning("send signal %d to process %d: %s", sig, (int) pid, strerror(errno));
+        }
         return 0;
 }
 

@@ -46,5 +46,8 @@ int container_open(const GlobalOptions *g, const char *id, Container **ret);
 int container_start(Container *c);
 /* Sends sig to the init through its verified pidfd. Prints the error. */
 int container_signal(Container *c, int sig);
+/* Sends sig to every process of the container: until cgroups come, every process in the
+ * init's PID namespace (or the init alone if it shares ours). Prints the error. */
+int container_signal_all(Container *c, int sig);
 /* Kills what is left (SIGKILL, waits until it is gone) and removes the state dir. */
 int container_destroy(Container *c);

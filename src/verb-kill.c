@@ -15,6 +15,7 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
                 { "all", no_argument, NULL, 'a' },
                 {}
         };
+        bool all = false;
         int c, r;
 
         optind = 1;
@@ -22,8 +23,7 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
         while ((c = getopt_long(argc, argv, "+a", options, NULL)) >= 0)
                 switch (c) {
                 case 'a':
-                        /* Every process of the container: without a cgroup of its own yet,
-                         * that is the init, whose PID namespace dies with it. */
+                        all = true;
                         break;
                 default:
                         return cli_usage_error(v, "unknown option \"%s\"", argv[optind - 1]);
@@ -44,7 +44,7 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
         }
 
         _cleanup_container_ Container *ct = NULL;
-        if (container_open(g, id, &ct) < 0 || container_signal(ct, sig) < 0)
+        if (container_open(g, id, &ct) < 0 || (all ? container_signal_all(ct, sig) : container_signal(ct, sig)) < 0)
                 return EXIT_FAILED;
         return EXIT_OK;
 }

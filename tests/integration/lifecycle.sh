@@ -340,6 +340,33 @@ t_run_forwards_signals() {
         [ ! -e "$ROOT/c1" ] || fail "run left $ROOT/c1 behind"
 }
 
+t_kill_all() {
+        # The init ignores TERM; its two children do not. kill without --all reaches the init
+        # only, kill --all every process of the container.
+        # (children first: an ignored signal stays ignored across fork and exec)
+        mk_bundle b /bin/sh -c '
+sleep 1000 & echo $! > /shared/child1
+sleep 1000 & echo $! > /shared/child2
+trap "" TERM
+touch /shared/ready
+while :; do sleep 0.1; done'
+        ctr run -d -b "$B" c1 </dev/null >/dev/null 2>&1
+        wait_for "payload" test -e "$C/shared/ready"
+        local init
+        init=$(pid_of c1)
+        capture ctr kill c1 TERM
+        assert_rc 0 "kill c1 TERM"
+        sleep 0.3
+        [ "$(pgrep -c -P "$init" sleep)" -ge 2 ] || fail "kill without --all reached the init's children"
+        capture ctr kill --all c1 TERM
+        assert_rc 0 "kill --all c1 TERM"
+        wait_for "the children to die on kill --all" eval "[ \"\$(pgrep -c -P $init sleep)\" = 0 ]"
+        assert_status c1 running
+        capture ctr kill --all c1 KILL
+        assert_rc 0 "kill --all c1 KILL"
+        wait_for "c1 stopped" status_is c1 stopped
+        ctr delete c1
+}
 t_run_detach() {
         mk_bundle b /bin/sh -c "$(long_running)"
         capture ctr run --detach -b "$B" c1
@@ -530,6 +557,7 @@ case_run run-detach t_run_detach
 case_run pid-file t_pid_file
 case_run missing-binary t_missing_binary
 case_run kill-signal-names t_kill_signals
+case_run kill-all t_kill_all
 case_run spec-accepted-by-run t_spec_accepted_by_run
 case_run runc-default-capabilities t_runc_default_capabilities
 case_run version-and-help t_version_help
