@@ -208,7 +208,7 @@ static int walk_in_root(int root_fd, const char *path, int flags, mode_t mode) {
                         target[k] = 0;
 
                         char *n = NULL;
-                        if (asprintf(&n, "%s/%s", target, todo + pos) < 0)
+                        if (asprintf(&n, "%s%s", target, todo + pos) < 0)
                                 return -ENOMEM;
                         free(todo);
                         todo = n;
@@ -236,7 +236,7 @@ static int walk_in_root(int root_fd, const char *path, int flags, mode_t mode) {
                 if (flags & O_PATH)
                         return TAKE_FD(fd);
                 /* Reopen by name: should it have become a symlink since, O_NOFOLLOW fails. */
-                int r = openat(cur, name, (flags & ~O_CREAT) | O_NOFOLLOW | O_CLOEXEC);
+                int r = openat(cur, name, (flags & ~O_CREAT) | O_NOFOLLOW | O_CLOEXEC, mode);
                 return r < 0 ? -errno : r;
         }
 
