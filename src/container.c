@@ -27,6 +27,7 @@
 #include "init.h"
 #include "log.h"
 #include "oci-config.h"
+#include "sealed-binary.h"
 #include "sync.h"
 
 /* How long destroy waits for a SIGKILLed init to go (a process in uninterruptible sleep on a
@@ -366,7 +367,7 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
 
         /* From here on, every failure path removes what was made. */
         pid_t pid = 0;
-        _cleanup_close_ int fifo_fd = -EBADF, console_fd = -EBADF, sync_parent = -EBADF,
+        _cleanup_close_ int fifo_fd = -EBADF, console_fd = -EBADF, stub_fd = -EBADF, sync_parent = -EBADF,
                             sync_child = -EBADF, log_parent = -EBADF, log_child = -EBADF;
         int pipefd[2], sv[2];
 
@@ -405,6 +406,11 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                         goto fail;
                 }
         }
+        r = exec_stub_open(&stub_fd);
+        if (r < 0 && r != -EOPNOTSUPP) {
+                log_error_errno(r, "make the sealed exec stub");
+                goto fail;
+        }
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
                 r = log_error_errno(-errno, "make the sync channels");
                 goto fail;
@@ -421,6 +427,7 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 .no_pivot = o->no_pivot,
                 .fifo_fd = fifo_fd,
                 .console_fd = console_fd,
+                .exec_stub_fd = stub_fd,
                 .preserve_fds = o->preserve_fds,
                 .listen_fds = listen_fds_from_env(),
         };
@@ -433,7 +440,7 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                  * dir's fd: the flock lives in the open file description we share, so the
                  * init would hold the container's lock for as long as it waits on the FIFO,
                  * and `start` would wait for it forever. */
-                const int keep[] = { sync_child, log_child, fifo_fd, console_fd };
+                const int keep[] = { sync_child, log_child, fifo_fd, console_fd, stub_fd };
                 if (close_all_fds(3 + (int) (params.preserve_fds + params.listen_fds), keep, ELEMENTSOF(keep)) < 0)
                         _exit(EXIT_FAILURE);
                 init_main(sync_child, log_child);
@@ -442,6 +449,7 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
         log_child = safe_close(log_child);
         fifo_fd = safe_close(fifo_fd);
         console_fd = safe_close(console_fd);
+        stub_fd = safe_close(stub_fd);
 
         c->pidfd = pidfd_open(pid, 0);
         if (c->pidfd < 0) {

@@ -108,6 +108,10 @@ int exec_fifo_consume(int dir_fd, int init_pidfd, char **ret_error) {
         }
         if (len > 0) {
                 buf[len] = 0;
+                /* The exec stub cannot format errors: it says "errno=N PATH". */
+                int e, at = 0;
+                if (sscanf(buf, "errno=%d %n", &e, &at) == 1 && at > 0 && e > 0)
+                        return errmsg_plain(ret_error, -e, "exec \"%s\": %s", buf + at, strerror(e));
                 return errmsg_plain(ret_error, -ENOEXEC, "%s", buf);
         }
         return 0;

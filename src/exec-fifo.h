@@ -7,7 +7,7 @@
  *
  * After the "0" byte the same FIFO tells `start` how the execve() went: the init's write end is
  * O_CLOEXEC, so a successful execve() closes it (start reads EOF); a failed one writes the
- * error text before the init exits. */
+ * error text before the init exits (or, from the exec stub, "errno=N PATH"). */
 
 /* Parent, during create: makes <dir>/exec.fifo and returns an O_PATH fd to it for the init. */
 int exec_fifo_make(int dir_fd, int *ret_path_fd);

@@ -221,7 +221,7 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
                         _exit(127);
         }
 
-        r = process_exec(&c->process, path, extra_env);
+        r = process_exec(&c->process, path, extra_env, p->exec_stub_fd, wfd);
         (void) errmsg(&error, r, "exec \"%s\"", c->process.args[0]);
         (void) write_all(wfd, error, strlen(error));
         _exit(127);

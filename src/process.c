@@ -108,7 +108,7 @@ int process_find_executable(const OciProcess *p, char **ret_path, char **ret_err
         return errmsg(ret_error, last, "exec \"%s\": not found in $PATH", name);
 }
 
-int process_exec(const OciProcess *p, const char *path, char **extra_env) {
+int process_exec(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd) {
         _cleanup_strv_free_ char **env = NULL;
         for (char **e = p->env; e && *e; e++)
                 if (strv_extend(&env, *e) < 0)
@@ -118,6 +118,27 @@ int process_exec(const OciProcess *p, const char *path, char **extra_env) {
                         return -ENOMEM;
         if (!env && !(env = calloc(1, sizeof(char *))))
                 return -ENOMEM;
-        execve(path, p->args, env);
-        return -errno;
+        if (stub_fd < 0) {
+                execve(path, p->args, env);
+                return -errno;
+        }
+
+        /* [name, REPORT_FD, PATH, args...]: the stub makes REPORT_FD close-on-exec again. */
+        size_t n = strv_length(p->args);
+        _cleanup_free_ char **argv = calloc(n + 4, sizeof(char *));
+        char fd_text[16];
+        if (!argv)
+                return -ENOMEM;
+        snprintf(fd_text, sizeof(fd_text), "%d", report_fd);
+        argv[0] = (char *) "ctr-launch-exec";
+        argv[1] = fd_text;
+        argv[2] = (char *) path;
+        memcpy(argv + 3, p->args, (n + 1) * sizeof(char *));
+        int r = fd_cloexec(report_fd, false);
+        if (r < 0)
+                return r;
+        execveat(stub_fd, "", argv, env, AT_EMPTY_PATH);
+        r = -errno;
+        (void) fd_cloexec(report_fd, true);
+        return r;
 }

@@ -13,5 +13,6 @@ int process_apply_identity(const OciProcess *p, char **ret_error);
 /* Resolves args[0] against the container's PATH (process.env). Called after the FIFO
  * handshake, so that `start` reports a missing binary. *ret_path is the file to execve(). */
 int process_find_executable(const OciProcess *p, char **ret_path, char **ret_error);
-/* Replaces the process image. Returns only on failure, with -errno. */
-int process_exec(const OciProcess *p, const char *path, char **extra_env);
+/* Replaces the process image. With stub_fd >= 0, through the sealed exec stub, which reports
+ * its own exec failure on report_fd (see sealed-binary.h). Returns only on failure, -errno. */
+int process_exec(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd);

@@ -5,9 +5,18 @@
  * process its /proc/self/exe is the host's ctr-launch. A container whose entry point is
  * /proc/self/exe (directly, by a symlink, a #! line or an ELF interpreter) would run the host
  * binary inside itself, keep an O_PATH fd to it and write through it once nothing executes it
- * any more. Before it forks an init, ctr-launch re-executes itself from a sealed memfd copy:
- * what the container can reach is then a copy that nobody can write. */
+ * any more. So the user's process is never exec'd by a process whose exe is the host binary:
+ * the init execs a tiny stub from a sealed memfd, which execs the user's process
+ * (src/exec-stub/). Where the stub is not built, the launcher instead re-executes itself from a
+ * sealed memfd copy before it forks an init. */
 
-/* Returns only if this process already runs from a sealed copy (0), or on failure (-errno);
- * otherwise re-executes argv from a sealed copy and never returns. */
+#include <stdbool.h>
+
+/* Returns 0 when no re-execution is needed (the stub exists, or this process already runs
+ * from a sealed copy), -errno on failure; otherwise re-executes argv from a sealed copy and
+ * never returns. */
 int sealed_binary_ensure(char **argv);
+
+/* A sealed memfd holding the exec stub (O_CLOEXEC), for execveat(AT_EMPTY_PATH);
+ * -EOPNOTSUPP where it is not built. */
+int exec_stub_open(int *ret_fd);

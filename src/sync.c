@@ -109,6 +109,8 @@ int sync_send_init(int fd, const InitParams *p, const char *config_json) {
         json_builder_add_int_value(b, p->fifo_fd);
         json_builder_set_member_name(b, "consoleFd");
         json_builder_add_int_value(b, p->console_fd >= 0 ? p->console_fd : -1);
+        json_builder_set_member_name(b, "execStubFd");
+        json_builder_add_int_value(b, p->exec_stub_fd >= 0 ? p->exec_stub_fd : -1);
         json_builder_set_member_name(b, "preserveFds");
         json_builder_add_int_value(b, p->preserve_fds);
         json_builder_set_member_name(b, "listenFds");
@@ -130,12 +132,13 @@ int sync_recv_init(int fd, InitParams *ret, char **ret_config_json) {
 
         const char *id = member_string(o, "id"), *bundle = member_string(o, "bundle"),
                    *rootfs = member_string(o, "rootfs");
-        gint64 fifo, console, preserve, listen;
+        gint64 fifo, console, stub, preserve, listen;
         bool no_pivot;
         JsonNode *config = json_object_get_member(o, "config");
         if (!id || !bundle || !rootfs || !member_bool(o, "noPivot", &no_pivot) ||
             !member_int(o, "fifoFd", 0, INT32_MAX, &fifo) ||
             !member_int(o, "consoleFd", -1, INT32_MAX, &console) ||
+            !member_int(o, "execStubFd", -1, INT32_MAX, &stub) ||
             !member_int(o, "preserveFds", 0, 65536, &preserve) ||
             !member_int(o, "listenFds", 0, 65536, &listen) || !config || !JSON_NODE_HOLDS_OBJECT(config))
                 return -EBADMSG;
@@ -147,6 +150,7 @@ int sync_recv_init(int fd, InitParams *ret, char **ret_config_json) {
                 .no_pivot = no_pivot,
                 .fifo_fd = (int) fifo,
                 .console_fd = (int) console,
+                .exec_stub_fd = (int) stub,
                 .preserve_fds = (unsigned) preserve,
                 .listen_fds = (unsigned) listen,
         };

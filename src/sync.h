@@ -38,6 +38,7 @@ typedef struct InitParams {
         bool no_pivot;
         int fifo_fd;          /* O_PATH fd of exec.fifo, opened before pivot_root */
         int console_fd;       /* connected --console-socket, or -1 */
+        int exec_stub_fd;     /* sealed memfd of the exec stub, or -1 (see sealed-binary.h) */
         unsigned preserve_fds; /* fds 3 .. 3+N-1 go to the container */
         unsigned listen_fds;   /* socket activation: also kept, after the preserved ones */
 } InitParams;

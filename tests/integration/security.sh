@@ -52,8 +52,9 @@ t_fds_create_start() {
         ctr delete c1
 }
 
-# Every fd the init holds while it waits on exec.fifo is stdio or the O_PATH fd of the FIFO:
-# the sync and log channels are closed by then, nothing else of the host's is open.
+# Every fd the init holds while it waits on exec.fifo is stdio, the O_PATH fd of the FIFO or the
+# sealed exec stub (close-on-exec): the sync and log channels are closed by then, nothing else
+# of the host's is open.
 t_init_fds() {
         mk_bundle b /bin/true
         exec 7</etc/hostname
@@ -72,6 +73,8 @@ t_init_fds() {
                 *)
                         if [[ $target == */exec.fifo ]] && (( 8#$flags & 8#10000000 )); then
                                 fifo=$((fifo + 1))
+                        elif [[ $target == "/memfd:ctr-launch-exec (deleted)" ]] && (( 8#$flags & 8#2000000 )); then
+                                :
                         else
                                 problems+="fd $n -> $target (flags $flags); "
                         fi
@@ -222,6 +225,19 @@ true'
         assert_eq "sha256 of the host's ctr-launch" "$h0" "$h1"
 }
 
+# The entry point is /proc/self/exe: what the kernel finds there must be the sealed exec stub,
+# which refuses to run without its own arguments (exit 127), never the host's ctr-launch (which
+# would fail to start in this rootfs without a dynamic loader: exit 1 and an error from start).
+t_cve_2019_5736_entrypoint() {
+        local h0 h1
+        h0=$(sha256sum <"$CTR")
+        mk_bundle b /proc/self/exe --version
+        capture ctr run -b "$B" c1
+        assert_rc 127 "run with /proc/self/exe as the entry point (the stub's refusal)"
+        h1=$(sha256sum <"$CTR")
+        assert_eq "sha256 of the host's ctr-launch" "$h0" "$h1"
+}
+
 t_state_private() {
         mk_bundle b /bin/true
         ctr create -b "$B" c1 </dev/null
@@ -253,5 +269,6 @@ case_run init-fds-while-created t_init_fds
 case_run init-not-dumpable t_init_not_dumpable
 case_run cve-2019-5736-other-init t_cve_2019_5736_other_init
 case_run cve-2019-5736-self t_cve_2019_5736_self
+case_run cve-2019-5736-entrypoint t_cve_2019_5736_entrypoint
 case_run state-private t_state_private
 lib_finish
