@@ -30,6 +30,12 @@ if [ "${1:-}" = --ns ]; then
                 layout="cgroup layout left as it is (no cgroup2 at /sys/fs/cgroup/unified); runtimes ran inside \`unshare -m\`"
         fi
         [ -z "${BENCH_LAYOUT_FILE:-}" ] || echo "$layout" >"$BENCH_LAYOUT_FILE"
+        # State roots on a tmpfs, as /run is on any systemd host: a runtime that fsyncs its
+        # state (ctr-launch does) must not pay for a disk that real hosts do not have there.
+        if [ -n "${BENCH_TMPFS:-}" ]; then
+                mkdir -p "$BENCH_TMPFS"
+                mount -t tmpfs -o size=64m,mode=0700 tmpfs "$BENCH_TMPFS"
+        fi
         exec "$@"
 fi
 
@@ -127,9 +133,10 @@ notes=()
 if ! compgen -G "src/cgroup*.c" >/dev/null; then
         notes+=(--note "ctr-launch places no cgroups yet (issue 4), while crun and runc make and remove a cgroup in every v1 hierarchy per container: part of their time is work ctr-launch does not do yet")
 fi
-export BENCH_LAYOUT_FILE=$WORK/layout
+export BENCH_LAYOUT_FILE=$WORK/layout BENCH_TMPFS=$WORK/states
+notes+=(--note "state roots (\`--root\`) of every runtime on a private tmpfs, as /run is on a systemd host")
 in_ns python3 bench/measure.py \
-        --runs "$RUNS" --bundle "$BUNDLE" --workdir "$WORK" --out docs/performance.md --baseline \
+        --runs "$RUNS" --bundle "$BUNDLE" --workdir "$WORK/states" --out docs/performance.md --baseline \
         --layout-file "$BENCH_LAYOUT_FILE" --notes-file bench/notes.md \
         --note "bundle: busybox-static rootfs; config.json from \`$generator\` with root.path, process.args=[/bin/true], terminal=false and hostname set; $changes" \
         "${notes[@]}" "${runtimes[@]}"
