@@ -100,12 +100,13 @@ int cli_parse_global(int argc, char **argv, GlobalOptions *ret, int *ret_index) 
 }
 
 int cli_usage_error(const Verb *v, const char *fmt, ...) {
+        char *what = NULL;
         va_list ap;
-        fprintf(stderr, "ctr-launch: %s: ", v->name);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        int k = vasprintf(&what, fmt, ap);
         va_end(ap);
-        fprintf(stderr, " (see ctr-launch %s --help)\n", v->name);
+        log_error("%s: %s (see ctr-launch %s --help)", v->name, k >= 0 ? what : fmt, v->name);
+        free(what);
         return EXIT_USAGE;
 }
 
@@ -126,18 +127,10 @@ int cli_take_id(const Verb *v, int argc, char **argv, int optind_, const char **
                 return cli_usage_error(v, "missing container ID");
         const char *id = argv[optind_];
         if (!container_id_is_valid(id)) {
-                /* Echo it escaped: a newline or an escape sequence in it must not break the
-                 * one-line error or the caller's terminal. */
-                fputs("ctr-launch: invalid container id \"", stderr);
-                for (size_t i = 0; id[i] && i < 200; i++) {
-                        unsigned char ch = (unsigned char) id[i];
-                        if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
-                                fprintf(stderr, "\\x%02x", ch);
-                        else
-                                fputc(ch, stderr);
-                }
-                fprintf(stderr, "\": use 1 to %d letters, digits, '_', '+', '.', '-', not starting with '.'\n",
-                        CONTAINER_ID_MAX);
+                /* The log escapes control characters, so a newline in the id cannot break
+                 * the one line of error. */
+                log_error("invalid container id \"%.200s\": use 1 to %d letters, digits, '_', '+', '.', '-', not starting with '.'",
+                          id, CONTAINER_ID_MAX);
                 return EXIT_FAILED;
         }
         *ret_id = id;

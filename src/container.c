@@ -84,7 +84,7 @@ static int check_preserved_fds(unsigned n) {
          * container: insist that the caller really has them open. */
         for (unsigned fd = 3; fd < 3 + n; fd++)
                 if (fcntl((int) fd, F_GETFD) < 0)
-                        return log_error_errno(-EBADF, "--preserve-fds: fd %u is not open", fd);
+                        return log_error_errno(-EBADF, "LISTEN_FDS/--preserve-fds: fd %u is not open", fd);
         return 0;
 }
 
@@ -326,7 +326,10 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
         _cleanup_free_ char *bundle = NULL, *json = NULL, *error = NULL, *rootfs = NULL, *root = NULL;
         int r;
 
-        r = check_preserved_fds(o->preserve_fds);
+        /* LISTEN_FDS come first, then --preserve-fds, as with runc: all must really be open,
+         * or our own fds would land in that range and go to the container. */
+        unsigned listen_fds = listen_fds_from_env();
+        r = check_preserved_fds(listen_fds + o->preserve_fds);
         if (r < 0)
                 return r;
 
@@ -429,7 +432,7 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 .console_fd = console_fd,
                 .exec_stub_fd = stub_fd,
                 .preserve_fds = o->preserve_fds,
-                .listen_fds = listen_fds_from_env(),
+                .listen_fds = listen_fds,
         };
 
         r = fork_init(config, &pid);

@@ -113,6 +113,26 @@ static int reset_signals(char **ret_error) {
         return 0;
 }
 
+_noreturn_ static void die_on_signal(int sig) {
+        _exit(128 + sig);
+}
+
+/* While it waits on the FIFO, the init is PID 1 of its namespace with default dispositions,
+ * and the kernel drops signals from outside the namespace that PID 1 does not handle: `kill`
+ * of a created container would do nothing but SIGKILL. So the signals that would end a normal
+ * process end it here too, until the FIFO opens; then the defaults come back for the user's
+ * process. Signals ignored by default stay ignored. */
+static void exit_on_signals(bool on) {
+        static const int ignored[] = { SIGKILL, SIGSTOP, SIGCHLD, SIGCONT, SIGURG, SIGWINCH };
+        for (int sig = 1; sig < SIGRTMIN; sig++) {
+                bool skip = false;
+                for (size_t i = 0; i < ELEMENTSOF(ignored); i++)
+                        skip = skip || ignored[i] == sig;
+                if (!skip)
+                        (void) signal(sig, on ? die_on_signal : SIG_DFL);
+        }
+}
+
 _noreturn_ void init_main(int sync_fd, int log_fd) {
         Init in = { .sync_fd = sync_fd, .log_fd = log_fd };
         _cleanup_free_ char *error = NULL, *config_json = NULL;
@@ -201,7 +221,9 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
         safe_close(log_fd);
 
         int wfd;
+        exit_on_signals(true);
         r = exec_fifo_signal(p->fifo_fd, &wfd);
+        exit_on_signals(false);
         if (r < 0)
                 _exit(EXIT_FAILURE); /* start went away; it reports that itself */
         safe_close(p->fifo_fd);
@@ -216,8 +238,10 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
         _cleanup_strv_free_ char **extra_env = NULL;
         if (p->listen_fds > 0) {
                 char *e = NULL;
+                char *pid = NULL;
+                /* Our PID is the user's process's: 1 in a new PID namespace, else the host's. */
                 if (asprintf(&e, "LISTEN_FDS=%u", p->listen_fds) < 0 || strv_consume(&extra_env, e) < 0 ||
-                    strv_extend(&extra_env, "LISTEN_PID=1") < 0)
+                    asprintf(&pid, "LISTEN_PID=%d", (int) getpid()) < 0 || strv_consume(&extra_env, pid) < 0)
                         _exit(127);
         }
 

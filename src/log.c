@@ -52,6 +52,22 @@ static void format_time(char *buf, size_t n) {
         snprintf(buf + k, n - k, ".%09ldZ", ts.tv_nsec);
 }
 
+/* Messages carry text from config.json, a less trusted input: a newline would break the one
+ * line of error, an escape sequence would reach the admin's terminal. Control bytes become
+ * \xNN; with quotes (the text log's msg="..."), '"' and '\\' are escaped too. */
+static char *escape_message(const char *s, bool quotes) {
+        GString *out = g_string_sized_new(strlen(s) + 8);
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p < 0x20 || *p == 0x7f)
+                        g_string_append_printf(out, "\\x%02x", *p);
+                else if (quotes && (*p == '"' || *p == '\\'))
+                        g_string_append_printf(out, "\\%c", *p);
+                else
+                        g_string_append_c(out, (char) *p);
+        }
+        return g_string_free(out, FALSE);
+}
+
 static void log_to_file(const char *level, const char *msg) {
         if (log_fd < 0)
                 return;
@@ -73,8 +89,10 @@ static void log_to_file(const char *level, const char *msg) {
                 g_autoptr(JsonNode) root = json_builder_get_root(b);
                 g_autofree char *text = json_to_string(root, FALSE);
                 line = g_strdup_printf("%s\n", text);
-        } else
-                line = g_strdup_printf("time=\"%s\" level=%s msg=\"%s\"\n", when, level, msg);
+        } else {
+                g_autofree char *quoted = escape_message(msg, true);
+                line = g_strdup_printf("time=\"%s\" level=%s msg=\"%s\"\n", when, level, quoted);
+        }
 
         (void) write_all(log_fd, line, strlen(line));
 }
@@ -89,8 +107,10 @@ _printf_(4, 0) static void log_va(const char *level, bool to_stderr, int r, cons
                 msg = log_id ? g_strdup_printf("%s: %s", log_id, text) : g_strdup(text);
 
         log_to_file(level, msg);
-        if (to_stderr)
-                fprintf(stderr, "ctr-launch: %s\n", msg);
+        if (to_stderr) {
+                g_autofree char *safe = escape_message(msg, false);
+                fprintf(stderr, "ctr-launch: %s\n", safe);
+        }
 }
 
 int log_error_errno(int r, const char *fmt, ...) {

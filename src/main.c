@@ -106,18 +106,30 @@ int main(int argc, char **argv) {
                 return EXIT_USAGE;
         }
 
+        /* Opened first, so that every error, usage errors too, reaches --log: containerd and
+         * podman read a runtime's errors there. */
+        r = log_open(g.log_path, g.log_format, g.debug);
+        if (r < 0) {
+                fprintf(stderr, "ctr-launch: open log file %s: %s\n", g.log_path, strerror(-r));
+                return EXIT_FAILED;
+        }
+
         const Verb *v = verb_find(argv[index]);
         if (!v) {
-                fprintf(stderr, "ctr-launch: unknown command \"%s\" (see ctr-launch --help)\n", argv[index]);
+                log_error("unknown command \"%s\" (see ctr-launch --help)", argv[index]);
+                log_close();
                 return EXIT_USAGE;
         }
-        if (cli_wants_help(argc - index, argv + index, v))
+        if (cli_wants_help(argc - index, argv + index, v)) {
+                log_close();
                 return EXIT_OK;
+        }
 
         if (v->forks_init) {
                 r = sealed_binary_ensure(argv);
                 if (r < 0) {
-                        fprintf(stderr, "ctr-launch: run from a sealed copy of the binary: %s\n", strerror(-r));
+                        log_error_errno(r, "run from a sealed copy of the binary");
+                        log_close();
                         return EXIT_FAILED;
                 }
         }
@@ -126,11 +138,6 @@ int main(int argc, char **argv) {
          * report, not a reason to die silently. The init restores the default before exec. */
         signal(SIGPIPE, SIG_IGN);
 
-        r = log_open(g.log_path, g.log_format, g.debug);
-        if (r < 0) {
-                fprintf(stderr, "ctr-launch: open log file %s: %s\n", g.log_path, strerror(-r));
-                return EXIT_FAILED;
-        }
         r = v->run(argc - index, argv + index, &g);
         fflush(stdout);
         log_close();

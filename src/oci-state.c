@@ -215,7 +215,9 @@ ContainerStatus container_status_probe(const ContainerState *s, int dir_fd, bool
                 alive = true; /* not forked yet: the lock alone tells */
         bool fifo = faccessat(dir_fd, EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) >= 0;
         ContainerStatus st = container_status_derive(s->creating, lock_busy, alive, fifo);
-        if (ret_pidfd && pidfd >= 0 && st != STATUS_STOPPED)
+        /* Even when "stopped" (a create that died half way): a live init must still be
+         * reachable, or delete would remove the directory and leave it blocked on the FIFO. */
+        if (ret_pidfd && pidfd >= 0)
                 *ret_pidfd = TAKE_FD(pidfd);
         return st;
 }

@@ -40,7 +40,10 @@ int exec_stub_open(int *ret_fd) {
         int r = write_all(fd, exec_stub_data, exec_stub_size);
         if (r < 0)
                 return r;
-        if (fcntl(fd, F_ADD_SEALS, SEALS) < 0)
+        /* Execute-only: a process running an executable it may not read stays non-dumpable
+         * across the exec, so a non-root container's stub, which briefly holds the FIFO, is
+         * as closed to ptrace and /proc/PID/fd as the init was. */
+        if (fchmod(fd, 0111) < 0 || fcntl(fd, F_ADD_SEALS, SEALS) < 0)
                 return -errno;
         *ret_fd = TAKE_FD(fd);
         return 0;

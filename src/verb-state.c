@@ -2,6 +2,7 @@
 /* `state ID`: the OCI state document. A reader: it never waits for the lock. */
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/file.h>
 
 #include "container.h"
@@ -29,10 +30,17 @@ int verb_state(int argc, char **argv, const GlobalOptions *g) {
                 return log_error_errno(r, "open state directory"), EXIT_FAILED;
 
         ContainerState s = {};
+        ContainerStatus st;
         r = container_state_read(d->dir_fd, &s);
-        if (r < 0)
+        if (r == -ENOENT && busy) {
+                /* A create holds the lock and has written nothing yet. */
+                if (!(s.id = strdup(id)))
+                        return log_error_errno(-ENOMEM, "allocate"), EXIT_FAILED;
+                st = STATUS_CREATING;
+        } else if (r < 0)
                 return log_error_errno(r, "read %s", STATE_FILE), EXIT_FAILED;
-        ContainerStatus st = container_status_probe(&s, d->dir_fd, busy, NULL);
+        else
+                st = container_status_probe(&s, d->dir_fd, busy, NULL);
         _cleanup_free_ char *out = container_state_to_oci_json(&s, st);
         container_state_done(&s);
         if (!out)

@@ -144,6 +144,7 @@ case_run relative-root-missing   bad_config 'root|nope|rootfs' edit set root.pat
 case_run absolute-root-missing   bad_config 'root|no-rootfs|rootfs|no such' pyedit 'd["root"]["path"] = C + "/no-rootfs"'
 case_run root-is-a-file          bad_config 'root|directory|rootfs' pyedit 'open(C + "/file", "w").close(); d["root"]["path"] = C + "/file"'
 case_run unknown-namespace       bad_config 'namespace|bogus' edit append linux.namespaces '{"type": "bogus"}'
+case_run control-chars-in-error  bad_config 'namespace.*bo\\x0agus\\x1b' edit append linux.namespaces '{"type": "bo\ngus\u001b[31m"}'
 case_run duplicate-namespace     bad_config 'duplicate|namespace' edit append linux.namespaces '{"type": "pid"}'
 case_run relative-namespace-path bad_config 'namespace|path|absolute|relative' edit delns network append linux.namespaces '{"type": "network", "path": "proc/1/ns/net"}'
 case_run relative-mount-dest     bad_config 'destination|mount|relative|absolute' edit append mounts '{"destination": "relative/dir", "type": "tmpfs", "source": "tmpfs"}'

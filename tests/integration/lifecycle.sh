@@ -255,6 +255,8 @@ broken_case() {
                 wait_for "the init to die" eval '! pid_alive '"$pid"
         fi
         case $how in
+        creating) sed -i 's/"creating" *: *false/"creating":true/' "$ROOT/c1/state.json"
+                  grep -q '"creating":true' "$ROOT/c1/state.json" || fail "could not mark the state creating" ;;
         truncate) head -c 10 "$ROOT/c1/state.json" >"$C/half" && cat "$C/half" >"$ROOT/c1/state.json" ;;
         empty) : >"$ROOT/c1/state.json" ;;
         remove) rm -f "$ROOT/c1/state.json" ;;
@@ -338,6 +340,62 @@ t_run_forwards_signals() {
         OUT=$(cat "$C/run.out") ERR=""
         assert_rc 3 "run whose container traps TERM and exits 3, sent SIGTERM"
         [ ! -e "$ROOT/c1" ] || fail "run left $ROOT/c1 behind"
+}
+
+# A create that died after the init was built, before its last state write: the file says
+# "creating", nobody holds the lock. Plain delete must still kill the init, not strand it on a
+# FIFO that no longer exists.
+t_delete_creating_live() {
+        mk_bundle b /bin/sh -c "$(long_running)"
+        ctr create -b "$B" c1 </dev/null
+        local pid
+        pid=$(pid_of c1)
+        sed -i 's/"creating" *: *false/"creating":true/' "$ROOT/c1/state.json"
+        assert_status c1 stopped
+        capture ctr delete c1
+        assert_rc 0 "delete of a container whose create died half way"
+        [ ! -e "$ROOT/c1" ] || fail "delete left $ROOT/c1"
+        wait_for "the stranded init (pid $pid) to be killed" eval '! pid_alive '"$pid"
+}
+
+# While create holds the lock and has written no state: status "creating", from state and list.
+t_state_while_creating() {
+        mkdir -p "$ROOT/c1"
+        capture flock "$ROOT/c1" "$CTR" --root "$ROOT" state c1
+        assert_rc 0 "state of a container being created"
+        assert_eq "status while creating" creating "$(printf '%s' "$OUT" | json_get status)"
+        capture flock "$ROOT/c1" "$CTR" --root "$ROOT" list --quiet
+        assert_rc 0 "list while creating"
+        rmdir "$ROOT/c1"
+}
+
+# A created init waits as PID 1 of its namespace, where the kernel drops unhandled signals
+# from outside: kill with the default TERM (and INT) must still end it.
+t_kill_created() {
+        local sig
+        for sig in TERM INT; do
+                mk_bundle b /bin/true
+                ctr create -b "$B" c1 </dev/null
+                capture ctr kill c1 "$sig"
+                assert_rc 0 "kill $sig of a created container"
+                wait_for "the created container to stop on $sig" status_is c1 stopped
+                ctr delete c1
+        done
+}
+
+# Usage errors go to --log too, as containerd and podman read a runtime's errors there.
+t_usage_errors_logged() {
+        local log=$C/log.json
+        capture "$CTR" --root "$ROOT" --log "$log" --log-format json state ../x
+        assert_fails "state ../x"
+        assert_one_error_line "state ../x" 'invalid container id'
+        grep -q '"level":"error".*invalid container id' "$log" || fail "no error record in --log: $(cat "$log" 2>/dev/null)"
+        capture "$CTR" --root "$ROOT" --log "$log" --log-format json kill --bogus c1
+        assert_rc 2 "kill --bogus"
+        grep -q 'unknown option' "$log" || fail "no usage error record in --log: $(cat "$log")"
+        capture "$CTR" --root "$ROOT" --log "$C/log.txt" kill c1 'FO"O'
+        assert_fails "kill with a quote in the signal"
+        grep -qF 'msg="c1: unknown signal \"FO\"O\"' "$C/log.txt" || fail "text log record not escaped: $(cat "$C/log.txt")"
 }
 
 t_kill_all() {
@@ -551,6 +609,11 @@ case_run delete-force-empty-state-dead-init broken_case empty dead
 case_run delete-force-removed-state-dead-init broken_case remove dead
 case_run delete-force-truncated-state-live-init broken_case truncate alive
 case_run delete-force-removed-state-live-init broken_case remove alive
+case_run delete-force-creating-state-live-init broken_case creating alive
+case_run delete-creating-state-live-init t_delete_creating_live
+case_run state-while-creating t_state_while_creating
+case_run kill-created t_kill_created
+case_run usage-errors-logged t_usage_errors_logged
 case_run list t_list
 case_run run-forwards-signals t_run_forwards_signals
 case_run run-detach t_run_detach

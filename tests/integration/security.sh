@@ -238,6 +238,21 @@ t_cve_2019_5736_entrypoint() {
         assert_eq "sha256 of the host's ctr-launch" "$h0" "$h1"
 }
 
+# LISTEN_FDS counts fds the caller must really have open: if they are not, our own fds would
+# land in that range and go to the container.
+t_listen_fds() {
+        mk_bundle b /bin/sh -c 'ls /proc/self/fd | tr "\n" " "; echo "$LISTEN_FDS $LISTEN_PID"'
+        capture sh -c 'exec env LISTEN_FDS=4 LISTEN_PID=$$ "$@"' _ "$CTR" --root "$ROOT" run -b "$B" c1
+        assert_fails "run with LISTEN_FDS=4 and no fd open"
+        assert_one_error_line "LISTEN_FDS without fds" 'LISTEN_FDS.*fd 3 is not open'
+        echo one >"$C/l1"
+        echo two >"$C/l2"
+        capture sh -c 'exec 3<"$1" 4<"$2"; shift 2; exec env LISTEN_FDS=2 LISTEN_PID=$$ "$@"' _ "$C/l1" "$C/l2" \
+                "$CTR" --root "$ROOT" run -b "$B" c2
+        assert_rc 0 "run with two socket-activation fds"
+        assert_eq "fds and LISTEN_* inside" "0 1 2 3 4 5 2 1" "$OUT"
+}
+
 t_state_private() {
         mk_bundle b /bin/true
         ctr create -b "$B" c1 </dev/null
@@ -270,5 +285,6 @@ case_run init-not-dumpable t_init_not_dumpable
 case_run cve-2019-5736-other-init t_cve_2019_5736_other_init
 case_run cve-2019-5736-self t_cve_2019_5736_self
 case_run cve-2019-5736-entrypoint t_cve_2019_5736_entrypoint
+case_run listen-fds t_listen_fds
 case_run state-private t_state_private
 lib_finish
