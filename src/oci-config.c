@@ -21,6 +21,7 @@
 #include "json-guard.h"
 #include "mount-opts.h"
 #include "oci-config.h"
+#include "oci-config-json.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -127,34 +128,34 @@ const OciNamespace *oci_config_find_namespace(const OciConfig *c, NamespaceType 
 
 /* ---- typed access to untrusted members; "path" is the member's full name for errors ---- */
 
-/* The member, or NULL when absent or null (optional members may be either). */
-static JsonNode *member(JsonObject *o, const char *name) {
+
+JsonNode *cfg_member(JsonObject *o, const char *name) {
         JsonNode *n = o ? json_object_get_member(o, name) : NULL;
         return n && !JSON_NODE_HOLDS_NULL(n) ? n : NULL;
 }
 
-static bool node_is(JsonNode *n, GType type) {
+bool cfg_node_is(JsonNode *n, GType type) {
         return JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == type;
 }
 
-static int missing(const char *path, char **ret_error) {
+int cfg_missing(const char *path, char **ret_error) {
         return errmsg_plain(ret_error, -EINVAL, "%s: missing", path);
 }
 
-static int get_object(JsonObject *o, const char *name, const char *path, bool required, JsonObject **ret,
+int cfg_get_object(JsonObject *o, const char *name, const char *path, bool required, JsonObject **ret,
                       char **ret_error) {
-        JsonNode *n = member(o, name);
+        JsonNode *n = cfg_member(o, name);
         *ret = NULL;
         if (!n)
-                return required ? missing(path, ret_error) : 0;
+                return required ? cfg_missing(path, ret_error) : 0;
         if (!JSON_NODE_HOLDS_OBJECT(n))
                 return errmsg_plain(ret_error, -EINVAL, "%s: must be an object", path);
         *ret = json_node_get_object(n);
         return 1;
 }
 
-static int get_array(JsonObject *o, const char *name, const char *path, JsonArray **ret, char **ret_error) {
-        JsonNode *n = member(o, name);
+int cfg_get_array(JsonObject *o, const char *name, const char *path, JsonArray **ret, char **ret_error) {
+        JsonNode *n = cfg_member(o, name);
         *ret = NULL;
         if (!n)
                 return 0;
@@ -164,12 +165,12 @@ static int get_array(JsonObject *o, const char *name, const char *path, JsonArra
         return 1;
 }
 
-static int get_string(JsonObject *o, const char *name, const char *path, bool required, char **ret,
+int cfg_get_string(JsonObject *o, const char *name, const char *path, bool required, char **ret,
                       char **ret_error) {
-        JsonNode *n = member(o, name);
+        JsonNode *n = cfg_member(o, name);
         if (!n)
-                return required ? missing(path, ret_error) : 0;
-        if (!node_is(n, G_TYPE_STRING))
+                return required ? cfg_missing(path, ret_error) : 0;
+        if (!cfg_node_is(n, G_TYPE_STRING))
                 return errmsg_plain(ret_error, -EINVAL, "%s: must be a string", path);
         char *s = strdup(json_node_get_string(n));
         if (!s)
@@ -179,38 +180,37 @@ static int get_string(JsonObject *o, const char *name, const char *path, bool re
         return 1;
 }
 
-static int get_bool(JsonObject *o, const char *name, const char *path, bool *ret, char **ret_error) {
-        JsonNode *n = member(o, name);
+int cfg_get_bool(JsonObject *o, const char *name, const char *path, bool *ret, char **ret_error) {
+        JsonNode *n = cfg_member(o, name);
         if (!n)
                 return 0;
-        if (!node_is(n, G_TYPE_BOOLEAN))
+        if (!cfg_node_is(n, G_TYPE_BOOLEAN))
                 return errmsg_plain(ret_error, -EINVAL, "%s: must be true or false", path);
         *ret = json_node_get_boolean(n);
         return 1;
 }
 
-static int int_in_range(JsonNode *n, const char *path, int64_t min, int64_t max, int64_t *ret, char **ret_error) {
+int cfg_int_in_range(JsonNode *n, const char *path, int64_t min, int64_t max, int64_t *ret, char **ret_error) {
         /* json-guard has already refused integers outside int64, so this is the value written. */
-        if (!node_is(n, G_TYPE_INT64) || json_node_get_int(n) < min || json_node_get_int(n) > max)
+        if (!cfg_node_is(n, G_TYPE_INT64) || json_node_get_int(n) < min || json_node_get_int(n) > max)
                 return errmsg_plain(ret_error, -ERANGE, "%s: must be an integer from %" PRId64 " to %" PRId64,
                                     path, min, max);
         *ret = json_node_get_int(n);
         return 1;
 }
 
-static int get_int(JsonObject *o, const char *name, const char *path, int64_t min, int64_t max, int64_t *ret,
+int cfg_get_int(JsonObject *o, const char *name, const char *path, int64_t min, int64_t max, int64_t *ret,
                    char **ret_error) {
-        JsonNode *n = member(o, name);
+        JsonNode *n = cfg_member(o, name);
         if (!n)
                 return 0;
-        return int_in_range(n, path, min, max, ret, ret_error);
+        return cfg_int_in_range(n, path, min, max, ret, ret_error);
 }
 
-/* An array of strings, each checked by the optional predicate (which names the problem). */
-static int get_strv(JsonObject *o, const char *name, const char *path,
+int cfg_get_strv(JsonObject *o, const char *name, const char *path,
                     const char *(*check)(const char *s), char ***ret, char **ret_error) {
         JsonArray *a;
-        int r = get_array(o, name, path, &a, ret_error);
+        int r = cfg_get_array(o, name, path, &a, ret_error);
         if (r <= 0)
                 return r;
         _cleanup_strv_free_ char **l = calloc(json_array_get_length(a) + 1, sizeof(char *));
@@ -218,7 +218,7 @@ static int get_strv(JsonObject *o, const char *name, const char *path,
                 return -ENOMEM;
         for (guint i = 0; i < json_array_get_length(a); i++) {
                 JsonNode *e = json_array_get_element(a, i);
-                if (!node_is(e, G_TYPE_STRING))
+                if (!cfg_node_is(e, G_TYPE_STRING))
                         return errmsg_plain(ret_error, -EINVAL, "%s[%u]: must be a string", path, i);
                 const char *s = json_node_get_string(e), *why = check ? check(s) : NULL;
                 if (why)
@@ -231,25 +231,24 @@ static int get_strv(JsonObject *o, const char *name, const char *path,
         return 1;
 }
 
-static const char *check_absolute(const char *s) {
+const char *cfg_check_absolute(const char *s) {
         return s[0] == '/' ? NULL : "must be an absolute path";
 }
 
-static const char *check_env(const char *s) {
+const char *cfg_check_env(const char *s) {
         const char *eq = strchr(s, '=');
         return eq && eq != s ? NULL : "must be NAME=VALUE";
 }
 
-/* Refuses a member this version cannot honour yet when it is present and not empty. */
-static int refuse_unsupported(JsonObject *o, const char *name, const char *path, char **ret_error) {
-        JsonNode *n = member(o, name);
+int cfg_refuse_unsupported(JsonObject *o, const char *name, const char *path, char **ret_error) {
+        JsonNode *n = cfg_member(o, name);
         if (!n)
                 return 0;
         if (JSON_NODE_HOLDS_ARRAY(n) && json_array_get_length(json_node_get_array(n)) == 0)
                 return 0;
         if (JSON_NODE_HOLDS_OBJECT(n) && json_object_get_size(json_node_get_object(n)) == 0)
                 return 0;
-        if (node_is(n, G_TYPE_STRING) && json_node_get_string(n)[0] == 0)
+        if (cfg_node_is(n, G_TYPE_STRING) && json_node_get_string(n)[0] == 0)
                 return 0;
         return errmsg_plain(ret_error, -EOPNOTSUPP, "%s: not supported by this version of ctr-launch", path);
 }
@@ -259,30 +258,30 @@ static int refuse_unsupported(JsonObject *o, const char *name, const char *path,
 static int parse_user(JsonObject *o, OciProcess *p, char **ret_error) {
         JsonObject *u;
         int64_t v;
-        int r = get_object(o, "user", "process.user", true, &u, ret_error);
+        int r = cfg_get_object(o, "user", "process.user", true, &u, ret_error);
         if (r < 0)
                 return r;
         /* (uid_t) -1 means "unchanged" to the kernel: never a valid container user. */
-        r = get_int(u, "uid", "process.user.uid", 0, UINT32_MAX - 1, &v, ret_error);
+        r = cfg_get_int(u, "uid", "process.user.uid", 0, UINT32_MAX - 1, &v, ret_error);
         if (r < 0)
                 return r;
         if (r == 0)
-                return missing("process.user.uid", ret_error);
+                return cfg_missing("process.user.uid", ret_error);
         p->uid = (uid_t) v;
-        r = get_int(u, "gid", "process.user.gid", 0, UINT32_MAX - 1, &v, ret_error);
+        r = cfg_get_int(u, "gid", "process.user.gid", 0, UINT32_MAX - 1, &v, ret_error);
         if (r < 0)
                 return r;
         if (r == 0)
-                return missing("process.user.gid", ret_error);
+                return cfg_missing("process.user.gid", ret_error);
         p->gid = (gid_t) v;
-        r = get_int(u, "umask", "process.user.umask", 0, 0777, &v, ret_error);
+        r = cfg_get_int(u, "umask", "process.user.umask", 0, 0777, &v, ret_error);
         if (r < 0)
                 return r;
         p->has_umask = r > 0;
         p->umask = (mode_t) v;
 
         JsonArray *a;
-        r = get_array(u, "additionalGids", "process.user.additionalGids", &a, ret_error);
+        r = cfg_get_array(u, "additionalGids", "process.user.additionalGids", &a, ret_error);
         if (r < 0)
                 return r;
         if (r > 0) {
@@ -295,7 +294,7 @@ static int parse_user(JsonObject *o, OciProcess *p, char **ret_error) {
                 for (guint i = 0; i < n; i++) {
                         char path[64];
                         snprintf(path, sizeof(path), "process.user.additionalGids[%u]", i);
-                        r = int_in_range(json_array_get_element(a, i), path, 0, UINT32_MAX - 1, &v, ret_error);
+                        r = cfg_int_in_range(json_array_get_element(a, i), path, 0, UINT32_MAX - 1, &v, ret_error);
                         if (r < 0)
                                 return r;
                         p->additional_gids[i] = (gid_t) v;
@@ -307,7 +306,7 @@ static int parse_user(JsonObject *o, OciProcess *p, char **ret_error) {
 
 static int parse_capabilities(JsonObject *o, OciProcess *p, char **ret_error) {
         JsonObject *caps;
-        int r = get_object(o, "capabilities", "process.capabilities", false, &caps, ret_error);
+        int r = cfg_get_object(o, "capabilities", "process.capabilities", false, &caps, ret_error);
         if (r <= 0)
                 return r;
         p->has_capabilities = true;
@@ -315,7 +314,7 @@ static int parse_capabilities(JsonObject *o, OciProcess *p, char **ret_error) {
                 char path[64];
                 _cleanup_strv_free_ char **names = NULL;
                 snprintf(path, sizeof(path), "process.capabilities.%s", cap_set_names[set]);
-                r = get_strv(caps, cap_set_names[set], path, NULL, &names, ret_error);
+                r = cfg_get_strv(caps, cap_set_names[set], path, NULL, &names, ret_error);
                 if (r < 0)
                         return r;
                 for (size_t i = 0; names && names[i]; i++) {
@@ -345,7 +344,7 @@ static int parse_capabilities(JsonObject *o, OciProcess *p, char **ret_error) {
 
 static int parse_rlimits(JsonObject *o, OciProcess *p, char **ret_error) {
         JsonArray *a;
-        int r = get_array(o, "rlimits", "process.rlimits", &a, ret_error);
+        int r = cfg_get_array(o, "rlimits", "process.rlimits", &a, ret_error);
         if (r <= 0)
                 return r;
         guint n = json_array_get_length(a);
@@ -362,7 +361,7 @@ static int parse_rlimits(JsonObject *o, OciProcess *p, char **ret_error) {
                         return errmsg_plain(ret_error, -EINVAL, "%s: must be an object", path);
                 JsonObject *l = json_node_get_object(e);
                 snprintf(field, sizeof(field), "%s.type", path);
-                if ((r = get_string(l, "type", field, true, &type, ret_error)) < 0)
+                if ((r = cfg_get_string(l, "type", field, true, &type, ret_error)) < 0)
                         return r;
                 int resource = -1;
                 for (size_t k = 0; k < ELEMENTSOF(rlimit_table); k++)
@@ -374,11 +373,11 @@ static int parse_rlimits(JsonObject *o, OciProcess *p, char **ret_error) {
                         if (p->rlimits[k].resource == resource)
                                 return errmsg_plain(ret_error, -EINVAL, "%s: duplicate rlimit \"%s\"", field, type);
                 snprintf(field, sizeof(field), "%s.soft", path);
-                if ((r = get_int(l, "soft", field, 0, INT64_MAX, &soft, ret_error)) <= 0)
-                        return r < 0 ? r : missing(field, ret_error);
+                if ((r = cfg_get_int(l, "soft", field, 0, INT64_MAX, &soft, ret_error)) <= 0)
+                        return r < 0 ? r : cfg_missing(field, ret_error);
                 snprintf(field, sizeof(field), "%s.hard", path);
-                if ((r = get_int(l, "hard", field, 0, INT64_MAX, &hard, ret_error)) <= 0)
-                        return r < 0 ? r : missing(field, ret_error);
+                if ((r = cfg_get_int(l, "hard", field, 0, INT64_MAX, &hard, ret_error)) <= 0)
+                        return r < 0 ? r : cfg_missing(field, ret_error);
                 if (soft > hard)
                         return errmsg_plain(ret_error, -EINVAL, "%s: soft limit above the hard limit", path);
                 p->rlimits[p->n_rlimits++] = (OciRlimit) { resource, (uint64_t) soft, (uint64_t) hard };
@@ -391,55 +390,55 @@ static int parse_process(JsonObject *root, OciProcess *p, char **ret_error) {
         int64_t v;
         int r;
 
-        if ((r = get_object(root, "process", "process", true, &o, ret_error)) < 0)
+        if ((r = cfg_get_object(root, "process", "process", true, &o, ret_error)) < 0)
                 return r;
-        if ((r = get_bool(o, "terminal", "process.terminal", &p->terminal, ret_error)) < 0)
+        if ((r = cfg_get_bool(o, "terminal", "process.terminal", &p->terminal, ret_error)) < 0)
                 return r;
-        if ((r = get_object(o, "consoleSize", "process.consoleSize", false, &size, ret_error)) < 0)
+        if ((r = cfg_get_object(o, "consoleSize", "process.consoleSize", false, &size, ret_error)) < 0)
                 return r;
         if (size) {
-                if ((r = get_int(size, "height", "process.consoleSize.height", 0, UINT16_MAX, &v, ret_error)) < 0)
+                if ((r = cfg_get_int(size, "height", "process.consoleSize.height", 0, UINT16_MAX, &v, ret_error)) < 0)
                         return r;
                 p->console_height = r > 0 ? (unsigned) v : 0;
-                if ((r = get_int(size, "width", "process.consoleSize.width", 0, UINT16_MAX, &v, ret_error)) < 0)
+                if ((r = cfg_get_int(size, "width", "process.consoleSize.width", 0, UINT16_MAX, &v, ret_error)) < 0)
                         return r;
                 p->console_width = r > 0 ? (unsigned) v : 0;
         }
-        if ((r = get_strv(o, "args", "process.args", NULL, &p->args, ret_error)) < 0)
+        if ((r = cfg_get_strv(o, "args", "process.args", NULL, &p->args, ret_error)) < 0)
                 return r;
         if (!p->args || !p->args[0] || !p->args[0][0])
                 return errmsg_plain(ret_error, -EINVAL, "process.args: must be a non-empty array of strings");
-        if ((r = get_strv(o, "env", "process.env", check_env, &p->env, ret_error)) < 0)
+        if ((r = cfg_get_strv(o, "env", "process.env", cfg_check_env, &p->env, ret_error)) < 0)
                 return r;
-        if ((r = get_string(o, "cwd", "process.cwd", true, &p->cwd, ret_error)) < 0)
+        if ((r = cfg_get_string(o, "cwd", "process.cwd", true, &p->cwd, ret_error)) < 0)
                 return r;
         if (p->cwd[0] != '/')
                 return errmsg_plain(ret_error, -EINVAL, "process.cwd: must be an absolute path: \"%s\"", p->cwd);
         if ((r = parse_user(o, p, ret_error)) < 0 || (r = parse_capabilities(o, p, ret_error)) < 0 ||
             (r = parse_rlimits(o, p, ret_error)) < 0)
                 return r;
-        if ((r = get_bool(o, "noNewPrivileges", "process.noNewPrivileges", &p->no_new_privileges, ret_error)) < 0)
+        if ((r = cfg_get_bool(o, "noNewPrivileges", "process.noNewPrivileges", &p->no_new_privileges, ret_error)) < 0)
                 return r;
-        if ((r = get_int(o, "oomScoreAdj", "process.oomScoreAdj", -1000, 1000, &v, ret_error)) < 0)
+        if ((r = cfg_get_int(o, "oomScoreAdj", "process.oomScoreAdj", -1000, 1000, &v, ret_error)) < 0)
                 return r;
         p->has_oom_score_adj = r > 0;
         p->oom_score_adj = (int) v;
-        if ((r = get_string(o, "apparmorProfile", "process.apparmorProfile", false, &p->apparmor_profile, ret_error)) < 0 ||
-            (r = get_string(o, "selinuxLabel", "process.selinuxLabel", false, &p->selinux_label, ret_error)) < 0)
+        if ((r = cfg_get_string(o, "apparmorProfile", "process.apparmorProfile", false, &p->apparmor_profile, ret_error)) < 0 ||
+            (r = cfg_get_string(o, "selinuxLabel", "process.selinuxLabel", false, &p->selinux_label, ret_error)) < 0)
                 return r;
         /* Not applied yet: refusing is safer than running the process unconfined. */
-        if ((r = refuse_unsupported(o, "apparmorProfile", "process.apparmorProfile", ret_error)) < 0 ||
-            (r = refuse_unsupported(o, "selinuxLabel", "process.selinuxLabel", ret_error)) < 0 ||
-            (r = refuse_unsupported(o, "ioPriority", "process.ioPriority", ret_error)) < 0 ||
-            (r = refuse_unsupported(o, "scheduler", "process.scheduler", ret_error)) < 0 ||
-            (r = refuse_unsupported(o, "execCPUAffinity", "process.execCPUAffinity", ret_error)) < 0)
+        if ((r = cfg_refuse_unsupported(o, "apparmorProfile", "process.apparmorProfile", ret_error)) < 0 ||
+            (r = cfg_refuse_unsupported(o, "selinuxLabel", "process.selinuxLabel", ret_error)) < 0 ||
+            (r = cfg_refuse_unsupported(o, "ioPriority", "process.ioPriority", ret_error)) < 0 ||
+            (r = cfg_refuse_unsupported(o, "scheduler", "process.scheduler", ret_error)) < 0 ||
+            (r = cfg_refuse_unsupported(o, "execCPUAffinity", "process.execCPUAffinity", ret_error)) < 0)
                 return r;
         return 0;
 }
 
 static int parse_mounts(JsonObject *root, OciConfig *c, char **ret_error) {
         JsonArray *a;
-        int r = get_array(root, "mounts", "mounts", &a, ret_error);
+        int r = cfg_get_array(root, "mounts", "mounts", &a, ret_error);
         if (r <= 0)
                 return r;
         guint n = json_array_get_length(a);
@@ -456,19 +455,19 @@ static int parse_mounts(JsonObject *root, OciConfig *c, char **ret_error) {
                 OciMount *m = &c->mounts[c->n_mounts++];
 
                 snprintf(field, sizeof(field), "%s.destination", path);
-                if ((r = get_string(mo, "destination", field, true, &m->destination, ret_error)) < 0)
+                if ((r = cfg_get_string(mo, "destination", field, true, &m->destination, ret_error)) < 0)
                         return r;
                 if (m->destination[0] != '/')
                         return errmsg_plain(ret_error, -EINVAL, "%s: must be an absolute path: \"%s\"", field,
                                             m->destination);
                 snprintf(field, sizeof(field), "%s.type", path);
-                if ((r = get_string(mo, "type", field, false, &m->type, ret_error)) < 0)
+                if ((r = cfg_get_string(mo, "type", field, false, &m->type, ret_error)) < 0)
                         return r;
                 snprintf(field, sizeof(field), "%s.source", path);
-                if ((r = get_string(mo, "source", field, false, &m->source, ret_error)) < 0)
+                if ((r = cfg_get_string(mo, "source", field, false, &m->source, ret_error)) < 0)
                         return r;
                 snprintf(field, sizeof(field), "%s.options", path);
-                if ((r = get_strv(mo, "options", field, NULL, &m->options, ret_error)) < 0)
+                if ((r = cfg_get_strv(mo, "options", field, NULL, &m->options, ret_error)) < 0)
                         return r;
 
                 /* Bad options fail here, before anything exists, not half-way through the mounts. */
@@ -487,13 +486,13 @@ static int parse_mounts(JsonObject *root, OciConfig *c, char **ret_error) {
 
 static int parse_annotations(JsonObject *root, OciConfig *c, char **ret_error) {
         JsonObject *o;
-        int r = get_object(root, "annotations", "annotations", false, &o, ret_error);
+        int r = cfg_get_object(root, "annotations", "annotations", false, &o, ret_error);
         if (r <= 0)
                 return r;
         g_autoptr(GList) names = json_object_get_members(o);
         for (GList *l = names; l; l = l->next) {
                 JsonNode *n = json_object_get_member(o, l->data);
-                if (!node_is(n, G_TYPE_STRING))
+                if (!cfg_node_is(n, G_TYPE_STRING))
                         return errmsg_plain(ret_error, -EINVAL, "annotations.%s: must be a string", (char *) l->data);
                 if (strv_extend(&c->annotations, l->data) < 0 ||
                     strv_extend(&c->annotations, json_node_get_string(n)) < 0)
@@ -504,7 +503,7 @@ static int parse_annotations(JsonObject *root, OciConfig *c, char **ret_error) {
 
 static int parse_namespaces(JsonObject *linux_, OciConfig *c, char **ret_error) {
         JsonArray *a;
-        int r = get_array(linux_, "namespaces", "linux.namespaces", &a, ret_error);
+        int r = cfg_get_array(linux_, "namespaces", "linux.namespaces", &a, ret_error);
         if (r <= 0)
                 return r;
         guint n = json_array_get_length(a);
@@ -520,7 +519,7 @@ static int parse_namespaces(JsonObject *linux_, OciConfig *c, char **ret_error) 
                         return errmsg_plain(ret_error, -EINVAL, "%s: must be an object", path);
                 JsonObject *no = json_node_get_object(e);
                 snprintf(field, sizeof(field), "%s.type", path);
-                if ((r = get_string(no, "type", field, true, &type, ret_error)) < 0)
+                if ((r = cfg_get_string(no, "type", field, true, &type, ret_error)) < 0)
                         return r;
                 int t = namespace_type_from_string(type);
                 if (t < 0)
@@ -528,7 +527,7 @@ static int parse_namespaces(JsonObject *linux_, OciConfig *c, char **ret_error) 
                 if (oci_config_find_namespace(c, t))
                         return errmsg_plain(ret_error, -EINVAL, "linux.namespaces: duplicate namespace \"%s\"", type);
                 snprintf(field, sizeof(field), "%s.path", path);
-                if ((r = get_string(no, "path", field, false, &ns_path, ret_error)) < 0)
+                if ((r = cfg_get_string(no, "path", field, false, &ns_path, ret_error)) < 0)
                         return r;
                 if (ns_path && ns_path[0] != '/')
                         return errmsg_plain(ret_error, -EINVAL, "%s: must be an absolute path: \"%s\"", field, ns_path);
@@ -542,7 +541,7 @@ static int parse_id_mappings(JsonObject *linux_, const char *name, OciIdMapping 
         char path[48];
         JsonArray *a;
         snprintf(path, sizeof(path), "linux.%s", name);
-        int r = get_array(linux_, name, path, &a, ret_error);
+        int r = cfg_get_array(linux_, name, path, &a, ret_error);
         if (r <= 0)
                 return r;
         guint n = json_array_get_length(a);
@@ -561,9 +560,9 @@ static int parse_id_mappings(JsonObject *linux_, const char *name, OciIdMapping 
                         return errmsg_plain(ret_error, -EINVAL, "%s[%u]: must be an object", path, i);
                 for (size_t k = 0; k < 3; k++) {
                         snprintf(field, sizeof(field), "%s[%u].%s", path, i, fields[k]);
-                        r = get_int(json_node_get_object(e), fields[k], field, k == 2 ? 1 : 0, UINT32_MAX, &v[k], ret_error);
+                        r = cfg_get_int(json_node_get_object(e), fields[k], field, k == 2 ? 1 : 0, UINT32_MAX, &v[k], ret_error);
                         if (r <= 0)
-                                return r < 0 ? r : missing(field, ret_error);
+                                return r < 0 ? r : cfg_missing(field, ret_error);
                 }
                 if (v[0] + v[2] > UINT32_MAX || v[1] + v[2] > UINT32_MAX)
                         return errmsg_plain(ret_error, -ERANGE, "%s[%u]: range past 4294967295", path, i);
@@ -576,17 +575,17 @@ static int parse_id_mappings(JsonObject *linux_, const char *name, OciIdMapping 
 
 static int parse_linux(JsonObject *root, OciConfig *c, char **ret_error) {
         JsonObject *l;
-        int r = get_object(root, "linux", "linux", false, &l, ret_error);
+        int r = cfg_get_object(root, "linux", "linux", false, &l, ret_error);
         if (r <= 0)
                 return r;
         if ((r = parse_namespaces(l, c, ret_error)) < 0 ||
             (r = parse_id_mappings(l, "uidMappings", &c->uid_mappings, &c->n_uid_mappings, ret_error)) < 0 ||
             (r = parse_id_mappings(l, "gidMappings", &c->gid_mappings, &c->n_gid_mappings, ret_error)) < 0 ||
-            (r = get_strv(l, "maskedPaths", "linux.maskedPaths", check_absolute, &c->masked_paths, ret_error)) < 0 ||
-            (r = get_strv(l, "readonlyPaths", "linux.readonlyPaths", check_absolute, &c->readonly_paths, ret_error)) < 0 ||
-            (r = get_string(l, "rootfsPropagation", "linux.rootfsPropagation", false, &c->rootfs_propagation, ret_error)) < 0 ||
-            (r = get_string(l, "cgroupsPath", "linux.cgroupsPath", false, &c->cgroups_path, ret_error)) < 0 ||
-            (r = get_string(l, "mountLabel", "linux.mountLabel", false, &c->mount_label, ret_error)) < 0)
+            (r = cfg_get_strv(l, "maskedPaths", "linux.maskedPaths", cfg_check_absolute, &c->masked_paths, ret_error)) < 0 ||
+            (r = cfg_get_strv(l, "readonlyPaths", "linux.readonlyPaths", cfg_check_absolute, &c->readonly_paths, ret_error)) < 0 ||
+            (r = cfg_get_string(l, "rootfsPropagation", "linux.rootfsPropagation", false, &c->rootfs_propagation, ret_error)) < 0 ||
+            (r = cfg_get_string(l, "cgroupsPath", "linux.cgroupsPath", false, &c->cgroups_path, ret_error)) < 0 ||
+            (r = cfg_get_string(l, "mountLabel", "linux.mountLabel", false, &c->mount_label, ret_error)) < 0)
                 return r;
         unsigned long propagation;
         if (c->rootfs_propagation && mount_propagation_from_string(c->rootfs_propagation, &propagation) < 0)
@@ -601,7 +600,7 @@ static int parse_linux(JsonObject *root, OciConfig *c, char **ret_error) {
         for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
                 char path[48];
                 snprintf(path, sizeof(path), "linux.%s", refused[i]);
-                if ((r = refuse_unsupported(l, refused[i], path, ret_error)) < 0)
+                if ((r = cfg_refuse_unsupported(l, refused[i], path, ret_error)) < 0)
                         return r;
         }
         return 0;
@@ -609,11 +608,11 @@ static int parse_linux(JsonObject *root, OciConfig *c, char **ret_error) {
 
 static int parse_root(JsonObject *root, OciConfig *c, char **ret_error) {
         JsonObject *o;
-        int r = get_object(root, "root", "root", true, &o, ret_error);
+        int r = cfg_get_object(root, "root", "root", true, &o, ret_error);
         if (r < 0)
                 return r;
-        if ((r = get_string(o, "path", "root.path", true, &c->root_path, ret_error)) < 0 ||
-            (r = get_bool(o, "readonly", "root.readonly", &c->root_readonly, ret_error)) < 0)
+        if ((r = cfg_get_string(o, "path", "root.path", true, &c->root_path, ret_error)) < 0 ||
+            (r = cfg_get_bool(o, "readonly", "root.readonly", &c->root_readonly, ret_error)) < 0)
                 return r;
         if (c->root_path[0] == 0)
                 return errmsg_plain(ret_error, -EINVAL, "root.path: must not be empty");
@@ -643,20 +642,20 @@ int oci_config_parse(const char *data, size_t size, OciConfig **ret, char **ret_
         _cleanup_oci_config_ OciConfig *c = calloc(1, sizeof(OciConfig));
         if (!c)
                 return -ENOMEM;
-        if ((r = get_string(root, "ociVersion", "ociVersion", true, &c->oci_version, ret_error)) < 0)
+        if ((r = cfg_get_string(root, "ociVersion", "ociVersion", true, &c->oci_version, ret_error)) < 0)
                 return r;
         if (strncmp(c->oci_version, "1.", 2) != 0)
                 return errmsg_plain(ret_error, -EINVAL, "ociVersion: unsupported version \"%s\" (1.x expected)",
                                     c->oci_version);
         if ((r = parse_root(root, c, ret_error)) < 0)
                 return r;
-        if ((r = get_string(root, "hostname", "hostname", false, &c->hostname, ret_error)) < 0)
+        if ((r = cfg_get_string(root, "hostname", "hostname", false, &c->hostname, ret_error)) < 0)
                 return r;
         if (c->hostname && strlen(c->hostname) > HOSTNAME_MAX)
                 return errmsg_plain(ret_error, -EINVAL, "hostname: longer than %d bytes", HOSTNAME_MAX);
         if ((r = parse_process(root, &c->process, ret_error)) < 0 || (r = parse_mounts(root, c, ret_error)) < 0 ||
             (r = parse_annotations(root, c, ret_error)) < 0 || (r = parse_linux(root, c, ret_error)) < 0 ||
-            (r = refuse_unsupported(root, "hooks", "hooks", ret_error)) < 0)
+            (r = cfg_refuse_unsupported(root, "hooks", "hooks", ret_error)) < 0)
                 return r;
         if (!c->process.has_capabilities) {
                 /* No capabilities object: the process keeps what it has, as with runc. The
