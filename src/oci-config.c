@@ -128,7 +128,6 @@ const OciNamespace *oci_config_find_namespace(const OciConfig *c, NamespaceType 
 
 /* ---- typed access to untrusted members; "path" is the member's full name for errors ---- */
 
-
 JsonNode *cfg_member(JsonObject *o, const char *name) {
         JsonNode *n = o ? json_object_get_member(o, name) : NULL;
         return n && !JSON_NODE_HOLDS_NULL(n) ? n : NULL;
