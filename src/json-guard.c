@@ -48,6 +48,17 @@ _printf_(3, 4) static int fail_at(Scanner *s, const char *at, const char *fmt, .
         return -EINVAL;
 }
 
+/* A byte as an error message may show it: itself if printable, else 0xNN. Errors are one line
+ * and must not carry control characters to a terminal. */
+static const char *byte_repr(char c, char buf[static 8]) {
+        unsigned char u = (unsigned char) c;
+        if (u >= 0x20 && u < 0x7f)
+                snprintf(buf, 8, "'%c'", c);
+        else
+                snprintf(buf, 8, "0x%02x", u);
+        return buf;
+}
+
 static void skip_ws(Scanner *s) {
         while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
                 s->p++;
@@ -184,7 +195,7 @@ static int scan_string(Scanner *s, Key *ret) {
                                 break;
                         }
                         default:
-                                return fail_at(s, esc, "bad escape \\%c", e);
+                                return fail_at(s, esc, "bad escape \\ followed by %s", byte_repr(e, (char[8]) { 0 }));
                         }
                         if (text) {
                                 memcpy(text + len, out, n);
@@ -261,7 +272,7 @@ static int scan_number(Scanner *s) {
 static int scan_literal(Scanner *s, const char *word) {
         size_t n = strlen(word);
         if ((size_t) (s->end - s->p) < n || memcmp(s->p, word, n) != 0)
-                return fail_at(s, s->p, "unexpected character '%c'", *s->p);
+                return fail_at(s, s->p, "unexpected character %s", byte_repr(*s->p, (char[8]) { 0 }));
         s->p += n;
         return 0;
 }
@@ -404,9 +415,7 @@ static int scan_value(Scanner *s) {
         case '\'':
                 return fail_at(s, s->p, "single quotes are not JSON");
         default:
-                if ((unsigned char) *s->p < 0x20 || (unsigned char) *s->p >= 0x7f)
-                        return fail_at(s, s->p, "unexpected byte 0x%02x", (unsigned char) *s->p);
-                return fail_at(s, s->p, "unexpected character '%c'", *s->p);
+                return fail_at(s, s->p, "unexpected character %s", byte_repr(*s->p, (char[8]) { 0 }));
         }
 }
 

@@ -15,6 +15,7 @@ static void check(const char *doc, const char *expected_error) {
         } else {
                 g_assert_cmpint(r, ==, -EINVAL);
                 g_assert_nonnull(error);
+                g_assert_null(strchr(error, '\n')); /* one line, always */
                 if (!strstr(error, expected_error))
                         g_error("error for %s is \"%s\", expected it to contain \"%s\"", doc, error, expected_error);
         }
@@ -63,7 +64,10 @@ static void test_rejects(void) {
                 { "\"a\tb\"", "control character" },
                 { "\"abc", "unterminated string" },
                 { "[tru]", "unexpected character 't'" },
-                { "\xef\xbb\xbf{}", "unexpected byte 0xef" },
+                { "\xef\xbb\xbf{}", "unexpected character 0xef" },
+                /* found by fuzzing: the offending byte used to reach the message raw */
+                { "{\"a\":\"\\\nsuft\"", "bad escape \\ followed by 0x0a" },
+                { "[t\n]", "unexpected character 't'" },
                 { "{\n  \"a\": 1,\n  \"a\": 2\n}", "line 3, column 3" },
         };
         for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
