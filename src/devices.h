@@ -6,6 +6,9 @@
  * no GLib. */
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "oci-config.h"
 
 /* dev_fd: the container's fresh /dev (an O_PATH directory fd is fine). With bind_from_host (in a user namespace, where mknod is refused) each
  * node is an empty file with the host's node bind-mounted onto it. Nodes and links that
@@ -13,3 +16,6 @@
 int devices_populate(int dev_fd, bool bind_from_host, char **ret_error);
 /* 1 if fd is the character device 1:3 (/dev/null), 0 if not, -errno if fstat fails. */
 int device_is_null(int fd);
+/* linux.devices, beneath root_fd (the rootfs, before the switch of root): mknod with the
+ * config's mode, uid and gid, or with bind_from_host a bind of the host's node at the same path. */
+int devices_create(int root_fd, const OciDevice *devices, size_t n, bool bind_from_host, char **ret_error);

@@ -20,7 +20,9 @@
 #include "oci-config.h"
 #include "process.h"
 #include "rootfs.h"
+#include "seccomp-filter.h"
 #include "sync.h"
+#include "sysctl.h"
 
 typedef struct Init {
         int sync_fd;
@@ -113,6 +115,10 @@ static int reset_signals(char **ret_error) {
         return 0;
 }
 
+static void seccomp_debug(void *userdata, const char *msg) {
+        init_debug(userdata, msg);
+}
+
 _noreturn_ static void die_on_signal(int sig) {
         _exit(128 + sig);
 }
@@ -155,6 +161,8 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
                 init_fail(&in, r, error);
         const OciConfig *c = in.config;
         const InitParams *p = &in.params;
+        if ((r = process_apply_cpu_affinity(&c->process, false, &error)) < 0)
+                init_fail(&in, r, error);
 
         /* Relative bind sources are relative to the bundle. */
         if (chdir(p->bundle) < 0) {
@@ -181,6 +189,9 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
         if (r < 0)
                 init_fail(&in, r, error);
         init_debug(&in, "root switched");
+        /* Through the container's own /proc, before readonlyPaths close /proc/sys. */
+        if ((r = sysctl_apply(c, &error)) < 0)
+                init_fail(&in, r, error);
 
         if (c->process.terminal) {
                 r = console_setup(p->console_fd, c->process.console_height, c->process.console_width, &error);
@@ -201,6 +212,27 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
         r = sync_recv(sync_fd, &t, NULL, NULL);
         if (r < 0 || t != SYNC_PROC_RUN)
                 _exit(EXIT_FAILURE); /* the parent failed, and reports it itself */
+
+        /* In the cgroup now, still root, and before any seccomp filter could refuse these. */
+        if ((r = process_apply_scheduling(&c->process, &error)) < 0 ||
+            (r = process_apply_personality(&c->personality, &error)) < 0 ||
+            (r = process_apply_cpu_affinity(&c->process, true, &error)) < 0)
+                init_fail(&in, r, error);
+
+        /* The seccomp filter is built while errors still reach create, and loaded as late as
+         * possible so that the profile need not allow our own setup: right before exec, or,
+         * when only CAP_SYS_ADMIN lets us load it (no noNewPrivileges), before the user switch
+         * drops that, as runc does. */
+        scmp_filter_ctx filter = NULL;
+        if (c->seccomp) {
+                if ((r = seccomp_profile_build(c->seccomp, seccomp_debug, &in, &filter, &error)) < 0)
+                        init_fail(&in, r, error);
+                if (seccomp_profile_load_early(&c->process)) {
+                        if ((r = seccomp_profile_load(filter, false, &error)) < 0)
+                                init_fail(&in, r, error);
+                        filter = NULL; /* loaded; execve() frees the rest */
+                }
+        }
 
         if ((r = process_apply_identity(&c->process, &error)) < 0 || (r = fds_for_exec(p, &error)) < 0 ||
             (r = reset_signals(&error)) < 0)
@@ -243,6 +275,11 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
                 if (asprintf(&e, "LISTEN_FDS=%u", p->listen_fds) < 0 || strv_consume(&extra_env, e) < 0 ||
                     asprintf(&pid, "LISTEN_PID=%d", (int) getpid()) < 0 || strv_consume(&extra_env, pid) < 0)
                         _exit(127);
+        }
+
+        if (filter && (r = seccomp_profile_load(filter, c->process.no_new_privileges, &error)) < 0) {
+                (void) write_all(wfd, error, strlen(error));
+                _exit(127);
         }
 
         r = process_exec(&c->process, path, extra_env, p->exec_stub_fd, wfd);

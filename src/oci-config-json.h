@@ -38,3 +38,13 @@ const char *cfg_check_env(const char *s);
 /* Refuses a member this version cannot honour yet when it is present and not empty:
  * -EOPNOTSUPP, "<path>: not supported by this version of ctr-launch". */
 int cfg_refuse_unsupported(JsonObject *o, const char *name, const char *path, char **ret_error);
+
+/* linux.seccomp (oci-config-seccomp.c): *ret stays NULL when the member is absent. */
+typedef struct OciSeccomp OciSeccomp;
+int cfg_parse_seccomp(JsonObject *linux_obj, OciSeccomp **ret, char **ret_error);
+
+/* oci-config-extras.c: process.ioPriority, scheduler, execCPUAffinity, apparmorProfile and
+ * selinuxLabel (after they were read); linux.devices, sysctl (after linux.namespaces) and
+ * personality. */
+int cfg_parse_process_extras(JsonObject *process, struct OciProcess *p, char **ret_error);
+int cfg_parse_linux_extras(JsonObject *linux_, struct OciConfig *c, char **ret_error);

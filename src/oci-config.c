@@ -4,7 +4,7 @@
  * garbage when asked for a member of the wrong type), every number its range, and every
  * error names the field, as "process.user.uid: must be an integer from 0 to 4294967294".
  * Members this version does not apply but whose silent omission would weaken the container
- * (seccomp, devices, hooks, ...) are refused rather than ignored. */
+ * (hooks, timeOffsets, ...) are refused rather than ignored. */
 
 #include <cap-ng.h>
 #include <fcntl.h>
@@ -115,6 +115,8 @@ OciConfig *oci_config_free(OciConfig *c) {
         free(c->mount_label);
         free(c->uid_mappings);
         free(c->gid_mappings);
+        oci_config_extras_free(c);
+        oci_seccomp_free(c->seccomp);
         free(c);
         return NULL;
 }
@@ -425,14 +427,7 @@ static int parse_process(JsonObject *root, OciProcess *p, char **ret_error) {
         if ((r = cfg_get_string(o, "apparmorProfile", "process.apparmorProfile", false, &p->apparmor_profile, ret_error)) < 0 ||
             (r = cfg_get_string(o, "selinuxLabel", "process.selinuxLabel", false, &p->selinux_label, ret_error)) < 0)
                 return r;
-        /* Not applied yet: refusing is safer than running the process unconfined. */
-        if ((r = cfg_refuse_unsupported(o, "apparmorProfile", "process.apparmorProfile", ret_error)) < 0 ||
-            (r = cfg_refuse_unsupported(o, "selinuxLabel", "process.selinuxLabel", ret_error)) < 0 ||
-            (r = cfg_refuse_unsupported(o, "ioPriority", "process.ioPriority", ret_error)) < 0 ||
-            (r = cfg_refuse_unsupported(o, "scheduler", "process.scheduler", ret_error)) < 0 ||
-            (r = cfg_refuse_unsupported(o, "execCPUAffinity", "process.execCPUAffinity", ret_error)) < 0)
-                return r;
-        return 0;
+        return cfg_parse_process_extras(o, p, ret_error);
 }
 
 static int parse_mounts(JsonObject *root, OciConfig *c, char **ret_error) {
@@ -584,7 +579,8 @@ static int parse_linux(JsonObject *root, OciConfig *c, char **ret_error) {
             (r = cfg_get_strv(l, "readonlyPaths", "linux.readonlyPaths", cfg_check_absolute, &c->readonly_paths, ret_error)) < 0 ||
             (r = cfg_get_string(l, "rootfsPropagation", "linux.rootfsPropagation", false, &c->rootfs_propagation, ret_error)) < 0 ||
             (r = cfg_get_string(l, "cgroupsPath", "linux.cgroupsPath", false, &c->cgroups_path, ret_error)) < 0 ||
-            (r = cfg_get_string(l, "mountLabel", "linux.mountLabel", false, &c->mount_label, ret_error)) < 0)
+            (r = cfg_get_string(l, "mountLabel", "linux.mountLabel", false, &c->mount_label, ret_error)) < 0 ||
+            (r = cfg_parse_seccomp(l, &c->seccomp, ret_error)) < 0)
                 return r;
         unsigned long propagation;
         if (c->rootfs_propagation && mount_propagation_from_string(c->rootfs_propagation, &propagation) < 0)
@@ -594,8 +590,9 @@ static int parse_linux(JsonObject *root, OciConfig *c, char **ret_error) {
         /* linux.resources is accepted and not applied until cgroup support lands: a container
          * without limits still runs as the config means. What follows would change what the
          * container may do, so it is refused until it is implemented. */
-        static const char *const refused[] = { "seccomp", "devices", "sysctl", "timeOffsets", "intelRdt",
-                                               "personality" };
+        if ((r = cfg_parse_linux_extras(l, c, ret_error)) < 0)
+                return r;
+        static const char *const refused[] = { "timeOffsets", "intelRdt" };
         for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
                 char path[48];
                 snprintf(path, sizeof(path), "linux.%s", refused[i]);
@@ -618,7 +615,30 @@ static int parse_root(JsonObject *root, OciConfig *c, char **ret_error) {
         return 0;
 }
 
+static int parse_document(const char *data, size_t size, OciConfig **ret, char **ret_error);
+
 int oci_config_parse(const char *data, size_t size, OciConfig **ret, char **ret_error) {
+        int r = parse_document(data, size, ret, ret_error);
+        /* Messages quote the config's own strings: keep them one line, free of control
+         * characters, whatever the config holds. */
+        if (r < 0 && ret_error && *ret_error) {
+                const char *e = *ret_error;
+                char *safe = malloc(strlen(e) * 4 + 1), *q = safe;
+                if (!safe)
+                        return r;
+                for (; *e; e++)
+                        if ((unsigned char) *e < 0x20 || *e == 0x7f)
+                                q += sprintf(q, "\\x%02x", (unsigned char) *e);
+                        else
+                                *q++ = *e;
+                *q = 0;
+                free(*ret_error);
+                *ret_error = safe;
+        }
+        return r;
+}
+
+static int parse_document(const char *data, size_t size, OciConfig **ret, char **ret_error) {
         int r;
 
         if (size > OCI_CONFIG_SIZE_MAX)

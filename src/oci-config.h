@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "basic/macros.h"
+#include "oci-config-extras.h"
 
 /* Larger configs are refused: the biggest real ones (seccomp profiles) are a few hundred KiB. */
 #define OCI_CONFIG_SIZE_MAX (4U * 1024U * 1024U)
@@ -90,7 +91,41 @@ typedef struct OciProcess {
         uint64_t capabilities[_CAP_SET_MAX]; /* bit N = capability N */
         char *apparmor_profile;
         char *selinux_label;
+        OciIoPriority io_priority;
+        OciScheduler scheduler;
+        char *cpu_affinity_initial; /* execCPUAffinity, validated cpu lists; NULL: unset */
+        char *cpu_affinity_final;
 } OciProcess;
+
+/* linux.seccomp, validated; values are libseccomp's (SCMP_ACT_*, SCMP_ARCH_*, SCMP_CMP_*). */
+typedef struct OciSeccompArg {
+        unsigned index; /* 0..5 */
+        uint64_t value;
+        uint64_t value_two;
+        int op; /* enum scmp_compare */
+} OciSeccompArg;
+
+typedef struct OciSeccompSyscall {
+        char **names; /* non-empty; unknown names are skipped when the filter is built */
+        uint32_t action; /* with its errno for SCMP_ACT_ERRNO / SCMP_ACT_TRACE */
+        OciSeccompArg *args;
+        size_t n_args;
+} OciSeccompSyscall;
+
+#define OCI_SECCOMP_FLAG_LOG (1U << 0)
+#define OCI_SECCOMP_FLAG_SPEC_ALLOW (1U << 1)
+#define OCI_SECCOMP_FLAG_WAIT_KILLABLE_RECV (1U << 2)
+
+typedef struct OciSeccomp {
+        uint32_t default_action;
+        uint32_t *architectures;
+        size_t n_architectures;
+        unsigned flags; /* OCI_SECCOMP_FLAG_* */
+        OciSeccompSyscall *syscalls;
+        size_t n_syscalls;
+} OciSeccomp;
+
+OciSeccomp *oci_seccomp_free(OciSeccomp *s);
 
 typedef struct OciConfig {
         char *oci_version;
@@ -110,10 +145,15 @@ typedef struct OciConfig {
         char *rootfs_propagation; /* NULL, or one of the propagation option names */
         char *cgroups_path;
         char *mount_label;
+        OciDevice *devices;
+        size_t n_devices;
+        char **sysctl; /* key, value, key, value, ...: namespaced keys of namespaces we own */
+        OciPersonality personality;
         OciIdMapping *uid_mappings;
         size_t n_uid_mappings;
         OciIdMapping *gid_mappings;
         size_t n_gid_mappings;
+        OciSeccomp *seccomp; /* NULL: no filter */
 } OciConfig;
 
 OciConfig *oci_config_free(OciConfig *c);

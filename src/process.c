@@ -5,12 +5,15 @@
 #include <grp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "basic/errmsg.h"
 #include "basic/fd-util.h"
+#include "basic/parse-util.h"
 #include "basic/strv.h"
 #include "caps.h"
 #include "process.h"
@@ -141,4 +144,64 @@ int process_exec(const OciProcess *p, const char *path, char **extra_env, int st
         r = -errno;
         (void) fd_cloexec(report_fd, true);
         return r;
+}
+
+int process_apply_cpu_affinity(const OciProcess *p, bool final, char **ret_error) {
+        const char *list = final ? p->cpu_affinity_final : p->cpu_affinity_initial;
+        cpu_set_t set;
+        if (!list)
+                return 0;
+        int r = parse_cpu_list(list, &set);
+        if (r < 0)
+                return errmsg(ret_error, r, "process.execCPUAffinity.%s: parse \"%s\"", final ? "final" : "initial", list);
+        if (sched_setaffinity(0, sizeof(set), &set) < 0)
+                return errmsg(ret_error, -errno, "process.execCPUAffinity.%s: set the CPU affinity to \"%s\"",
+                              final ? "final" : "initial", list);
+        return 0;
+}
+
+/* struct sched_attr of sched_setattr(2), which glibc 2.36 does not declare. */
+struct sched_attr_v1 {
+        uint32_t size;
+        uint32_t sched_policy;
+        uint64_t sched_flags;
+        int32_t sched_nice;
+        uint32_t sched_priority;
+        uint64_t sched_runtime;
+        uint64_t sched_deadline;
+        uint64_t sched_period;
+};
+
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_CLASS_SHIFT 13
+
+int process_apply_scheduling(const OciProcess *p, char **ret_error) {
+        if (p->io_priority.set) {
+                int value = (p->io_priority.class << IOPRIO_CLASS_SHIFT) | p->io_priority.priority;
+                if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, value) < 0)
+                        return errmsg(ret_error, -errno, "process.ioPriority: ioprio_set(class %d, priority %d)",
+                                      p->io_priority.class, p->io_priority.priority);
+        }
+        if (p->scheduler.set) {
+                const OciScheduler *s = &p->scheduler;
+                struct sched_attr_v1 attr = {
+                        .size = sizeof(attr),
+                        .sched_policy = s->policy,
+                        .sched_flags = s->flags,
+                        .sched_nice = s->nice,
+                        .sched_priority = s->priority,
+                        .sched_runtime = s->runtime,
+                        .sched_deadline = s->deadline,
+                        .sched_period = s->period,
+                };
+                if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+                        return errmsg(ret_error, -errno, "process.scheduler: sched_setattr(policy %u)", s->policy);
+        }
+        return 0;
+}
+
+int process_apply_personality(const OciPersonality *p, char **ret_error) {
+        if (p->set && personality(p->persona) < 0)
+                return errmsg(ret_error, -errno, "linux.personality: personality(0x%lx)", p->persona);
+        return 0;
 }

@@ -4,6 +4,8 @@
 /* process.*: what the init applies to itself before it becomes the user's process, and the
  * final execve(). Runs in the init between fork and execve: libc and libcap-ng only. */
 
+#include <stdbool.h>
+
 #include "oci-config.h"
 
 /* As root, before the user switch: rlimits, oom_score_adj. */
@@ -16,3 +18,9 @@ int process_find_executable(const OciProcess *p, char **ret_path, char **ret_err
 /* Replaces the process image. With stub_fd >= 0, through the sealed exec stub, which reports
  * its own exec failure on report_fd (see sealed-binary.h). Returns only on failure, -errno. */
 int process_exec(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd);
+/* execCPUAffinity: "initial" (final = false) as the init starts, "final" before exec. */
+int process_apply_cpu_affinity(const OciProcess *p, bool final, char **ret_error);
+/* As root, after the host side's turn and before the user switch: ioPriority, scheduler. */
+int process_apply_scheduling(const OciProcess *p, char **ret_error);
+/* linux.personality, just before exec. */
+int process_apply_personality(const OciPersonality *p, char **ret_error);

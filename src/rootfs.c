@@ -387,6 +387,24 @@ static int populate_dev(const Rootfs *rfs, char **ret_error) {
         return devices_populate(dev, rfs->new_userns, ret_error);
 }
 
+/* linux.devices go into our tmpfs /dev, or into the image's own /dev directory; never into a
+ * /dev some other mount put there (the host's /dev bound in, say). */
+static int create_config_devices(const Rootfs *rfs, bool dev_tmpfs, const OciConfig *c, char **ret_error) {
+        if (!dev_tmpfs) {
+                _cleanup_close_ int dev = -EBADF;
+                struct stat root_st, dev_st;
+                int r = mkdir_p_in_root(rfs->root_fd, "/dev", 0755, &dev);
+                if (r < 0)
+                        return errmsg(ret_error, r, "linux.devices: open /dev");
+                if (fstat(rfs->root_fd, &root_st) < 0 || fstat(dev, &dev_st) < 0)
+                        return errmsg(ret_error, -errno, "linux.devices: stat /dev");
+                if (root_st.st_dev != dev_st.st_dev)
+                        return errmsg_plain(ret_error, -EINVAL,
+                                            "linux.devices: /dev is a mount that is not a tmpfs of the config");
+        }
+        return devices_create(rfs->root_fd, c->devices, c->n_devices, rfs->new_userns, ret_error);
+}
+
 /* pivot_root(2) refuses a shared parent mount, and a bind below a shared one would reach the
  * host's mounts: make the mount the rootfs lives on private. EINVAL: not a mount point, so go
  * up. Only needed when rootfsPropagation made "/" shared; with rslave nothing is. */
@@ -498,6 +516,8 @@ int rootfs_setup(const OciConfig *c, const RootfsOptions *o, char **ret_error) {
         if (config_dev_is_tmpfs(c, &dev_tmpfs) < 0)
                 return errmsg(ret_error, -ENOMEM, "populate /dev");
         if (dev_tmpfs && (r = populate_dev(&rfs, ret_error)) < 0)
+                return r;
+        if (c->n_devices > 0 && (r = create_config_devices(&rfs, dev_tmpfs, c, ret_error)) < 0)
                 return r;
 
         return switch_root(rfs.root_fd, o->no_pivot, ret_error);

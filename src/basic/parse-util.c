@@ -82,3 +82,42 @@ int signal_from_string(const char *s) {
         }
         return -EINVAL;
 }
+
+static int parse_cpu_number(const char *s, char **end, unsigned *ret) {
+        if (!isdigit((unsigned char) *s))
+                return -EINVAL;
+        errno = 0;
+        unsigned long v = strtoul(s, end, 10);
+        if (errno == ERANGE || v >= CPU_SETSIZE)
+                return -ERANGE;
+        *ret = (unsigned) v;
+        return 0;
+}
+
+int parse_cpu_list(const char *s, cpu_set_t *ret) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        if (!*s)
+                return -EINVAL;
+        for (const char *p = s;;) {
+                unsigned lo, hi;
+                char *end;
+                int r = parse_cpu_number(p, &end, &lo);
+                if (r < 0)
+                        return r;
+                hi = lo;
+                if (*end == '-' && (r = parse_cpu_number(end + 1, &end, &hi)) < 0)
+                        return r;
+                if (hi < lo)
+                        return -EINVAL;
+                for (unsigned i = lo; i <= hi; i++)
+                        CPU_SET(i, &set);
+                if (*end == 0)
+                        break;
+                if (*end != ',')
+                        return -EINVAL;
+                p = end + 1;
+        }
+        *ret = set;
+        return 0;
+}

@@ -3,6 +3,7 @@
 
 /* Parsing of small user-supplied values: container ids, signals, numbers. libc only. */
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -16,3 +17,6 @@ int signal_from_string(const char *s);
 const char *signal_to_string(int sig);
 /* Whole decimal string into an unsigned value no larger than max; -EINVAL / -ERANGE. */
 int parse_uint64(const char *s, uint64_t max, uint64_t *ret);
+/* A cpu list as in cpuset(7), "0-1,3": its bits set in *ret (CPU_SETSIZE at most); -EINVAL on
+ * bad syntax or a reversed range, -ERANGE past CPU_SETSIZE. */
+int parse_cpu_list(const char *s, cpu_set_t *ret);

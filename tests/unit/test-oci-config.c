@@ -129,7 +129,7 @@ static void test_bad(void) {
                 { "\"capabilities\": {\"bounding\": [\"SYS_ADMIN\"]}", "", "process.capabilities.bounding[0]: not a capability name" },
                 { "\"capabilities\": {\"bounding\": [\"CAP_sys admin\"]}", "", "not a capability name" },
                 { "\"capabilities\": []", "", "process.capabilities: must be an object" },
-                { "\"selinuxLabel\": \"system_u:system_r:container_t:s0\"", "", "process.selinuxLabel: not supported" },
+                { "\"selinuxLabel\": \"system_u:system_r:container_t:s0\"", "", "process.selinuxLabel: SELinux" },
                 { "", "\"hostname\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", "hostname: longer than 64" },
                 { "", "\"mounts\": [{\"destination\": \"data\"}]", "mounts[0].destination: must be an absolute path" },
                 { "", "\"mounts\": [{\"type\": \"tmpfs\"}]", "mounts[0].destination: missing" },
@@ -141,7 +141,7 @@ static void test_bad(void) {
                 { "", "\"linux\": {\"namespaces\": [{\"type\": \"network\", \"path\": \"proc/1/ns/net\"}]}", "linux.namespaces[0].path: must be an absolute path" },
                 { "", "\"linux\": {\"maskedPaths\": [\"proc/kcore\"]}", "linux.maskedPaths[0]: must be an absolute path" },
                 { "", "\"linux\": {\"rootfsPropagation\": \"sideways\"}", "unknown propagation \"sideways\"" },
-                { "", "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\"}}", "linux.seccomp: not supported" },
+                { "", "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOTIFY\"}}", "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported" },
                 { "", "\"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 4294967295, \"size\": 2}]}", "range past" },
                 { "", "\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}", "hooks: not supported" },
         };
