@@ -49,13 +49,26 @@ int console_setup(int sock, unsigned height, unsigned width, char **ret_error) {
                         return errmsg(ret_error, -errno, "set the console size");
         }
 
-        /* /dev/console: an empty file to bind the pty onto. */
-        _cleanup_close_ int c = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (c < 0 && errno != EEXIST)
-                return errmsg(ret_error, -errno, "create /dev/console");
-        char peer[64];
+        /* /dev/console: an empty file to bind the pty onto, or the image's node. Never a
+         * symlink, which would carry the bind elsewhere (CVE-2025-52565), and never opened
+         * for I/O (it could be the host's console device): bound through its O_PATH fd. */
+        _cleanup_close_ int c = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (c < 0 && errno == ENOENT) {
+                _cleanup_close_ int n = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (n < 0)
+                        return errmsg(ret_error, -errno, "create /dev/console");
+                c = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        }
+        struct stat st;
+        if (c < 0 || fstat(c, &st) < 0)
+                return errmsg(ret_error, -errno, "open /dev/console");
+        if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+                return errmsg_plain(ret_error, -ELOOP, "/dev/console is a %s, not a file or a device: refusing to bind the pty there",
+                                    S_ISLNK(st.st_mode) ? "symlink" : "directory or special file");
+        char peer[64], target[64];
         snprintf(peer, sizeof(peer), "/proc/self/fd/%d", slave);
-        if (mount(peer, "/dev/console", NULL, MS_BIND, NULL) < 0)
+        snprintf(target, sizeof(target), "/proc/self/fd/%d", c);
+        if (mount(peer, target, NULL, MS_BIND, NULL) < 0)
                 return errmsg(ret_error, -errno, "bind the pty onto /dev/console");
 
         int r = send_fd(sock, master);

@@ -24,8 +24,10 @@
 #include "console.h"
 #include "container.h"
 #include "exec-fifo.h"
+#include "hooks.h"
 #include "init.h"
 #include "log.h"
+#include "namespaces.h"
 #include "oci-config.h"
 #include "sealed-binary.h"
 #include "sync.h"
@@ -66,11 +68,9 @@ static int check_config(const OciConfig *config, const CreateOptions *o) {
         const OciNamespace *mnt = oci_config_find_namespace(config, NAMESPACE_MOUNT);
         if (!mnt || mnt->path)
                 return log_error_errno(-EINVAL, "linux.namespaces: a new mount namespace is required");
-        const OciNamespace *user = oci_config_find_namespace(config, NAMESPACE_USER);
-        if (user && !user->path)
-                return log_error_errno(-EOPNOTSUPP, "linux.namespaces: new user namespaces are not supported yet");
-        if (oci_config_find_namespace(config, NAMESPACE_TIME))
-                return log_error_errno(-EOPNOTSUPP, "linux.namespaces: time namespaces are not supported yet");
+        int r = namespaces_check_config(config);
+        if (r < 0)
+                return r;
         const OciNamespace *uts = oci_config_find_namespace(config, NAMESPACE_UTS);
         if (config->hostname && (!uts || uts->path))
                 return log_error_errno(-EINVAL, "hostname: needs a new uts namespace");
@@ -146,49 +146,6 @@ static int log_reader_read(LogReader *lr, int fd) {
         return 1;
 }
 
-/* Forks the init into the PID namespace the config asks for. The parent's own PID namespace
- * never changes: only the one its children are born into, and only for this fork. */
-static int fork_init(const OciConfig *config, pid_t *ret_pid) {
-        const OciNamespace *pidns = oci_config_find_namespace(config, NAMESPACE_PID);
-        _cleanup_close_ int saved = -EBADF, target = -EBADF;
-
-        if (pidns) {
-                saved = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-                if (saved < 0)
-                        return log_error_errno(-errno, "open /proc/self/ns/pid");
-                if (pidns->path) {
-                        target = open(pidns->path, O_RDONLY | O_CLOEXEC);
-                        if (target < 0)
-                                return log_error_errno(-errno, "open pid namespace %s", pidns->path);
-                        if (setns(target, CLONE_NEWPID) < 0)
-                                return log_error_errno(errno == EINVAL ? -EINVAL : -errno,
-                                                       "join pid namespace %s%s", pidns->path,
-                                                       errno == EINVAL ? " (not a pid namespace?)" : "");
-                } else if (unshare(CLONE_NEWPID) < 0)
-                        return log_error_errno(-errno, "unshare the pid namespace");
-        }
-
-        pid_t pid = fork();
-        if (pid < 0) {
-                int r = -errno;
-                if (saved >= 0)
-                        (void) setns(saved, CLONE_NEWPID);
-                return log_error_errno(r, "fork the container's init");
-        }
-        if (pid == 0) {
-                *ret_pid = 0;
-                return 0;
-        }
-        if (saved >= 0 && setns(saved, CLONE_NEWPID) < 0) {
-                /* Cannot happen for our own namespace; refuse to go on half-way anyway. */
-                (void) kill(pid, SIGKILL);
-                (void) waitpid(pid, NULL, 0);
-                return log_error_errno(-errno, "restore our pid namespace");
-        }
-        *ret_pid = pid;
-        return 0;
-}
-
 static void kill_and_reap(pid_t pid, int pidfd) {
         if (pid <= 0)
                 return;
@@ -214,8 +171,9 @@ static char *describe_exit(pid_t pid) {
 }
 
 /* Drives the sync protocol until the init is blocked on the FIFO (0) or has failed (< 0,
- * message in *ret_error). */
-static int drive_init(int sync_fd, int log_fd, int pidfd, pid_t pid, char **ret_error) {
+ * message in *ret_error). state_json: the OCI state the prestart and createRuntime hooks read. */
+static int drive_init(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *hooks,
+                      const char *state_json, char **ret_error) {
         LogReader *lr = calloc(1, sizeof(LogReader));
         if (!lr)
                 return -ENOMEM;
@@ -263,6 +221,19 @@ static int drive_init(int sync_fd, int log_fd, int pidfd, pid_t pid, char **ret_
                                 }
                                 ran = true;
                         } else if (t == SYNC_PROC_HOOKS) {
+                                /* The container's namespaces and mounts exist, the root is not
+                                 * switched yet: prestart and createRuntime, in ours. */
+                                _cleanup_free_ char *hook_error = NULL;
+                                k = hooks_run(hooks, HOOK_PRESTART, state_json, &hook_error);
+                                if (k >= 0)
+                                        k = hooks_run(hooks, HOOK_CREATE_RUNTIME, state_json, &hook_error);
+                                if (k < 0) {
+                                        (void) sync_send_error(sync_fd, -k, hook_error ?: strerror(-k));
+                                        free(sync_error);
+                                        sync_error = TAKE_PTR(hook_error);
+                                        r = k;
+                                        break;
+                                }
                                 k = sync_send(sync_fd, SYNC_PROC_RESUME);
                                 if (k < 0) {
                                         r = k;
@@ -324,6 +295,7 @@ static int write_pid_file(const char *path, pid_t pid) {
 int container_create(const GlobalOptions *g, const CreateOptions *o, Container **ret) {
         _cleanup_oci_config_ OciConfig *config = NULL;
         _cleanup_free_ char *bundle = NULL, *json = NULL, *error = NULL, *rootfs = NULL, *root = NULL;
+        _cleanup_free_ char *hook_state_creating = NULL, *hook_state_created = NULL;
         int r;
 
         /* LISTEN_FDS come first, then --preserve-fds, as with runc: all must really be open,
@@ -396,6 +368,16 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 log_error_errno(r, "write %s", STATE_FILE);
                 goto fail;
         }
+        if (config->hooks.n_hooks[HOOK_POSTSTART] + config->hooks.n_hooks[HOOK_POSTSTOP] > 0) {
+                /* start and delete run these as created, whatever the bundle holds by then. */
+                _cleanup_free_ char *hooks_json = oci_hooks_to_json(&config->hooks);
+                r = hooks_json ? write_file_atomic_at(c->dir->dir_fd, HOOKS_FILE, hooks_json, strlen(hooks_json))
+                               : -ENOMEM;
+                if (r < 0) {
+                        log_error_errno(r, "write %s", HOOKS_FILE);
+                        goto fail;
+                }
+        }
 
         r = exec_fifo_make(c->dir->dir_fd, &fifo_fd);
         if (r < 0) {
@@ -435,7 +417,7 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 .listen_fds = listen_fds,
         };
 
-        r = fork_init(config, &pid);
+        r = namespaces_fork_init(config, &pid);
         if (r < 0)
                 goto fail;
         if (pid == 0) {
@@ -469,13 +451,28 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 log_error_errno(r, "record the init's identity");
                 goto fail;
         }
+        /* What the hooks of create and of the init read on stdin: the init's PID is known now. */
+        hook_state_creating = container_state_to_oci_json(&c->state, STATUS_CREATING);
+        hook_state_created = container_state_to_oci_json(&c->state, STATUS_CREATED);
+        if (!hook_state_creating || !hook_state_created) {
+                r = log_error_errno(-ENOMEM, "allocate");
+                goto fail;
+        }
+        params.hook_state_creating = hook_state_creating;
+        params.hook_state_created = hook_state_created;
+
+        /* Before the init reads its document, so that it runs as the mapped root from its
+         * first step on. */
+        r = namespaces_write_id_maps(config, pid);
+        if (r < 0)
+                goto fail;
 
         r = sync_send_init(sync_parent, &params, json);
         if (r < 0 && r != -EPIPE) {
                 log_error_errno(r, "send the configuration to the init");
                 goto fail;
         }
-        r = drive_init(sync_parent, log_parent, c->pidfd, pid, &error);
+        r = drive_init(sync_parent, log_parent, c->pidfd, pid, &config->hooks, hook_state_creating, &error);
         if (r < 0) {
                 log_error("%s", error ?: "the container's init failed");
                 goto fail;
@@ -538,6 +535,32 @@ int container_open(const GlobalOptions *g, const char *id, Container **ret) {
         return 0;
 }
 
+/* The hooks create kept for start and delete (none if it kept no file). */
+static void load_hooks(Container *c, OciHooks *ret) {
+        _cleanup_free_ char *data = NULL, *error = NULL;
+        int r = read_file_at(c->dir->dir_fd, HOOKS_FILE, OCI_CONFIG_SIZE_MAX, &data, NULL);
+        if (r == -ENOENT)
+                return;
+        if (r >= 0)
+                r = oci_hooks_from_json(data, ret, &error);
+        if (r < 0)
+                log_warning("%s: %s: poststart and poststop hooks not run", HOOKS_FILE, error ?: strerror(-r));
+}
+
+/* poststart and poststop run in our namespaces; a failure is only a warning, and the hooks
+ * after it still run (runtime-spec config.md). */
+static void run_hooks_warn(const OciHooks *h, HookKind kind, const ContainerState *s, ContainerStatus status) {
+        if (h->n_hooks[kind] == 0)
+                return;
+        _cleanup_free_ char *state = container_state_to_oci_json(s, status);
+        for (size_t i = 0; i < h->n_hooks[kind]; i++) {
+                _cleanup_free_ char *error = NULL;
+                int r = hook_run(h->hooks[kind] + i, kind, i, state, &error);
+                if (r < 0)
+                        log_warning("%s", error ?: strerror(-r));
+        }
+}
+
 int container_start(Container *c) {
         if (c->status != STATUS_CREATED)
                 return log_error_errno(-EINVAL, "cannot start a container that is %s",
@@ -547,6 +570,11 @@ int container_start(Container *c) {
         if (r < 0)
                 return log_error("%s", error ?: strerror(-r)), r;
         c->status = STATUS_RUNNING;
+
+        OciHooks hooks = {};
+        load_hooks(c, &hooks);
+        run_hooks_warn(&hooks, HOOK_POSTSTART, &c->state, STATUS_RUNNING);
+        oci_hooks_done(&hooks);
         return 0;
 }
 
@@ -616,9 +644,16 @@ int container_destroy(Container *c) {
                 (void) waitid(P_PIDFD, (id_t) c->pidfd, &si, WEXITED | WNOHANG);
                 c->pidfd = safe_close(c->pidfd);
         }
+        OciHooks hooks = {};
+        load_hooks(c, &hooks);
         int r = state_dir_remove(c->dir);
-        if (r < 0)
+        if (r < 0) {
+                oci_hooks_done(&hooks);
                 return log_error_errno(r, "remove %s", c->dir->path);
+        }
         c->status = STATUS_STOPPED;
+        /* The container is gone: poststop. */
+        run_hooks_warn(&hooks, HOOK_POSTSTOP, &c->state, STATUS_STOPPED);
+        oci_hooks_done(&hooks);
         return 0;
 }

@@ -3,6 +3,7 @@
  * first failure is sent to the parent and ends the init. */
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "basic/strv.h"
 #include "console.h"
 #include "exec-fifo.h"
+#include "hooks.h"
 #include "init.h"
 #include "oci-config.h"
 #include "process.h"
@@ -61,6 +63,12 @@ static int join_namespaces(const OciConfig *c, char **ret_error) {
                 if (fd < 0)
                         return errmsg(ret_error, -errno, "open %s namespace %s",
                                       namespace_type_to_string(ns->type), ns->path);
+                /* The parent's helper put us into a joined user namespace already (see
+                 * namespaces.c), and the kernel refuses to re-enter the current one. */
+                struct stat a, b;
+                if (ns->type == NAMESPACE_USER && fstat(fd, &a) >= 0 && stat("/proc/self/ns/user", &b) >= 0 &&
+                    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                        continue;
                 if (setns(fd, namespace_type_to_clone_flag(ns->type)) < 0) {
                         if (errno == EINVAL)
                                 return errmsg_plain(ret_error, -EINVAL, "join %s namespace %s: not a %s namespace",
@@ -73,11 +81,29 @@ static int join_namespaces(const OciConfig *c, char **ret_error) {
         return 0;
 }
 
+/* Born into a new user namespace (or moved into a joined one), we still are the host's uid 0,
+ * which it does not map: become its root, so that what we create is owned as the maps say
+ * (and the kernel lets us create it at all: EOVERFLOW otherwise). The parent wrote the maps
+ * before sending our document. */
+static int become_userns_root(const OciConfig *c, char **ret_error) {
+        if (!oci_config_find_namespace(c, NAMESPACE_USER))
+                return 0;
+        if (setresgid(0, 0, 0) < 0)
+                return errmsg(ret_error, -errno, "setresgid(0) in the user namespace (is gid 0 mapped?)");
+        /* The host's groups (unmapped, but still checked on files) go too; where setgroups is
+         * denied (issue 7), there is nothing we could do about them. */
+        if (setgroups(0, NULL) < 0 && errno != EPERM)
+                return errmsg(ret_error, -errno, "setgroups in the user namespace");
+        if (setresuid(0, 0, 0) < 0)
+                return errmsg(ret_error, -errno, "setresuid(0) in the user namespace (is uid 0 mapped?)");
+        return 0;
+}
+
 static int unshare_namespaces(const OciConfig *c, char **ret_error) {
         int flags = 0;
         for (size_t i = 0; i < c->n_namespaces; i++) {
                 NamespaceType t = c->namespaces[i].type;
-                if (c->namespaces[i].path || t == NAMESPACE_PID || t == NAMESPACE_TIME)
+                if (c->namespaces[i].path || t == NAMESPACE_PID || t == NAMESPACE_TIME || t == NAMESPACE_USER)
                         continue;
                 flags |= namespace_type_to_clone_flag(t);
         }
@@ -117,6 +143,22 @@ static int reset_signals(char **ret_error) {
 
 static void seccomp_debug(void *userdata, const char *msg) {
         init_debug(userdata, msg);
+}
+
+/* Right before the switch of root, the mounts made (runtime-spec runtime.md, create steps 5-6,
+ * as runc does it): prestart and createRuntime run in the runtime's namespaces, so the parent
+ * runs them (procHooks, then procResume or procError); then createContainer runs here, in the
+ * container's namespaces, where the host's paths still resolve as the spec requires. */
+static int hooks_before_switch(void *userdata, char **ret_error) {
+        Init *in = userdata;
+        const OciHooks *h = &in->config->hooks;
+        if (h->n_hooks[HOOK_PRESTART] + h->n_hooks[HOOK_CREATE_RUNTIME] > 0) {
+                SyncType t;
+                if (sync_send(in->sync_fd, SYNC_PROC_HOOKS) < 0 || sync_recv(in->sync_fd, &t, NULL, NULL) < 0 ||
+                    t != SYNC_PROC_RESUME)
+                        _exit(EXIT_FAILURE); /* a hook failed, and the parent reports it itself */
+        }
+        return hooks_run(h, HOOK_CREATE_CONTAINER, in->params.hook_state_creating, ret_error);
 }
 
 _noreturn_ static void die_on_signal(int sig) {
@@ -170,7 +212,8 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
                 init_fail(&in, r, error);
         }
 
-        if ((r = join_namespaces(c, &error)) < 0 || (r = unshare_namespaces(c, &error)) < 0)
+        if ((r = join_namespaces(c, &error)) < 0 || (r = become_userns_root(c, &error)) < 0 ||
+            (r = unshare_namespaces(c, &error)) < 0)
                 init_fail(&in, r, error);
         init_debug(&in, "namespaces ready");
 
@@ -184,6 +227,8 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
                 .bundle = p->bundle,
                 .no_pivot = p->no_pivot,
                 .new_userns = oci_config_find_namespace(c, NAMESPACE_USER) != NULL,
+                .before_switch = hooks_before_switch,
+                .userdata = &in,
         };
         r = rootfs_setup(c, &ro, &error);
         if (r < 0)
@@ -259,6 +304,13 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
         if (r < 0)
                 _exit(EXIT_FAILURE); /* start went away; it reports that itself */
         safe_close(p->fifo_fd);
+
+        /* startContainer: in the container, as its user, after start, before the user's
+         * process; a failure reaches start like an exec error. */
+        if ((r = hooks_run(&c->hooks, HOOK_START_CONTAINER, p->hook_state_created, &error)) < 0) {
+                (void) write_all(wfd, error, strlen(error));
+                _exit(127);
+        }
 
         _cleanup_free_ char *path = NULL;
         r = process_find_executable(&c->process, &path, &error);

@@ -48,3 +48,7 @@ int cfg_parse_seccomp(JsonObject *linux_obj, OciSeccomp **ret, char **ret_error)
  * personality. */
 int cfg_parse_process_extras(JsonObject *process, struct OciProcess *p, char **ret_error);
 int cfg_parse_linux_extras(JsonObject *linux_, struct OciConfig *c, char **ret_error);
+
+/* oci-config-hooks.c: the document's `hooks` member; *ret is replaced only on success. */
+struct OciHooks;
+int cfg_parse_hooks(JsonObject *root, struct OciHooks *ret, char **ret_error);

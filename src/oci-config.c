@@ -4,7 +4,7 @@
  * garbage when asked for a member of the wrong type), every number its range, and every
  * error names the field, as "process.user.uid: must be an integer from 0 to 4294967294".
  * Members this version does not apply but whose silent omission would weaken the container
- * (hooks, timeOffsets, ...) are refused rather than ignored. */
+ * (intelRdt, ...) are refused rather than ignored. */
 
 #include <cap-ng.h>
 #include <fcntl.h>
@@ -105,6 +105,7 @@ OciConfig *oci_config_free(OciConfig *c) {
         }
         free(c->mounts);
         strv_free(c->annotations);
+        oci_hooks_done(&c->hooks);
         for (size_t i = 0; i < c->n_namespaces; i++)
                 free(c->namespaces[i].path);
         free(c->namespaces);
@@ -567,6 +568,43 @@ static int parse_id_mappings(JsonObject *linux_, const char *name, OciIdMapping 
         return 0;
 }
 
+/* linux.timeOffsets: {"monotonic"|"boottime": {"secs": N, "nanosecs": M}}. The kernel refuses
+ * a clock that would end up negative or past KTIME_SEC_MAX / 2 when the offsets are written;
+ * what no clock could ever satisfy is refused here. */
+static int parse_time_offsets(JsonObject *linux_, OciConfig *c, char **ret_error) {
+        const int64_t secs_max = INT64_MAX / 1000000000 / 2;
+        JsonObject *o;
+        int r = cfg_get_object(linux_, "timeOffsets", "linux.timeOffsets", false, &o, ret_error);
+        if (r <= 0)
+                return r;
+        g_autoptr(GList) names = json_object_get_members(o);
+        for (GList *l = names; l; l = l->next) {
+                const char *name = l->data;
+                OciTimeOffset *t = strcmp(name, "monotonic") == 0 ? &c->monotonic_offset
+                                   : strcmp(name, "boottime") == 0 ? &c->boottime_offset
+                                                             : NULL;
+                char path[80];
+                JsonObject *co;
+                int64_t v;
+                if (!t)
+                        return errmsg_plain(ret_error, -EINVAL,
+                                            "linux.timeOffsets: unknown clock \"%.32s\" (monotonic or boottime)", name);
+                snprintf(path, sizeof(path), "linux.timeOffsets.%s", name);
+                if ((r = cfg_get_object(o, name, path, false, &co, ret_error)) <= 0)
+                        return r;
+                snprintf(path, sizeof(path), "linux.timeOffsets.%s.secs", name);
+                if ((r = cfg_get_int(co, "secs", path, -secs_max, secs_max, &v, ret_error)) < 0)
+                        return r;
+                t->secs = r > 0 ? v : 0;
+                snprintf(path, sizeof(path), "linux.timeOffsets.%s.nanosecs", name);
+                if ((r = cfg_get_int(co, "nanosecs", path, 0, 999999999, &v, ret_error)) < 0)
+                        return r;
+                t->nanosecs = r > 0 ? (uint32_t) v : 0;
+                t->set = true;
+        }
+        return 0;
+}
+
 static int parse_linux(JsonObject *root, OciConfig *c, char **ret_error) {
         JsonObject *l;
         int r = cfg_get_object(root, "linux", "linux", false, &l, ret_error);
@@ -575,6 +613,7 @@ static int parse_linux(JsonObject *root, OciConfig *c, char **ret_error) {
         if ((r = parse_namespaces(l, c, ret_error)) < 0 ||
             (r = parse_id_mappings(l, "uidMappings", &c->uid_mappings, &c->n_uid_mappings, ret_error)) < 0 ||
             (r = parse_id_mappings(l, "gidMappings", &c->gid_mappings, &c->n_gid_mappings, ret_error)) < 0 ||
+            (r = parse_time_offsets(l, c, ret_error)) < 0 ||
             (r = cfg_get_strv(l, "maskedPaths", "linux.maskedPaths", cfg_check_absolute, &c->masked_paths, ret_error)) < 0 ||
             (r = cfg_get_strv(l, "readonlyPaths", "linux.readonlyPaths", cfg_check_absolute, &c->readonly_paths, ret_error)) < 0 ||
             (r = cfg_get_string(l, "rootfsPropagation", "linux.rootfsPropagation", false, &c->rootfs_propagation, ret_error)) < 0 ||
@@ -592,7 +631,7 @@ static int parse_linux(JsonObject *root, OciConfig *c, char **ret_error) {
          * container may do, so it is refused until it is implemented. */
         if ((r = cfg_parse_linux_extras(l, c, ret_error)) < 0)
                 return r;
-        static const char *const refused[] = { "timeOffsets", "intelRdt" };
+        static const char *const refused[] = { "intelRdt" };
         for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
                 char path[48];
                 snprintf(path, sizeof(path), "linux.%s", refused[i]);
@@ -674,7 +713,7 @@ static int parse_document(const char *data, size_t size, OciConfig **ret, char *
                 return errmsg_plain(ret_error, -EINVAL, "hostname: longer than %d bytes", HOSTNAME_MAX);
         if ((r = parse_process(root, &c->process, ret_error)) < 0 || (r = parse_mounts(root, c, ret_error)) < 0 ||
             (r = parse_annotations(root, c, ret_error)) < 0 || (r = parse_linux(root, c, ret_error)) < 0 ||
-            (r = cfg_refuse_unsupported(root, "hooks", "hooks", ret_error)) < 0)
+            (r = cfg_parse_hooks(root, &c->hooks, ret_error)) < 0)
                 return r;
         if (!c->process.has_capabilities) {
                 /* No capabilities object: the process keeps what it has, as with runc. The

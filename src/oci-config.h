@@ -13,6 +13,7 @@
 
 #include "basic/macros.h"
 #include "oci-config-extras.h"
+#include "oci-config-hooks.h"
 
 /* Larger configs are refused: the biggest real ones (seccomp profiles) are a few hundred KiB. */
 #define OCI_CONFIG_SIZE_MAX (4U * 1024U * 1024U)
@@ -54,6 +55,13 @@ typedef struct OciIdMapping {
         uint32_t host_id;
         uint32_t size;
 } OciIdMapping;
+
+/* linux.timeOffsets: the offset of one clock in a new time namespace. */
+typedef struct OciTimeOffset {
+        bool set;
+        int64_t secs;
+        uint32_t nanosecs; /* 0..999999999 */
+} OciTimeOffset;
 
 typedef struct OciRlimit {
         int resource; /* RLIMIT_* */
@@ -153,7 +161,10 @@ typedef struct OciConfig {
         size_t n_uid_mappings;
         OciIdMapping *gid_mappings;
         size_t n_gid_mappings;
+        OciTimeOffset monotonic_offset, boottime_offset; /* linux.timeOffsets */
         OciSeccomp *seccomp; /* NULL: no filter */
+
+        OciHooks hooks;
 } OciConfig;
 
 OciConfig *oci_config_free(OciConfig *c);

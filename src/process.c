@@ -3,20 +3,49 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 
 #include "basic/errmsg.h"
 #include "basic/fd-util.h"
 #include "basic/parse-util.h"
+#include "basic/path-util.h"
 #include "basic/strv.h"
 #include "caps.h"
 #include "process.h"
+
+/* Opens /proc/<rel> for writing, making sure the write lands in the procfs file it names and
+ * not in whatever the image or a mount put on its path (CVE-2025-52881): /proc must be the
+ * root of a procfs, the walk stays beneath it and follows no magic link, and the file found
+ * must be on procfs too (a bind of /dev/null or of an image file over it is not). */
+static int open_procfs_file(const char *rel, int *ret_fd, char **ret_error) {
+        struct statfs sf;
+        struct stat st;
+        _cleanup_close_ int proc = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (proc < 0 || fstatfs(proc, &sf) < 0 || fstat(proc, &st) < 0)
+                return errmsg(ret_error, -errno, "open /proc (to write /proc/%s)", rel);
+        if (sf.f_type != PROC_SUPER_MAGIC || st.st_ino != 1)
+                return errmsg_plain(ret_error, -EXDEV, "write /proc/%s: /proc is not a proc filesystem", rel);
+        _cleanup_close_ int fd = -EBADF;
+        int r = open_in_root(proc, rel, O_WRONLY | O_NOFOLLOW | O_NOCTTY, 0, &fd);
+        if (r < 0)
+                return errmsg(ret_error, r, "open /proc/%s", rel);
+        if (fstatfs(fd, &sf) < 0 || fstat(fd, &st) < 0)
+                return errmsg(ret_error, -errno, "stat /proc/%s", rel);
+        if (sf.f_type != PROC_SUPER_MAGIC || !S_ISREG(st.st_mode))
+                return errmsg_plain(ret_error, -EXDEV, "write /proc/%s: it is not a procfs file (something is mounted over it)",
+                                    rel);
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
 
 int process_apply_limits(const OciProcess *p, char **ret_error) {
         for (size_t i = 0; i < p->n_rlimits; i++) {
@@ -28,13 +57,29 @@ int process_apply_limits(const OciProcess *p, char **ret_error) {
         if (p->has_oom_score_adj) {
                 char buf[16];
                 int n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
-                _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-                if (fd < 0)
-                        return errmsg(ret_error, -errno, "open /proc/self/oom_score_adj");
-                int r = write_all(fd, buf, (size_t) n);
+                _cleanup_close_ int fd = -EBADF;
+                int r = open_procfs_file("self/oom_score_adj", &fd, ret_error);
+                if (r < 0)
+                        return r;
+                r = write_all(fd, buf, (size_t) n);
                 if (r < 0)
                         return errmsg(ret_error, r, "set oom_score_adj to %d", p->oom_score_adj);
         }
+        return 0;
+}
+
+/* A cwd of "/proc/self/fd/N" where N is a directory fd of the host (CVE-2024-21626), or any
+ * other way of reaching a directory outside the container's root, leaves the process with a
+ * cwd the root does not contain: the kernel's getcwd then says "(unreachable)/..." (glibc's
+ * getcwd() turns that into ENOENT, hence the raw syscall). Refuse before exec. */
+static int check_cwd_in_root(const char *cwd, char **ret_error) {
+        char buf[PATH_MAX];
+        long n = syscall(SYS_getcwd, buf, sizeof(buf));
+        if (n < 0)
+                return errmsg(ret_error, -errno, "process.cwd %s: getcwd after chdir", cwd);
+        if (buf[0] != '/')
+                return errmsg_plain(ret_error, -EPERM, "process.cwd %s: resolves outside the container's root (%s)",
+                                    cwd, buf);
         return 0;
 }
 
@@ -58,6 +103,8 @@ int process_apply_identity(const OciProcess *p, char **ret_error) {
 
         if (!cwd_done && chdir(p->cwd) < 0)
                 return errmsg(ret_error, -(errno == EACCES ? errno : cwd_errno), "chdir to cwd %s", p->cwd);
+        if ((r = check_cwd_in_root(p->cwd, ret_error)) < 0)
+                return r;
 
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return errmsg(ret_error, -errno, "prctl(PR_SET_NO_NEW_PRIVS)");

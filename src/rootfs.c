@@ -26,6 +26,10 @@
 #define ST_NOSYMFOLLOW 0x2000 /* Linux 5.10; glibc 2.36 does not name it */
 #endif
 
+#ifndef PROC_ROOT_INO
+#define PROC_ROOT_INO 1 /* the kernel's fs/proc; not in the uapi headers */
+#endif
+
 /* What a bind remount may change: the per-mount flags, not the superblock's. */
 #define MS_PER_MOUNT \
         (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | \
@@ -125,6 +129,19 @@ static int check_proc_destination(const Rootfs *rfs, const OciMount *m, int src_
         if ((r = container_path(rfs, dst_fd, where)) < 0 || (r = fs_type(dst_fd, &type)) < 0)
                 return errmsg(ret_error, r, "mount on %s: look up the destination", m->destination);
 
+        /* A proc filesystem goes exactly where the config says: a /proc that the image made a
+         * symlink (to /tmp, to "../.."), would leave the real /proc a plain directory of the
+         * image for whatever trusts it later (CVE-2019-16884). */
+        if (streq_ptr(m->type, "proc")) {
+                _cleanup_free_ char *want = NULL;
+                if (path_simplify(m->destination, &want) < 0)
+                        return errmsg(ret_error, -ENOMEM, "mount on %s", m->destination);
+                if (strcmp(want, where) != 0)
+                        return errmsg_plain(ret_error, -ELOOP,
+                                            "mount proc on %s: the destination is a symlink (it resolves to %s)",
+                                            m->destination, where);
+        }
+
         const char *rest = path_startswith(where, "/proc");
         if (rest && *rest == 0) {
                 long src_type = 0;
@@ -141,6 +158,23 @@ static int check_proc_destination(const Rootfs *rfs, const OciMount *m, int src_
                         return 0;
         return errmsg_plain(ret_error, -EPERM, "mount on %s: refusing a mount inside /proc (it resolves to %s)",
                             m->destination, where);
+}
+
+/* What the container will trust as /proc (the fds of exec.fifo, sysctls, oom_score_adj, the
+ * masks) must be the root of a real procfs, found again at the destination after the mount. */
+static int check_proc_mounted(const Rootfs *rfs, const char *dest, char **ret_error) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        long type = 0;
+        int r = open_in_root(rfs->root_fd, dest, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0, &fd);
+        if (r < 0 || (r = fs_type(fd, &type)) < 0)
+                return errmsg(ret_error, r, "mount proc on %s: look it up after mounting", dest);
+        if (fstat(fd, &st) < 0)
+                return errmsg(ret_error, -errno, "mount proc on %s: stat it after mounting", dest);
+        if (type != PROC_SUPER_MAGIC || st.st_ino != PROC_ROOT_INO)
+                return errmsg_plain(ret_error, -EXDEV, "mount proc on %s: what is there now is not the root of a procfs",
+                                    dest);
+        return 0;
 }
 
 /* Type "cgroup". On a cgroup2 host, cgroup2; on v1 or hybrid hosts, a tmpfs with each host
@@ -335,6 +369,9 @@ static int mount_one(const Rootfs *rfs, const OciMount *m, char **ret_error) {
         } else if ((r = mount_fs(m, dst_path, o.flags & ~(MS_BIND | MS_REC), o.data)) < 0)
                 return errmsg(ret_error, r, "mount %s on %s", m->type, dest);
 
+        if (streq_ptr(m->type, "proc") && (r = check_proc_mounted(rfs, dest, ret_error)) < 0)
+                return r;
+
         bool remount = bind && (o.flags & MS_PER_MOUNT);
         if (!remount && !o.propagation && !o.recursive_ro)
                 return 0;
@@ -520,6 +557,8 @@ int rootfs_setup(const OciConfig *c, const RootfsOptions *o, char **ret_error) {
         if (c->n_devices > 0 && (r = create_config_devices(&rfs, dev_tmpfs, c, ret_error)) < 0)
                 return r;
 
+        if (o->before_switch && (r = o->before_switch(o->userdata, ret_error)) < 0)
+                return r;
         return switch_root(rfs.root_fd, o->no_pivot, ret_error);
 }
 

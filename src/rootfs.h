@@ -15,6 +15,10 @@ typedef struct RootfsOptions {
         const char *bundle;  /* absolute; relative bind-mount sources are relative to it */
         bool no_pivot;       /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
         bool new_userns;     /* in a user namespace: bind device nodes instead of mknod */
+        /* Called once the mounts are made, right before the switch of root (the hooks that
+         * run "before pivot_root"); may be NULL. */
+        int (*before_switch)(void *userdata, char **ret_error);
+        void *userdata;
 } RootfsOptions;
 
 /* Everything up to and including the switch of root: on return the process's / is the

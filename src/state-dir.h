@@ -12,6 +12,7 @@
 #define STATE_FILE "state.json"
 #define EXEC_FIFO "exec.fifo"
 #define INIT_PID_FILE "init.pid"
+#define HOOKS_FILE "hooks.json" /* the config's hooks, for start and delete */
 
 typedef struct StateDir {
         char *root;

@@ -34,6 +34,8 @@ void init_params_done(InitParams *p) {
         free(p->id);
         free(p->bundle);
         free(p->rootfs);
+        free(p->hook_state_creating);
+        free(p->hook_state_created);
         *p = (InitParams) {};
 }
 
@@ -115,6 +117,12 @@ int sync_send_init(int fd, const InitParams *p, const char *config_json) {
         json_builder_add_int_value(b, p->preserve_fds);
         json_builder_set_member_name(b, "listenFds");
         json_builder_add_int_value(b, p->listen_fds);
+        if (p->hook_state_creating && p->hook_state_created) {
+                json_builder_set_member_name(b, "hookStateCreating");
+                json_builder_add_string_value(b, p->hook_state_creating);
+                json_builder_set_member_name(b, "hookStateCreated");
+                json_builder_add_string_value(b, p->hook_state_created);
+        }
         json_builder_set_member_name(b, "config");
         json_builder_add_value(b, g_steal_pointer(&config));
         json_builder_end_object(b);
@@ -154,6 +162,12 @@ int sync_recv_init(int fd, InitParams *ret, char **ret_config_json) {
                 .preserve_fds = (unsigned) preserve,
                 .listen_fds = (unsigned) listen,
         };
+        const char *creating = member_string(o, "hookStateCreating"), *created = member_string(o, "hookStateCreated");
+        if (creating && created &&
+            (!(p.hook_state_creating = strdup(creating)) || !(p.hook_state_created = strdup(created)))) {
+                init_params_done(&p);
+                return -ENOMEM;
+        }
         char *json = json_to_string(config, FALSE);
         if (!p.id || !p.bundle || !p.rootfs || !json) {
                 init_params_done(&p);

@@ -41,6 +41,10 @@ typedef struct InitParams {
         int exec_stub_fd;     /* sealed memfd of the exec stub, or -1 (see sealed-binary.h) */
         unsigned preserve_fds; /* fds 3 .. 3+N-1 go to the container */
         unsigned listen_fds;   /* socket activation: also kept, after the preserved ones */
+        /* The OCI state documents the init's hooks read on stdin: createContainer's (status
+         * "creating") and startContainer's ("created"); NULL when absent. */
+        char *hook_state_creating;
+        char *hook_state_created;
 } InitParams;
 
 void init_params_done(InitParams *p);

@@ -143,7 +143,7 @@ static void test_bad(void) {
                 { "", "\"linux\": {\"rootfsPropagation\": \"sideways\"}", "unknown propagation \"sideways\"" },
                 { "", "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOTIFY\"}}", "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported" },
                 { "", "\"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 4294967295, \"size\": 2}]}", "range past" },
-                { "", "\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}", "hooks: not supported" },
+                { "", "\"hooks\": {\"prestart\": [{\"path\": \"bin/true\"}]}", "hooks.prestart[0].path: must be an absolute path" },
         };
         for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
                 g_autofree char *doc = config_with(cases[i].process_extra, cases[i].top_extra);
