@@ -8,27 +8,6 @@
 source "$(dirname "$0")/lib.sh"
 lib_init "$@"
 
-# run_in NAME SCRIPT [CFG-OPS...]: `sh -c SCRIPT` in a bundle edited with the OPS; asserts exit 0.
-run_in() {
-        local name=$1 script=$2
-        shift 2
-        mk_bundle "$name" /bin/sh -c "$script"
-        [ $# = 0 ] || cfg "$B" "$@"
-        capture ctr run -b "$B" "$name"
-        assert_rc 0 "run of $name (sh -c '$script')"
-}
-
-# refused NAME REGEX [CFG-OPS...]: create fails with one error line matching REGEX.
-refused() {
-        local name=$1 re=$2
-        shift 2
-        mk_bundle "$name"
-        cfg "$B" "$@"
-        capture ctr create -b "$B" "$name"
-        assert_fails "create of $name"
-        assert_one_error_line "create of $name" "$re"
-}
-
 t_sysctl() {
         run_in b 'cat /proc/sys/kernel/domainname /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmax' \
                 set linux.sysctl '{"kernel.domainname": "example.test", "net.ipv4.ip_forward": "1", "kernel.shmmax": "65536"}'
@@ -42,11 +21,11 @@ t_sysctl() {
 t_sysctl_refused() {
         local before
         before=$(cat /proc/sys/vm/swappiness)
-        refused b 'linux\.sysctl: "vm\.swappiness" is not namespaced' set linux.sysctl '{"vm.swappiness": "17"}'
+        create_refused b 'linux\.sysctl: "vm\.swappiness" is not namespaced' set linux.sysctl '{"vm.swappiness": "17"}'
         assert_eq "the host's vm.swappiness" "$before" "$(cat /proc/sys/vm/swappiness)"
-        refused b2 'linux\.sysctl: "net\.ipv4\.ip_forward" needs a new network namespace' \
+        create_refused b2 'linux\.sysctl: "net\.ipv4\.ip_forward" needs a new network namespace' \
                 set linux.sysctl '{"net.ipv4.ip_forward": "1"}' delns network
-        refused b3 'linux\.sysctl: invalid key' set linux.sysctl '{"net..ipv4": "1"}'
+        create_refused b3 'linux\.sysctl: invalid key' set linux.sysctl '{"net..ipv4": "1"}'
 }
 
 t_device() {
@@ -58,9 +37,9 @@ t_device() {
 fifo 0:0 640 0:0
 crw-rw----" "$OUT"
         # Something else at a device's path is an error, as the runtime spec requires.
-        refused b2 'linux\.devices: /dev/zero exists and is not that device' \
+        create_refused b2 'linux\.devices: /dev/zero exists and is not that device' \
                 set linux.devices '[{"type": "c", "path": "/dev/zero", "major": 1, "minor": 3}]'
-        refused b3 'linux\.devices\[0\]\.path: must be a path below /dev' \
+        create_refused b3 'linux\.devices\[0\]\.path: must be a path below /dev' \
                 set linux.devices '[{"type": "c", "path": "/etc/x", "major": 1, "minor": 3}]'
 }
 
@@ -94,7 +73,7 @@ t_scheduling() {
         assert_eq "nice of the container's process" 3 "$nice"
         assert_eq "Cpus_allowed_list of the container's process" 0 "$cpus"
 
-        refused b2 'process\.scheduler\.policy: unknown policy' set process.scheduler '{"policy": "SCHED_NOPE"}'
+        create_refused b2 'process\.scheduler\.policy: unknown policy' set process.scheduler '{"policy": "SCHED_NOPE"}'
 }
 
 t_cpu_affinity_inside() {
@@ -107,7 +86,7 @@ t_lsm_labels() {
         if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ]; then
                 want='AppArmor labels are not supported yet'
         fi
-        refused b "process\.apparmorProfile: $want" set process.apparmorProfile '"docker-default"'
+        create_refused b "process\.apparmorProfile: $want" set process.apparmorProfile '"docker-default"'
 }
 
 skip_case() {

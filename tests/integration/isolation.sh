@@ -11,22 +11,6 @@
 source "$(dirname "$0")/lib.sh"
 lib_init "$@"
 
-# run_in NAME SCRIPT [CFG-OPS...]: a bundle $C/NAME running `sh -c SCRIPT`, edited with the
-# bundle.py OPS, run as container NAME with `ctr run`; sets RC, OUT, ERR and asserts exit 0.
-run_in() {
-        local name=$1 script=$2
-        shift 2
-        mk_bundle "$name" /bin/sh -c "$script"
-        [ $# = 0 ] || cfg "$B" "$@"
-        capture ctr run -b "$B" "$name"
-        assert_rc 0 "run of $name (sh -c '$script')"
-}
-
-# words TEXT: TEXT on one line, words separated by one blank.
-words() {
-        printf '%s\n' "$1" | tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'
-}
-
 # line_of KEY: the value after "KEY:" in $OUT (a /proc/self/status-like dump), blanks squeezed.
 line_of() {
         printf '%s\n' "$OUT" | awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }'

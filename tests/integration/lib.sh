@@ -167,6 +167,33 @@ show() {
         printf 'rc=%s\n--- stdout:\n%s\n--- stderr:\n%s\n---' "$RC" "$OUT" "$ERR"
 }
 
+# run_in NAME SCRIPT [CFG-OPS...]: a bundle $C/NAME running `sh -c SCRIPT`, edited with the
+# bundle.py OPS, run as container NAME with `ctr run`; sets RC, OUT, ERR and asserts exit 0.
+run_in() {
+        local name=$1 script=$2
+        shift 2
+        mk_bundle "$name" /bin/sh -c "$script"
+        [ $# = 0 ] || cfg "$B" "$@"
+        capture ctr run -b "$B" "$name"
+        assert_rc 0 "run of $name (sh -c '$script')"
+}
+
+# create_refused NAME REGEX [CFG-OPS...]: create fails with one error line matching REGEX.
+create_refused() {
+        local name=$1 re=$2
+        shift 2
+        mk_bundle "$name"
+        cfg "$B" "$@"
+        capture ctr create -b "$B" "$name"
+        assert_fails "create of $name"
+        assert_one_error_line "create of $name" "$re"
+}
+
+# words TEXT: TEXT on one line, words separated by one blank.
+words() {
+        printf '%s\n' "$1" | tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'
+}
+
 # ---------------------------------------------------------------- assertions
 
 assert_rc() {

@@ -22,11 +22,6 @@ userns_bundle() {
         cfg "$B" append linux.namespaces '{"type": "user"}' set linux.uidMappings "$MAP" set linux.gidMappings "$MAP"
 }
 
-# words TEXT: TEXT on one line, words separated by one blank.
-words() {
-        printf '%s\n' "$1" | tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'
-}
-
 t_mapping() {
         userns_bundle b /bin/sh -c 'cat /proc/self/uid_map; cat /proc/self/gid_map; id -u; id -g; touch /shared/made-inside; stat -c %u:%g /bin/busybox; echo $$'
         capture ctr run -b "$B" c1

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "basic/parse-util.h"
+#include "config-test.h"
 #include "oci-config.h"
 
 #define NS_ALL "\"namespaces\": [{\"type\": \"ipc\"}, {\"type\": \"network\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}]"
@@ -21,25 +22,9 @@ static char *config_with(const char *process_extra, const char *linux_members) {
                                *process_extra ? ", " : "", process_extra, linux_members);
 }
 
-static OciConfig *parse_ok(const char *doc) {
-        OciConfig *c = NULL;
-        char *error = NULL;
-        if (oci_config_parse(doc, strlen(doc), &c, &error) < 0)
-                g_error("unexpected rejection: %s\n%s", error, doc);
-        return c;
-}
-
 static void parse_bad(const char *process_extra, const char *linux_members, const char *expected) {
         g_autofree char *doc = config_with(process_extra, linux_members);
-        OciConfig *c = NULL;
-        char *error = NULL;
-        if (oci_config_parse(doc, strlen(doc), &c, &error) >= 0)
-                g_error("accepted, expected an error containing \"%s\":\n%s", expected, doc);
-        g_assert_null(c);
-        if (!strstr(error, expected))
-                g_error("error \"%s\" does not contain \"%s\"", error, expected);
-        g_assert_null(strchr(error, '\n'));
-        free(error);
+        config_parse_bad(doc, expected);
 }
 
 static void test_devices(void) {
@@ -47,7 +32,7 @@ static void test_devices(void) {
                 "\"devices\": [{\"type\": \"c\", \"path\": \"/dev/mydev\", \"major\": 1, \"minor\": 3, \"fileMode\": 384,"
                 " \"uid\": 1000, \"gid\": 100}, {\"type\": \"p\", \"path\": \"/dev/sub//fifo\"},"
                 " {\"type\": \"b\", \"path\": \"/dev/loop9\", \"major\": 7, \"minor\": 9, \"fileMode\": 25008}]");
-        OciConfig *c = parse_ok(doc);
+        OciConfig *c = config_parse_ok(doc);
         g_assert_cmpuint(c->n_devices, ==, 3);
         g_assert_cmpstr(c->devices[0].path, ==, "/dev/mydev");
         g_assert_cmpuint(c->devices[0].type, ==, S_IFCHR);
@@ -94,7 +79,7 @@ static void test_sysctl(void) {
         g_autofree char *doc = config_with("", NS_ALL ", \"sysctl\": {\"kernel.shmmax\": \"65536\", \"net.ipv4.ip_forward\": \"1\","
                                                " \"kernel.domainname\": \"example\", \"fs.mqueue.msg_max\": \"12\","
                                                " \"kernel.sem\": \"1 2 3 4\"}");
-        OciConfig *c = parse_ok(doc);
+        OciConfig *c = config_parse_ok(doc);
         g_assert_cmpstr(c->sysctl[0], ==, "kernel.shmmax");
         g_assert_cmpstr(c->sysctl[1], ==, "65536");
         g_assert_cmpstr(c->sysctl[3], ==, "1");
@@ -119,7 +104,7 @@ static void test_sysctl(void) {
 
 static void test_personality(void) {
         g_autofree char *doc = config_with("", "\"personality\": {\"domain\": \"LINUX32\", \"flags\": []}");
-        OciConfig *c = parse_ok(doc);
+        OciConfig *c = config_parse_ok(doc);
         g_assert_true(c->personality.set);
         g_assert_cmpuint(c->personality.persona, ==, PER_LINUX32);
         oci_config_free(c);
@@ -134,7 +119,7 @@ static void test_process_extras(void) {
                 " \"scheduler\": {\"policy\": \"SCHED_BATCH\", \"nice\": 5, \"flags\": [\"SCHED_FLAG_RESET_ON_FORK\"]},"
                 " \"execCPUAffinity\": {\"initial\": \"0-1,3\", \"final\": \"0\"}",
                 "");
-        OciConfig *c = parse_ok(doc);
+        OciConfig *c = config_parse_ok(doc);
         g_assert_true(c->process.io_priority.set);
         g_assert_cmpint(c->process.io_priority.class, ==, 3);
         g_assert_cmpint(c->process.io_priority.priority, ==, 7);
@@ -149,7 +134,7 @@ static void test_process_extras(void) {
         g_autofree char *dl = config_with("\"scheduler\": {\"policy\": \"SCHED_DEADLINE\", \"runtime\": 1000000,"
                                           " \"deadline\": 2000000, \"period\": 4000000}, \"execCPUAffinity\": {\"final\": \"\"}",
                                           "");
-        c = parse_ok(dl);
+        c = config_parse_ok(dl);
         g_assert_cmpuint(c->process.scheduler.period, ==, 4000000);
         g_assert_null(c->process.cpu_affinity_final);
         oci_config_free(c);
@@ -176,7 +161,7 @@ static void test_process_extras(void) {
         parse_bad("\"apparmorProfile\": \"docker-default\"", "", "process.apparmorProfile: AppArmor");
         parse_bad("\"selinuxLabel\": \"system_u:system_r:container_t:s0\"", "", "process.selinuxLabel: SELinux");
         g_autofree char *empty = config_with("\"apparmorProfile\": \"\", \"selinuxLabel\": \"\"", "");
-        oci_config_free(parse_ok(empty));
+        oci_config_free(config_parse_ok(empty));
 }
 
 static void test_cpu_list(void) {

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "config-test.h"
 #include "oci-config.h"
 
 static char *config_with(const char *hooks) {
@@ -16,24 +17,12 @@ static char *config_with(const char *hooks) {
 
 static OciConfig *parse_ok(const char *hooks) {
         g_autofree char *doc = config_with(hooks);
-        OciConfig *c = NULL;
-        char *error = NULL;
-        if (oci_config_parse(doc, strlen(doc), &c, &error) < 0)
-                g_error("unexpected rejection: %s\n%s", error, doc);
-        return c;
+        return config_parse_ok(doc);
 }
 
 static void parse_bad(const char *hooks, const char *expected) {
         g_autofree char *doc = config_with(hooks);
-        OciConfig *c = NULL;
-        char *error = NULL;
-        if (oci_config_parse(doc, strlen(doc), &c, &error) >= 0)
-                g_error("accepted, expected an error containing \"%s\":\n%s", expected, doc);
-        g_assert_null(c);
-        if (!strstr(error, expected))
-                g_error("error \"%s\" does not contain \"%s\"", error, expected);
-        g_assert_null(strchr(error, '\n'));
-        free(error);
+        config_parse_bad(doc, expected);
 }
 
 static const char all_kinds[] =

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "config-test.h"
 #include "oci-config.h"
 
 /* A valid minimal config plus extra members in process and at the top. process.user is root
@@ -20,35 +21,11 @@ static char *config_with(const char *process_extra, const char *top_extra) {
                 user, *process_extra ? ", " : "", process_extra, *top_extra ? ", " : "", top_extra);
 }
 
-static OciConfig *parse_ok(const char *doc) {
-        OciConfig *c = NULL;
-        char *error = NULL;
-        int r = oci_config_parse(doc, strlen(doc), &c, &error);
-        if (r < 0)
-                g_error("unexpected rejection: %s\n%s", error, doc);
-        g_assert_null(error);
-        return c;
-}
-
-static void parse_bad(const char *doc, const char *expected) {
-        OciConfig *c = NULL;
-        char *error = NULL;
-        int r = oci_config_parse(doc, strlen(doc), &c, &error);
-        if (r >= 0)
-                g_error("accepted, expected an error containing \"%s\":\n%s", expected, doc);
-        g_assert_null(c);
-        g_assert_nonnull(error);
-        if (!strstr(error, expected))
-                g_error("error \"%s\" does not contain \"%s\"", error, expected);
-        g_assert_null(strchr(error, '\n'));
-        free(error);
-}
-
 static void test_default_spec(void) {
         for (int rootless = 0; rootless <= 1; rootless++) {
                 char *json = oci_config_default_json(rootless);
                 g_assert_nonnull(json);
-                OciConfig *c = parse_ok(json);
+                OciConfig *c = config_parse_ok(json);
                 g_assert_cmpstr(c->root_path, ==, "rootfs");
                 g_assert_true(c->root_readonly);
                 g_assert_cmpstr(c->process.args[0], ==, "sh");
@@ -79,7 +56,7 @@ static void test_fields(void) {
                 " \"mounts\": [{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"./d\", \"options\": [\"rbind\", \"ro\"]}],"
                 " \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"network\", \"path\": \"/proc/1/ns/net\"}],"
                 " \"rootfsPropagation\": \"rslave\", \"maskedPaths\": [\"/proc/kcore\"], \"resources\": {\"memory\": {}}}");
-        OciConfig *c = parse_ok(doc);
+        OciConfig *c = config_parse_ok(doc);
         g_assert_cmpuint(c->process.uid, ==, 1000);
         g_assert_cmpuint(c->process.gid, ==, 100);
         g_assert_true(c->process.has_umask);
@@ -105,7 +82,7 @@ static void test_fields(void) {
 
 static void test_no_capabilities_keeps_all(void) {
         g_autofree char *doc = config_with("", "");
-        OciConfig *c = parse_ok(doc);
+        OciConfig *c = config_parse_ok(doc);
         g_assert_cmpuint(c->process.capabilities[CAP_SET_BOUNDING], ==, UINT64_MAX);
         g_assert_cmpuint(c->process.capabilities[CAP_SET_INHERITABLE], ==, 0);
         g_assert_cmpuint(c->process.capabilities[CAP_SET_AMBIENT], ==, 0);
@@ -147,7 +124,7 @@ static void test_bad(void) {
         };
         for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
                 g_autofree char *doc = config_with(cases[i].process_extra, cases[i].top_extra);
-                parse_bad(doc, cases[i].error);
+                config_parse_bad(doc, cases[i].error);
         }
 }
 
@@ -180,7 +157,7 @@ static void test_bad_documents(void) {
                   "process.user.uid: must be an integer" },
         };
         for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
-                parse_bad(cases[i].doc, cases[i].error);
+                config_parse_bad(cases[i].doc, cases[i].error);
 
         /* Past the size limit, before any parsing. */
         size_t big = OCI_CONFIG_SIZE_MAX + 1;
@@ -189,7 +166,7 @@ static void test_bad_documents(void) {
         doc[0] = '{';
         doc[big - 1] = '}';
         doc[big] = 0;
-        parse_bad(doc, "larger than 4 MiB");
+        config_parse_bad(doc, "larger than 4 MiB");
         g_free(doc);
 }
 
