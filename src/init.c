@@ -55,9 +55,15 @@ static int join_namespaces(const OciConfig *c, char **ret_error) {
                 NAMESPACE_USER, NAMESPACE_IPC, NAMESPACE_UTS, NAMESPACE_NETWORK,
                 NAMESPACE_CGROUP, NAMESPACE_MOUNT,
         };
+        const OciNamespace *user = oci_config_find_namespace(c, NAMESPACE_USER);
+        bool new_user = user && !user->path;
         for (size_t i = 0; i < ELEMENTSOF(order); i++) {
                 const OciNamespace *ns = oci_config_find_namespace(c, order[i]);
                 if (!ns || !ns->path)
+                        continue;
+                /* With a new user namespace, the parent joined these before it made it
+                 * (namespaces.c); the mount namespace is ours to join from inside. */
+                if (new_user && ns->type != NAMESPACE_MOUNT)
                         continue;
                 _cleanup_close_ int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
                 if (fd < 0)

@@ -137,6 +137,9 @@ int main(int argc, char **argv) {
         /* A peer that dies mid-conversation (the init, a console socket) is an error to
          * report, not a reason to die silently. The init restores the default before exec. */
         signal(SIGPIPE, SIG_IGN);
+        /* An ignored SIGCHLD survives exec and would have the kernel reap the init for us:
+         * its exit status lost, its PID free for reuse while we still name it. */
+        signal(SIGCHLD, SIG_DFL);
 
         r = v->run(argc - index, argv + index, &g);
         fflush(stdout);

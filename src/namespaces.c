@@ -37,6 +37,13 @@ static bool id_is_mapped(const OciIdMapping *m, size_t n, uint32_t id) {
 }
 
 static int check_mappings(const char *name, const OciIdMapping *m, size_t n) {
+        /* The kernel takes less than a page in one write to uid_map. */
+        size_t len = 0;
+        for (size_t i = 0; i < n; i++)
+                len += (size_t) snprintf(NULL, 0, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
+        if (len >= (size_t) sysconf(_SC_PAGESIZE))
+                return log_error("linux.%s: %zu bytes of map, the kernel takes fewer than %ld", name, len,
+                                 sysconf(_SC_PAGESIZE)), -EINVAL;
         /* The kernel refuses overlaps with a bare EINVAL, and only once the init exists. */
         for (size_t i = 0; i < n; i++)
                 for (size_t j = i + 1; j < n; j++) {
@@ -154,9 +161,24 @@ static int fork_in_namespaces(const OciConfig *c, uint64_t extra_flags, pid_t *r
         uint64_t flags = extra_flags;
         pid_t pid = -1;
         int r = 0;
+        /* Joined before a new user namespace exists, as runc does: from inside it the init
+         * has no capability over namespaces the host's user namespace owns. */
+        static const NamespaceType early[] = { NAMESPACE_IPC, NAMESPACE_UTS, NAMESPACE_NETWORK, NAMESPACE_CGROUP };
+        int saved_early[ELEMENTSOF(early)] = { -EBADF, -EBADF, -EBADF, -EBADF };
 
         if (user && !user->path)
                 flags |= CLONE_NEWUSER;
+        for (size_t i = 0; (flags & CLONE_NEWUSER) && i < ELEMENTSOF(early); i++) {
+                const OciNamespace *ns = oci_config_find_namespace(c, early[i]);
+                if (!ns || !ns->path)
+                        continue;
+                char self[64];
+                snprintf(self, sizeof(self), "/proc/self/ns/%s", namespace_type_to_proc_name(early[i]));
+                saved_early[i] = open(self, O_RDONLY | O_CLOEXEC);
+                r = saved_early[i] < 0 ? log_error_errno(-errno, "open %s", self) : join(ns->path, early[i]);
+                if (r < 0)
+                        goto restore;
+        }
         if (pidns) {
                 if (pidns->path || !(flags & CLONE_NEWUSER)) {
                         saved_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
@@ -197,11 +219,18 @@ static int fork_in_namespaces(const OciConfig *c, uint64_t extra_flags, pid_t *r
         if (pid < 0)
                 r = log_error_errno(-errno, "fork the container's init");
 
-restore:
+restore:;
+        bool restored = true;
+        for (size_t i = 0; i < ELEMENTSOF(early); i++)
+                if (saved_early[i] >= 0) {
+                        if (setns(saved_early[i], namespace_type_to_clone_flag(early[i])) < 0)
+                                restored = false;
+                        safe_close(saved_early[i]);
+                }
         /* The helper (CLONE_PARENT) exits right after, and could not go back anyway: it has no
          * capabilities left in our user namespace. For us, this cannot fail for our own
          * namespaces; refuse to go on half-way anyway. */
-        if (!(extra_flags & CLONE_PARENT) && ((saved_pid >= 0 && setns(saved_pid, CLONE_NEWPID) < 0) ||
+        if (!(extra_flags & CLONE_PARENT) && (!restored || (saved_pid >= 0 && setns(saved_pid, CLONE_NEWPID) < 0) ||
                                               (saved_time >= 0 && setns(saved_time, CLONE_NEWTIME) < 0))) {
                 int k = log_error_errno(-errno, "restore our own namespaces");
                 if (pid > 0) {

@@ -97,6 +97,26 @@ t_join() {
         ctr delete c1
 }
 
+# A network namespace the host's user namespace owns, joined by a container with a new user
+# namespace: only the parent, before the user namespace exists, can join it (as runc does).
+t_join_host_netns() {
+        unshare -n sleep 60 &
+        local sleeper=$! want
+        wait_for "the sleeper's network namespace" test -e "/proc/$sleeper/ns/net"
+        want=$(readlink "/proc/$sleeper/ns/net")
+        userns_bundle b /bin/sh -c 'readlink /proc/self/ns/net; id -u'
+        # (no sysfs: a network namespace the user namespace does not own cannot have one)
+        cfg "$B" delns network append linux.namespaces "{\"type\": \"network\", \"path\": \"/proc/$sleeper/ns/net\"}" \
+                set mounts '[{"destination": "/proc", "type": "proc", "source": "proc"},
+                             {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]}]'
+        capture ctr run -b "$B" c1
+        kill "$sleeper"
+        wait "$sleeper" 2>/dev/null || true
+        assert_rc 0 "run with a new user namespace joining a host-owned network namespace"
+        assert_eq "network namespace inside" "$want" "$(printf '%s\n' "$OUT" | sed -n 1p)"
+        assert_eq "id -u inside" 0 "$(printf '%s\n' "$OUT" | sed -n 2p)"
+}
+
 # bad_mapping WHAT REGEX CFG-OPS...: create fails with one line matching REGEX, nothing left.
 bad_mapping() {
         local what=$1 re=$2
@@ -115,6 +135,10 @@ t_bad() {
         bad_mapping "overlapping container ranges" 'uidMappings.*overlap' $u \
                 set linux.uidMappings '[{"containerID": 0, "hostID": 100000, "size": 100}, {"containerID": 50, "hostID": 200000, "size": 100}]' \
                 set linux.gidMappings "$MAP"
+        local long
+        long=$(python3 -c 'import json; print(json.dumps([{"containerID": i * 10, "hostID": 1000000000 + i * 10, "size": 10} for i in range(250)]))')
+        bad_mapping "a map longer than the kernel takes" 'uidMappings: .* bytes of map' $u \
+                set linux.uidMappings "$long" set linux.gidMappings "$MAP"
         bad_mapping "overlapping host ranges" 'gidMappings.*overlap' $u set linux.uidMappings "$MAP" \
                 set linux.gidMappings '[{"containerID": 0, "hostID": 100000, "size": 100}, {"containerID": 100, "hostID": 100099, "size": 10}]'
         bad_mapping "a range of size 0" 'uidMappings\[0\]\.size' $u \
@@ -176,6 +200,7 @@ case_run mapping t_mapping
 case_run host-owned-rootfs t_host_owned_rootfs
 case_run ranges t_ranges
 case_run join t_join
+case_run join-host-netns t_join_host_netns
 case_run bad-mappings t_bad
 case_run time-namespace t_time
 case_run spec-rootless t_spec_rootless
