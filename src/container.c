@@ -274,6 +274,8 @@ static int drive_init(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHo
         return r;
 }
 
+static void run_hooks_warn(const OciHooks *h, HookKind kind, const ContainerState *s, ContainerStatus status);
+
 static int write_pid_file(const char *path, pid_t pid) {
         /* Atomically, as conmon and containerd read it as soon as create returns. */
         _cleanup_free_ char *copy = strdup(path), *tmp = NULL;
@@ -499,6 +501,10 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
 fail:
         kill_and_reap(pid, c->pidfd);
         (void) state_dir_remove(c->dir);
+        /* runtime.md: a create that fails once the init exists (a failing prestart,
+         * createRuntime or createContainer hook, say) goes on to destroy, then poststop. */
+        if (pid > 0)
+                run_hooks_warn(&config->hooks, HOOK_POSTSTOP, &c->state, STATUS_STOPPED);
         return r;
 }
 

@@ -35,6 +35,8 @@ _noreturn_ static void hook_child(const OciHook *hook, int stdin_fd, int err_fd)
         for (int sig = 1; sig < NSIG; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
                         (void) signal(sig, SIG_DFL);
+        /* A process group of its own, so that a timeout kills what the hook started too. */
+        (void) setpgid(0, 0);
 
         int e = 0;
         if (dup2(stdin_fd, STDIN_FILENO) < 0)
@@ -68,6 +70,7 @@ int hook_run(const OciHook *hook, HookKind kind, size_t index, const char *state
                 return errmsg(ret_error, -errno, "hook %s[%zu] %s: fork", name, index, hook->path);
         if (pid == 0)
                 hook_child(hook, child_sock, err_write);
+        (void) setpgid(pid, pid); /* on both sides: whichever runs first */
         child_sock = safe_close(child_sock);
         err_write = safe_close(err_write);
 
@@ -108,6 +111,7 @@ int hook_run(const OciHook *hook, HookKind kind, size_t index, const char *state
                 if (k == 0) {
                         timed_out = true;
                         (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+                        (void) kill(-pid, SIGKILL); /* and the rest of its group */
                         break;
                 }
                 if (p[0].revents)

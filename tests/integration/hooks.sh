@@ -103,6 +103,27 @@ t_run() {
         assert_eq "order under run" "createRuntime payload poststop" "$(awk '{print $1}' "$LOG" | xargs)"
 }
 
+# The timeout kills the hook's children too (its process group), not the hook alone.
+t_timeout_children() {
+        mk_bundle b
+        cfg "$B" set hooks "{\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"sleep 60; true\"],
+                \"env\": [\"PATH=/usr/bin:/bin\", \"CTR_TEST_MARK=$MARK\"], \"timeout\": 1}]}"
+        capture ctr create -b "$B" c1
+        assert_fails "create with a hook past its timeout"
+        wait_for "the hook's child sleep to be killed" eval '! pgrep -f "^sleep 60$" >/dev/null'
+}
+
+# runtime.md: a create that fails on a hook goes on to destroy, then poststop.
+t_poststop_after_failed_create() {
+        mk_bundle b
+        write_hook "$C/hook"
+        cfg "$B" set hooks "{\"createRuntime\": [$(hook_json /bin/false '["false"]')],
+                \"poststop\": [$(hook_json "$C/hook" "[\"hook\", \"poststop\", \"$C/log\"]")]}"
+        capture ctr create -b "$B" c1
+        assert_fails "create with a failing createRuntime hook"
+        grep -q '^poststop stopped' "$C/log" 2>/dev/null || fail "poststop did not run after the failed create: $(cat "$C/log" 2>/dev/null)"
+}
+
 t_create_runtime_fails() {
         mk_bundle b
         cfg "$B" set hooks "{\"createRuntime\": [$(hook_json /bin/false '["false"]')]}"
@@ -187,6 +208,8 @@ case_run create-runtime-fails t_create_runtime_fails
 case_run create-container-fails t_create_container_fails
 case_run missing-hook t_missing_hook
 case_run timeout t_timeout
+case_run timeout-kills-children t_timeout_children
+case_run poststop-after-failed-create t_poststop_after_failed_create
 case_run start-container-fails t_start_container_fails
 case_run post-hooks-warn t_post_hooks_warn
 case_run bad-config t_bad_config

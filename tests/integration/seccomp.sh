@@ -23,6 +23,14 @@ run_sc() {
 deny_mkdir='{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"],
   "syscalls": [{"names": ["mkdir", "mkdirat", "no_such_syscall_ever"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
 
+# runc needs a profile to allow execve only: one that denies execveat must still start.
+t_deny_execveat() {
+        run_sc c1 '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["execveat"], "action": "SCMP_ACT_ERRNO"}]}' \
+                /bin/sh -c 'echo ran'
+        assert_rc 0 "run under a profile that denies execveat"
+        assert_eq "output" ran "$OUT"
+}
+
 t_errno_mkdir() {
         # EPERM for mkdir, while everything else works (the shell, echo, touch).
         run_sc c1 "$deny_mkdir" /bin/sh -c 'mkdir /tmp/d; echo "mkdir=$?"; touch /tmp/f && echo touch=ok'
@@ -142,6 +150,7 @@ linux\.seccomp\.defaultAction: SCMP_ACT_NOTIFY is not supported|{"defaultAction"
 ROWS
 }
 
+case_run deny-execveat t_deny_execveat
 case_run errno-mkdir t_errno_mkdir
 case_run status t_status
 case_run without-nnp t_without_nnp
