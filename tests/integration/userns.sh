@@ -102,7 +102,9 @@ t_join() {
 t_join_host_netns() {
         unshare -n sleep 60 &
         local sleeper=$! want
-        wait_for "the sleeper's network namespace" test -e "/proc/$sleeper/ns/net"
+        # (until unshare has run, the sleeper is still in our own network namespace)
+        wait_for "the sleeper's own network namespace" \
+                eval '[ "$(readlink /proc/'"$sleeper"'/ns/net)" != "$(readlink /proc/self/ns/net)" ]'
         want=$(readlink "/proc/$sleeper/ns/net")
         userns_bundle b /bin/sh -c 'readlink /proc/self/ns/net; id -u'
         # (no sysfs: a network namespace the user namespace does not own cannot have one)
