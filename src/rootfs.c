@@ -321,6 +321,24 @@ static int mount_fs(const OciMount *m, const char *target, unsigned long flags, 
         return RET_NERRNO(mount(source, target, m->type, flags, stripped));
 }
 
+/* A user namespace that does not own the network namespace may not mount a sysfs (the
+ * kernel's rule, EPERM): runc binds the host's /sys instead, with the options asked for. */
+static int bind_host_sys(const Rootfs *rfs, const char *dest, const char *dst_path, unsigned long flags) {
+        if (mount("/sys", dst_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return -errno;
+        _cleanup_close_ int top = -EBADF;
+        int r = open_in_root(rfs->root_fd, dest, O_PATH, 0, &top);
+        if (r < 0)
+                return r;
+        struct mount_attr attr = {
+                .attr_set = (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) | (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
+                            (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) | (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0),
+        };
+        if (mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+                return -errno;
+        return 0;
+}
+
 static int mount_one(const Rootfs *rfs, const OciMount *m, char **ret_error) {
         _cleanup_(mount_options_done) MountOptions o = {};
         _cleanup_free_ char *opt_error = NULL;
@@ -366,8 +384,13 @@ static int mount_one(const Rootfs *rfs, const OciMount *m, char **ret_error) {
                 proc_fd_path(src, src_path);
                 if (mount(src_path, dst_path, NULL, MS_BIND | (o.flags & MS_REC), NULL) < 0)
                         return errmsg(ret_error, -errno, "bind %s on %s", m->source, dest);
-        } else if ((r = mount_fs(m, dst_path, o.flags & ~(MS_BIND | MS_REC), o.data)) < 0)
-                return errmsg(ret_error, r, "mount %s on %s", m->type, dest);
+        } else if ((r = mount_fs(m, dst_path, o.flags & ~(MS_BIND | MS_REC), o.data)) < 0) {
+                if (!(r == -EPERM && rfs->new_userns && streq_ptr(m->type, "sysfs")))
+                        return errmsg(ret_error, r, "mount %s on %s", m->type, dest);
+                r = bind_host_sys(rfs, dest, dst_path, o.flags);
+                if (r < 0)
+                        return errmsg(ret_error, r, "bind the host's /sys on %s (no sysfs of our own)", dest);
+        }
 
         if (streq_ptr(m->type, "proc") && (r = check_proc_mounted(rfs, dest, ret_error)) < 0)
                 return r;
