@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "cli.h"
 #include "oci-state.h"
 #include "state-dir.h"
@@ -26,6 +27,7 @@ typedef struct Container {
         ContainerState state;
         ContainerStatus status;
         int pidfd;            /* verified pidfd of the init, or -EBADF once stopped */
+        Cgroup *cgroup;       /* as create recorded it (cgroup.json); NULL if it recorded none */
 } Container;
 
 Container *container_free(Container *c);
@@ -40,14 +42,15 @@ int container_root(const GlobalOptions *g, char **ret);
 /* Builds the container up to the blocked init. On failure the error has been printed and
  * nothing is left behind. On success the state dir stays locked until *ret is freed. */
 int container_create(const GlobalOptions *g, const CreateOptions *o, Container **ret);
-/* Opens an existing container, locked (LOCK_EX), with its status probed. Prints the error. */
+/* Opens an existing container, locked (LOCK_EX), with its status probed (a running container
+ * whose cgroup is frozen is STATUS_PAUSED) and its cgroup loaded. Prints the error. */
 int container_open(const GlobalOptions *g, const char *id, Container **ret);
 /* Consumes exec.fifo: the user's process has been exec'd on success. Prints the error. */
 int container_start(Container *c);
 /* Sends sig to the init through its verified pidfd. Prints the error. */
 int container_signal(Container *c, int sig);
-/* Sends sig to every process of the container: until cgroups come, every process in the
- * init's PID namespace (or the init alone if it shares ours). Prints the error. */
+/* Sends sig to every process of the container: every process in its cgroup (or, for a
+ * container recorded without one, in the init's PID namespace). Prints the error. */
 int container_signal_all(Container *c, int sig);
 /* Kills what is left (SIGKILL, waits until it is gone) and removes the state dir. */
 int container_destroy(Container *c);
