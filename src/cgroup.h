@@ -123,13 +123,19 @@ int cgroup_from_json(const char *data, Cgroup **ret, char **ret_error);
  * files have NULL). */
 typedef struct CgroupWrite {
         const char *controller;
-        char *file;  /* "memory.limit_in_bytes" */
+        char *file;     /* "memory.limit_in_bytes" */
+        char *alt_file; /* written instead when file does not exist ("blkio.bfq.weight" on
+                         * kernels without CFQ), or NULL */
         char *value;
 } CgroupWrite;
 
 void cgroup_writes_free(CgroupWrite *w, size_t n);
 int cgroup_v1_writes(const OciResources *res, CgroupWrite **ret, size_t *ret_n, char **ret_error);
 int cgroup_v2_writes(const OciResources *res, CgroupWrite **ret, size_t *ret_n, char **ret_error);
+/* The writes are made in order; one refused with EINVAL is retried once after the rest (v1's
+ * memory.memsw.limit_in_bytes must stay >= memory.limit_in_bytes at every step, so which of
+ * the two goes first depends on the values already there). A resource the layout cannot
+ * honour (realtime cpu on v2, say) is refused by the *_writes function, naming the member. */
 
 /* cgroup-v2-devices.c: the eBPF device filter of v2 for res->devices, attached to the cgroup
  * directory dir_fd (replacing any we attached before). */
