@@ -56,6 +56,7 @@ typedef struct Cgroup {
         CgroupHierarchy *hierarchies;
         size_t n_hierarchies;
         char *systemd_unit;  /* the transient scope we asked systemd for, or NULL */
+        char *systemd_slice; /* ... and its slice */
         bool systemd_user;   /* ... on the user's manager */
 } Cgroup;
 
@@ -69,6 +70,10 @@ static inline void cgroup_freep(Cgroup **cg) {
  * pass a scratch mount) from /proc/self/mountinfo, their controllers, our own cgroup in each
  * (/proc/self/cgroup), and so the layout. -ENOMEDIUM if there is none. */
 int cgroup_discover(const char *root, Cgroup **ret, char **ret_error);
+
+/* Where cgroup (a path from the hierarchy's root) is in our file system. -EXDEV if it is not
+ * below the part of the hierarchy mounted there. */
+int cgroup_fs_path(const CgroupHierarchy *h, const char *cgroup, char **ret);
 
 /* Fills in every hierarchy's path as the rules above say. Checks cgroupsPath (no "..", no
  * empty component; systemd form with --systemd-cgroup) before anything exists. */
@@ -127,6 +132,8 @@ typedef struct CgroupWrite {
         char *alt_file; /* written instead when file does not exist ("blkio.bfq.weight" on
                          * kernels without CFQ), or NULL */
         char *value;
+        char *alt_value; /* written to alt_file, or NULL: value too (io.bfq.weight takes blkio's
+                          * 1..1000 where io.weight takes 1..10000) */
 } CgroupWrite;
 
 void cgroup_writes_free(CgroupWrite *w, size_t n);

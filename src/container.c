@@ -41,6 +41,7 @@ Container *container_free(Container *c) {
                 return NULL;
         state_dir_free(c->dir);
         container_state_done(&c->state);
+        cgroup_free(c->cgroup);
         safe_close(c->pidfd);
         free(c);
         return NULL;
@@ -294,6 +295,57 @@ static int write_pid_file(const char *path, pid_t pid) {
         return r;
 }
 
+/* Where the container's cgroups go, checked with its resources before anything exists. NULL
+ * (no cgroup) only for an unprivileged caller that asked for no limits and has no cgroup of
+ * its own to write to, as runc does rootless. */
+static int cgroup_prepare(const GlobalOptions *g, const OciConfig *config, const char *id, Cgroup **ret) {
+        _cleanup_free_ char *error = NULL;
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        const bool limits = config->resources && !oci_resources_is_empty(config->resources);
+        *ret = NULL;
+        int r = cgroup_discover(CGROUP_ROOT_DEFAULT, &cg, &error);
+        if (r == -ENOMEDIUM && !limits && !g->systemd_cgroup) {
+                log_debug("%s: the container gets no cgroup", error);
+                return 0;
+        }
+        if (r >= 0)
+                r = cgroup_resolve(cg, config->cgroups_path, id, g->systemd_cgroup, &error);
+        if (r >= 0)
+                r = cgroup_check_resources(cg, config->resources, &error);
+        if (r < 0) {
+                if (error)
+                        log_error("%s", error);
+                else
+                        log_error_errno(r, "cgroups");
+                return r;
+        }
+        if (geteuid() != 0 && !limits && !g->systemd_cgroup) {
+                _cleanup_free_ char *dir = NULL;
+                const CgroupHierarchy *h = cg->hierarchies;
+                if (!h->path || cgroup_fs_path(h, h->own, &dir) < 0 || access(dir, W_OK) < 0) {
+                        log_debug("no cgroup of ours to write to: the container gets none");
+                        return 0;
+                }
+        }
+        *ret = TAKE_PTR(cg);
+        return 0;
+}
+
+/* cgroup.json, and resources.json when given (what update starts from). */
+static int record_cgroup(Container *c, const OciResources *res) {
+        _cleanup_free_ char *json = cgroup_to_json(c->cgroup);
+        int r = json ? write_file_atomic_at(c->dir->dir_fd, CGROUP_FILE, json, strlen(json)) : -ENOMEM;
+        if (r < 0)
+                return log_error_errno(r, "write %s", CGROUP_FILE);
+        if (!res)
+                return 0;
+        _cleanup_free_ char *rj = oci_resources_to_json(res);
+        r = rj ? write_file_atomic_at(c->dir->dir_fd, RESOURCES_FILE, rj, strlen(rj)) : -ENOMEM;
+        if (r < 0)
+                return log_error_errno(r, "write %s", RESOURCES_FILE);
+        return 0;
+}
+
 int container_create(const GlobalOptions *g, const CreateOptions *o, Container **ret) {
         _cleanup_oci_config_ OciConfig *config = NULL;
         _cleanup_free_ char *bundle = NULL, *json = NULL, *error = NULL, *rootfs = NULL, *root = NULL;
@@ -314,6 +366,10 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
         if (r < 0)
                 return log_error_errno(-EINVAL, "config.json: %s", error ?: strerror(-r)), r;
         r = check_config(config, o);
+        if (r < 0)
+                return r;
+        _cleanup_cgroup_ Cgroup *cgroup = NULL;
+        r = cgroup_prepare(g, config, o->id, &cgroup);
         if (r < 0)
                 return r;
 
@@ -370,6 +426,10 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 log_error_errno(r, "write %s", STATE_FILE);
                 goto fail;
         }
+        /* Recorded before anything is made, so that delete finds it whatever happens next. */
+        c->cgroup = TAKE_PTR(cgroup);
+        if (c->cgroup && (r = record_cgroup(c, config->resources)) < 0)
+                goto fail;
         if (config->hooks.n_hooks[HOOK_POSTSTART] + config->hooks.n_hooks[HOOK_POSTSTOP] > 0) {
                 /* start and delete run these as created, whatever the bundle holds by then. */
                 _cleanup_free_ char *hooks_json = oci_hooks_to_json(&config->hooks);
@@ -464,10 +524,20 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
         params.hook_state_created = hook_state_created;
 
         /* Before the init reads its document, so that it runs as the mapped root from its
-         * first step on. */
+         * first step on, inside its cgroup (its own cgroup namespace is rooted there, and its
+         * limits hold from its first allocation). */
         r = namespaces_write_id_maps(config, pid);
         if (r < 0)
                 goto fail;
+        if (c->cgroup) {
+                r = cgroup_create(c->cgroup, config->resources, pid, &error);
+                if (r >= 0)
+                        r = record_cgroup(c, NULL);
+                if (r < 0) {
+                        log_error("cgroup: %s", error ?: strerror(-r));
+                        goto fail;
+                }
+        }
 
         r = sync_send_init(sync_parent, &params, json);
         if (r < 0 && r != -EPIPE) {
@@ -500,6 +570,11 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
 
 fail:
         kill_and_reap(pid, c->pidfd);
+        if (c->cgroup) {
+                _cleanup_free_ char *cg_error = NULL;
+                if (cgroup_destroy(c->cgroup, DESTROY_TIMEOUT_MS, &cg_error) < 0)
+                        log_warning("remove the container's cgroup: %s", cg_error ?: "failed");
+        }
         (void) state_dir_remove(c->dir);
         /* runtime.md: a create that fails once the init exists (a failing prestart,
          * createRuntime or createContainer hook, say) goes on to destroy, then poststop. */
@@ -537,8 +612,36 @@ int container_open(const GlobalOptions *g, const char *id, Container **ret) {
                         (void) pidfd_open_verified(pid, starttime, &c->pidfd);
         } else
                 c->status = container_status_probe(&c->state, c->dir->dir_fd, false, &c->pidfd);
+
+        r = container_load_cgroup(c->dir->dir_fd, &c->cgroup);
+        if (r < 0)
+                log_warning("%s unreadable: the container's cgroups are not managed", CGROUP_FILE);
+        if (c->status == STATUS_RUNNING && c->cgroup && cgroup_is_frozen(c->cgroup) > 0)
+                c->status = STATUS_PAUSED; /* as container_status_paused() says */
         *ret = TAKE_PTR(c);
         return 0;
+}
+
+ContainerStatus container_status_paused(int dir_fd, ContainerStatus st) {
+        if (st != STATUS_RUNNING)
+                return st;
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        if (container_load_cgroup(dir_fd, &cg) >= 0 && cg && cgroup_is_frozen(cg) > 0)
+                return STATUS_PAUSED;
+        return st;
+}
+
+int container_load_cgroup(int dir_fd, Cgroup **ret) {
+        _cleanup_free_ char *data = NULL, *error = NULL;
+        *ret = NULL;
+        int r = read_file_at(dir_fd, CGROUP_FILE, 1U << 20, &data, NULL);
+        if (r == -ENOENT)
+                return 0;
+        if (r >= 0)
+                r = cgroup_from_json(data, ret, &error);
+        if (r < 0)
+                log_debug("%s: %s", CGROUP_FILE, error ?: strerror(-r));
+        return r;
 }
 
 /* The hooks create kept for start and delete (none if it kept no file). */
@@ -608,6 +711,17 @@ static int ns_inode(pid_t pid, ino_t *ret) {
 }
 
 int container_signal_all(Container *c, int sig) {
+        if (c->cgroup) {
+                if (c->status == STATUS_STOPPED && c->pidfd < 0)
+                        return log_error_errno(-ESRCH, "container is not running");
+                _cleanup_free_ char *error = NULL;
+                int r = cgroup_kill(c->cgroup, sig, &error);
+                if (r < 0 && error)
+                        log_error("%s", error);
+                else if (r < 0)
+                        log_error_errno(r, "signal the container's cgroup");
+                return r;
+        }
         ino_t ours, theirs;
         int r = container_signal(c, sig);
         if (r < 0)
@@ -636,6 +750,9 @@ int container_signal_all(Container *c, int sig) {
 }
 
 int container_destroy(Container *c) {
+        /* A frozen task keeps even SIGKILL pending (v1) until thawed. */
+        if (c->cgroup && cgroup_is_frozen(c->cgroup) > 0)
+                (void) cgroup_freeze(c->cgroup, false, NULL);
         if (c->pidfd >= 0) {
                 if (pidfd_send_signal(c->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
                         return log_error_errno(-errno, "kill the container");
@@ -649,6 +766,14 @@ int container_destroy(Container *c) {
                 siginfo_t si;
                 (void) waitid(P_PIDFD, (id_t) c->pidfd, &si, WEXITED | WNOHANG);
                 c->pidfd = safe_close(c->pidfd);
+        }
+        if (c->cgroup) {
+                _cleanup_free_ char *error = NULL;
+                int k = cgroup_destroy(c->cgroup, DESTROY_TIMEOUT_MS, &error);
+                if (k < 0) {
+                        log_error("remove the container's cgroup: %s", error ?: strerror(-k));
+                        return k;
+                }
         }
         OciHooks hooks = {};
         load_hooks(c, &hooks);

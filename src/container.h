@@ -45,6 +45,11 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
 /* Opens an existing container, locked (LOCK_EX), with its status probed (a running container
  * whose cgroup is frozen is STATUS_PAUSED) and its cgroup loaded. Prints the error. */
 int container_open(const GlobalOptions *g, const char *id, Container **ret);
+/* For readers that probed the status without container_open(): a running container whose
+ * cgroup is frozen is paused. */
+ContainerStatus container_status_paused(int dir_fd, ContainerStatus st);
+/* Reads <dir>/cgroup.json: *ret stays NULL (0) when create recorded none. */
+int container_load_cgroup(int dir_fd, Cgroup **ret);
 /* Consumes exec.fifo: the user's process has been exec'd on success. Prints the error. */
 int container_start(Container *c);
 /* Sends sig to the init through its verified pidfd. Prints the error. */

@@ -218,6 +218,11 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
                 init_fail(&in, r, error);
         }
 
+        /* The parent placed us in our cgroups before sending the document: what they are on
+         * the host is readable only until a cgroup namespace hides it. */
+        _cleanup_free_ char *own_cgroups = NULL;
+        if ((r = read_file_at(AT_FDCWD, "/proc/self/cgroup", 1U << 16, &own_cgroups, NULL)) < 0)
+                init_fail(&in, r, "read /proc/self/cgroup");
         if ((r = join_namespaces(c, &error)) < 0 || (r = become_userns_root(c, &error)) < 0 ||
             (r = unshare_namespaces(c, &error)) < 0)
                 init_fail(&in, r, error);
@@ -233,6 +238,9 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
                 .bundle = p->bundle,
                 .no_pivot = p->no_pivot,
                 .new_userns = oci_config_find_namespace(c, NAMESPACE_USER) != NULL,
+                .new_cgroupns = oci_config_find_namespace(c, NAMESPACE_CGROUP) != NULL &&
+                                !oci_config_find_namespace(c, NAMESPACE_CGROUP)->path,
+                .own_cgroups = own_cgroups,
                 .before_switch = hooks_before_switch,
                 .userdata = &in,
         };

@@ -41,7 +41,7 @@ const Verb verbs[] = {
         { "state", "print a container's OCI state",
           "Usage: ctr-launch state ID\n\n"
           "Prints the OCI state of ID as JSON: ociVersion, id, status (creating, created,\n"
-          "running, stopped), pid, bundle, rootfs, created, owner, annotations.\n",
+          "running, paused, stopped), pid, bundle, rootfs, created, owner, annotations.\n",
           verb_state, false },
         { "kill", "send a signal to a container",
           "Usage: ctr-launch kill [--all] ID [SIGNAL]\n\n"
@@ -64,6 +64,55 @@ const Verb verbs[] = {
           "  -f, --format FORMAT       table (default) or json\n"
           "  -q, --quiet               print the ids only\n",
           verb_list, false },
+        { "ps", "list the processes of a container",
+          "Usage: ctr-launch ps [--format table|json] ID\n\n"
+          "Lists the PIDs (as the host sees them) of every process in the container's cgroup.\n"
+          "Unlike runc, which runs ps(1) and keeps the container's lines, it prints the PIDs\n"
+          "alone: one per line under a PID header, or a JSON array of integers.\n\n"
+          "Options:\n"
+          "  -f, --format FORMAT       table (default) or json\n",
+          verb_ps, false },
+        { "pause", "suspend every process of a container",
+          "Usage: ctr-launch pause ID\n\n"
+          "Freezes every process of the running container ID with its cgroup's freezer;\n"
+          "its status becomes paused until `ctr-launch resume ID`.\n",
+          verb_pause, false },
+        { "resume", "resume a paused container",
+          "Usage: ctr-launch resume ID\n\n"
+          "Thaws the processes of the paused container ID; its status is running again.\n",
+          verb_resume, false },
+        { "update", "change the resource limits of a container",
+          "Usage: ctr-launch update [OPTIONS] ID\n\n"
+          "Applies new resource limits to the cgroup of a created, running or paused container\n"
+          "and records them. Members not given are left as they are. Values are checked as\n"
+          "linux.resources in config.json is. The options override the members of --resources.\n\n"
+          "Options:\n"
+          "  -r, --resources FILE      a linux.resources JSON object (\"-\": read it from stdin)\n"
+          "      --memory SIZE         memory limit: bytes, or a number with k, m, g (-1: none)\n"
+          "      --memory-reservation SIZE  soft memory limit\n"
+          "      --memory-swap SIZE    memory plus swap limit (-1: none)\n"
+          "      --pids-limit N        maximum number of tasks (0 or -1: none)\n"
+          "      --cpu-period US       CFS period, in microseconds\n"
+          "      --cpu-quota US        CFS quota per period, in microseconds (-1: none)\n"
+          "      --cpu-share N         CPU shares (relative weight)\n"
+          "      --cpu-rt-period US    realtime period, in microseconds\n"
+          "      --cpu-rt-runtime US   realtime runtime per period, in microseconds\n"
+          "      --cpu-idle 0|1        SCHED_IDLE for the cgroup (cgroup v2)\n"
+          "      --cpu-burst US        CFS burst, in microseconds\n"
+          "      --cpuset-cpus LIST    CPUs to run on (\"0-3,6\")\n"
+          "      --cpuset-mems LIST    memory nodes to allocate from\n"
+          "      --blkio-weight N      block IO weight, 10 to 1000\n",
+          verb_update, false },
+        { "events", "print a container's resource statistics and OOM events",
+          "Usage: ctr-launch events [--stats] [--interval DURATION] ID\n\n"
+          "Prints the statistics of the container's cgroup as JSON events, one per line:\n"
+          "{\"type\":\"stats\",\"id\":ID,\"data\":{\"cpu\":...,\"memory\":...,\"pids\":...}}, every\n"
+          "interval, and {\"type\":\"oom\",\"id\":ID} whenever the OOM killer kills in it, until the\n"
+          "container stops.\n\n"
+          "Options:\n"
+          "      --stats               print the statistics once and exit\n"
+          "      --interval DURATION   time between statistics: 5s (default), 500ms, or seconds\n",
+          verb_events, false },
         { "spec", "write a default config.json",
           "Usage: ctr-launch spec [--bundle DIR] [--rootless]\n\n"
           "Writes a default config.json into the bundle directory (never over an existing one).\n"

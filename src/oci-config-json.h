@@ -43,6 +43,10 @@ int cfg_refuse_unsupported(JsonObject *o, const char *name, const char *path, ch
 typedef struct OciSeccomp OciSeccomp;
 int cfg_parse_seccomp(JsonObject *linux_obj, OciSeccomp **ret, char **ret_error);
 
+/* linux.resources (oci-config-resources.c): *ret stays NULL when the member is absent or null. */
+typedef struct OciResources OciResources;
+int cfg_parse_resources(JsonObject *linux_obj, OciResources **ret, char **ret_error);
+
 /* oci-config-extras.c: process.ioPriority, scheduler, execCPUAffinity, apparmorProfile and
  * selinuxLabel (after they were read); linux.devices, sysctl (after linux.namespaces) and
  * personality. */

@@ -118,6 +118,7 @@ OciConfig *oci_config_free(OciConfig *c) {
         free(c->gid_mappings);
         oci_config_extras_free(c);
         oci_seccomp_free(c->seccomp);
+        oci_resources_free(c->resources);
         free(c);
         return NULL;
 }
@@ -619,16 +620,16 @@ static int parse_linux(JsonObject *root, OciConfig *c, char **ret_error) {
             (r = cfg_get_string(l, "rootfsPropagation", "linux.rootfsPropagation", false, &c->rootfs_propagation, ret_error)) < 0 ||
             (r = cfg_get_string(l, "cgroupsPath", "linux.cgroupsPath", false, &c->cgroups_path, ret_error)) < 0 ||
             (r = cfg_get_string(l, "mountLabel", "linux.mountLabel", false, &c->mount_label, ret_error)) < 0 ||
-            (r = cfg_parse_seccomp(l, &c->seccomp, ret_error)) < 0)
+            (r = cfg_parse_seccomp(l, &c->seccomp, ret_error)) < 0 ||
+            (r = cfg_parse_resources(l, &c->resources, ret_error)) < 0)
                 return r;
         unsigned long propagation;
         if (c->rootfs_propagation && mount_propagation_from_string(c->rootfs_propagation, &propagation) < 0)
                 return errmsg_plain(ret_error, -EINVAL, "linux.rootfsPropagation: unknown propagation \"%s\"",
                                     c->rootfs_propagation);
 
-        /* linux.resources is accepted and not applied until cgroup support lands: a container
-         * without limits still runs as the config means. What follows would change what the
-         * container may do, so it is refused until it is implemented. */
+        /* What follows would change what the container may do: refused until it is
+         * implemented. */
         if ((r = cfg_parse_linux_extras(l, c, ret_error)) < 0)
                 return r;
         static const char *const refused[] = { "intelRdt" };

@@ -14,6 +14,7 @@
 #include "basic/macros.h"
 #include "oci-config-extras.h"
 #include "oci-config-hooks.h"
+#include "oci-resources.h"
 
 /* Larger configs are refused: the biggest real ones (seccomp profiles) are a few hundred KiB. */
 #define OCI_CONFIG_SIZE_MAX (4U * 1024U * 1024U)
@@ -163,6 +164,7 @@ typedef struct OciConfig {
         size_t n_gid_mappings;
         OciTimeOffset monotonic_offset, boottime_offset; /* linux.timeOffsets */
         OciSeccomp *seccomp; /* NULL: no filter */
+        OciResources *resources; /* linux.resources; NULL: absent */
 
         OciHooks hooks;
 } OciConfig;

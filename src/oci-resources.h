@@ -5,7 +5,8 @@
  * what `update -r FILE` reads, and what `update`'s options build. Plain C types only; every
  * value here is in the range the kernel takes, so a backend never has to refuse one after a
  * cgroup exists. "has_*" says whether a member was given: an absent member is left as the
- * kernel has it. */
+ * kernel has it. An array (and unified) that was given, even empty, has a non-NULL pointer;
+ * an absent one is NULL. Device numbers are 0..4294967295 (the kernel reads u32s). */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -58,7 +59,7 @@ typedef struct OciResources {
         int64_t cpu_realtime_runtime;
         uint64_t cpu_realtime_period;
         int64_t cpu_idle;         /* 0 or 1 */
-        char *cpus, *mems;        /* validated cpu/node lists ("0-3,6"); NULL: unset */
+        char *cpus, *mems;        /* validated cpu/node lists ("0-3,6"); NULL: unset (or "") */
 
         /* pids */
         bool has_pids_limit;
@@ -85,8 +86,9 @@ typedef struct OciResources {
         OciDeviceRule *devices;
         size_t n_devices;
 
-        /* v2 only: file name, value, file name, value, ... (names checked: no '/', not ".."
-         * nor "cgroup.*" except the writable cgroup.* files a delegate may use) */
+        /* v2 only: file name, value, file name, value, ... (names checked: "controller.knob",
+         * no '/', not starting with '.', no whitespace; not cgroup.procs, .threads,
+         * .subtree_control, .kill, .type nor .freeze; values have no newline) */
         char **unified;
 } OciResources;
 
@@ -100,7 +102,8 @@ int oci_resources_parse(const char *data, size_t size, OciResources **ret, char 
 /* Whether any member is set (an empty object changes nothing). */
 bool oci_resources_is_empty(const OciResources *r);
 
-/* Copies every member set in src over dst (what `update` does to the recorded resources). */
+/* Copies every member set in src over dst (what `update` does to the recorded resources): an
+ * array given in src replaces dst's, unified is merged file by file. dst is unchanged on error. */
 int oci_resources_merge(OciResources *dst, const OciResources *src);
 
 /* Back to JSON, as a linux.resources object (what create records for `update` and `events`).

@@ -44,6 +44,8 @@ typedef struct Rootfs {
         int bundle_fd;   /* relative bind sources start here */
         char *root_path; /* canonical host path of root_fd, to name resolved destinations */
         bool new_userns;
+        bool new_cgroupns;
+        const char *own_cgroups; /* /proc/self/cgroup as read before any cgroup namespace */
 } Rootfs;
 
 static void rootfs_done(Rootfs *rfs) {
@@ -177,11 +179,52 @@ static int check_proc_mounted(const Rootfs *rfs, const char *dest, char **ret_er
         return 0;
 }
 
-/* Type "cgroup". On a cgroup2 host, cgroup2; on v1 or hybrid hosts, a tmpfs with each host
- * hierarchy bound read-only below it. Proper cgroup support (the container's own subtree,
- * cgroup namespaces) will replace this one function. */
+/* The init's own cgroup in the hierarchy whose /proc/self/cgroup controller field is ctrls
+ * ("" for v2), from what it read before it entered a cgroup namespace; NULL if absent. */
+static char *own_cgroup(const Rootfs *rfs, const char *ctrls) {
+        size_t n = strlen(ctrls);
+        for (const char *l = rfs->own_cgroups; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                const char *c = strchr(l, ':');
+                if (!c || strncmp(c + 1, ctrls, n) != 0 || c[1 + n] != ':')
+                        continue;
+                const char *p = c + 2 + n;
+                return strndup(p, strcspn(p, "\n"));
+        }
+        return NULL;
+}
+
+/* Opens, below the host hierarchy at dir_fd/name, the container's own cgroup: what the
+ * container gets to see of that hierarchy, whether or not it has a cgroup namespace. */
+static int open_own_cgroup(const Rootfs *rfs, int dir_fd, const char *name, bool v2, int *ret) {
+        char ctrls[256];
+        if (v2)
+                ctrls[0] = 0;
+        else
+                snprintf(ctrls, sizeof(ctrls), "%s", name);
+        _cleanup_free_ char *own = own_cgroup(rfs, ctrls);
+        if (!own && !v2) {
+                snprintf(ctrls, sizeof(ctrls), "name=%s", name);
+                own = own_cgroup(rfs, ctrls);
+        }
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s%s", name, own && strcmp(own, "/") != 0 ? own : "");
+        int fd = openat(dir_fd, path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        *ret = fd;
+        return 0;
+}
+
+/* Type "cgroup": the container's own cgroups, read-only unless the mount says "rw". On a
+ * cgroup2 host, a cgroup2 mount (its root is the container's cgroup in a cgroup namespace);
+ * on v1 or hybrid hosts, a tmpfs with the container's cgroup of each host hierarchy bound
+ * below it (a fresh v1 mount is not allowed in a user namespace; a bind is, and shows the same
+ * subtree). Where no fresh mount is allowed, the container's cgroup directory is bound. */
 static int mount_cgroup(const Rootfs *rfs, const OciMount *m, const MountOptions *o, char **ret_error) {
         unsigned long flags = o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+        if (!(o->clear_flags & MS_RDONLY))
+                flags |= MS_RDONLY;
+        const unsigned long lockdown = (flags & MS_RDONLY) ? MS_LOCKDOWN : (MS_NOSUID | MS_NODEV | MS_NOEXEC);
         char dst_path[PROC_FD_PATH_MAX];
         _cleanup_close_ int dst = -EBADF;
         long host_type = 0;
@@ -199,24 +242,28 @@ static int mount_cgroup(const Rootfs *rfs, const OciMount *m, const MountOptions
         proc_fd_path(dst, dst_path);
 
         if (host_type == CGROUP2_SUPER_MAGIC) {
-                if (mount("cgroup2", dst_path, "cgroup2", flags, NULL) >= 0)
+                if (rfs->new_cgroupns && mount("cgroup2", dst_path, "cgroup2", flags, NULL) >= 0)
                         return 0;
-                if (errno != EPERM && errno != EBUSY)
+                if (rfs->new_cgroupns && errno != EPERM && errno != EBUSY)
                         return errmsg(ret_error, -errno, "mount cgroup2 on %s", m->destination);
-                /* A user namespace without a cgroup namespace may not mount cgroup2: show
-                 * the host's tree instead, read-only. */
+                /* No cgroup namespace (a fresh mount would show the host's root), or one the
+                 * kernel will not let us mount: bind the container's own cgroup. */
+                _cleanup_close_ int mine = -EBADF;
+                r = open_own_cgroup(rfs, AT_FDCWD, "/sys/fs/cgroup", true, &mine);
+                if (r < 0)
+                        return errmsg(ret_error, r, "open the container's cgroup for %s", m->destination);
                 char host_path[PROC_FD_PATH_MAX];
-                proc_fd_path(host, host_path);
+                proc_fd_path(mine, host_path);
                 if (mount(host_path, dst_path, NULL, MS_BIND | MS_REC, NULL) < 0)
-                        return errmsg(ret_error, -errno, "bind the host's cgroup2 on %s", m->destination);
+                        return errmsg(ret_error, -errno, "bind the container's cgroup2 on %s", m->destination);
                 _cleanup_close_ int top = -EBADF;
                 r = open_in_root(rfs->root_fd, m->destination, O_PATH, 0, &top);
                 if (r >= 0) {
                         proc_fd_path(top, dst_path);
-                        r = remount_bind(top, dst_path, flags | MS_LOCKDOWN, 0);
+                        r = remount_bind(top, dst_path, flags | lockdown, 0);
                 }
                 if (r < 0)
-                        return errmsg(ret_error, r, "make the cgroup2 bind on %s read-only", m->destination);
+                        return errmsg(ret_error, r, "remount the cgroup2 bind on %s", m->destination);
                 return 0;
         }
 
@@ -249,11 +296,15 @@ static int mount_cgroup(const Rootfs *rfs, const OciMount *m, const MountOptions
                                 r = errmsg(ret_error, -errno, "symlink %s/%s", m->destination, name);
                         continue;
                 }
-                _cleanup_close_ int src = openat(dirfd(d), name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int probe = openat(dirfd(d), name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 long type = 0;
-                if (src < 0 || fs_type(src, &type) < 0 || (type != CGROUP_SUPER_MAGIC && type != CGROUP2_SUPER_MAGIC))
+                if (probe < 0 || fs_type(probe, &type) < 0 || (type != CGROUP_SUPER_MAGIC && type != CGROUP2_SUPER_MAGIC))
                         continue;
-                _cleanup_close_ int sub = -EBADF;
+                _cleanup_close_ int src = -EBADF, sub = -EBADF;
+                if ((r = open_own_cgroup(rfs, dirfd(d), name, type == CGROUP2_SUPER_MAGIC, &src)) < 0) {
+                        r = errmsg(ret_error, r, "open the container's cgroup in the host's %s", name);
+                        continue;
+                }
                 if ((mkdirat(tmp, name, 0755) < 0 && errno != EEXIST) ||
                     (sub = openat(tmp, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
                         r = errmsg(ret_error, -errno, "create %s/%s", m->destination, name);
@@ -262,7 +313,7 @@ static int mount_cgroup(const Rootfs *rfs, const OciMount *m, const MountOptions
                 proc_fd_path(src, src_path);
                 proc_fd_path(sub, sub_path);
                 if (mount(src_path, sub_path, NULL, MS_BIND, NULL) < 0) {
-                        r = errmsg(ret_error, -errno, "bind the host's cgroup %s on %s/%s", name, m->destination, name);
+                        r = errmsg(ret_error, -errno, "bind the container's cgroup %s on %s/%s", name, m->destination, name);
                         continue;
                 }
                 _cleanup_close_ int top = openat(tmp, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -270,10 +321,10 @@ static int mount_cgroup(const Rootfs *rfs, const OciMount *m, const MountOptions
                         r = -errno;
                 else {
                         proc_fd_path(top, sub_path);
-                        r = remount_bind(top, sub_path, MS_LOCKDOWN, 0);
+                        r = remount_bind(top, sub_path, (flags & MS_RDONLY) | lockdown, 0);
                 }
                 if (r < 0)
-                        r = errmsg(ret_error, r, "make %s/%s read-only", m->destination, name);
+                        r = errmsg(ret_error, r, "remount %s/%s", m->destination, name);
         }
         if (r >= 0 && errno != 0)
                 r = errmsg(ret_error, -errno, "list the host's /sys/fs/cgroup");
@@ -547,7 +598,8 @@ static int switch_root(int root_fd, bool no_pivot, char **ret_error) {
 }
 
 int rootfs_setup(const OciConfig *c, const RootfsOptions *o, char **ret_error) {
-        _cleanup_(rootfs_done) Rootfs rfs = { .root_fd = -EBADF, .bundle_fd = -EBADF, .new_userns = o->new_userns };
+        _cleanup_(rootfs_done) Rootfs rfs = { .root_fd = -EBADF, .bundle_fd = -EBADF, .new_userns = o->new_userns,
+                                        .new_cgroupns = o->new_cgroupns, .own_cgroups = o->own_cgroups };
         unsigned long propagation = MS_SLAVE | MS_REC;
         bool dev_tmpfs;
         int r;

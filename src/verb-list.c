@@ -69,7 +69,7 @@ int verb_list(int argc, char **argv, const GlobalOptions *g) {
                         states[k] = (ContainerState) { .id = strdup(ids[i]), .creating = busy };
                         statuses[k] = busy ? STATUS_CREATING : STATUS_STOPPED;
                 } else
-                        statuses[k] = container_status_probe(&states[k], d->dir_fd, busy, NULL);
+                        statuses[k] = container_status_paused(d->dir_fd, container_status_probe(&states[k], d->dir_fd, busy, NULL));
                 k++;
         }
 

@@ -40,7 +40,7 @@ int verb_state(int argc, char **argv, const GlobalOptions *g) {
         } else if (r < 0)
                 return log_error_errno(r, "read %s", STATE_FILE), EXIT_FAILED;
         else
-                st = container_status_probe(&s, d->dir_fd, busy, NULL);
+                st = container_status_paused(d->dir_fd, container_status_probe(&s, d->dir_fd, busy, NULL));
         _cleanup_free_ char *out = container_state_to_oci_json(&s, st);
         container_state_done(&s);
         if (!out)

@@ -13,3 +13,8 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g);
 int verb_delete(int argc, char **argv, const GlobalOptions *g);
 int verb_list(int argc, char **argv, const GlobalOptions *g);
 int verb_spec(int argc, char **argv, const GlobalOptions *g);
+int verb_ps(int argc, char **argv, const GlobalOptions *g);
+int verb_pause(int argc, char **argv, const GlobalOptions *g);
+int verb_resume(int argc, char **argv, const GlobalOptions *g);
+int verb_update(int argc, char **argv, const GlobalOptions *g);
+int verb_events(int argc, char **argv, const GlobalOptions *g);

@@ -152,6 +152,15 @@ long_running() {
 # ctr ARGS...: the binary under test with the case's private state root. A command that hangs
 # is killed after 30 s (CTR_TIMEOUT) and exits 124.
 ctr() {
+        # The id of a create or run (its last argument) is recorded, for the cgroup check of
+        # leftovers().
+        local a
+        for a in "$@"; do
+                if [ "$a" = create ] || [ "$a" = run ]; then
+                        printf '%s\n' "${@: -1}" >>"$C/.ids"
+                        break
+                fi
+        done
         timeout -k 5 "${CTR_TIMEOUT:-30}" "$CTR" --root "$ROOT" "$@"
 }
 
@@ -337,6 +346,19 @@ for d in os.listdir("/proc"):
 EOF
 }
 
+# case_cgroups: the default cgroups (/ctr-launch/ID, in every hierarchy, v1 or v2) of the
+# containers the case created or ran that exist now.
+case_cgroups() {
+        local id d
+        [ -s "$C/.ids" ] || return 0
+        for id in $(sort -u "$C/.ids"); do
+                [[ $id =~ ^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$ ]] || continue
+                for d in /sys/fs/cgroup/ctr-launch/"$id" /sys/fs/cgroup/*/ctr-launch/"$id"; do
+                        if [ -d "$d" ]; then echo "$d"; fi
+                done
+        done
+}
+
 # Everything the case may have left behind, one line each; empty if nothing.
 leftovers() {
         local before=$1 entries now
@@ -347,6 +369,7 @@ leftovers() {
         # Never in a pipeline: the other commands of a pipeline carry the marker too.
         marked_procs "$MARK" "$C" >"$C/.procs"
         sed 's/^/process left: /' "$C/.procs"
+        case_cgroups | sed 's/^/cgroup left: /'
         now=$(mount_snapshot)
         if [ "$now" != "$before" ]; then
                 diff <(echo "$before") <(echo "$now") | grep '^[<>]' | sed 's/^>/new mount:/; s/^</mount gone:/' || true
@@ -379,6 +402,9 @@ case_cleanup() {
         done
         for mp in $(awk -v d="$C" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
                 umount -l "$mp" 2>/dev/null || true
+        done
+        for mp in $(case_cgroups); do
+                find "$mp" -depth -type d -exec rmdir {} + 2>/dev/null || true
         done
         rm -rf "$ROOT" 2>/dev/null || true
         find "$C" -mindepth 2 -maxdepth 2 -name rootfs -type d -exec rm -rf {} + 2>/dev/null || true

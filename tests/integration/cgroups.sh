@@ -1,0 +1,619 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Cgroups (issue 4) on the host's real layout (unified, legacy or hybrid): linux.resources
+# enforced (memory limit and the OOM killer, pids limit, cpu quota in the cgroup files), the
+# cgroup verbs (ps, pause, resume, update, events, kill --all), placement (default
+# /ctr-launch/ID, relative and absolute cgroupsPath) and no cgroup left behind after delete or a
+# failed create. Cgroup directories are found from /proc/PID/cgroup and /proc/self/mountinfo,
+# never assumed.
+# Usage: cgroups.sh PATH-TO-ctr-launch (root; exits 77 otherwise).
+
+source "$(dirname "$0")/lib.sh"
+lib_init "$@"
+
+grep -qw cgroup /proc/self/mountinfo || grep -qw cgroup2 /proc/self/mountinfo ||
+        skip "no cgroup hierarchy is mounted"
+
+# ---------------------------------------------------------------- cgroup helpers
+
+# cg_dirs PID [CTRL]: "NAME DIR" for each hierarchy PID is in, NAME being the v1 controllers
+# ("memory", "cpu,cpuacct", "name=systemd") or "v2"; with CTRL, the directory of the hierarchy
+# that holds that controller (v1 first, else v2 when the controller is enabled there; "v2": the
+# cgroup2 hierarchy) alone. Fails if there is none.
+cg_dirs() {
+        "$PY" - "$1" "${2:-}" <<'EOF'
+import os, sys
+pid, want = sys.argv[1], sys.argv[2]
+known = {l.split()[0] for l in open("/proc/cgroups") if not l.startswith("#")}
+mounts = {}  # "v2" or frozenset of v1 controllers -> (mount root, mount point)
+for line in open("/proc/self/mountinfo"):
+    f = line.split()
+    sep = f.index("-")
+    fstype, opts = f[sep + 1], f[sep + 3].split(",")
+    if fstype == "cgroup2":
+        mounts.setdefault("v2", (f[3], f[4]))
+    elif fstype == "cgroup":
+        ctrls = frozenset(o for o in opts if o in known or o.startswith("name="))
+        mounts.setdefault(ctrls, (f[3], f[4]))
+out = []
+for line in open(f"/proc/{pid}/cgroup"):
+    hid, ctrls, path = line.rstrip("\n").split(":", 2)
+    key = "v2" if hid == "0" and ctrls == "" else frozenset(ctrls.split(","))
+    if key not in mounts:
+        continue
+    root, mp = mounts[key]
+    if root != "/" and not (path + "/").startswith(root + "/"):
+        continue
+    d = mp + (path[len(root):] if root != "/" else path)
+    name = "v2" if key == "v2" else ctrls
+    out.append((name, key, d.rstrip("/") or "/"))
+if not want:
+    for name, _, d in out:
+        print(name, d)
+    sys.exit(0)
+for name, key, d in out:
+    if want == "v2" and key == "v2" or key != "v2" and want in key:
+        print(d)
+        sys.exit(0)
+for name, key, d in out:
+    if key == "v2":
+        try:
+            if want in open(os.path.join(d, "cgroup.controllers")).read().split():
+                print(d)
+                sys.exit(0)
+        except OSError:
+            pass
+sys.exit(1)
+EOF
+}
+
+# cg_file PID CTRL V1-FILE V2-FILE: the path of the file of CTRL for PID's cgroup, in whichever
+# version holds CTRL.
+cg_file() {
+        local d
+        d=$(cg_dirs "$1" "$2") || fail "no hierarchy holds the $2 controller for pid $1: $(cat "/proc/$1/cgroup" | tr '\n' ' ')"
+        if [ -e "$d/$3" ]; then
+                echo "$d/$3"
+        elif [ -e "$d/$4" ]; then
+                echo "$d/$4"
+        else
+                fail "neither $d/$3 nor $d/$4 exists"
+        fi
+}
+
+# cg_read PID CTRL V1-FILE V2-FILE: its content.
+cg_read() {
+        local f
+        f=$(cg_file "$@")
+        cat "$f"
+}
+
+# has_ctrl CTRL: the host has the controller (v1 mount, or available in cgroup2).
+has_ctrl() {
+        local pid=$$
+        cg_dirs "$pid" "$1" >/dev/null 2>&1 && return 0
+        grep -qw "$1" /sys/fs/cgroup/cgroup.controllers /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null
+}
+
+# default_cgroups ID: the default cgroups of ID that exist, in any hierarchy.
+default_cgroups() {
+        local d
+        for d in /sys/fs/cgroup/ctr-launch/"$1" /sys/fs/cgroup/*/ctr-launch/"$1"; do
+                if [ -d "$d" ]; then echo "$d"; fi
+        done
+}
+
+assert_no_cgroup() {
+        local what=$1 id=$2 l
+        l=$(default_cgroups "$id")
+        [ -z "$l" ] || fail "$what: cgroups of $id left: $(echo "$l" | tr '\n' ' ')"
+}
+
+# assert_dirs_gone WHAT DIR...: none of the directories exists.
+assert_dirs_gone() {
+        local what=$1 d
+        shift
+        for d in "$@"; do
+                [ ! -e "$d" ] || fail "$what: $d still exists"
+        done
+}
+
+# start_container ID SCRIPT [CFG-OPS...]: bundle $C/ID running `sh -c SCRIPT`, edited with the
+# ops, created and started; SCRIPT must touch /shared/ready (waited for). Sets PID.
+start_container() {
+        local id=$1 script=$2
+        shift 2
+        mk_bundle "$id" /bin/sh -c "$script"
+        [ $# = 0 ] || cfg "$B" "$@"
+        capture ctr create -b "$B" "$id"
+        assert_rc 0 "create $id"
+        capture ctr start "$id"
+        assert_rc 0 "start $id"
+        wait_for "$id to be ready" test -e "$C/shared/ready"
+        PID=$(pid_of "$id")
+}
+
+stop_and_delete() {
+        local id=$1
+        ctr kill "$id" KILL </dev/null >/dev/null 2>&1 || true
+        wait_for "$id to be stopped" status_is "$id" stopped
+        capture ctr delete "$id"
+        assert_rc 0 "delete $id"
+}
+
+# stats ID PATH: one member of `events --stats ID`'s JSON ("data.memory.oom_kills").
+stats_of() {
+        capture ctr events --stats "$1"
+        assert_rc 0 "events --stats $1"
+        json_get "$2" <<<"$OUT" || fail "events --stats: no $2 in: $OUT"
+}
+
+# ---------------------------------------------------------------- resources enforced
+
+# Not every host has every controller: a case that needs a missing one says so and passes.
+skip_case() {
+        note "skipped: $*"
+        exit 0
+}
+
+
+t_memory_oom() {
+        has_ctrl memory || skip_case "no memory controller"
+        local limit=$((32 * 1024 * 1024)) res
+        res="{\"limit\": $limit}"
+        # With swap on the host, the limit alone would swap instead of killing.
+        if [ "$(grep -c '' /proc/swaps)" -gt 1 ]; then
+                res="{\"limit\": $limit, \"swap\": $limit}"
+        fi
+        # tail keeps its last lines in memory, and /dev/zero has no newline: it allocates all
+        # 128 MiB of anonymous memory, until the OOM killer kills it (the largest process).
+        start_container c1 'touch /shared/ready; while [ ! -e /shared/go ]; do sleep 0.1; done
+                head -c 128m /dev/zero | tail >/dev/null; echo $? >/shared/result.tmp
+                mv /shared/result.tmp /shared/result; exec sleep 1000' \
+                set linux.resources.memory "$res"
+        assert_eq "memory limit in the cgroup" "$limit" \
+                "$(cg_read "$PID" memory memory.limit_in_bytes memory.max)"
+        assert_eq "events --stats: memory limit" "$limit" "$(stats_of c1 data.memory.usage.limit)"
+
+        # The streaming events see the OOM kill.
+        ctr events --interval 200ms c1 </dev/null >"$C/events.out" 2>"$C/events.err" &
+        local events=$!
+        wait_for "a first stats event" grep -q '"type":"stats"' "$C/events.out"
+        touch "$C/shared/go"
+        wait_for "the allocation to end" test -e "$C/shared/result"
+        assert_eq "exit status of the allocating pipeline (tail killed by SIGKILL)" 137 "$(cat "$C/shared/result")"
+        wait_for "an oom event" grep -qx "{\"type\":\"oom\",\"id\":\"c1\"}" "$C/events.out"
+
+        local kills failcnt
+        kills=$(stats_of c1 data.memory.oom_kills)
+        failcnt=$(stats_of c1 data.memory.usage.failcnt)
+        [ "$kills" -ge 1 ] || [ "$failcnt" -gt 0 ] ||
+                fail "events --stats after an OOM kill: oom_kills $kills, failcnt $failcnt"
+        capture ctr events --stats c1
+        assert_rc 0 "events --stats c1"
+        "$PY" - "$OUT" <<'EOF' || fail "events --stats: unexpected JSON: $OUT"
+import json, sys
+e = json.loads(sys.argv[1])
+assert e["type"] == "stats" and e["id"] == "c1", e
+m = e["data"]["memory"]
+for k in ("usage", "limit", "max", "failcnt"):
+    assert isinstance(m["usage"][k], int), k
+assert isinstance(m["oom_kills"], int)
+EOF
+
+        # The container stops: events exits 0 by itself.
+        stop_and_delete c1
+        wait "$events" && RC=0 || RC=$?
+        OUT=$(cat "$C/events.out") ERR=$(cat "$C/events.err")
+        assert_rc 0 "events once the container stopped"
+        printf '%s\n' "$OUT" | "$PY" -c '
+import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    assert e["type"] in ("stats", "oom") and e["id"] == "c1", e' || fail "events printed something else than one JSON event per line: $OUT"
+}
+
+t_pids_limit() {
+        has_ctrl pids || skip_case "no pids controller"
+        # A shell forks background sleeps until fork fails; a shell that cannot fork exits with
+        # "can't fork", which the init records. exec: the init itself needs no fork afterwards.
+        start_container c1 'sh -c "for i in \$(seq 40); do sleep 1000 & done" 2>/shared/err
+                echo $? >/shared/rc; : >/shared/ready; exec sleep 1000' \
+                set linux.resources.pids '{"limit": 10}'
+        assert_eq "pids limit in the cgroup" 10 "$(cg_read "$PID" pids pids.max pids.max)"
+        [ "$(cat "$C/shared/rc")" != 0 ] || fail "40 forks under pids.limit 10 all succeeded"
+        grep -qi "fork" "$C/shared/err" || fail "the container saw no fork failure: $(cat "$C/shared/err")"
+        local cur
+        cur=$(cg_read "$PID" pids pids.current pids.current)
+        [ "$cur" -le 10 ] || fail "pids.current is $cur, above the limit 10"
+        cur=$(stats_of c1 data.pids.current)
+        [ "$cur" -le 10 ] || fail "events --stats: pids.current $cur, above 10"
+        assert_eq "events --stats: pids limit" 10 "$(stats_of c1 data.pids.limit)"
+        stop_and_delete c1
+}
+
+t_cpu_quota() {
+        has_ctrl cpu || skip_case "no cpu controller"
+        start_container c1 "$(long_running)" set linux.resources.cpu '{"quota": 50000, "period": 100000}'
+        local f
+        f=$(cg_file "$PID" cpu cpu.cfs_quota_us cpu.max)
+        case $f in
+        */cpu.max) assert_eq "cpu.max" "50000 100000" "$(cat "$f")" ;;
+        *)
+                assert_eq "cpu.cfs_quota_us" 50000 "$(cat "$f")"
+                assert_eq "cpu.cfs_period_us" 100000 "$(cat "${f%/*}/cpu.cfs_period_us")"
+                ;;
+        esac
+        stop_and_delete c1
+}
+
+# ---------------------------------------------------------------- verbs
+
+# ps_pids ID: the PIDs `ps ID` prints, sorted, on one line; checks the header.
+ps_pids() {
+        capture ctr ps "$1"
+        assert_rc 0 "ps $1"
+        assert_eq "first line of ps" PID "$(printf '%s\n' "$OUT" | head -n 1)"
+        printf '%s\n' "$OUT" | tail -n +2 | sort -n | xargs
+}
+
+ps_json_pids() {
+        capture ctr ps --format json "$1"
+        assert_rc 0 "ps --format json $1"
+        "$PY" -c '
+import json, sys
+l = json.loads(sys.argv[1])
+assert isinstance(l, list) and all(isinstance(p, int) for p in l), l
+print(" ".join(str(p) for p in sorted(l)))' "$OUT" || fail "ps --format json: not a JSON array of integers: $OUT"
+}
+
+# The host PIDs of PID's children.
+children_of() {
+        cat /proc/"$1"/task/*/children | xargs -n 1 | sort -n | xargs
+}
+
+t_ps() {
+        # Without transient children (no sleep loop): the set of processes is fixed.
+        start_container c1 'sleep 1000 & : >/shared/ready; wait'
+        local child want
+        child=$(children_of "$PID")
+        [ "$(echo "$child" | wc -w)" = 1 ] || fail "expected one child of the init, got: '$child'"
+        want=$(printf '%s\n' "$PID" $child | sort -n | xargs)
+        assert_eq "ps: the init and its child" "$want" "$(ps_pids c1)"
+        assert_eq "ps --format json: the init and its child" "$want" "$(ps_json_pids c1)"
+        grep -q '^sleep' <(tr '\0' ' ' <"/proc/$child/cmdline") || fail "the child is not the sleep"
+        stop_and_delete c1
+}
+
+t_kill_all() {
+        # No PID namespace: killing the init would not take the others with it.
+        start_container c1 'sleep 1000 & sleep 1001 & : >/shared/ready; wait' delns pid
+        local procs p
+        procs=$(ps_pids c1)
+        [ "$(words "$procs" | wc -w)" = 3 ] || fail "ps: expected the init and two sleeps, got: $procs"
+        capture ctr kill --all c1 KILL
+        assert_rc 0 "kill --all c1 KILL"
+        wait_for "c1 to be stopped" status_is c1 stopped
+        for p in $procs; do
+                wait_for "pid $p to be gone" eval "! pid_alive $p"
+        done
+        assert_eq "ps after kill --all" "" "$(ps_pids c1)"
+        assert_eq "ps --format json after kill --all" "" "$(ps_json_pids c1)"
+        capture ctr delete c1
+        assert_rc 0 "delete"
+}
+
+counter() {
+        cat "$C/shared/counter" 2>/dev/null || echo none
+}
+
+counter_moves_from() {
+        [ "$(counter)" != "$1" ]
+}
+
+t_pause_resume() {
+        has_ctrl freezer || [ -e /sys/fs/cgroup/cgroup.controllers ] || [ -d /sys/fs/cgroup/unified ] ||
+                skip_case "no freezer"
+        start_container c1 'i=0; touch /shared/ready; while :; do i=$((i+1)); echo $i >/shared/c.tmp
+                mv /shared/c.tmp /shared/counter; sleep 0.1; done'
+        wait_for "the counter to run" test -e "$C/shared/counter"
+        capture ctr pause c1
+        assert_rc 0 "pause"
+        assert_status c1 paused
+        local frozen
+        frozen=$(counter)
+        # Give a running counter every chance to move (not a timing assertion: a frozen one
+        # never moves).
+        sleep 1
+        assert_eq "counter while paused" "$frozen" "$(counter)"
+
+        capture ctr pause c1
+        assert_fails "pause of a paused container"
+        assert_one_error_line "pause of a paused container" 'not running.*paused'
+
+        capture ctr resume c1
+        assert_rc 0 "resume"
+        assert_status c1 running
+        wait_for "the counter to move again" counter_moves_from "$frozen"
+
+        capture ctr resume c1
+        assert_fails "resume of a running container"
+        assert_one_error_line "resume of a running container" 'not paused.*running'
+        stop_and_delete c1
+}
+
+t_delete_paused() {
+        start_container c1 "$(long_running)"
+        capture ctr pause c1
+        assert_rc 0 "pause"
+        capture ctr delete c1
+        assert_fails "delete of a paused container without --force"
+        assert_one_error_line "delete of a paused container" 'paused'
+        local dirs
+        dirs=$(cg_dirs "$PID" | awk '{print $2}')
+        capture ctr delete --force c1
+        assert_rc 0 "delete --force of a paused container"
+        # shellcheck disable=SC2086
+        assert_dirs_gone "delete --force of a paused container" $dirs
+}
+
+# recorded ID PATH: a member of the recorded <state>/ID/resources.json.
+recorded() {
+        json_get "$2" <"$ROOT/$1/resources.json"
+}
+
+t_update() {
+        has_ctrl memory && has_ctrl pids || skip_case "no memory or no pids controller"
+        start_container c1 "$(long_running)" set linux.resources \
+                '{"memory": {"limit": 67108864}, "pids": {"limit": 20}, "cpu": {"shares": 512}}'
+        assert_eq "recorded memory limit after create" 67108864 "$(recorded c1 memory.limit)"
+
+        # Options, with runc's units.
+        capture ctr update --memory 96m --pids-limit 30 c1
+        assert_rc 0 "update --memory 96m --pids-limit 30"
+        assert_eq "memory limit after update" $((96 * 1024 * 1024)) "$(cg_read "$PID" memory memory.limit_in_bytes memory.max)"
+        assert_eq "pids limit after update" 30 "$(cg_read "$PID" pids pids.max pids.max)"
+        assert_eq "recorded memory limit" $((96 * 1024 * 1024)) "$(recorded c1 memory.limit)"
+        assert_eq "recorded pids limit" 30 "$(recorded c1 pids.limit)"
+        assert_eq "recorded cpu shares (untouched)" 512 "$(recorded c1 cpu.shares)"
+
+        # A resources file.
+        echo '{"memory": {"limit": 134217728}, "pids": {"limit": 40}}' >"$C/res.json"
+        capture ctr update -r "$C/res.json" c1
+        assert_rc 0 "update -r FILE"
+        assert_eq "memory limit after update -r" 134217728 "$(cg_read "$PID" memory memory.limit_in_bytes memory.max)"
+        assert_eq "pids limit after update -r" 40 "$(cg_read "$PID" pids pids.max pids.max)"
+        assert_eq "recorded memory limit after -r" 134217728 "$(recorded c1 memory.limit)"
+        assert_eq "recorded pids limit after -r" 40 "$(recorded c1 pids.limit)"
+
+        # From stdin, with an option that overrides the file.
+        RC=0
+        echo '{"pids": {"limit": 50}, "memory": {"limit": 100663296}}' |
+                ctr update --resources - --pids-limit 60 c1 >"$C/.out" 2>"$C/.err" || RC=$?
+        OUT=$(cat "$C/.out") ERR=$(cat "$C/.err")
+        assert_rc 0 "update --resources - --pids-limit 60"
+        assert_eq "pids limit after update from stdin" 60 "$(cg_read "$PID" pids pids.max pids.max)"
+        assert_eq "memory limit after update from stdin" 100663296 "$(cg_read "$PID" memory memory.limit_in_bytes memory.max)"
+        assert_eq "recorded pids limit after stdin" 60 "$(recorded c1 pids.limit)"
+        assert_eq "events --stats: the new pids limit" 60 "$(stats_of c1 data.pids.limit)"
+
+        # Refused values change nothing.
+        capture ctr update --pids-limit 70 --cpu-share 1 c1
+        assert_fails "update with --cpu-share 1 (below 2)"
+        assert_one_error_line "update with --cpu-share 1" 'shares'
+        assert_eq "pids limit after a refused update" 60 "$(cg_read "$PID" pids pids.max pids.max)"
+        assert_eq "recorded pids limit after a refused update" 60 "$(recorded c1 pids.limit)"
+        stop_and_delete c1
+}
+
+t_events_stream() {
+        start_container c1 "$(long_running)"
+        ctr events --interval 0.2 c1 </dev/null >"$C/events.out" 2>"$C/events.err" &
+        local events=$!
+        wait_for "two stats events" eval '[ "$(grep -c "\"type\":\"stats\"" "$C/events.out")" -ge 2 ]'
+        # events holds no lock while it waits: kill and delete go through.
+        capture ctr kill c1
+        assert_rc 0 "kill while events runs"
+        wait_for "c1 to be stopped" status_is c1 stopped
+        wait "$events" && RC=0 || RC=$?
+        OUT=$(cat "$C/events.out") ERR=$(cat "$C/events.err")
+        assert_rc 0 "events once the container stopped"
+        capture ctr delete c1
+        assert_rc 0 "delete"
+}
+
+# ---------------------------------------------------------------- placement and cleanup
+
+t_no_cgroup_after_delete() {
+        start_container c1 "$(long_running)"
+        local dirs d n=0
+        dirs=$(cg_dirs "$PID" | awk '{print $2}')
+        for d in $dirs; do
+                case $d in */ctr-launch/c1) n=$((n + 1)) ;; esac
+        done
+        [ "$n" -ge 1 ] || fail "default placement: expected /ctr-launch/c1, got: $(cat "/proc/$PID/cgroup" | tr '\n' ' ')"
+        stop_and_delete c1
+        # shellcheck disable=SC2086
+        assert_dirs_gone "delete" $dirs
+        assert_no_cgroup "delete" c1
+
+        # A created container, deleted without ever starting.
+        mk_bundle b2 /bin/true
+        capture ctr create -b "$B" c2
+        assert_rc 0 "create c2"
+        dirs=$(cg_dirs "$(pid_of c2)" | awk '{print $2}')
+        [ -n "$(default_cgroups c2)" ] || fail "created container c2 has no cgroup"
+        capture ctr delete c2
+        assert_rc 0 "delete of a created container"
+        # shellcheck disable=SC2086
+        assert_dirs_gone "delete of a created container" $dirs
+        assert_no_cgroup "delete of a created container" c2
+
+        # run: deleted at the end.
+        mk_bundle b3 /bin/true
+        capture ctr run -b "$B" c3
+        assert_rc 0 "run c3"
+        assert_no_cgroup "run" c3
+}
+
+t_no_cgroup_after_failed_create() {
+        # A hook that fails once the init (and its cgroup) exists.
+        mk_bundle b1
+        cfg "$B" set hooks '{"createRuntime": [{"path": "/bin/false"}]}'
+        capture ctr create -b "$B" c1
+        assert_fails "create with a failing createRuntime hook"
+        assert_no_cgroup "create with a failing hook" c1
+        [ ! -e "$ROOT/c1" ] || fail "a failed create left $ROOT/c1"
+
+        # A process that cannot be executed.
+        mk_bundle b2 /bin/no-such-binary-xyz
+        capture ctr run -b "$B" c2
+        assert_fails "run of a missing binary"
+        assert_no_cgroup "run of a missing binary" c2
+
+        # Invalid resources: refused before anything exists.
+        local bad
+        for bad in 'memory {"limit": -5}' 'pids {"limit": "ten"}' 'cpu {"shares": 1}' 'cpu {"period": 10}' \
+                'blockIO {"weight": 5}' 'cpu {"cpus": "3-1"}'; do
+                create_refused c3 'resources' set "linux.resources.${bad%% *}" "${bad#* }"
+                assert_no_cgroup "create with linux.resources.$bad" c3
+                [ ! -e "$ROOT/c3" ] || fail "create with linux.resources.$bad left $ROOT/c3"
+        done
+}
+
+# expect_paths PID CGROUPS-PATH: every hierarchy's path of PID follows the rule: absolute as
+# written, relative below our own cgroup (/proc/self/cgroup). Prints what differs.
+expect_paths() {
+        "$PY" - "$1" "$2" "$$" <<'EOF'
+import sys
+pid, want, me = sys.argv[1:]
+def cgroups(p):
+    d = {}
+    for line in open(f"/proc/{p}/cgroup"):
+        hid, ctrls, path = line.rstrip("\n").split(":", 2)
+        d[ctrls] = path
+    return d
+theirs, ours = cgroups(pid), cgroups(me)
+bad = []
+for ctrls, path in theirs.items():
+    exp = want if want.startswith("/") else (ours[ctrls].rstrip("/") + "/" + want)
+    if path != exp:
+        bad.append(f"{ctrls or 'v2'}: {path} (expected {exp})")
+if bad:
+    print("; ".join(bad))
+    sys.exit(1)
+EOF
+}
+
+t_cgroups_path() {
+        local abs="/ctr-it-$MARK/abs" rel="ctr-it-$MARK/rel" dirs out
+        start_container c1 "$(long_running)" set linux.cgroupsPath "\"$abs\""
+        out=$(expect_paths "$PID" "$abs") || fail "absolute cgroupsPath: $out"
+        dirs=$(cg_dirs "$PID" | awk '{print $2}')
+        stop_and_delete c1
+        # shellcheck disable=SC2086
+        assert_dirs_gone "delete (absolute cgroupsPath)" $dirs
+        # The parent we made goes too.
+        # shellcheck disable=SC2086
+        assert_dirs_gone "delete (absolute cgroupsPath): parent" $(printf '%s\n' $dirs | sed 's,/abs$,,')
+
+        rm -f "$C/shared/ready"
+        start_container c2 "$(long_running)" set linux.cgroupsPath "\"$rel\""
+        out=$(expect_paths "$PID" "$rel") || fail "relative cgroupsPath: $out"
+        dirs=$(cg_dirs "$PID" | awk '{print $2}')
+        stop_and_delete c2
+        # shellcheck disable=SC2086
+        assert_dirs_gone "delete (relative cgroupsPath)" $dirs
+        # shellcheck disable=SC2086
+        assert_dirs_gone "delete (relative cgroupsPath): parent" $(printf '%s\n' $dirs | sed 's,/rel$,,')
+}
+
+# ---------------------------------------------------------------- bad input
+
+t_bad_input() {
+        local verb
+        for verb in ps pause resume update events; do
+                case $verb in
+                update) capture ctr update --memory 1m nosuch ;;
+                events) capture ctr events --stats nosuch ;;
+                *) capture ctr "$verb" nosuch ;;
+                esac
+                assert_fails "$verb of an unknown container"
+                assert_one_error_line "$verb of an unknown container" 'nosuch.*(not exist|no such|not found)'
+        done
+
+        mk_bundle b /bin/sh -c "$(long_running)"
+        capture ctr create -b "$B" c1
+        assert_rc 0 "create"
+        capture ctr pause c1
+        assert_fails "pause of a created container"
+        assert_one_error_line "pause of a created container" 'not running \(status created\)'
+        capture ctr resume c1
+        assert_fails "resume of a created container"
+        assert_one_error_line "resume of a created container" 'not paused \(status created\)'
+
+        local args
+        while IFS= read -r args; do
+                # shellcheck disable=SC2086
+                capture ctr update $args c1
+                assert_fails "update $args"
+                assert_one_error_line "update $args" '.'
+        done <<'EOF'
+--cpu-share 1
+--blkio-weight 5
+--blkio-weight 2000
+--cpu-period 10
+--pids-limit abc
+--memory 12x
+--memory 99999999999999999999
+--cpuset-cpus 3-1
+--cpu-quota 1.5
+--bogus 1
+EOF
+        capture ctr update c1
+        assert_rc 2 "update without anything to update"
+        assert_one_error_line "update without anything to update" 'nothing to update'
+        echo '{"memory": {"limit": "lots"}}' >"$C/bad.json"
+        capture ctr update -r "$C/bad.json" c1
+        assert_fails "update -r with a bad file"
+        assert_one_error_line "update -r with a bad file" 'memory\.limit'
+        capture ctr update -r "$C/no-such-file.json" c1
+        assert_fails "update -r with a missing file"
+        assert_one_error_line "update -r with a missing file" 'no-such-file'
+        capture ctr ps --format xml c1
+        assert_rc 2 "ps --format xml"
+        assert_one_error_line "ps --format xml" 'format'
+        capture ctr events --interval soon c1
+        assert_rc 2 "events --interval soon"
+        assert_one_error_line "events --interval soon" 'interval'
+        capture ctr events --interval 0 c1
+        assert_rc 2 "events --interval 0"
+        capture ctr delete c1
+        assert_rc 0 "delete"
+
+        # A stopped container is not updated.
+        mk_bundle b2 /bin/true
+        capture ctr create -b "$B" c2
+        capture ctr start c2
+        wait_for "c2 to be stopped" status_is c2 stopped
+        capture ctr update --pids-limit 5 c2
+        assert_fails "update of a stopped container"
+        assert_one_error_line "update of a stopped container" 'stopped'
+        capture ctr delete c2
+        assert_rc 0 "delete c2"
+}
+
+case_run memory-oom t_memory_oom
+case_run pids-limit t_pids_limit
+case_run cpu-quota t_cpu_quota
+case_run ps t_ps
+case_run kill-all t_kill_all
+case_run pause-resume t_pause_resume
+case_run delete-paused t_delete_paused
+case_run update t_update
+case_run events-stream t_events_stream
+case_run no-cgroup-after-delete t_no_cgroup_after_delete
+case_run no-cgroup-after-failed-create t_no_cgroup_after_failed_create
+case_run cgroups-path t_cgroups_path
+case_run bad-input t_bad_input
+lib_finish
