@@ -75,6 +75,8 @@ static int check_config(const OciConfig *config, const CreateOptions *o) {
         const OciNamespace *uts = oci_config_find_namespace(config, NAMESPACE_UTS);
         if (config->hostname && (!uts || uts->path))
                 return log_error_errno(-EINVAL, "hostname: needs a new uts namespace");
+        if (config->domainname && (!uts || uts->path))
+                return log_error_errno(-EINVAL, "domainname: needs a new uts namespace");
         if (config->process.terminal && !o->console_socket)
                 return log_error_errno(-EINVAL, "process.terminal is true: --console-socket is required");
         return 0;

@@ -232,6 +232,10 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
                 r = errmsg(&error, -errno, "set hostname to \"%s\"", c->hostname);
                 init_fail(&in, r, error);
         }
+        if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0) {
+                r = errmsg(&error, -errno, "set domainname to \"%s\"", c->domainname);
+                init_fail(&in, r, error);
+        }
 
         RootfsOptions ro = {
                 .rootfs = p->rootfs,

@@ -90,6 +90,7 @@ OciConfig *oci_config_free(OciConfig *c) {
         free(c->oci_version);
         free(c->root_path);
         free(c->hostname);
+        free(c->domainname);
         strv_free(c->process.args);
         strv_free(c->process.env);
         free(c->process.cwd);
@@ -632,7 +633,7 @@ static int parse_linux(JsonObject *root, OciConfig *c, char **ret_error) {
          * implemented. */
         if ((r = cfg_parse_linux_extras(l, c, ret_error)) < 0)
                 return r;
-        static const char *const refused[] = { "intelRdt" };
+        static const char *const refused[] = { "intelRdt", "netDevices" };
         for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
                 char path[48];
                 snprintf(path, sizeof(path), "linux.%s", refused[i]);
@@ -712,6 +713,10 @@ static int parse_document(const char *data, size_t size, OciConfig **ret, char *
                 return r;
         if (c->hostname && strlen(c->hostname) > HOSTNAME_MAX)
                 return errmsg_plain(ret_error, -EINVAL, "hostname: longer than %d bytes", HOSTNAME_MAX);
+        if ((r = cfg_get_string(root, "domainname", "domainname", false, &c->domainname, ret_error)) < 0)
+                return r;
+        if (c->domainname && strlen(c->domainname) > HOSTNAME_MAX)
+                return errmsg_plain(ret_error, -EINVAL, "domainname: longer than %d bytes", HOSTNAME_MAX);
         if ((r = parse_process(root, &c->process, ret_error)) < 0 || (r = parse_mounts(root, c, ret_error)) < 0 ||
             (r = parse_annotations(root, c, ret_error)) < 0 || (r = parse_linux(root, c, ret_error)) < 0 ||
             (r = cfg_parse_hooks(root, &c->hooks, ret_error)) < 0)

@@ -141,6 +141,7 @@ typedef struct OciConfig {
         char *root_path; /* as written: absolute, or relative to the bundle */
         bool root_readonly;
         char *hostname; /* NULL: unset */
+        char *domainname; /* NULL: unset */
         OciProcess process;
         OciMount *mounts;
         size_t n_mounts;

@@ -156,6 +156,14 @@ case_run nul-in-args             bad_config 'process\.args|args|nul|\\u0000|zero
 case_run process-not-object      bad_config 'process' edit set process '"x"'
 case_run relative-cwd            bad_config 'cwd' edit set process.cwd '"tmp"'
 case_run unknown-rlimit          bad_config 'RLIMIT_BOGUS|rlimit' edit append process.rlimits '{"type": "RLIMIT_BOGUS", "hard": 1, "soft": 1}'
+case_run intel-rdt-unsupported   bad_config 'linux\.intelRdt: not supported' edit set linux.intelRdt '{"closID": "x"}'
+case_run net-devices-unsupported bad_config 'linux\.netDevices: not supported' edit set linux.netDevices '{"eth0": {}}'
+case_run rdma-unsupported        bad_config 'linux\.resources\.rdma: not supported' edit set linux.resources '{"rdma": {"mlx5_1": {"hcaHandles": 3}}}'
+case_run memory-limit-negative   bad_config 'linux\.resources\.memory\.limit' edit set linux.resources '{"memory": {"limit": -2}}'
+case_run cpu-period-range        bad_config 'linux\.resources\.cpu\.period' edit set linux.resources '{"cpu": {"period": 5}}'
+case_run cgroups-path-dotdot     bad_config 'cgroupsPath' edit set linux.cgroupsPath '"/a/../../b"'
+case_run cgroups-path-systemd-form bad_config 'cgroupsPath.*systemd' edit set linux.cgroupsPath '"system.slice:x:y"'
+case_run net-cls-no-controller   bad_config 'network\.classID|net_cls' edit set linux.resources '{"network": {"classID": 1}}'
 case_run missing-config          bad_config 'config\.json|no such' rm -f config.json
 case_run missing-bundle          bad_args 'bundle|no-such-bundle|no such' create -b /no-such-bundle c1
 case_run preserve-fds-not-number bad_args 'preserve-fds' create --preserve-fds abc c1

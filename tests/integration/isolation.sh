@@ -176,9 +176,13 @@ t_caps_nonroot() {
 t_hostname() {
         local host_before
         host_before=$(hostname)
-        run_in c1 'hostname; cat /proc/sys/kernel/hostname' set hostname '"iso-host-1"'
-        assert_eq "hostname and /proc/sys/kernel/hostname" "iso-host-1 iso-host-1" "$(words "$OUT")"
+        local domain_before
+        domain_before=$(cat /proc/sys/kernel/domainname)
+        run_in c1 'hostname; cat /proc/sys/kernel/hostname /proc/sys/kernel/domainname' \
+                set hostname '"iso-host-1"' set domainname '"iso.example"'
+        assert_eq "hostname, /proc/sys/kernel/hostname and domainname" "iso-host-1 iso-host-1 iso.example" "$(words "$OUT")"
         assert_eq "the host's hostname after the run" "$host_before" "$(hostname)"
+        assert_eq "the host's domainname after the run" "$domain_before" "$(cat /proc/sys/kernel/domainname)"
 
         # A hostname without a new UTS namespace would rename the host: refused, clearly.
         mk_bundle b2 /bin/touch /shared/ran
@@ -187,6 +191,13 @@ t_hostname() {
         assert_fails "run with a hostname and no uts namespace"
         assert_one_error_line "hostname without a uts namespace" 'uts|hostname'
         assert_eq "the host's hostname after the refused run" "$host_before" "$(hostname)"
+        [ ! -e "$C/shared/ran" ] || fail "the process ran although the run was refused"
+
+        mk_bundle b3 /bin/touch /shared/ran
+        cfg "$B" delns uts set domainname '"iso.example"'
+        capture ctr run -b "$B" c3
+        assert_fails "run with a domainname and no uts namespace"
+        assert_one_error_line "domainname without a uts namespace" 'uts|domainname'
         [ ! -e "$C/shared/ran" ] || fail "the process ran although the run was refused"
 }
 
