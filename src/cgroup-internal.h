@@ -23,5 +23,8 @@ static inline void fclosep(FILE **f) {
 
 /* The hierarchy path of rel, a path from where h is mounted ("/ctr-launch"). */
 int cgroup_hierarchy_path(const CgroupHierarchy *h, const char *rel, char **ret);
+/* Whether a /proc/PID/cgroup line's controller list ("cpu,cpuacct", "name=systemd", "" for v2)
+ * is hierarchy h's. */
+bool cgroup_line_matches(const CgroupHierarchy *h, const char *ctrls);
 /* The hierarchy that tracks processes (v2, else name=systemd, else the first). */
 const CgroupHierarchy *cgroup_tracking_hierarchy(const Cgroup *cg);

@@ -414,8 +414,47 @@ static int attach(const CgroupHierarchy *h, pid_t pid, char **ret_error) {
         return 0;
 }
 
+static int rmdir_tree(const char *dir);
+
+/* The parents of the container's cgroup in h that we made, up to the topmost, if nobody else
+ * uses them (rmdir refuses a cgroup with children or processes). */
+static void remove_made_parents(const CgroupHierarchy *h) {
+        if (!h->created || streq(h->created, h->path))
+                return;
+        _cleanup_free_ char *parent = strdup(h->path);
+        if (!parent)
+                return;
+        for (char *s; (s = strrchr(parent, '/')) && s != parent;) {
+                *s = 0;
+                _cleanup_free_ char *pdir = NULL;
+                if (cgroup_fs_path(h, parent, &pdir) < 0 || rmdir(pdir) < 0 || streq(parent, h->created))
+                        break;
+        }
+}
+
+/* Undoes a create that failed with pid in none of the cgroupfs hierarchies from attached on:
+ * removes what this create made there, never a process (pid is the caller's to kill; one
+ * in a leaf hierarchy_mkdir found in use is someone else's), and forgets those paths, so that
+ * the caller's cgroup_destroy leaves alone a cgroup that is not the container's. */
+static void undo_create(Cgroup *cg, size_t attached) {
+        for (size_t i = attached; i < cg->n_hierarchies; i++) {
+                CgroupHierarchy *h = cg->hierarchies + i;
+                _cleanup_free_ char *dir = NULL;
+                if (h->created && hierarchy_dir(h, &dir) >= 0 && rmdir_tree(dir) >= 0) {
+                        remove_made_parents(h);
+                        free(h->created);
+                        h->created = NULL;
+                }
+                if (!h->created) {
+                        free(h->path);
+                        h->path = NULL;
+                }
+        }
+}
+
 int cgroup_create(Cgroup *cg, const OciResources *res, pid_t pid, char **ret_error) {
         Plan p = {};
+        size_t attached = 0;
         int r = res ? plan_make(cg, res, &p, ret_error) : 0;
         if (r < 0)
                 return r;
@@ -444,13 +483,16 @@ int cgroup_create(Cgroup *cg, const OciResources *res, pid_t pid, char **ret_err
         }
         if (res && (r = cgroup_apply(cg, res, ret_error)) < 0)
                 goto fail;
-        for (size_t i = 0; i < cg->n_hierarchies; i++)
-                if ((r = attach(cg->hierarchies + i, pid, ret_error)) < 0)
+        for (; attached < cg->n_hierarchies; attached++)
+                if ((r = attach(cg->hierarchies + attached, pid, ret_error)) < 0)
                         goto fail;
         r = 0;
         goto done;
 fail:
-        (void) cgroup_destroy(cg, 0, NULL);
+        if (cg->systemd_unit)
+                (void) cgroup_destroy(cg, 0, NULL); /* the scope has pid in it: stop it */
+        else
+                undo_create(cg, attached);
 done:
         plan_done(&p);
         return r;
@@ -525,19 +567,8 @@ int cgroup_destroy(Cgroup *cg, unsigned timeout_ms, char **ret_error) {
                                 r = rmdir_tree(dir);
                         } while (r == -EBUSY && now_ms() < deadline && (sleep_ms(10), true));
                 }
-                /* And the parents we made, up to the topmost, if nobody else uses them. */
-                if (r >= 0 && h->created && !streq(h->created, h->path)) {
-                        _cleanup_free_ char *parent = strdup(h->path);
-                        if (!parent)
-                                return -ENOMEM;
-                        for (char *s; (s = strrchr(parent, '/')) && s != parent;) {
-                                *s = 0;
-                                _cleanup_free_ char *pdir = NULL;
-                                if (cgroup_fs_path(h, parent, &pdir) < 0 || rmdir(pdir) < 0 ||
-                                    streq(parent, h->created))
-                                        break;
-                        }
-                }
+                if (r >= 0)
+                        remove_made_parents(h);
                 if (r < 0 && ret == 0)
                         ret = errmsg(ret_error, r, "remove the cgroup %s", dir ?: h->path);
         }
@@ -675,10 +706,8 @@ static bool pid_in_cgroup(const CgroupHierarchy *h, pid_t pid) {
                 if (!c2)
                         continue;
                 *c2 = 0;
-                bool v2 = c1[1] == 0;
-                if (v2 != h->v2)
-                        continue;
-                if (!v2 && !(h->controllers && strstr(c1 + 1, h->controllers[0])))
+                /* By whole names: a substring match took "cpuset" for "cpu". */
+                if (!cgroup_line_matches(h, c1 + 1))
                         continue;
                 return path_startswith(c2 + 1, h->path) != NULL;
         }

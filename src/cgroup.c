@@ -105,10 +105,20 @@ static int read_v2_controllers(const char *mount, char ***ret) {
         return 0;
 }
 
+/* mountinfo lists mounts in the order they were made: one on or above a hierarchy found earlier
+ * hides it (a tmpfs over /sys/fs/cgroup, a cgroup2 over a v1 mount). */
+static void drop_hidden(Cgroup *cg, const char *mount) {
+        size_t k = 0;
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                if (path_is_at_or_below(cg->hierarchies[i].mount, mount))
+                        hierarchy_done(cg->hierarchies + i);
+                else
+                        cg->hierarchies[k++] = cg->hierarchies[i];
+        }
+        cg->n_hierarchies = k;
+}
+
 static int add_mount(Cgroup *cg, bool v2, const char *mount, const char *mount_root, const char *superopts) {
-        for (size_t i = 0; i < cg->n_hierarchies; i++)
-                if (streq(cg->hierarchies[i].mount, mount))
-                        return 0; /* over-mounted: the first one found is the one seen there */
         _cleanup_strv_free_ char **controllers = NULL;
         if (v2) {
                 for (size_t i = 0; i < cg->n_hierarchies; i++)
@@ -162,11 +172,12 @@ static int parse_mountinfo(Cgroup *cg, const char *root) {
                 char *superopts = source ? strtok_r(NULL, " \n", &save) : NULL;
                 if (i < 5 || !superopts)
                         continue;
+                unescape_octal(fields[3]);
+                unescape_octal(fields[4]);
+                drop_hidden(cg, fields[4]);
                 bool v2 = streq(fstype, "cgroup2");
                 if (!v2 && !streq(fstype, "cgroup"))
                         continue;
-                unescape_octal(fields[3]);
-                unescape_octal(fields[4]);
                 if (!path_is_at_or_below(fields[4], root))
                         continue;
                 int r = add_mount(cg, v2, fields[4], fields[3], superopts);
@@ -174,6 +185,24 @@ static int parse_mountinfo(Cgroup *cg, const char *root) {
                         return r;
         }
         return 0;
+}
+
+bool cgroup_line_matches(const CgroupHierarchy *h, const char *ctrls) {
+        if (h->v2)
+                return ctrls[0] == 0;
+        if (ctrls[0] == 0 || strv_length(h->controllers) == 0)
+                return false;
+        /* Each name in the list, as a whole word: "cpu" is not "cpuset". */
+        for (const char *w = ctrls; *w;) {
+                size_t n = strcspn(w, ",");
+                bool found = false;
+                for (char **c = h->controllers; *c && !found; c++)
+                        found = strlen(*c) == n && strncmp(*c, w, n) == 0;
+                if (!found)
+                        return false;
+                w += n + (w[n] == ',');
+        }
+        return true;
 }
 
 /* "N:ctrl,ctrl:/path" lines; "0::/path" is v2. */
@@ -192,20 +221,7 @@ static int parse_own_cgroups(Cgroup *cg) {
                 const char *ctrls = c1 + 1, *path = c2 + 1;
                 for (size_t i = 0; i < cg->n_hierarchies; i++) {
                         CgroupHierarchy *h = cg->hierarchies + i;
-                        bool match;
-                        if (h->v2)
-                                match = ctrls[0] == 0;
-                        else {
-                                match = ctrls[0] != 0;
-                                _cleanup_free_ char *list = strdup(ctrls);
-                                if (!list)
-                                        return -ENOMEM;
-                                char *save = NULL;
-                                for (char *w = strtok_r(list, ",", &save); w && match; w = strtok_r(NULL, ",", &save))
-                                        match = strv_contains(h->controllers, w);
-                                match = match && strv_length(h->controllers) > 0;
-                        }
-                        if (match && !h->own && !(h->own = strdup(path)))
+                        if (cgroup_line_matches(h, ctrls) && !h->own && !(h->own = strdup(path)))
                                 return -ENOMEM;
                 }
         }
@@ -446,10 +462,17 @@ static int get_string(JsonObject *o, const char *name, bool required, char **ret
         return (*ret = strdup(json_node_get_string(n))) ? 0 : -ENOMEM;
 }
 
-static bool get_bool(JsonObject *o, const char *name) {
+/* Absent: false; present, it must be a boolean. */
+static int get_bool(JsonObject *o, const char *name, bool *ret) {
         JsonNode *n = json_object_get_member(o, name);
-        return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_BOOLEAN &&
-               json_node_get_boolean(n);
+        if (!n) {
+                *ret = false;
+                return 0;
+        }
+        if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
+                return -EBADMSG;
+        *ret = json_node_get_boolean(n);
+        return 0;
 }
 
 int cgroup_from_json(const char *data, Cgroup **ret, char **ret_error) {
@@ -472,7 +495,8 @@ int cgroup_from_json(const char *data, Cgroup **ret, char **ret_error) {
         if (l < 0)
                 return errmsg_plain(ret_error, -EBADMSG, "%s: unknown layout", CGROUP_FILE);
         cg->layout = l;
-        cg->systemd_user = get_bool(o, "systemdUser");
+        if (get_bool(o, "systemdUser", &cg->systemd_user) < 0)
+                return errmsg_plain(ret_error, -EBADMSG, "%s: malformed", CGROUP_FILE);
         JsonNode *hn = json_object_get_member(o, "hierarchies");
         if (!hn || !JSON_NODE_HOLDS_ARRAY(hn))
                 return errmsg_plain(ret_error, -EBADMSG, "%s: no hierarchies", CGROUP_FILE);
@@ -487,15 +511,16 @@ int cgroup_from_json(const char *data, Cgroup **ret, char **ret_error) {
                         return errmsg_plain(ret_error, -EBADMSG, "%s: malformed hierarchy", CGROUP_FILE);
                 JsonObject *eo = json_node_get_object(e);
                 CgroupHierarchy *h = cg->hierarchies + cg->n_hierarchies++;
-                h->v2 = get_bool(eo, "v2");
-                if ((r = get_string(eo, "mount", true, &h->mount)) < 0 ||
+                if ((r = get_bool(eo, "v2", &h->v2)) < 0 || (r = get_string(eo, "mount", true, &h->mount)) < 0 ||
                     (r = get_string(eo, "mountRoot", true, &h->mount_root)) < 0 ||
                     (r = get_string(eo, "own", true, &h->own)) < 0 ||
                     (r = get_string(eo, "path", false, &h->path)) < 0 ||
                     (r = get_string(eo, "created", false, &h->created)) < 0)
                         return errmsg_plain(ret_error, r, "%s: malformed hierarchy", CGROUP_FILE);
                 JsonNode *cn = json_object_get_member(eo, "controllers");
-                if (cn && JSON_NODE_HOLDS_ARRAY(cn)) {
+                if (cn && !JSON_NODE_HOLDS_ARRAY(cn))
+                        return errmsg_plain(ret_error, -EBADMSG, "%s: malformed controllers", CGROUP_FILE);
+                if (cn) {
                         JsonArray *ca = json_node_get_array(cn);
                         for (guint j = 0; j < json_array_get_length(ca); j++) {
                                 JsonNode *s = json_array_get_element(ca, j);

@@ -88,7 +88,9 @@ int cgroup_check_resources(const Cgroup *cg, const OciResources *res, char **ret
  * way down), applies res, and moves pid (the init, forked and still waiting for its
  * configuration) into it. With the systemd driver, systemd makes the scope with pid in it and
  * the paths are filled in from its ControlGroup. On failure, whatever it made is removed
- * again (pid is the caller's to kill). */
+ * again (pid is the caller's to kill), and the paths of hierarchies pid was not moved into are
+ * cleared: a later cgroup_destroy then leaves alone a leaf found in use by someone else
+ * (-EBUSY), processes and all. */
 int cgroup_create(Cgroup *cg, const OciResources *res, pid_t pid, char **ret_error);
 /* Applies res (create, update). Members not set are left alone. */
 int cgroup_apply(const Cgroup *cg, const OciResources *res, char **ret_error);

@@ -28,6 +28,7 @@
 #include "init.h"
 #include "log.h"
 #include "namespaces.h"
+#include "notify.h"
 #include "oci-config.h"
 #include "sealed-binary.h"
 #include "sync.h"
@@ -77,6 +78,10 @@ static int check_config(const OciConfig *config, const CreateOptions *o) {
                 return log_error_errno(-EINVAL, "hostname: needs a new uts namespace");
         if (config->domainname && (!uts || uts->path))
                 return log_error_errno(-EINVAL, "domainname: needs a new uts namespace");
+        Readiness readiness;
+        if (readiness_from_annotations(config->annotations, &readiness) < 0)
+                return log_error_errno(-EINVAL, "annotations: %s must be \"exec\" or \"container\"",
+                                       READINESS_ANNOTATION);
         if (config->process.terminal && !o->console_socket)
                 return log_error_errno(-EINVAL, "process.terminal is true: --console-socket is required");
         return 0;
@@ -686,6 +691,16 @@ int container_start(Container *c) {
         load_hooks(c, &hooks);
         run_hooks_warn(&hooks, HOOK_POSTSTART, &c->state, STATUS_RUNNING);
         oci_hooks_done(&hooks);
+
+        /* As a Type=notify unit's ExecStart=: the container's process is the main process now,
+         * and with "exec" readiness the unit is ready, since the exec succeeded. */
+        if (notify_wanted()) {
+                Readiness readiness = READINESS_EXEC;
+                (void) readiness_from_annotations(c->state.annotations, &readiness);
+                r = notify_main_pid(c->state.pid, readiness == READINESS_EXEC);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -749,6 +764,19 @@ int container_signal_all(Container *c, int sig) {
                         log_warning("send signal %d to process %d: %s", sig, (int) pid, strerror(errno));
         }
         return 0;
+}
+
+int container_stop_signal(const Container *c) {
+        const char *v = NULL;
+        for (char **a = c->state.annotations; a && a[0] && a[1]; a += 2)
+                if (strcmp(a[0], STOP_SIGNAL_ANNOTATION) == 0)
+                        v = a[1];
+        if (!v)
+                return SIGTERM;
+        int sig = signal_from_string(v);
+        if (sig < 0)
+                return log_error_errno(-EINVAL, "annotation %s: unknown signal \"%.64s\"", STOP_SIGNAL_ANNOTATION, v);
+        return sig;
 }
 
 int container_destroy(Container *c) {

@@ -57,5 +57,9 @@ int container_signal(Container *c, int sig);
 /* Sends sig to every process of the container: every process in its cgroup (or, for a
  * container recorded without one, in the init's PID namespace). Prints the error. */
 int container_signal_all(Container *c, int sig);
+/* The signal that asks the container to stop: the OCI image annotation
+ * org.opencontainers.image.stopSignal ("SIGQUIT", "QUIT", "3"), else SIGTERM. Prints the error. */
+#define STOP_SIGNAL_ANNOTATION "org.opencontainers.image.stopSignal"
+int container_stop_signal(const Container *c);
 /* Kills what is left (SIGKILL, waits until it is gone) and removes the state dir. */
 int container_destroy(Container *c);

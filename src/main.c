@@ -44,11 +44,13 @@ const Verb verbs[] = {
           "running, paused, stopped), pid, bundle, rootfs, created, owner, annotations.\n",
           verb_state, false },
         { "kill", "send a signal to a container",
-          "Usage: ctr-launch kill [--all] ID [SIGNAL]\n\n"
-          "Sends SIGNAL (default TERM) to the container's init. SIGNAL is a name with or without\n"
-          "SIG (TERM, SIGTERM) or a number.\n\n"
+          "Usage: ctr-launch kill [--all] [--wait] ID [SIGNAL]\n\n"
+          "Sends SIGNAL to the container's init. SIGNAL is a name with or without SIG (TERM,\n"
+          "SIGTERM) or a number; by default the container's stop signal: its annotation\n"
+          "org.opencontainers.image.stopSignal, or TERM.\n\n"
           "Options:\n"
-          "  -a, --all                 signal every process of the container\n",
+          "  -a, --all                 signal every process of the container (its cgroup)\n"
+          "  -w, --wait                return only once the container's init has exited\n",
           verb_kill, false },
         { "delete", "delete a container",
           "Usage: ctr-launch delete [--force] ID\n\n"
