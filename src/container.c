@@ -356,7 +356,7 @@ static int record_cgroup(Container *c, const OciResources *res) {
 int container_create(const GlobalOptions *g, const CreateOptions *o, Container **ret) {
         _cleanup_oci_config_ OciConfig *config = NULL;
         _cleanup_free_ char *bundle = NULL, *json = NULL, *error = NULL, *rootfs = NULL, *root = NULL;
-        _cleanup_free_ char *hook_state_creating = NULL, *hook_state_created = NULL;
+        _cleanup_free_ char *hook_state_creating = NULL, *hook_state_created = NULL, *notify_dir = NULL;
         int r;
 
         /* LISTEN_FDS come first, then --preserve-fds, as with runc: all must really be open,
@@ -448,6 +448,16 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 }
         }
 
+        Readiness readiness = READINESS_EXEC;
+        (void) readiness_from_annotations(config->annotations, &readiness);
+        if (readiness == READINESS_CONTAINER) {
+                /* Where `start` binds the socket the container's sd_notify() reaches. */
+                if (mkdirat(c->dir->dir_fd, NOTIFY_DIR, 0755) < 0 ||
+                    asprintf(&notify_dir, "%s/%s", c->dir->path, NOTIFY_DIR) < 0) {
+                        r = log_error_errno(-errno, "make %s", NOTIFY_DIR);
+                        goto fail;
+                }
+        }
         r = exec_fifo_make(c->dir->dir_fd, &fifo_fd);
         if (r < 0) {
                 log_error_errno(r, "make %s", EXEC_FIFO);
@@ -484,6 +494,7 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 .exec_stub_fd = stub_fd,
                 .preserve_fds = o->preserve_fds,
                 .listen_fds = listen_fds,
+                .notify_dir = notify_dir,
         };
 
         r = namespaces_fork_init(config, &pid);
@@ -677,12 +688,21 @@ static void run_hooks_warn(const OciHooks *h, HookKind kind, const ContainerStat
         }
 }
 
-int container_start(Container *c) {
+int container_start(Container *c, int *ret_relay_fd) {
         if (c->status != STATUS_CREATED)
                 return log_error_errno(-EINVAL, "cannot start a container that is %s",
                                        container_status_to_string(c->status));
+        Readiness readiness = READINESS_EXEC;
+        (void) readiness_from_annotations(c->state.annotations, &readiness);
+        const bool notify = notify_wanted();
+        _cleanup_close_ int relay_fd = -EBADF;
+        int r;
+        /* Bound before the container's process runs, so that nothing it sends is lost. */
+        if (notify && readiness == READINESS_CONTAINER && ret_relay_fd && (r = notify_relay_open(c->dir->dir_fd, &relay_fd)) < 0)
+                return r;
+
         _cleanup_free_ char *error = NULL;
-        int r = exec_fifo_consume(c->dir->dir_fd, c->pidfd, &error);
+        r = exec_fifo_consume(c->dir->dir_fd, c->pidfd, &error);
         if (r < 0)
                 return log_error("%s", error ?: strerror(-r)), r;
         c->status = STATUS_RUNNING;
@@ -694,13 +714,13 @@ int container_start(Container *c) {
 
         /* As a Type=notify unit's ExecStart=: the container's process is the main process now,
          * and with "exec" readiness the unit is ready, since the exec succeeded. */
-        if (notify_wanted()) {
-                Readiness readiness = READINESS_EXEC;
-                (void) readiness_from_annotations(c->state.annotations, &readiness);
+        if (notify) {
                 r = notify_main_pid(c->state.pid, readiness == READINESS_EXEC);
                 if (r < 0)
                         return r;
         }
+        if (ret_relay_fd)
+                *ret_relay_fd = TAKE_FD(relay_fd);
         return 0;
 }
 

@@ -50,8 +50,12 @@ int container_open(const GlobalOptions *g, const char *id, Container **ret);
 ContainerStatus container_status_paused(int dir_fd, ContainerStatus st);
 /* Reads <dir>/cgroup.json: *ret stays NULL (0) when create recorded none. */
 int container_load_cgroup(int dir_fd, Cgroup **ret);
-/* Consumes exec.fifo: the user's process has been exec'd on success. Prints the error. */
-int container_start(Container *c);
+/* Consumes exec.fifo: the user's process has been exec'd on success. Prints the error. Under
+ * a Type=notify unit ($NOTIFY_SOCKET), tells systemd the container's process is the main
+ * process, and ready with "exec" readiness; with "container" readiness and ret_relay_fd, returns
+ * the bound socket the container's own notifications come in on (notify_relay_run()), else
+ * -EBADF there. */
+int container_start(Container *c, int *ret_relay_fd);
 /* Sends sig to the init through its verified pidfd. Prints the error. */
 int container_signal(Container *c, int sig);
 /* Sends sig to every process of the container: every process in its cgroup (or, for a

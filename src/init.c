@@ -19,6 +19,7 @@
 #include "exec-fifo.h"
 #include "hooks.h"
 #include "init.h"
+#include "notify.h"
 #include "oci-config.h"
 #include "process.h"
 #include "rootfs.h"
@@ -245,6 +246,7 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
                 .new_cgroupns = oci_config_find_namespace(c, NAMESPACE_CGROUP) != NULL &&
                                 !oci_config_find_namespace(c, NAMESPACE_CGROUP)->path,
                 .own_cgroups = own_cgroups,
+                .notify_dir = p->notify_dir,
                 .before_switch = hooks_before_switch,
                 .userdata = &in,
         };
@@ -346,6 +348,9 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
                     asprintf(&pid, "LISTEN_PID=%d", (int) getpid()) < 0 || strv_consume(&extra_env, pid) < 0)
                         _exit(127);
         }
+
+        if (p->notify_dir && strv_extend(&extra_env, "NOTIFY_SOCKET=" NOTIFY_SOCKET_DIR "/" NOTIFY_SOCKET_NAME) < 0)
+                _exit(127);
 
         if (filter && (r = seccomp_profile_load(filter, c->process.no_new_privileges, &error)) < 0) {
                 (void) write_all(wfd, error, strlen(error));

@@ -7,6 +7,12 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* "container" readiness: the container's $NOTIFY_SOCKET is NOTIFY_SOCKET_DIR/NOTIFY_SOCKET_NAME,
+ * a bind mount of <state dir>/NOTIFY_DIR where `start` binds the socket it relays from. */
+#define NOTIFY_DIR "notify"
+#define NOTIFY_SOCKET_DIR "/run/notify"
+#define NOTIFY_SOCKET_NAME "notify.sock"
+
 /* The annotation that chooses readiness: "exec" (the default) or "container". */
 #define READINESS_ANNOTATION "org.ctr-launch.readiness"
 
@@ -24,3 +30,16 @@ bool notify_wanted(void);
 /* "MAINPID=pid" (and "READY=1" when ready), in one datagram, then waits until systemd has
  * processed it (sd_notify_barrier), so that our exit is never seen first. */
 int notify_main_pid(pid_t pid, bool ready);
+
+/* "container" readiness, in `start`: binds <state dir>/notify/notify.sock (a datagram socket
+ * anyone in the container may send to) before the container's process runs. */
+int notify_relay_open(int state_dir_fd, int *ret_fd);
+/* Forwards what the container sends, filtered by notify_filter(), to our $NOTIFY_SOCKET until
+ * pidfd (the container's init) says it is gone. Fds passed along (FDSTORE=, BARRIER=) are
+ * closed, never forwarded. */
+int notify_relay_run(int sock_fd, int pidfd);
+/* The lines of one sd_notify datagram a container may send on to systemd: READY=1, STATUS=,
+ * WATCHDOG=, WATCHDOG_USEC=, EXTEND_TIMEOUT_USEC=, RELOADING=1, STOPPING=1, ERRNO=,
+ * BUSERROR=, MONOTONIC_USEC=. MAINPID=, FDSTORE= and anything else are dropped: a container
+ * must never point systemd at a host PID. *ret is NULL when nothing is left (0). */
+int notify_filter(const char *msg, size_t len, char **ret);

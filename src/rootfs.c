@@ -20,6 +20,7 @@
 #include "basic/path-util.h"
 #include "devices.h"
 #include "mount-opts.h"
+#include "notify.h"
 #include "rootfs.h"
 
 #ifndef ST_NOSYMFOLLOW
@@ -624,6 +625,16 @@ int rootfs_setup(const OciConfig *c, const RootfsOptions *o, char **ret_error) {
         for (size_t i = 0; i < c->n_mounts; i++)
                 if ((r = mount_one(&rfs, c->mounts + i, ret_error)) < 0)
                         return r;
+
+        if (o->notify_dir) {
+                /* "container" readiness: the directory where `start` binds the socket the
+                 * container's sd_notify() reaches, as one more bind mount of the config's kind. */
+                char *options[] = { (char *) "bind", (char *) "nosuid", (char *) "nodev", (char *) "noexec", NULL };
+                OciMount m = { .destination = (char *) NOTIFY_SOCKET_DIR, .type = (char *) "bind",
+                               .source = (char *) o->notify_dir, .options = options };
+                if ((r = mount_one(&rfs, &m, ret_error)) < 0)
+                        return r;
+        }
 
         if (config_dev_is_tmpfs(c, &dev_tmpfs) < 0)
                 return errmsg(ret_error, -ENOMEM, "populate /dev");

@@ -15,7 +15,8 @@ typedef struct RootfsOptions {
         const char *bundle;  /* absolute; relative bind-mount sources are relative to it */
         bool no_pivot;       /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
         bool new_userns;     /* in a user namespace: bind device nodes instead of mknod */
-        bool new_cgroupns;   /* a cgroup namespace of its own (rooted at its cgroup) */
+        bool new_cgroupns;
+        const char *notify_dir; /* bound on NOTIFY_SOCKET_DIR inside, or NULL (notify.h) */   /* a cgroup namespace of its own (rooted at its cgroup) */
         const char *own_cgroups; /* /proc/self/cgroup read before joining or making a cgroup
                                   * namespace: the cgroups the "cgroup" mounts show */
         /* Called once the mounts are made, right before the switch of root (the hooks that

@@ -129,8 +129,9 @@ int state_dir_open(const char *root, const char *id, int lock_op, StateDir **ret
         return 0;
 }
 
-int state_dir_remove(StateDir *d) {
-        _cleanup_close_ int fd = fcntl(d->dir_fd, F_DUPFD_CLOEXEC, 3);
+/* Empties dir_fd; subdirectories (notify/) down to depth levels more. */
+static int empty_dir(int dir_fd, unsigned depth) {
+        _cleanup_close_ int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
         if (fd < 0)
                 return -errno;
         DIR *dir = fdopendir(fd);
@@ -138,10 +139,23 @@ int state_dir_remove(StateDir *d) {
                 return -errno;
         fd = -EBADF;
         struct dirent *de;
-        while ((de = readdir(dir)))
-                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                        (void) unlinkat(d->dir_fd, de->d_name, 0);
+        while ((de = readdir(dir))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                if (unlinkat(dir_fd, de->d_name, 0) >= 0 || errno != EISDIR || depth == 0)
+                        continue;
+                _cleanup_close_ int sub = openat(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub >= 0 && empty_dir(sub, depth - 1) >= 0)
+                        (void) unlinkat(dir_fd, de->d_name, AT_REMOVEDIR);
+        }
         closedir(dir);
+        return 0;
+}
+
+int state_dir_remove(StateDir *d) {
+        int r = empty_dir(d->dir_fd, 1);
+        if (r < 0)
+                return r;
         if (unlinkat(d->root_fd, d->id, AT_REMOVEDIR) < 0)
                 return -errno;
         return 0;

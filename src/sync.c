@@ -36,6 +36,7 @@ void init_params_done(InitParams *p) {
         free(p->rootfs);
         free(p->hook_state_creating);
         free(p->hook_state_created);
+        free(p->notify_dir);
         *p = (InitParams) {};
 }
 
@@ -123,6 +124,10 @@ int sync_send_init(int fd, const InitParams *p, const char *config_json) {
                 json_builder_set_member_name(b, "hookStateCreated");
                 json_builder_add_string_value(b, p->hook_state_created);
         }
+        if (p->notify_dir) {
+                json_builder_set_member_name(b, "notifyDir");
+                json_builder_add_string_value(b, p->notify_dir);
+        }
         json_builder_set_member_name(b, "config");
         json_builder_add_value(b, g_steal_pointer(&config));
         json_builder_end_object(b);
@@ -165,6 +170,11 @@ int sync_recv_init(int fd, InitParams *ret, char **ret_config_json) {
         const char *creating = member_string(o, "hookStateCreating"), *created = member_string(o, "hookStateCreated");
         if (creating && created &&
             (!(p.hook_state_creating = strdup(creating)) || !(p.hook_state_created = strdup(created)))) {
+                init_params_done(&p);
+                return -ENOMEM;
+        }
+        const char *notify_dir = member_string(o, "notifyDir");
+        if (notify_dir && !(p.notify_dir = strdup(notify_dir))) {
                 init_params_done(&p);
                 return -ENOMEM;
         }

@@ -45,6 +45,9 @@ typedef struct InitParams {
          * "creating") and startContainer's ("created"); NULL when absent. */
         char *hook_state_creating;
         char *hook_state_created;
+        /* "container" readiness: the host directory where `start` binds the notify socket,
+         * bound into the container (NOTIFY_SOCKET_DIR); NULL otherwise. */
+        char *notify_dir;
 } InitParams;
 
 void init_params_done(InitParams *p);

@@ -146,7 +146,7 @@ int verb_run(int argc, char **argv, const GlobalOptions *g) {
         _cleanup_container_ Container *c = NULL;
         if (container_create(g, &o, &c) < 0)
                 return EXIT_FAILED;
-        if (container_start(c) < 0) {
+        if (container_start(c, NULL) < 0) {
                 (void) container_destroy(c);
                 return EXIT_FAILED;
         }

@@ -1,0 +1,545 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
+#
+# The system test host: a real systemd 252 booted with systemd-nspawn on an overlay of this
+# machine's root, with the fresh build installed in it, driven from outside with nsenter. Sourced
+# by each scenario script, which then calls
+#   sys_init "$@"        arguments: the meson build root, the ctr-launch binary of the build
+#   host_boot            (one boot per script: it takes seconds; cases share it)
+#   case_run NAME FUNC   once per case
+#   sys_finish           exit status: 0 if every case passed
+# The EXIT trap tears the host down (host_teardown), whatever happened, a half-done boot too.
+#
+# Inside the test host:
+#   - the build is installed by `meson install` with DESTDIR: ctr-launch is $HOST_CTR
+#     (/usr/local/bin/ctr-launch with the default prefix);
+#   - bundles go to /var/lib/ctr-launch/ID (the place the design gives ctr@ID), made from this
+#     side under $HOST_ROOT; the directory starts empty (opaque over the machine's own);
+#   - the v1 cgroup controllers are remounted read-write (nspawn mounts them read-only) so that
+#     a runtime can use them, as on a real hybrid host;
+#   - containers use the default state root, /run/ctr-launch.
+# Commands run with host_run (nsenter) are outside nspawn's seccomp filter and capability
+# bounding set, and in no cgroup of the test host ("0::/.." in /proc/self/cgroup: they stay in
+# ours); what systemctl or systemd-run starts is inside both, like a real service.
+#
+# Environment knobs: CTR_TEST_ONLY=REGEX runs the matching cases only; CTR_TEST_KEEP=1 keeps the
+# scratch directory (the overlay's upper layer, the nspawn log); CTR_TEST_VERBOSE=1 traces the
+# cases (set -x); CTR_BOOT_TIMEOUT (default 60 s).
+
+set -euo pipefail
+
+SYS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
+
+CASE=""
+CASES_RUN=0
+CASES_FAILED=()
+
+HOST_DIR=""     # scratch directory on this machine: upper/ work/ root/ nspawn.log
+HOST_ROOT=""    # the overlay, the test host's / as seen from here
+HOST_NSPAWN=""  # PID of systemd-nspawn
+HOST_PID1=""    # PID (here) of the test host's systemd
+HOST_MACHINE="ctrsys-$$"
+HOST_BUNDLES=/var/lib/ctr-launch
+HOST_STATE=/run/ctr-launch
+HOST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# ---------------------------------------------------------------- reporting
+
+skip() {
+        echo "SKIP: $*"
+        exit 77
+}
+
+# Not a test failure but a broken test machine or harness: meson reports ERROR.
+hard_error() {
+        echo "ERROR: $*" >&2
+        exit 99
+}
+
+# Fails the current case (we run inside the case's subshell).
+fail() {
+        echo "FAIL [$CASE]: $*" >&2
+        exit 1
+}
+
+note() {
+        echo "  [$CASE] $*"
+}
+
+assert_eq() {
+        local what=$1 want=$2 got=$3
+        [ "$want" = "$got" ] || fail "$what: expected \"$want\", got \"$got\""
+}
+
+assert_contains() {
+        local what=$1 hay=$2 needle=$3
+        case $hay in
+        *"$needle"*) ;;
+        *) fail "$what: expected to contain \"$needle\", got:
+$hay" ;;
+        esac
+}
+
+# wait_for DESC CMD...: polls CMD (CTR_WAIT s, default 15) until it succeeds.
+wait_for() {
+        local desc=$1 i n
+        shift
+        n=$(( ${CTR_WAIT:-15} * 10 ))
+        for ((i = 0; i < n; i++)); do
+                if "$@"; then return 0; fi
+                sleep 0.1
+        done
+        fail "gave up after ${CTR_WAIT:-15} s waiting for $desc"
+}
+
+# ---------------------------------------------------------------- setup
+
+sys_init() {
+        if [ "$(id -u)" != 0 ]; then
+                skip "system tests boot systemd in systemd-nspawn and need root (uid is $(id -u))"
+        fi
+        [ $# -ge 1 ] || hard_error "usage: $0 MESON-BUILD-ROOT [PATH-TO-ctr-launch]"
+        BUILD_DIR=$(readlink -f "$1")
+        CTR_BUILT=${2:+$(readlink -f "$2")}
+        [ -f "$BUILD_DIR/build.ninja" ] || hard_error "$BUILD_DIR is not a meson build directory"
+
+        # Anything missing here is an installation bug (tools/lib.sh's TEST_PACKAGES), never a
+        # reason to skip.
+        local tool
+        for tool in systemd-nspawn nsenter meson mount umount setsid; do
+                command -v "$tool" >/dev/null ||
+                        hard_error "$tool not found: install the test packages (tools/lib.sh TEST_PACKAGES)"
+        done
+        [ -x /lib/systemd/systemd ] || hard_error "no /lib/systemd/systemd to boot: install systemd"
+        [ -x /usr/bin/dbus-daemon ] || [ -x /usr/bin/dbus-broker ] ||
+                hard_error "no D-Bus daemon for the test host: install dbus"
+        [ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 ||
+                hard_error "/bin/busybox missing: install busybox-static"
+        ldd /bin/busybox >/dev/null 2>&1 &&
+                hard_error "/bin/busybox is not statically linked: install busybox-static, not busybox"
+
+        trap host_teardown EXIT
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
+}
+
+# The path, inside the test host, where meson installs the ctr-launch binary.
+installed_ctr_path() {
+        meson introspect "$BUILD_DIR" --installed | "$PY" -c '
+import json, os, sys
+for src, dst in json.load(sys.stdin).items():
+    if os.path.basename(src) == "ctr-launch" and os.path.basename(dst) == "ctr-launch":
+        print(dst)
+        break
+else:
+    sys.exit("meson installs no ctr-launch binary")'
+}
+
+# A directory for the overlay's upper layer: overlayfs cannot have its upper layer on an
+# overlayfs (a machine that is itself a container), so take the first that is not one.
+scratch_parent() {
+        local d
+        for d in /var/tmp /tmp /root; do
+                if [ -d "$d" ] && [ "$(stat -f -c %T "$d")" != overlayfs ]; then
+                        echo "$d"
+                        return 0
+                fi
+        done
+        hard_error "no directory outside an overlayfs for the test host's upper layer"
+}
+
+# Children of PID, from /proc (nspawn's children: a helper first, then the container's init).
+children_of() {
+        cat /proc/"$1"/task/*/children 2>/dev/null || true
+}
+
+find_pid1() {
+        local c
+        for c in $(children_of "$HOST_NSPAWN"); do
+                if [ "$(cat "/proc/$c/comm" 2>/dev/null)" = systemd ]; then
+                        echo "$c"
+                        return 0
+                fi
+        done
+        return 1
+}
+
+host_boot_failed() {
+        echo "---- systemd-nspawn log ($HOST_DIR/nspawn.log):" >&2
+        tail -n 80 "$HOST_DIR/nspawn.log" >&2 || true
+        echo "----" >&2
+        hard_error "test host: $*"
+}
+
+# host_boot [BUILD_DIR]: mounts the overlay, installs the build, boots, waits for the system to
+# be up. Sets HOST_DIR, HOST_ROOT, HOST_NSPAWN, HOST_PID1, HOST_CTR.
+host_boot() {
+        local build=${1:-$BUILD_DIR} timeout=${CTR_BOOT_TIMEOUT:-60} state="" t0 i
+        t0=$(date +%s%N)
+
+        HOST_DIR=$(mktemp -d "$(scratch_parent)/ctr-launch-sys.XXXXXX")
+        mkdir "$HOST_DIR"/{upper,work,root}
+        HOST_ROOT=$HOST_DIR/root
+        mount -t overlay overlay -o "lowerdir=/,upperdir=$HOST_DIR/upper,workdir=$HOST_DIR/work" "$HOST_ROOT" ||
+                hard_error "cannot mount the overlay of / on $HOST_ROOT"
+        echo "test host: overlay of / on $HOST_ROOT"
+
+        DESTDIR=$HOST_ROOT meson install -C "$build" --no-rebuild --quiet >"$HOST_DIR/install.log" 2>&1 || {
+                cat "$HOST_DIR/install.log" >&2
+                hard_error "meson install into the test host failed"
+        }
+        HOST_CTR=$(installed_ctr_path) || hard_error "cannot tell where meson installs ctr-launch"
+        [ -x "$HOST_ROOT$HOST_CTR" ] || hard_error "meson install did not put ctr-launch at $HOST_CTR"
+        if [ -n "${CTR_BUILT:-}" ] && ! cmp -s "$CTR_BUILT" "$HOST_ROOT$HOST_CTR"; then
+                echo "test host: note: the installed $HOST_CTR differs from $CTR_BUILT (install rewrote it?)"
+        fi
+        # Bundles: an empty directory of our own, whatever the machine has there (rm through the
+        # overlay only whites it out in the upper layer).
+        rm -rf --one-file-system "${HOST_ROOT:?}$HOST_BUNDLES"
+        mkdir -p "$HOST_ROOT$HOST_BUNDLES"
+        make_rootfs_template "$HOST_DIR/rootfs-template"
+
+        # setsid: nspawn wants a session of its own; --register=no: this machine's PID 1 is not
+        # systemd (no machined); basic.target: services installed on this machine (a database,
+        # say) must not hold the boot up. --capability=all and the @keyring/bpf syscalls: what
+        # a runtime started as a service needs (design.md).
+        env -u NOTIFY_SOCKET -u LISTEN_FDS -u LISTEN_PID \
+                setsid systemd-nspawn -D "$HOST_ROOT" -b --register=no --keep-unit -M "$HOST_MACHINE" \
+                --capability=all --system-call-filter='@keyring bpf' \
+                -- --unit=basic.target </dev/null >"$HOST_DIR/nspawn.log" 2>&1 &
+        HOST_NSPAWN=$!
+
+        for ((i = 0; i < timeout * 10; i++)); do
+                kill -0 "$HOST_NSPAWN" 2>/dev/null || host_boot_failed "systemd-nspawn exited during the boot"
+                if [ -z "$HOST_PID1" ]; then
+                        HOST_PID1=$(find_pid1) || HOST_PID1=""
+                fi
+                if [ -n "$HOST_PID1" ]; then
+                        # Early on the bus is not up and this fails: poll.
+                        state=$(nsenter -t "$HOST_PID1" -a -- env -i PATH="$HOST_PATH" \
+                                systemctl is-system-running 2>/dev/null) || true
+                        case $state in
+                        running | degraded) break ;;
+                        esac
+                fi
+                sleep 0.1
+        done
+        case $state in
+        running) ;;
+        degraded)
+                echo "test host: degraded; failed units:"
+                host_run systemctl --failed --no-legend --plain || true
+                ;;
+        *) host_boot_failed "not up after $timeout s (PID 1: ${HOST_PID1:-not found}, state: ${state:-none})" ;;
+        esac
+
+        # nspawn mounts the v1 controllers read-only; a runtime in there needs them writable.
+        host_run sh -c 'for c in /sys/fs/cgroup/*; do
+                        if mountpoint -q "$c"; then mount -o remount,bind,rw "$c" || exit 1; fi
+                done' || host_boot_failed "cannot remount the cgroup hierarchies read-write"
+
+        echo "test host: $HOST_MACHINE up ($state) in $(( ($(date +%s%N) - t0) / 1000000 )) ms;" \
+                "systemd-nspawn $HOST_NSPAWN, PID 1 is $HOST_PID1 here; ctr-launch at $HOST_CTR"
+}
+
+# ---------------------------------------------------------------- inside the test host
+
+# host_run CMD...: CMD inside the test host (all its namespaces, its root), with a clean
+# environment. Outside nspawn's seccomp filter and capability limits (see the top).
+host_run() {
+        [ -n "$HOST_PID1" ] || hard_error "host_run before host_boot"
+        nsenter -t "$HOST_PID1" -a -- env -i PATH="$HOST_PATH" LANG=C.UTF-8 SYSTEMD_PAGER=cat \
+                SYSTEMD_COLORS=0 G_DEBUG=fatal-criticals "$@"
+}
+
+# host_ctr ARGS...: the installed ctr-launch, in the test host.
+host_ctr() {
+        host_run timeout -k 5 "${CTR_TIMEOUT:-30}" "$HOST_CTR" "$@"
+}
+
+# host_journal UNIT: the unit's journal in the test host.
+host_journal() {
+        host_run journalctl -u "$1" --no-pager -o short-monotonic
+}
+
+# host_watch_unit UNIT: the case uses UNIT: its journal is printed if the case fails, and it
+# must be gone (not active, no cgroup) when the case ends.
+host_watch_unit() {
+        echo "$1" >>"$HOST_DIR/case.units"
+}
+
+make_rootfs_template() {
+        local r=$1 a
+        mkdir -p "$r"/{bin,proc,sys,dev,tmp,etc,root,run,var}
+        chmod 1777 "$r/tmp"
+        cp /bin/busybox "$r/bin/busybox"
+        for a in $(/bin/busybox --list); do
+                [ "$a" = busybox ] || ln -s busybox "$r/bin/$a"
+        done
+        printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$r/etc/passwd"
+        printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
+}
+
+# host_make_bundle ID ARGS...: a busybox bundle at /var/lib/ctr-launch/ID in the test host,
+# config.json from `ctr-launch spec` with process.args = ARGS. Sets HOST_BUNDLE (the path
+# inside) and BUNDLE_DIR (the same directory seen from here).
+host_make_bundle() {
+        local id=$1
+        shift
+        [ $# -gt 0 ] || hard_error "host_make_bundle $id: no process.args"
+        HOST_BUNDLE=$HOST_BUNDLES/$id
+        BUNDLE_DIR=$HOST_ROOT$HOST_BUNDLE
+        mkdir -p "$BUNDLE_DIR"
+        cp -a "$HOST_DIR/rootfs-template" "$BUNDLE_DIR/rootfs"
+        host_ctr spec -b "$HOST_BUNDLE" || fail "ctr-launch spec -b $HOST_BUNDLE failed"
+        host_bundle_set "$id" process.args "$("$PY" -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@")"
+}
+
+# host_bundle_set ID PATH JSON [PATH JSON...]: sets the dotted PATHs of the bundle's
+# config.json (objects made on the way).
+host_bundle_set() {
+        local id=$1
+        shift
+        "$PY" - "$HOST_ROOT$HOST_BUNDLES/$id/config.json" "$@" <<'EOF'
+import json, sys
+path, ops = sys.argv[1], sys.argv[2:]
+with open(path) as f:
+    cfg = json.load(f)
+for key, value in zip(ops[::2], ops[1::2]):
+    parts = key.split(".")
+    o = cfg
+    for p in parts[:-1]:
+        o = o.setdefault(p, {})
+    o[parts[-1]] = json.loads(value)
+with open(path, "w") as f:
+    json.dump(cfg, f, indent=2)
+EOF
+}
+
+# host_pid_of ID: the container's init, per `ctr-launch state` in the test host (its PID there).
+host_pid_of() {
+        host_ctr state "$1" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["pid"])'
+}
+
+# host_cgroup_of PID [HIERARCHY]: the process's cgroup in the test host, from /proc/PID/cgroup;
+# HIERARCHY is "0" (unified, the default) or a v1 controller list ("name=systemd", "memory").
+host_cgroup_of() {
+        host_run cat "/proc/$1/cgroup" | awk -F: -v h="${2:-0}" '
+                (h == "0" && $1 == "0") || ($1 != "0" && $2 == h) {
+                        sub(/^[^:]*:[^:]*:/, ""); print; exit }'
+}
+
+# host_cgroup_dirs NAME: the directories named NAME in any hierarchy of the test host, at
+# most 3 levels deep (/sys/fs/cgroup/memory/system.slice/NAME).
+host_cgroup_dirs() {
+        host_run find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d -name "$1" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- nothing left behind
+
+# Everything a case may have left in the test host, one line each; empty if nothing.
+host_leftovers() {
+        local u st
+        host_run sh -c "ls -A $HOST_STATE 2>/dev/null" | sed 's/^/container state left: /' || true
+        host_run sh -c 'for d in /sys/fs/cgroup/ctr-launch /sys/fs/cgroup/*/ctr-launch; do
+                        [ -d "$d" ] && find "$d" -mindepth 1 -type d; done; true' | sed 's/^/cgroup left: /'
+        if [ -s "$HOST_DIR/case.units" ]; then
+                for u in $(sort -u "$HOST_DIR/case.units"); do
+                        st=$(host_run systemctl show -p ActiveState --value "$u" 2>/dev/null) || st=unknown
+                        case $st in
+                        active | activating | deactivating | reloading | refreshing)
+                                echo "unit left $st: $u" ;;
+                        esac
+                        host_cgroup_dirs "$u" | sed "s/^/cgroup of $u left: /"
+                done
+        fi
+}
+
+host_assert_nothing_left() {
+        local l i
+        # Units stop and cgroups go away asynchronously: allow 5 s.
+        for ((i = 0; i < 50; i++)); do
+                l=$(host_leftovers)
+                [ -n "$l" ] || return 0
+                sleep 0.1
+        done
+        fail "left behind in the test host:
+$l"
+}
+
+# Removes whatever a case left, so that the next one starts clean.
+host_case_cleanup() {
+        local id u
+        for id in $(host_run sh -c "ls -A $HOST_STATE 2>/dev/null" || true); do
+                host_ctr delete --force "$id" >/dev/null 2>&1 || true
+        done
+        if [ -s "$HOST_DIR/case.units" ]; then
+                for u in $(sort -u "$HOST_DIR/case.units"); do
+                        host_run systemctl kill -s KILL "$u" >/dev/null 2>&1 || true
+                        host_run systemctl stop "$u" >/dev/null 2>&1 || true
+                        host_run systemctl reset-failed "$u" >/dev/null 2>&1 || true
+                done
+        fi
+        host_run sh -c 'for d in /sys/fs/cgroup/ctr-launch /sys/fs/cgroup/*/ctr-launch; do
+                        [ -d "$d" ] && find "$d" -mindepth 1 -depth -type d -exec rmdir {} + ; done
+                true' >/dev/null 2>&1 || true
+        rm -f "$HOST_DIR/case.units"
+}
+
+# The journal of the case's units, or the whole journal since the case began.
+host_case_journal() {
+        local cursor=$1 u
+        if [ -s "$HOST_DIR/case.units" ]; then
+                for u in $(sort -u "$HOST_DIR/case.units"); do
+                        echo "---- journal of $u:"
+                        host_journal "$u" 2>&1 | tail -n 60 || true
+                done
+        else
+                echo "---- journal of the test host during the case:"
+                host_run journalctl --no-pager -o short-monotonic ${cursor:+--after-cursor="$cursor"} 2>&1 |
+                        tail -n 80 || true
+        fi
+        echo "----"
+}
+
+# ---------------------------------------------------------------- cases
+
+err_report() {
+        local rc=$1 i where=""
+        [ "$BASHPID" = "$CASE_PID" ] || return 0
+        trap - ERR
+        for ((i = 1; i < ${#FUNCNAME[@]} - 1; i++)); do
+                where+=" ${FUNCNAME[i]}@${BASH_SOURCE[i]##*/}:${BASH_LINENO[i - 1]}"
+        done
+        echo "FAIL [$CASE]: unexpected exit status $rc of: $BASH_COMMAND (in$where)" >&2
+}
+
+# case_run NAME FUNC [ARGS...]: runs FUNC in a subshell with errexit, then checks that nothing
+# is left in the test host; on failure, prints the journal of the units the case watched.
+case_run() {
+        local name=$1 rc cursor
+        shift
+        if [ -n "${CTR_TEST_ONLY:-}" ] && ! [[ $name =~ $CTR_TEST_ONLY ]]; then
+                return 0
+        fi
+        [ -n "$HOST_PID1" ] || hard_error "case_run before host_boot"
+        CASE=$name
+        CASES_RUN=$((CASES_RUN + 1))
+        rm -f "$HOST_DIR/case.units"
+        cursor=$(host_run journalctl -n 0 --show-cursor --no-pager 2>/dev/null |
+                sed -n 's/^-- cursor: //p') || cursor=""
+
+        set +e
+        (
+                set -eE
+                CASE_PID=$BASHPID
+                trap 'err_report $?' ERR
+                [ -z "${CTR_TEST_VERBOSE:-}" ] || set -x
+                "$@"
+        )
+        rc=$?
+        if [ "$rc" = 0 ]; then
+                (host_assert_nothing_left)
+                rc=$?
+        fi
+        set -e
+        if [ "$rc" != 0 ]; then
+                host_case_journal "$cursor" >&2
+        fi
+        host_case_cleanup
+        if [ "$rc" = 0 ]; then
+                echo "ok - $name"
+        else
+                echo "not ok - $name"
+                CASES_FAILED+=("$name")
+        fi
+        return 0
+}
+
+sys_finish() {
+        echo
+        if [ "$CASES_RUN" = 0 ]; then
+                echo "no case ran (CTR_TEST_ONLY=${CTR_TEST_ONLY:-})"
+                exit 1
+        fi
+        if [ ${#CASES_FAILED[@]} = 0 ]; then
+                echo "all $CASES_RUN cases passed"
+                exit 0
+        fi
+        echo "${#CASES_FAILED[@]} of $CASES_RUN cases failed: ${CASES_FAILED[*]}"
+        exit 1
+}
+
+# ---------------------------------------------------------------- teardown
+
+# mounts_under DIR: our mount points at or below DIR, deepest first.
+mounts_under() {
+        awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
+}
+
+nspawn_alive() {
+        [ -n "$HOST_NSPAWN" ] && kill -0 "$HOST_NSPAWN" 2>/dev/null
+}
+
+# wait_nspawn SECONDS: whether systemd-nspawn exited within SECONDS (reaps it: it is our child).
+wait_nspawn() {
+        local i
+        for ((i = 0; i < $1 * 10; i++)); do
+                nspawn_alive || break
+                sleep 0.1
+        done
+        if nspawn_alive; then return 1; fi
+        wait "$HOST_NSPAWN" 2>/dev/null || true
+        return 0
+}
+
+# Powers the test host off and removes every trace of it; safe at any point of host_boot.
+# Turns a passing run into a failure if something could not be cleaned.
+host_teardown() {
+        local rc=$? problems=() mp i
+        trap - EXIT INT TERM
+        set +e
+        if nspawn_alive; then
+                if [ -n "$HOST_PID1" ]; then
+                        timeout 15 nsenter -t "$HOST_PID1" -a -- env -i PATH="$HOST_PATH" \
+                                systemctl poweroff --no-block >/dev/null 2>&1
+                fi
+                # nspawn turns SIGTERM into a clean shutdown of the container (SIGRTMIN+3).
+                if ! wait_nspawn 30; then
+                        problems+=("the test host did not power off within 30 s: SIGTERM to systemd-nspawn")
+                        kill -TERM "$HOST_NSPAWN" 2>/dev/null
+                        if ! wait_nspawn 15; then
+                                problems+=("systemd-nspawn still there: SIGKILL")
+                                [ -z "$HOST_PID1" ] || kill -KILL "$HOST_PID1" 2>/dev/null
+                                kill -KILL "$HOST_NSPAWN" 2>/dev/null
+                                wait_nspawn 10 || problems+=("systemd-nspawn $HOST_NSPAWN survived SIGKILL")
+                        fi
+                fi
+        fi
+        if [ -n "$HOST_DIR" ] && [ -d "$HOST_DIR" ]; then
+                for mp in $(mounts_under "$HOST_DIR"); do
+                        for ((i = 0; i < 20; i++)); do
+                                umount "$mp" 2>/dev/null && break
+                                sleep 0.5
+                        done
+                        if mountpoint -q "$mp"; then
+                                problems+=("$mp busy: lazily unmounted")
+                                umount -l "$mp"
+                        fi
+                done
+                mp=$(mounts_under "$HOST_DIR")
+                if [ -n "$mp" ]; then
+                        problems+=("still mounted: $(echo "$mp" | tr '\n' ' ')")
+                elif [ -n "${CTR_TEST_KEEP:-}" ]; then
+                        echo "kept $HOST_DIR"
+                else
+                        rm -rf --one-file-system "$HOST_DIR" || problems+=("cannot remove $HOST_DIR")
+                fi
+        fi
+        if [ ${#problems[@]} != 0 ]; then
+                printf 'teardown: %s\n' "${problems[@]}" >&2
+                [ "$rc" != 0 ] && [ "$rc" != 77 ] || rc=1
+        fi
+        exit "$rc"
+}
