@@ -369,6 +369,7 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
         bundle = realpath(o->bundle ?: ".", NULL);
         if (!bundle)
                 return log_error_errno(-errno, "bundle %s", o->bundle ?: ".");
+        log_set_bundle(bundle);
         r = oci_config_load(bundle, &config, &json, &error);
         if (r < 0)
                 return log_error_errno(-EINVAL, "config.json: %s", error ?: strerror(-r)), r;
@@ -628,8 +629,10 @@ int container_open(const GlobalOptions *g, const char *id, Container **ret) {
                 uint64_t starttime;
                 if (container_identity_read(c->dir->dir_fd, &pid, &starttime) >= 0)
                         (void) pidfd_open_verified(pid, starttime, &c->pidfd);
-        } else
+        } else {
                 c->status = container_status_probe(&c->state, c->dir->dir_fd, false, &c->pidfd);
+                log_set_bundle(c->state.bundle);
+        }
 
         r = container_load_cgroup(c->dir->dir_fd, &c->cgroup);
         if (r < 0)

@@ -6,6 +6,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <syslog.h>
+#include <systemd/sd-journal.h>
 #include <time.h>
 
 #include "basic/fd-util.h"
@@ -15,6 +19,8 @@ static int log_fd = -EBADF;
 static LogFormat log_format = LOG_FORMAT_TEXT;
 static bool log_debug_on = false;
 static char *log_id = NULL;
+static char *log_bundle = NULL;
+static int log_journal = -1; /* unknown yet */
 
 int log_open(const char *path, LogFormat format, bool debug) {
         log_format = format;
@@ -32,6 +38,32 @@ void log_close(void) {
         log_fd = safe_close(log_fd);
         free(log_id);
         log_id = NULL;
+        free(log_bundle);
+        log_bundle = NULL;
+}
+
+void log_set_bundle(const char *bundle) {
+        free(log_bundle);
+        log_bundle = bundle ? strdup(bundle) : NULL;
+}
+
+/* Whether our stderr is systemd's journal stream (a unit's StandardError=journal): then the
+ * journal gets each line directly, with fields to search by, instead of the stream's copy. */
+static bool stderr_is_journal(void) {
+        if (log_journal >= 0)
+                return log_journal;
+        log_journal = 0;
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+        if (e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) >= 0 &&
+            (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino)
+                log_journal = 1;
+        return log_journal;
+}
+
+static int level_priority(const char *level) {
+        return strcmp(level, "error") == 0 ? LOG_ERR : strcmp(level, "warning") == 0 ? LOG_WARNING : LOG_DEBUG;
 }
 
 void log_set_id(const char *id) {
@@ -107,6 +139,20 @@ _printf_(4, 0) static void log_va(const char *level, bool to_stderr, int r, cons
                 msg = log_id ? g_strdup_printf("%s: %s", log_id, text) : g_strdup(text);
 
         log_to_file(level, msg);
+        if (to_stderr && stderr_is_journal()) {
+                g_autofree char *safe = escape_message(msg, false);
+                g_autofree char *m = g_strdup_printf("MESSAGE=ctr-launch: %s", safe);
+                g_autofree char *p = g_strdup_printf("PRIORITY=%d", level_priority(level));
+                g_autofree char *id = g_strdup_printf("CONTAINER_ID=%s", log_id ?: "");
+                g_autofree char *bundle = g_strdup_printf("CONTAINER_BUNDLE=%s", log_bundle ?: "");
+                g_autofree char *err = g_strdup_printf("ERRNO=%d", -r);
+                struct iovec iov[] = {
+                        { m, strlen(m) }, { p, strlen(p) }, { (char *) "SYSLOG_IDENTIFIER=ctr-launch", 28 },
+                        { id, strlen(id) }, { bundle, strlen(bundle) }, { err, strlen(err) },
+                };
+                if (sd_journal_sendv(iov, r < 0 ? 6 : 5) >= 0)
+                        return;
+        }
         if (to_stderr) {
                 g_autofree char *safe = escape_message(msg, false);
                 fprintf(stderr, "ctr-launch: %s\n", safe);

@@ -20,6 +20,9 @@ int log_open(const char *path, LogFormat format, bool debug);
 void log_close(void);
 /* The container the current command is about; prefixes every message. NULL clears it. */
 void log_set_id(const char *id);
+/* Its bundle: under systemd (stderr is the journal), messages go to the journal with
+ * CONTAINER_ID=, CONTAINER_BUNDLE= and ERRNO= fields instead of the stream. */
+void log_set_bundle(const char *bundle);
 bool log_debug_enabled(void);
 
 /* Each returns r, so that `return log_error_errno(r, "...")` reads naturally. r < 0 appends

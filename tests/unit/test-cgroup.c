@@ -85,6 +85,10 @@ static int write_string(const char *path, const char *value) {
         return r;
 }
 
+static bool streq_own(const char *a, const char *b) {
+        return g_strcmp0(a, b) == 0;
+}
+
 static bool exists(const char *path) {
         return access(path, F_OK) == 0;
 }
@@ -312,7 +316,7 @@ static void test_resolve_relative(void) {
         resolve_ok(cg, "ctr/app", "app", false);
         for (size_t i = 0; i < cg->n_hierarchies; i++) {
                 const CgroupHierarchy *h = cg->hierarchies + i;
-                g_autofree char *want = streq_own_root(h) ? g_strdup("/ctr/app") : g_strconcat(h->own, "/ctr/app", NULL);
+                g_autofree char *want = streq_own(h->own, "/") ? g_strdup("/ctr/app") : g_strconcat(h->own, "/ctr/app", NULL);
                 g_assert_cmpstr(h->path, ==, want);
         }
 }
@@ -557,7 +561,7 @@ static void test_discover_hybrid(void) {
                                           "name=systemd" };
         for (size_t i = 0; i < G_N_ELEMENTS(v1); i++) {
                 g_autofree char *dir = g_strdup_printf("/sys/fs/cgroup/%s",
-                                                       streq(v1[i], "name=systemd") ? "systemd" : v1[i]);
+                                                       streq_own(v1[i], "name=systemd") ? "systemd" : v1[i]);
                 if (!exists(dir))
                         continue; /* another hybrid host may combine them differently */
                 const CgroupHierarchy *h = find_by_controller(cg, v1[i]);
@@ -633,8 +637,8 @@ static void legacy_child(GString *fails, void *arg) {
                 g_clear_pointer(&error, free);
         }
         CHECK(fails, mount("tmpfs", "/sys/fs/cgroup", "tmpfs", 0, "mode=0755") == 0, "%m");
-        CHECK(fails, cgroup_discover("/sys/fs/cgroup", &cg, &error) == -ENOMEDIUM, "found %zu hierarchies",
-              cg ? cg->n_hierarchies : 0);
+        int r = cgroup_discover("/sys/fs/cgroup", &cg, &error);
+        CHECK(fails, r == -ENOMEDIUM, "%d %s, %zu hierarchies", r, error, cg ? cg->n_hierarchies : 0);
         g_clear_pointer(&cg, cgroup_free);
         g_clear_pointer(&error, free);
 
@@ -665,7 +669,7 @@ static void legacy_child(GString *fails, void *arg) {
         pid_t pid = fork_sleeper(false);
         CHECK(fails, pid > 0, "fork: %s", g_strerror(-pid));
         OciResources res = { .has_pids_limit = true, .pids_limit = 7 };
-        int r = cgroup_create(cg, &res, pid, &error);
+        r = cgroup_create(cg, &res, pid, &error);
         CHECK(fails, r == 0, "cgroup_create: %s", error);
         g_clear_pointer(&error, free);
         if (r == 0) {
@@ -719,4 +723,472 @@ static void test_legacy(void) {
         cleanup();
         g_free(a.scratch);
         g_free(a.id);
+}
+
+/* ---------------------------------------------------------------- root: unified */
+
+typedef struct UnifiedArgs {
+        char *ns_dir; /* the host's path of the cgroup that roots the child's cgroup namespace */
+        char *mnt;    /* an empty directory: the child mounts its cgroup2 there */
+        bool hugetlb; /* the hierarchy has hugetlb and the kernel 2 MiB pages */
+} UnifiedArgs;
+
+#define HUGETLB_LIMIT "8388608" /* 4 pages of 2 MiB */
+
+/* In a cgroup namespace rooted at ns_dir, with a cgroup2 of its own on mnt: an isolated
+ * unified hierarchy whose root holds no process (the child sits in "/self"), so that
+ * /ctr-launch is ours alone and the whole life of a container can be checked. */
+static void unified_child(GString *fails, void *arg) {
+        const UnifiedArgs *a = arg;
+        char *error = NULL;
+        g_autofree char *in = NULL, *events_file = NULL, *events = NULL, *json = NULL;
+        g_autofree char *ns_procs = g_build_filename(a->ns_dir, "cgroup.procs", NULL);
+        g_autofree char *self_procs = g_build_filename(a->ns_dir, "self", "cgroup.procs", NULL);
+        CHECK(fails, write_string(ns_procs, "0") == 0, "join %s", a->ns_dir);
+        CHECK(fails, unshare(CLONE_NEWNS | CLONE_NEWCGROUP) == 0, "unshare: %m");
+        CHECK(fails, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0, "%m");
+        CHECK(fails, write_string(self_procs, "0") == 0, "join %s/self", a->ns_dir);
+        if (mount("cgroup2", a->mnt, "cgroup2", 0, NULL) < 0) {
+                CHECK(fails, false, "mount cgroup2 on %s: %m", a->mnt);
+                return;
+        }
+
+        Cgroup *cg = NULL;
+        CHECK(fails, cgroup_discover(a->mnt, &cg, &error) == 0, "cgroup_discover: %s", error);
+        g_clear_pointer(&error, free);
+        if (!cg)
+                return;
+        CHECK(fails, cg->layout == CGROUP_LAYOUT_UNIFIED, "layout %d", (int) cg->layout);
+        CHECK(fails, cg->n_hierarchies == 1, "%zu hierarchies", cg->n_hierarchies);
+        const CgroupHierarchy *h = cg->hierarchies;
+        CHECK(fails, h->v2 && streq_own(h->mount, a->mnt) && streq_own(h->mount_root, "/"), "%s %s", h->mount,
+              h->mount_root);
+        CHECK(fails, streq_own(h->own, "/self"), "own %s", h->own);
+        if (a->hugetlb)
+                CHECK(fails, h->controllers && g_strv_contains((const char *const *) h->controllers, "hugetlb"),
+                      "no hugetlb");
+
+        g_autofree char *id = g_strdup_printf("t-%d", (int) getpid());
+        g_autofree char *path = g_strdup_printf("/ctr-launch/%s", id);
+        g_autofree char *top = g_build_filename(a->mnt, "ctr-launch", NULL);
+        g_autofree char *leaf = g_build_filename(top, id, NULL);
+        CHECK(fails, cgroup_resolve(cg, NULL, id, false, &error) == 0, "cgroup_resolve: %s", error);
+        g_clear_pointer(&error, free);
+        CHECK(fails, streq_own(h->path, path), "path %s", h->path);
+
+        OciHugepageLimit hp = { .page_size = (char *) "2MB", .limit = 8388608 };
+        OciResources res = { .hugepage_limits = &hp, .n_hugepage_limits = 1 };
+        pid_t pid = fork_sleeper(false), other = 0;
+        CHECK(fails, pid > 0, "fork: %s", g_strerror(-pid));
+        int r = pid > 0 ? cgroup_create(cg, a->hugetlb ? &res : NULL, pid, &error) : -ESRCH;
+        CHECK(fails, r == 0, "cgroup_create: %s", error);
+        g_clear_pointer(&error, free);
+        if (r < 0)
+                goto out;
+        CHECK(fails, streq_own(h->created, "/ctr-launch"), "created %s", h->created);
+        if (a->hugetlb) {
+                g_autofree char *file = g_build_filename(leaf, "hugetlb.2MB.max", NULL);
+                g_autofree char *v = read_trimmed(file);
+                CHECK(fails, streq_own(v, HUGETLB_LIMIT), "hugetlb.2MB.max %s", v);
+        }
+        in = proc_cgroup(pid, "");
+        CHECK(fails, streq_own(in, path), "the process is in %s", in);
+
+        pid_t *pids = NULL;
+        size_t n = 0;
+        CHECK(fails, cgroup_pids(cg, &pids, &n, &error) == 0, "cgroup_pids: %s", error);
+        g_clear_pointer(&error, free);
+        CHECK(fails, n == 1 && pids[0] == pid, "%zu pids", n);
+        free(pids);
+
+        /* freeze: cgroup.freeze, and the kernel says it is done in cgroup.events */
+        events_file = g_build_filename(leaf, "cgroup.events", NULL);
+        CHECK(fails, cgroup_is_frozen(cg) == 0, "frozen before");
+        CHECK(fails, cgroup_freeze(cg, true, &error) == 0, "freeze: %s", error);
+        g_clear_pointer(&error, free);
+        CHECK(fails, cgroup_is_frozen(cg) == 1, "not frozen");
+        events = read_trimmed(events_file);
+        CHECK(fails, events && strstr(events, "frozen 1"), "cgroup.events: %s", events);
+        CHECK(fails, cgroup_freeze(cg, false, &error) == 0, "thaw: %s", error);
+        g_clear_pointer(&error, free);
+        CHECK(fails, cgroup_is_frozen(cg) == 0, "still frozen");
+        g_free(events);
+        events = read_trimmed(events_file);
+        CHECK(fails, events && strstr(events, "frozen 0"), "cgroup.events: %s", events);
+
+        CgroupStats st;
+        CHECK(fails, cgroup_stats(cg, &st, &error) == 0, "cgroup_stats: %s", error);
+        g_clear_pointer(&error, free);
+        CHECK(fails, st.has_cpu && !st.has_memory && !st.has_pids, "cpu %d memory %d pids %d", st.has_cpu,
+              st.has_memory, st.has_pids);
+
+        /* Another container with the same path finds the leaf in use: it fails, and neither it
+         * nor the destroy its caller then runs touches the first one's cgroup or process. */
+        Cgroup *cg2 = NULL;
+        CHECK(fails, cgroup_discover(a->mnt, &cg2, &error) == 0, "cgroup_discover: %s", error);
+        g_clear_pointer(&error, free);
+        if (cg2) {
+                CHECK(fails, cgroup_resolve(cg2, NULL, id, false, &error) == 0, "cgroup_resolve: %s", error);
+                g_clear_pointer(&error, free);
+                other = fork_sleeper(false);
+                CHECK(fails, other > 0, "fork");
+                r = cgroup_create(cg2, NULL, other, &error);
+                CHECK(fails, r == -EBUSY, "second cgroup_create: %d %s", r, error);
+                CHECK(fails, error && strstr(error, "already in use"), "%s", error);
+                g_clear_pointer(&error, free);
+                CHECK(fails, cgroup_destroy(cg2, 0, &error) == 0, "destroy after the failed create: %s", error);
+                g_clear_pointer(&error, free);
+                CHECK(fails, waitpid(pid, NULL, WNOHANG) == 0 && kill(pid, 0) == 0, "the first one's process died");
+                CHECK(fails, exists(leaf), "the first one's cgroup was removed");
+                g_free(in);
+                in = proc_cgroup(pid, "");
+                CHECK(fails, streq_own(in, path), "the first one's process is now in %s", in);
+                g_autofree char *other_in = proc_cgroup(other, "");
+                CHECK(fails, streq_own(other_in, "/self"), "the second one's process went to %s", other_in);
+                kill_and_reap(other);
+                other = 0;
+                cgroup_free(cg2);
+        }
+
+        /* Below our own cgroup, which has a process (us): no controller can be enabled there
+         * for a child (v2's no-internal-process rule). The error says so; nothing is left. */
+        if (a->hugetlb && cgroup_discover(a->mnt, &cg2, &error) == 0) {
+                CHECK(fails, cgroup_resolve(cg2, "sub", id, false, &error) == 0, "cgroup_resolve: %s", error);
+                g_clear_pointer(&error, free);
+                CHECK(fails, streq_own(cg2->hierarchies[0].path, "/self/sub"), "%s", cg2->hierarchies[0].path);
+                other = fork_sleeper(false);
+                r = cgroup_create(cg2, &res, other, &error);
+                CHECK(fails, r == -EBUSY, "cgroup_create below our own cgroup: %d %s", r, error);
+                CHECK(fails, error && strstr(error, "enable the hugetlb controller"), "%s", error);
+                g_clear_pointer(&error, free);
+                g_autofree char *sub = g_build_filename(a->mnt, "self", "sub", NULL);
+                CHECK(fails, !exists(sub), "%s left behind", sub);
+                kill_and_reap(other);
+                other = 0;
+                g_clear_pointer(&cg2, cgroup_free);
+        }
+        g_clear_pointer(&error, free);
+
+        /* No memory controller on this hierarchy: refused before anything is made. */
+        OciResources mem = { .has_memory_limit = true, .memory_limit = 1 << 26 };
+        r = cgroup_check_resources(cg, &mem, &error);
+        CHECK(fails, r == -EOPNOTSUPP, "cgroup_check_resources: %d", r);
+        CHECK(fails, error && strstr(error, "linux.resources.memory") && strstr(error, "no memory controller"), "%s",
+              error);
+        g_clear_pointer(&error, free);
+
+        /* The rest as delete does it: from the record. */
+        json = cgroup_to_json(cg);
+        Cgroup *rec = NULL;
+        CHECK(fails, json && cgroup_from_json(json, &rec, &error) == 0, "cgroup_from_json: %s", error);
+        g_clear_pointer(&error, free);
+        if (rec) {
+                CHECK(fails, cgroup_kill(rec, SIGKILL, &error) == 0, "cgroup_kill: %s", error);
+                g_clear_pointer(&error, free);
+                int status = 0;
+                CHECK(fails, waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+                      "status %#x", status);
+                pid = 0;
+                CHECK(fails, cgroup_destroy(rec, 2000, &error) == 0, "cgroup_destroy: %s", error);
+                g_clear_pointer(&error, free);
+                CHECK(fails, !exists(leaf), "%s left", leaf);
+                CHECK(fails, !exists(top), "%s, which create made, left", top);
+                CHECK(fails, cgroup_is_frozen(rec) == -ENOENT, "a removed cgroup");
+                cgroup_free(rec);
+        }
+out:
+        kill_and_reap(pid);
+        kill_and_reap(other);
+        cgroup_free(cg);
+        free(error);
+        (void) umount2(a->mnt, MNT_DETACH);
+}
+
+static void test_unified(void) {
+        if (!need_root())
+                return;
+        const char *base = host_cgroup2();
+        if (!base) {
+                g_test_skip("the host has no cgroup2 hierarchy to root a cgroup namespace in");
+                return;
+        }
+        g_test_set_nonfatal_assertions();
+        g_autofree char *available = NULL, *base_controllers = g_build_filename(base, "cgroup.controllers", NULL);
+        available = read_trimmed(base_controllers);
+        UnifiedArgs a = {
+                .ns_dir = g_strdup_printf("%s/ctr-test-cg-%d/ns", base, (int) getpid()),
+                .mnt = g_dir_make_tmp("test-cgroup-unified-XXXXXX", NULL),
+                .hugetlb = available && strstr(available, "hugetlb") && exists("/sys/kernel/mm/hugepages/hugepages-2048kB"),
+        };
+        g_autofree char *scratch = g_path_get_dirname(a.ns_dir);
+        g_autofree char *self = g_build_filename(a.ns_dir, "self", NULL);
+        g_assert_nonnull(a.mnt);
+        if (a.mnt)
+                g_ptr_array_add(scratch_dirs, g_strdup(a.mnt));
+        if (mkdir(scratch, 0755) < 0) {
+                g_autofree char *msg = g_strdup_printf("cannot make %s: %s", scratch, g_strerror(errno));
+                cleanup();
+                g_test_skip(msg);
+                goto out;
+        }
+        g_ptr_array_add(scratch_cgroups, g_strdup(scratch));
+        g_assert_cmpint(mkdir(a.ns_dir, 0755), ==, 0);
+        g_assert_cmpint(mkdir(self, 0755), ==, 0);
+        if (a.hugetlb) {
+                /* hugetlb down to the namespace's root, which then offers it */
+                g_autofree char *root_sc = g_build_filename(base, "cgroup.subtree_control", NULL);
+                g_autofree char *scratch_sc = g_build_filename(scratch, "cgroup.subtree_control", NULL);
+                g_autofree char *enabled = read_trimmed(root_sc);
+                if (enabled && !strstr(enabled, "hugetlb") && write_string(root_sc, "+hugetlb") == 0)
+                        hugetlb_enabled_at = g_strdup(root_sc);
+                if (write_string(scratch_sc, "+hugetlb") < 0) {
+                        g_test_message("hugetlb cannot be enabled below %s: not tested", base);
+                        a.hugetlb = false;
+                }
+        } else
+                g_test_message("no hugetlb controller or no 2 MiB pages: limits not tested");
+        if (a.mnt)
+                run_in_child(unified_child, &a);
+        cleanup();
+        g_assert_false(exists(scratch));
+out:
+        g_free(a.ns_dir);
+        g_free(a.mnt);
+}
+
+/* ---------------------------------------------------------------- root: hybrid operations */
+
+static void test_hybrid_ops(void) {
+        if (!need_root())
+                return;
+        if (!host_is_hybrid()) {
+                g_test_skip("the host's cgroups are not hybrid");
+                return;
+        }
+        g_test_set_nonfatal_assertions();
+        char *error = NULL;
+        g_autofree char *state_file = NULL, *state = NULL;
+        g_autofree char *id = g_strdup_printf("t-hyb-%d", (int) getpid());
+        g_autofree char *path = g_strdup_printf("/ctr-launch/%s", id);
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        g_assert_cmpint(cgroup_discover("/sys/fs/cgroup", &cg, &error), ==, 0);
+        g_assert_null(error);
+        if (!cg)
+                return;
+        g_assert_cmpint(cgroup_resolve(cg, NULL, id, false, &error), ==, 0);
+        g_assert_null(error);
+        for (size_t i = 0; i < cg->n_hierarchies; i++)
+                g_ptr_array_add(scratch_cgroups, g_strconcat(cg->hierarchies[i].mount, path, NULL));
+
+        pid_t pid = fork_sleeper(true);
+        g_assert_cmpint(pid, >, 0);
+        if (pid <= 0)
+                goto out;
+        OciResources res = {
+                .has_memory_limit = true, .memory_limit = 64 << 20,
+                .has_pids_limit = true, .pids_limit = 32,
+                .has_cpu_quota = true, .cpu_quota = 50000,
+                .has_cpu_period = true, .cpu_period = 100000,
+        };
+        int r = cgroup_create(cg, &res, pid, &error);
+        if (r < 0)
+                g_test_message("cgroup_create: %s", error);
+        g_assert_cmpint(r, ==, 0);
+        g_clear_pointer(&error, free);
+        if (r < 0)
+                goto out;
+
+        /* v1 files, each in its controller's hierarchy */
+        static const struct {
+                const char *dir, *file, *value;
+        } files[] = {
+                { "memory", "memory.limit_in_bytes", "67108864" },
+                { "pids", "pids.max", "32" },
+                { "cpu", "cpu.cfs_quota_us", "50000" },
+                { "cpu", "cpu.cfs_period_us", "100000" },
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+                g_autofree char *p = g_strdup_printf("/sys/fs/cgroup/%s%s/%s", files[i].dir, path, files[i].file);
+                g_autofree char *v = read_trimmed(p);
+                g_assert_cmpstr(v, ==, files[i].value);
+        }
+        /* the process is in the container's cgroup in every hierarchy, unified included */
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                const CgroupHierarchy *h = cg->hierarchies + i;
+                g_assert_cmpstr(h->path, ==, path);
+                g_autofree char *ctrls = h->v2 ? g_strdup("") : g_strjoinv(",", h->controllers);
+                g_autofree char *in = proc_cgroup(pid, ctrls);
+                if (!streq_own(in, path))
+                        g_test_message("in %s: %s", h->mount, in);
+                g_assert_cmpstr(in, ==, path);
+        }
+
+        pid_t *pids = NULL;
+        size_t n = 0;
+        g_assert_cmpint(cgroup_pids(cg, &pids, &n, &error), ==, 0);
+        g_assert_cmpuint(n, ==, 1);
+        if (n == 1)
+                g_assert_cmpint(pids[0], ==, pid);
+        free(pids);
+
+        /* v1's freezer */
+        state_file = g_strdup_printf("/sys/fs/cgroup/freezer%s/freezer.state", path);
+        g_assert_cmpint(cgroup_freeze(cg, true, &error), ==, 0);
+        g_assert_null(error);
+        g_assert_cmpint(cgroup_is_frozen(cg), ==, 1);
+        state = read_trimmed(state_file);
+        g_assert_cmpstr(state, ==, "FROZEN");
+        g_assert_cmpint(cgroup_freeze(cg, false, &error), ==, 0);
+        g_assert_null(error);
+        g_assert_cmpint(cgroup_is_frozen(cg), ==, 0);
+        g_free(state);
+        state = read_trimmed(state_file);
+        g_assert_cmpstr(state, ==, "THAWED");
+
+        CgroupStats st;
+        g_assert_cmpint(cgroup_stats(cg, &st, &error), ==, 0);
+        g_assert_null(error);
+        g_assert_true(st.has_memory);
+        g_assert_cmpuint(st.memory_limit, ==, 64 << 20);
+        g_assert_true(st.has_pids);
+        g_assert_cmpuint(st.pids_current, ==, 1);
+        g_assert_cmpuint(st.pids_limit, ==, 32);
+        g_assert_true(st.has_cpu);
+
+        /* SIGTERM one by one through pidfds (frozen meanwhile): the handler exits 42 */
+        g_assert_cmpint(cgroup_kill(cg, SIGTERM, &error), ==, 0);
+        g_assert_null(error);
+        int status = 0;
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 42);
+        pid = 0;
+        g_assert_cmpint(cgroup_is_frozen(cg), ==, 0);
+
+        g_assert_cmpint(cgroup_destroy(cg, 5000, &error), ==, 0);
+        g_assert_null(error);
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                g_autofree char *dir = g_strconcat(cg->hierarchies[i].mount, path, NULL);
+                g_assert_false(exists(dir));
+        }
+out:
+        kill_and_reap(pid);
+        free(error);
+        cleanup();
+}
+
+/* ---------------------------------------------------------------- root: delegated unit */
+
+typedef struct DelegatedArgs {
+        const char *base;  /* the host's cgroup2 mount */
+        const char *unit;  /* "ctr-test-PID.service", with trusted.delegate=1 */
+        const char *plain; /* "ctr-test-PID-plain.service", without */
+} DelegatedArgs;
+
+static void check_all_paths(GString *fails, int line, const char *cgroups_path, const char *want) {
+        Cgroup *cg = NULL;
+        char *error = NULL;
+        if (cgroup_discover("/sys/fs/cgroup", &cg, &error) < 0 || cgroup_resolve(cg, cgroups_path, "x", false, &error) < 0)
+                CHECK(fails, false, "line %d: %s", line, error);
+        for (size_t i = 0; cg && i < cg->n_hierarchies; i++)
+                CHECK(fails, streq_own(cg->hierarchies[i].path, want), "line %d: %s: %s, not %s", line,
+                      cg->hierarchies[i].mount, cg->hierarchies[i].path, want);
+        cgroup_free(cg);
+        free(error);
+}
+
+static void delegated_child(GString *fails, void *arg) {
+        const DelegatedArgs *a = arg;
+        g_autofree char *unit_procs = g_build_filename(a->base, a->unit, "cgroup.procs", NULL);
+        g_autofree char *control_procs = g_build_filename(a->base, a->unit, ".control", "cgroup.procs", NULL);
+        g_autofree char *plain_procs = g_build_filename(a->base, a->plain, "cgroup.procs", NULL);
+        g_autofree char *root_procs = g_build_filename(a->base, "cgroup.procs", NULL);
+        g_autofree char *container = g_strdup_printf("/%s/container", a->unit);
+        g_autofree char *sub = g_strdup_printf("/%s/sub/leaf", a->unit);
+
+        setenv("INVOCATION_ID", "5c3b6b1e1d2a4e0f9a8b7c6d5e4f3a2b", 1);
+        CHECK(fails, write_string(unit_procs, "0") == 0, "join %s", a->unit);
+        check_all_paths(fails, __LINE__, NULL, container);
+        check_all_paths(fails, __LINE__, "sub/leaf", sub);
+        /* never beside the unit, whatever cgroupsPath says */
+        check_all_paths(fails, __LINE__, "/elsewhere", container);
+
+        /* ExecStartPre= runs in the unit's .control leaf */
+        CHECK(fails, write_string(control_procs, "0") == 0, "join %s/.control", a->unit);
+        check_all_paths(fails, __LINE__, NULL, container);
+
+        /* not in a unit: no INVOCATION_ID, or a unit without the delegate mark */
+        unsetenv("INVOCATION_ID");
+        check_all_paths(fails, __LINE__, NULL, "/ctr-launch/x");
+        setenv("INVOCATION_ID", "5c3b6b1e1d2a4e0f9a8b7c6d5e4f3a2b", 1);
+        CHECK(fails, write_string(plain_procs, "0") == 0, "join %s", a->plain);
+        check_all_paths(fails, __LINE__, NULL, "/ctr-launch/x");
+
+        /* out again, so that the scratch cgroups can go at once */
+        (void) write_string(root_procs, "0");
+}
+
+static void test_delegated(void) {
+        if (!need_root())
+                return;
+        const char *base = host_cgroup2();
+        if (!base || !host_is_hybrid()) {
+                g_test_skip("written for a hybrid host (v1 hierarchies follow the unit's cgroup)");
+                return;
+        }
+        g_test_set_nonfatal_assertions();
+        g_autofree char *unit = g_strdup_printf("ctr-test-%d.service", (int) getpid());
+        g_autofree char *plain = g_strdup_printf("ctr-test-%d-plain.service", (int) getpid());
+        g_autofree char *unit_dir = g_build_filename(base, unit, NULL);
+        g_autofree char *plain_dir = g_build_filename(base, plain, NULL);
+        g_autofree char *control_dir = g_build_filename(unit_dir, ".control", NULL);
+        if (mkdir(unit_dir, 0755) < 0) {
+                g_autofree char *msg = g_strdup_printf("cannot make %s: %s", unit_dir, g_strerror(errno));
+                g_test_skip(msg);
+                return;
+        }
+        g_ptr_array_add(scratch_cgroups, g_strdup(unit_dir));
+        g_ptr_array_add(scratch_cgroups, g_strdup(plain_dir));
+        if (setxattr(unit_dir, "trusted.delegate", "1", 1, 0) < 0) {
+                g_autofree char *msg = g_strdup_printf("cannot set trusted.delegate on %s: %s", unit_dir, g_strerror(errno));
+                cleanup();
+                g_test_skip(msg);
+                return;
+        }
+        g_assert_cmpint(mkdir(control_dir, 0755), ==, 0);
+        g_assert_cmpint(mkdir(plain_dir, 0755), ==, 0);
+        DelegatedArgs a = { .base = base, .unit = unit, .plain = plain };
+        run_in_child(delegated_child, &a);
+        cleanup();
+        g_assert_false(exists(unit_dir));
+        g_assert_false(exists(plain_dir));
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+        /* placement must not depend on the unit the tests run in */
+        unsetenv("INVOCATION_ID");
+        scratch_cgroups = g_ptr_array_new_with_free_func(g_free);
+        scratch_dirs = g_ptr_array_new_with_free_func(g_free);
+        static const int fatal[] = { SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGABRT, SIGSEGV, SIGBUS, SIGTRAP };
+        for (size_t i = 0; i < G_N_ELEMENTS(fatal); i++)
+                signal(fatal[i], on_fatal_signal);
+
+        g_test_add_func("/cgroup/resolve/default", test_resolve_default);
+        g_test_add_func("/cgroup/resolve/absolute", test_resolve_absolute);
+        g_test_add_func("/cgroup/resolve/relative", test_resolve_relative);
+        g_test_add_func("/cgroup/resolve/refused", test_resolve_refused);
+        g_test_add_func("/cgroup/resolve/mount-root", test_resolve_mount_root);
+        g_test_add_func("/cgroup/resolve/systemd", test_resolve_systemd);
+        g_test_add_func("/cgroup/json/round-trip", test_json_round_trip);
+        g_test_add_func("/cgroup/json/refused", test_json_refused);
+        g_test_add_func("/cgroup/root/discover-hybrid", test_discover_hybrid);
+        g_test_add_func("/cgroup/root/legacy", test_legacy);
+        g_test_add_func("/cgroup/root/unified", test_unified);
+        g_test_add_func("/cgroup/root/hybrid-ops", test_hybrid_ops);
+        g_test_add_func("/cgroup/root/delegated", test_delegated);
+        int r = g_test_run();
+        cleanup();
+        g_ptr_array_free(scratch_cgroups, TRUE);
+        g_ptr_array_free(scratch_dirs, TRUE);
+        return r;
 }
