@@ -118,16 +118,11 @@ static void drop_hidden(Cgroup *cg, const char *mount) {
         cg->n_hierarchies = k;
 }
 
+/* Every cgroup mount is noted first; which are seen, which are the same hierarchy twice and
+ * what a cgroup2 offers is known once all of mountinfo is read (finish_mounts). */
 static int add_mount(Cgroup *cg, bool v2, const char *mount, const char *mount_root, const char *superopts) {
         _cleanup_strv_free_ char **controllers = NULL;
-        if (v2) {
-                for (size_t i = 0; i < cg->n_hierarchies; i++)
-                        if (cg->hierarchies[i].v2)
-                                return 0; /* the same hierarchy bound twice */
-                int r = read_v2_controllers(mount, &controllers);
-                if (r < 0)
-                        return r;
-        } else {
+        if (!v2) {
                 _cleanup_free_ char *opts = strdup(superopts);
                 if (!opts)
                         return -ENOMEM;
@@ -137,10 +132,6 @@ static int add_mount(Cgroup *cg, bool v2, const char *mount, const char *mount_r
                                 return -ENOMEM;
                 if (!controllers)
                         return 0;
-                for (size_t i = 0; i < cg->n_hierarchies; i++)
-                        if (!cg->hierarchies[i].v2 && cg->hierarchies[i].controllers &&
-                            streq(cg->hierarchies[i].controllers[0], controllers[0]))
-                                return 0;
         }
         CgroupHierarchy *n = reallocarray(cg->hierarchies, cg->n_hierarchies + 1, sizeof(CgroupHierarchy));
         if (!n)
@@ -151,6 +142,35 @@ static int add_mount(Cgroup *cg, bool v2, const char *mount, const char *mount_r
                                  .controllers = TAKE_PTR(controllers) };
         cg->n_hierarchies++;
         return h->mount && h->mount_root ? 0 : -ENOMEM;
+}
+
+static bool same_hierarchy(const CgroupHierarchy *a, const CgroupHierarchy *b) {
+        if (a->v2 || b->v2)
+                return a->v2 && b->v2; /* there is one cgroup2 hierarchy */
+        return streq(a->controllers[0], b->controllers[0]);
+}
+
+/* Of the hierarchies still seen: the first mount of each (one bound twice counts once), and
+ * the controllers of the cgroup2, read only now that it is known to be reachable. */
+static int finish_mounts(Cgroup *cg) {
+        size_t k = 0;
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                bool dup = false;
+                for (size_t j = 0; j < k && !dup; j++)
+                        dup = same_hierarchy(cg->hierarchies + j, cg->hierarchies + i);
+                if (dup)
+                        hierarchy_done(cg->hierarchies + i);
+                else
+                        cg->hierarchies[k++] = cg->hierarchies[i];
+        }
+        cg->n_hierarchies = k;
+        for (size_t i = 0; i < cg->n_hierarchies; i++)
+                if (cg->hierarchies[i].v2) {
+                        int r = read_v2_controllers(cg->hierarchies[i].mount, &cg->hierarchies[i].controllers);
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
 }
 
 static int parse_mountinfo(Cgroup *cg, const char *root) {
@@ -184,7 +204,7 @@ static int parse_mountinfo(Cgroup *cg, const char *root) {
                 if (r < 0)
                         return r;
         }
-        return 0;
+        return finish_mounts(cg);
 }
 
 bool cgroup_line_matches(const CgroupHierarchy *h, const char *ctrls) {

@@ -12,7 +12,7 @@ host_boot
 # A payload that says it runs, then waits (30 s at most) for the test to touch /tmp/go in its
 # root filesystem; it exits 0 on TERM, since a PID 1 without a handler ignores it.
 wait_for_go() {
-        echo "trap 'exit 0' TERM; $1 touch /tmp/running;" \
+        echo "trap 'exit 0' TERM; ${1:-} touch /tmp/running;" \
                 'i=0; while [ ! -e /tmp/go ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done'
 }
 
