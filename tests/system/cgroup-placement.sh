@@ -7,25 +7,25 @@
 
 source "$(dirname "$0")/lib.sh"
 sys_init "$@"
-host_boot
+host_boot "$BUILD_DIR"
 
-# A payload that says it runs, then waits (30 s at most) for the test to touch /tmp/go in its
-# root filesystem; it exits 0 on TERM, since a PID 1 without a handler ignores it.
+# A payload that says it runs, then waits (30 s at most) for the test to touch /shared/go (the
+# bundle's shared/); it exits 0 on TERM, since a PID 1 without a handler ignores it.
 wait_for_go() {
-        echo "trap 'exit 0' TERM; ${1:-} touch /tmp/running;" \
-                'i=0; while [ ! -e /tmp/go ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done'
+        echo "trap 'exit 0' TERM; ${1:-} touch /shared/running;" \
+                'i=0; while [ ! -e /shared/go ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done'
 }
 
 # go ID: lets the payload of bundle ID finish.
 go() {
-        touch "$HOST_ROOT$HOST_BUNDLES/$1/rootfs/tmp/go"
+        touch "$HOST_ROOT$HOST_BUNDLES/$1/shared/go"
 }
 
 payload_running() {
-        [ -e "$HOST_ROOT$HOST_BUNDLES/$1/rootfs/tmp/running" ]
+        [ -e "$HOST_ROOT$HOST_BUNDLES/$1/shared/running" ]
 }
 
-# assert_every_hierarchy PID CGROUP: the unified hierarchy and name=systemd put PID in CGROUP.
+# assert_tracked_in PID CGROUP: the unified hierarchy and name=systemd put PID in CGROUP.
 assert_tracked_in() {
         local pid=$1 want=$2 h
         for h in 0 name=systemd; do
@@ -39,7 +39,7 @@ $(host_run cat "/proc/$pid/cgroup")
 assert_status_lists() {
         local unit=$1 pid=$2 out
         out=$(host_run systemctl status --no-pager --lines=0 "$unit") || true
-        printf '%s\n' "$out" | grep -Eq "(^|[^0-9])$pid[[:space:]]" ||
+        printf '%s\n' "$out" | grep -Eq "(^|[^0-9])${pid}[[:space:]]" ||
                 fail "systemctl status $unit does not list the container's init $pid:
 $out"
 }
@@ -83,7 +83,7 @@ t_delegated_unit() {
         wait_for "$unit to be gone" unit_gone "$unit.service"
         wait_for "no cgroup left for $unit.service" no_cgroup_named "$unit.service"
         local left
-        left=$(host_run sh -c 'ls -d /sys/fs/cgroup/*/ctr-launch/* /sys/fs/cgroup/ctr-launch/* 2>/dev/null' || true)
+        left=$(host_run sh -c 'find /sys/fs/cgroup/*/ctr-launch /sys/fs/cgroup/ctr-launch -mindepth 1 -type d 2>/dev/null' || true)
         [ -z "$left" ] || fail "cgroups left under ctr-launch/: $left"
 }
 

@@ -19,8 +19,12 @@
 #     a runtime can use them, as on a real hybrid host;
 #   - containers use the default state root, /run/ctr-launch.
 # Commands run with host_run (nsenter) are outside nspawn's seccomp filter and capability
-# bounding set, and in no cgroup of the test host ("0::/.." in /proc/self/cgroup: they stay in
-# ours); what systemctl or systemd-run starts is inside both, like a real service.
+# bounding set, and above the test host's cgroups ("/.." in their /proc/self/cgroup: they stay in
+# ours); what systemctl or systemd-run starts is inside all of that, like a real service.
+#
+# On this machine the script runs in a mount namespace of its own (the overlay is private to
+# it), and the test host in cgroups of its own below ours, ctr-launch-sys.PID in every hierarchy
+# (host_cgroups_make); the teardown removes both.
 #
 # Environment knobs: CTR_TEST_ONLY=REGEX runs the matching cases only; CTR_TEST_KEEP=1 keeps the
 # scratch directory (the overlay's upper layer, the nspawn log); CTR_TEST_VERBOSE=1 traces the
@@ -28,7 +32,6 @@
 
 set -euo pipefail
 
-SYS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
 
 CASE=""
@@ -39,6 +42,7 @@ HOST_DIR=""     # scratch directory on this machine: upper/ work/ root/ nspawn.l
 HOST_ROOT=""    # the overlay, the test host's / as seen from here
 HOST_NSPAWN=""  # PID of systemd-nspawn
 HOST_PID1=""    # PID (here) of the test host's systemd
+HOST_CGROUPS=() # the test host's cgroups, one per hierarchy (host_cgroups_make)
 HOST_MACHINE="ctrsys-$$"
 HOST_BUNDLES=/var/lib/ctr-launch
 HOST_STATE=/run/ctr-launch
@@ -114,10 +118,19 @@ sys_init() {
         [ -x /lib/systemd/systemd ] || hard_error "no /lib/systemd/systemd to boot: install systemd"
         [ -x /usr/bin/dbus-daemon ] || [ -x /usr/bin/dbus-broker ] ||
                 hard_error "no D-Bus daemon for the test host: install dbus"
-        [ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 ||
+        if ! /bin/busybox --list >/dev/null 2>&1; then
                 hard_error "/bin/busybox missing: install busybox-static"
-        ldd /bin/busybox >/dev/null 2>&1 &&
+        fi
+        if ldd /bin/busybox >/dev/null 2>&1; then
                 hard_error "/bin/busybox is not statically linked: install busybox-static, not busybox"
+        fi
+
+        # A mount namespace of our own: the overlay is seen by nobody else (integration tests
+        # that compare mount tables, running at the same time, included) and cannot outlive us.
+        if [ -z "${CTR_SYS_UNSHARED:-}" ]; then
+                command -v unshare >/dev/null || hard_error "unshare not found: install util-linux"
+                CTR_SYS_UNSHARED=1 exec unshare --mount --propagation private bash "$0" "$@"
+        fi
 
         trap host_teardown EXIT
         trap 'exit 130' INT
@@ -149,6 +162,59 @@ scratch_parent() {
         hard_error "no directory outside an overlayfs for the test host's upper layer"
 }
 
+# The test host gets a cgroup of its own in every hierarchy, below ours: ctr-launch-sys.PID. On
+# this machine nobody (no systemd) makes one for nspawn, which would then put the test host's
+# v1 hierarchies at their roots, shared with this machine and with any other test host (their
+# system.slice/ctrtest-c2.scope would be the same directory). Sets HOST_CGROUPS.
+host_cgroups_make() {
+        local d
+        HOST_CGROUPS=()
+        # One "DIR" per hierarchy mounted under /sys/fs/cgroup: our own cgroup in it (from
+        # /proc/self/cgroup, the unified "0::" line or the v1 line naming the mount's
+        # controllers), seen through the mount.
+        for d in $("$PY" - "ctr-launch-sys.$$" <<'EOF'
+import os, sys
+own = {}
+for line in open("/proc/self/cgroup"):
+    hid, ctrls, path = line.rstrip("\n").split(":", 2)
+    own["" if hid == "0" else ctrls] = path
+for line in open("/proc/self/mountinfo"):
+    f = line.split()
+    sep = f.index("-")
+    fstype, mp, root, sopts = f[sep + 1], f[4], f[3], f[sep + 3].split(",")
+    if fstype not in ("cgroup", "cgroup2") or not mp.startswith("/sys/fs/cgroup/"):
+        continue
+    if fstype == "cgroup2":
+        key = ""
+    else:
+        key = next((k for k in own if k and set(k.split(",")) <= set(sopts)), None)
+    path = own.get(key)
+    if path is None or not (path + "/").startswith(root.rstrip("/") + "/"):
+        continue
+    print(os.path.join(mp, path[len(root.rstrip("/")):].lstrip("/"), sys.argv[1]))
+EOF
+        ); do
+                mkdir "$d" || hard_error "cannot make the test host's cgroup $d"
+                HOST_CGROUPS+=("$d")
+                # v1 cpuset: no task may join a cpuset with no CPU or memory node.
+                if [ -f "$d/cpuset.cpus" ]; then
+                        cat "$(dirname "$d")/cpuset.cpus" >"$d/cpuset.cpus"
+                        cat "$(dirname "$d")/cpuset.mems" >"$d/cpuset.mems"
+                fi
+        done
+        [ ${#HOST_CGROUPS[@]} != 0 ] || hard_error "no cgroup hierarchy of ours under /sys/fs/cgroup"
+}
+
+# Removes the test host's cgroups (what its systemd left in them too), deepest first.
+host_cgroups_remove() {
+        local d
+        for d in "${HOST_CGROUPS[@]}"; do
+                [ -d "$d" ] || continue
+                find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+                [ ! -d "$d" ] || echo "$d"
+        done
+}
+
 # Children of PID, from /proc (nspawn's children: a helper first, then the container's init).
 children_of() {
         cat /proc/"$1"/task/*/children 2>/dev/null || true
@@ -175,7 +241,7 @@ host_boot_failed() {
 # host_boot [BUILD_DIR]: mounts the overlay, installs the build, boots, waits for the system to
 # be up. Sets HOST_DIR, HOST_ROOT, HOST_NSPAWN, HOST_PID1, HOST_CTR.
 host_boot() {
-        local build=${1:-$BUILD_DIR} timeout=${CTR_BOOT_TIMEOUT:-60} state="" t0 i
+        local build=${1:-$BUILD_DIR} timeout=${CTR_BOOT_TIMEOUT:-60} state="" t0 i d
         t0=$(date +%s%N)
 
         HOST_DIR=$(mktemp -d "$(scratch_parent)/ctr-launch-sys.XXXXXX")
@@ -204,10 +270,18 @@ host_boot() {
         # systemd (no machined); basic.target: services installed on this machine (a database,
         # say) must not hold the boot up. --capability=all and the @keyring/bpf syscalls: what
         # a runtime started as a service needs (design.md).
-        env -u NOTIFY_SOCKET -u LISTEN_FDS -u LISTEN_PID \
-                setsid systemd-nspawn -D "$HOST_ROOT" -b --register=no --keep-unit -M "$HOST_MACHINE" \
-                --capability=all --system-call-filter='@keyring bpf' \
-                -- --unit=basic.target </dev/null >"$HOST_DIR/nspawn.log" 2>&1 &
+        host_cgroups_make
+        # $! is nspawn itself: a background subshell is no process group leader (no job
+        # control), so setsid(1) does not fork.
+        (
+                for d in "${HOST_CGROUPS[@]}"; do
+                        echo "$BASHPID" >"$d/cgroup.procs"
+                done
+                exec env -u NOTIFY_SOCKET -u LISTEN_FDS -u LISTEN_PID \
+                        setsid systemd-nspawn -D "$HOST_ROOT" -b --register=no --keep-unit -M "$HOST_MACHINE" \
+                        --capability=all --system-call-filter='@keyring bpf' \
+                        -- --unit=basic.target
+        ) </dev/null >"$HOST_DIR/nspawn.log" 2>&1 &
         HOST_NSPAWN=$!
 
         for ((i = 0; i < timeout * 10; i++)); do
@@ -282,18 +356,29 @@ make_rootfs_template() {
 }
 
 # host_make_bundle ID ARGS...: a busybox bundle at /var/lib/ctr-launch/ID in the test host,
-# config.json from `ctr-launch spec` with process.args = ARGS. Sets HOST_BUNDLE (the path
-# inside) and BUNDLE_DIR (the same directory seen from here).
+# config.json from `ctr-launch spec` with process.args = ARGS. The root stays read-only (the
+# spec's default); the bundle's shared/ is bind-mounted read-write on /shared, a channel between
+# the payload and the test. Sets HOST_BUNDLE (the path inside) and BUNDLE_DIR (the same
+# directory seen from here).
 host_make_bundle() {
         local id=$1
         shift
         [ $# -gt 0 ] || hard_error "host_make_bundle $id: no process.args"
         HOST_BUNDLE=$HOST_BUNDLES/$id
         BUNDLE_DIR=$HOST_ROOT$HOST_BUNDLE
-        mkdir -p "$BUNDLE_DIR"
+        mkdir -p "$BUNDLE_DIR/shared"
         cp -a "$HOST_DIR/rootfs-template" "$BUNDLE_DIR/rootfs"
         host_ctr spec -b "$HOST_BUNDLE" || fail "ctr-launch spec -b $HOST_BUNDLE failed"
         host_bundle_set "$id" process.args "$("$PY" -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@")"
+        "$PY" - "$BUNDLE_DIR/config.json" "$HOST_BUNDLE/shared" <<'EOF'
+import json, sys
+with open(sys.argv[1]) as f:
+    cfg = json.load(f)
+cfg["mounts"].append({"destination": "/shared", "type": "bind", "source": sys.argv[2],
+                      "options": ["rbind", "rw"]})
+with open(sys.argv[1], "w") as f:
+    json.dump(cfg, f, indent=2)
+EOF
 }
 
 # host_bundle_set ID PATH JSON [PATH JSON...]: sets the dotted PATHs of the bundle's
@@ -331,7 +416,7 @@ host_cgroup_of() {
 }
 
 # host_cgroup_dirs NAME: the directories named NAME in any hierarchy of the test host, at
-# most 3 levels deep (/sys/fs/cgroup/memory/system.slice/NAME).
+# most 4 levels deep (/sys/fs/cgroup/memory/system.slice/NAME is 3).
 host_cgroup_dirs() {
         host_run find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d -name "$1" 2>/dev/null || true
 }
@@ -501,22 +586,26 @@ host_teardown() {
         trap - EXIT INT TERM
         set +e
         if nspawn_alive; then
-                if [ -n "$HOST_PID1" ]; then
-                        timeout 15 nsenter -t "$HOST_PID1" -a -- env -i PATH="$HOST_PATH" \
-                                systemctl poweroff --no-block >/dev/null 2>&1
-                fi
-                # nspawn turns SIGTERM into a clean shutdown of the container (SIGRTMIN+3).
-                if ! wait_nspawn 30; then
-                        problems+=("the test host did not power off within 30 s: SIGTERM to systemd-nspawn")
-                        kill -TERM "$HOST_NSPAWN" 2>/dev/null
-                        if ! wait_nspawn 15; then
-                                problems+=("systemd-nspawn still there: SIGKILL")
-                                [ -z "$HOST_PID1" ] || kill -KILL "$HOST_PID1" 2>/dev/null
-                                kill -KILL "$HOST_NSPAWN" 2>/dev/null
-                                wait_nspawn 10 || problems+=("systemd-nspawn $HOST_NSPAWN survived SIGKILL")
+                # nspawn turns SIGTERM into a clean shutdown of the container (SIGRTMIN+3): the
+                # way out when the bus is not up yet (a boot that failed half way).
+                if [ -n "$HOST_PID1" ] && timeout 15 nsenter -t "$HOST_PID1" -a -- \
+                        env -i PATH="$HOST_PATH" systemctl poweroff --no-block >/dev/null 2>&1; then
+                        if ! wait_nspawn 30; then
+                                problems+=("the test host did not power off within 30 s: SIGTERM to systemd-nspawn")
+                                kill -TERM "$HOST_NSPAWN" 2>/dev/null
                         fi
+                else
+                        kill -TERM "$HOST_NSPAWN" 2>/dev/null
+                fi
+                if ! wait_nspawn 30; then
+                        problems+=("systemd-nspawn still there after 30 s: SIGKILL")
+                        [ -z "$HOST_PID1" ] || kill -KILL "$HOST_PID1" 2>/dev/null
+                        kill -KILL "$HOST_NSPAWN" 2>/dev/null
+                        wait_nspawn 10 || problems+=("systemd-nspawn $HOST_NSPAWN survived SIGKILL")
                 fi
         fi
+        mp=$(host_cgroups_remove)
+        [ -z "$mp" ] || problems+=("cgroups left: $(echo "$mp" | tr '\n' ' ')")
         if [ -n "$HOST_DIR" ] && [ -d "$HOST_DIR" ]; then
                 for mp in $(mounts_under "$HOST_DIR"); do
                         for ((i = 0; i < 20; i++)); do

@@ -215,6 +215,9 @@ static void run_in_child(ChildFn fn, void *arg) {
         close(p[0]);
         int status = 0;
         g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                g_test_message("the child: %s %d", WIFSIGNALED(status) ? "signal" : "status",
+                               WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
         g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         g_assert_nonnull(text);
         if (text && text[0])
@@ -255,6 +258,16 @@ static pid_t fork_sleeper(bool term_handler) {
         ssize_t k = read(p[0], &c, 1);
         close(p[0]);
         return k == 1 ? pid : -EIO;
+}
+
+/* waitpid with a deadline: pid, or 0 if it is still running after timeout_ms. */
+static pid_t wait_exit(pid_t pid, unsigned timeout_ms, int *status) {
+        for (unsigned waited = 0;; waited += 10) {
+                pid_t r = waitpid(pid, status, WNOHANG);
+                if (r != 0 || waited >= timeout_ms)
+                        return r;
+                g_usleep(10000);
+        }
 }
 
 static void kill_and_reap(pid_t pid) {
@@ -686,7 +699,7 @@ static void legacy_child(GString *fails, void *arg) {
                 CHECK(fails, cgroup_kill(cg, SIGKILL, &error) == 0, "cgroup_kill: %s", error);
                 g_clear_pointer(&error, free);
                 int status = 0;
-                CHECK(fails, waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+                CHECK(fails, wait_exit(pid, 3000, &status) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
                       "status %#x", status);
                 pid = 0;
                 CHECK(fails, cgroup_destroy(cg, 2000, &error) == 0, "cgroup_destroy: %s", error);
@@ -838,7 +851,8 @@ static void unified_child(GString *fails, void *arg) {
                 g_clear_pointer(&error, free);
                 CHECK(fails, cgroup_destroy(cg2, 0, &error) == 0, "destroy after the failed create: %s", error);
                 g_clear_pointer(&error, free);
-                CHECK(fails, waitpid(pid, NULL, WNOHANG) == 0 && kill(pid, 0) == 0, "the first one's process died");
+                g_usleep(100000); /* a SIGKILL through cgroup.kill would have landed by now */
+                CHECK(fails, waitpid(pid, NULL, WNOHANG) == 0, "the first one's process died");
                 CHECK(fails, exists(leaf), "the first one's cgroup was removed");
                 g_free(in);
                 in = proc_cgroup(pid, "");
@@ -886,7 +900,7 @@ static void unified_child(GString *fails, void *arg) {
                 CHECK(fails, cgroup_kill(rec, SIGKILL, &error) == 0, "cgroup_kill: %s", error);
                 g_clear_pointer(&error, free);
                 int status = 0;
-                CHECK(fails, waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+                CHECK(fails, wait_exit(pid, 3000, &status) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
                       "status %#x", status);
                 pid = 0;
                 CHECK(fails, cgroup_destroy(rec, 2000, &error) == 0, "cgroup_destroy: %s", error);
@@ -1059,7 +1073,7 @@ static void test_hybrid_ops(void) {
         g_assert_cmpint(cgroup_kill(cg, SIGTERM, &error), ==, 0);
         g_assert_null(error);
         int status = 0;
-        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_cmpint(wait_exit(pid, 3000, &status), ==, pid);
         g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 42);
         pid = 0;
         g_assert_cmpint(cgroup_is_frozen(cg), ==, 0);

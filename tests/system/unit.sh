@@ -1,0 +1,278 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Issue 5 in a real systemd (252, booted in systemd-nspawn, see lib.sh): `systemctl start ctr@ID`
+# as installed by `meson install`, the container's process as the unit's main process, the two
+# readiness modes, the journal, and the failure paths, each ending with nothing left.
+# Usage: unit.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; exits 77 otherwise).
+
+source "$(dirname "$0")/lib.sh"
+sys_init "$@"
+host_boot "$BUILD_DIR"
+
+NOTIFY_HELPER=$BUILD_DIR/tests/helpers/sd-notify-static
+[ -x "$NOTIFY_HELPER" ] || hard_error "$NOTIFY_HELPER missing: build the tree first"
+
+# A long-running payload that says it runs and exits 0 on TERM (a PID 1 without a handler
+# ignores it).
+LONG='trap "exit 0" TERM; echo "hello from $(hostname)"; touch /shared/running; while :; do sleep 0.2; done'
+
+show() { # show UNIT PROPERTY
+        host_run systemctl show -p "$2" --value "$1"
+}
+
+active_state() {
+        show "$1" ActiveState
+}
+
+is_state() { # is_state UNIT STATE
+        [ "$(active_state "$1")" = "$2" ]
+}
+
+# make ID ARGS...: a bundle at /var/lib/ctr-launch/ID with the sd_notify helper in it.
+make() {
+        local id=$1
+        shift
+        host_make_bundle "$id" "$@"
+        cp "$NOTIFY_HELPER" "$BUNDLE_DIR/rootfs/bin/sd-notify-static"
+        host_watch_unit "ctr@$id.service"
+}
+
+# dropin ID TEXT: a drop-in for ctr@ID.service ([Service] lines), removed when the case ends.
+dropin() {
+        local d=$HOST_ROOT/etc/systemd/system/ctr@$1.service.d
+        mkdir -p "$d"
+        printf '[Service]\n%s\n' "$2" >"$d/test.conf"
+        echo "$d" >>"$HOST_DIR/dropins"
+        host_run systemctl daemon-reload
+}
+
+remove_dropins() {
+        [ -s "$HOST_DIR/dropins" ] || return 0
+        xargs rm -rf <"$HOST_DIR/dropins"
+        rm -f "$HOST_DIR/dropins"
+        host_run systemctl daemon-reload
+}
+
+start() { # start ID: systemctl start, its status in RC, its output in OUT
+        RC=0
+        OUT=$(host_run timeout 60 systemctl start "ctr@$1" 2>&1) || RC=$?
+}
+
+# The PID of the container's process in the test host, and that it is the unit's MainPID.
+assert_main_pid_is_container() {
+        local id=$1 pid main
+        pid=$(host_pid_of "$id")
+        main=$(show "ctr@$id" MainPID)
+        assert_eq "MainPID of ctr@$id (the container's process, per ctr-launch state)" "$pid" "$main"
+        [ "$main" != 0 ] || fail "ctr@$id has no main process"
+        host_run sh -c "tr '\\0' ' ' </proc/$main/cmdline" | grep -q 'while' ||
+                fail "MainPID $main is not the container's payload: $(host_run cat /proc/$main/cmdline | tr '\0' ' ')"
+}
+
+# No ctr-launch process left in the unit once it is active ("exec" readiness).
+assert_no_resident_launcher() {
+        local id=$1 procs
+        procs=$(host_run systemctl show -p ControlGroup --value "ctr@$id")
+        procs=$(host_run sh -c "cat /sys/fs/cgroup/unified$procs/cgroup.procs /sys/fs/cgroup/unified$procs/*/cgroup.procs 2>/dev/null" |
+                while read -r p; do host_run cat "/proc/$p/comm" 2>/dev/null || true; done)
+        if printf '%s\n' "$procs" | grep -q '^ctr-launch$'; then
+                fail "a ctr-launch process stays in ctr@$id: $(echo $procs)"
+        fi
+}
+
+journal_has() { # journal_has ID TEXT
+        host_journal "ctr@$1" | grep -qF -- "$2"
+}
+
+# ---------------------------------------------------------------- cases
+
+t_start_stop() {
+        make app /bin/sh -c "$LONG"
+        start app
+        assert_eq "systemctl start ctr@app ($OUT)" 0 "$RC"
+        assert_eq "ActiveState" active "$(active_state ctr@app)"
+        assert_eq "SubState" running "$(show ctr@app SubState)"
+        assert_main_pid_is_container app
+        assert_no_resident_launcher app
+
+        local pid status cg
+        pid=$(show ctr@app MainPID)
+        cg=$(host_cgroup_of "$pid")
+        assert_eq "the container's cgroup (a leaf below the unit's)" "$(show ctr@app ControlGroup)/container" "$cg"
+        status=$(host_run systemctl status --no-pager --lines=0 ctr@app) || true
+        note "systemctl status: $(printf '%s' "$status" | tr '\n' '|')"
+        printf '%s\n' "$status" | grep -Eq "(^|[^0-9])$pid[[:space:]]" ||
+                fail "systemctl status does not show the container's process $pid:
+$status"
+        printf '%s\n' "$status" | grep -q 'container' || fail "systemctl status shows no container leaf:
+$status"
+        wait_for "the container's output in the journal" journal_has app "hello from"
+
+        RC=0
+        OUT=$(host_run timeout 60 systemctl stop ctr@app 2>&1) || RC=$?
+        assert_eq "systemctl stop ctr@app ($OUT)" 0 "$RC"
+        assert_eq "ActiveState after stop" inactive "$(active_state ctr@app)"
+        assert_eq "Result after stop" success "$(show ctr@app Result)"
+        # The warning systemd 252 gives for create's waiting init (docs/systemd.md).
+        note "left-over warnings: $(host_journal ctr@app | grep -c 'left-over process' || true)"
+}
+
+t_exit_status() {
+        make st /bin/sh -c 'touch /shared/running; sleep 0.5; exit 7'
+        start st
+        assert_eq "systemctl start ctr@st ($OUT)" 0 "$RC"
+        wait_for "ctr@st to fail" is_state ctr@st failed
+        assert_eq "ExecMainStatus" 7 "$(show ctr@st ExecMainStatus)"
+        assert_eq "Result" exit-code "$(show ctr@st Result)"
+}
+
+t_bad_bundle() {
+        make bad /bin/true
+        host_bundle_set bad process.args '"not-an-array"'
+        start bad
+        [ "$RC" != 0 ] || fail "systemctl start of a bad bundle succeeded"
+        assert_eq "ActiveState" failed "$(active_state ctr@bad)"
+        wait_for "the error line in the journal" journal_has bad "process.args"
+        host_journal ctr@bad | grep -F 'ctr-launch: bad: config.json: process.args' >/dev/null ||
+                fail "no one-line error in the journal: $(host_journal ctr@bad | tail -5)"
+        # ctr-launch's own lines carry the container's id as a journal field.
+        host_run journalctl --no-pager -o cat CONTAINER_ID=bad | grep -q 'process.args' ||
+                fail "no journal entry with CONTAINER_ID=bad"
+}
+
+t_exec_failure() {
+        make nox /no/such/binary
+        start nox
+        [ "$RC" != 0 ] || fail "systemctl start of a container whose binary is missing succeeded"
+        assert_eq "ActiveState" failed "$(active_state ctr@nox)"
+        wait_for "the exec error in the journal" journal_has nox "/no/such/binary"
+}
+
+# "container" readiness: activating until the container says READY=1, STATUS= relayed, a
+# MAINPID= from the container ignored.
+t_container_readiness() {
+        make rdy /bin/sh -c 'trap "exit 0" TERM; sd-notify-static "STATUS=warming up"; touch /shared/running;
+                while [ ! -e /shared/go ]; do sleep 0.1; done
+                sd-notify-static READY=1 "STATUS=serving" MAINPID=1 FDSTORE=1; while :; do sleep 0.2; done'
+        host_bundle_set rdy annotations '{"org.ctr-launch.readiness": "container"}'
+        host_run systemctl start --no-block ctr@rdy
+        wait_for "the payload to run" test -e "$BUNDLE_DIR/shared/running"
+        wait_for "STATUS=warming up" test "$(show ctr@rdy StatusText)" = "warming up"
+        assert_eq "ActiveState before READY=1" activating "$(active_state ctr@rdy)"
+        local pid
+        pid=$(host_pid_of rdy)
+        assert_eq "MainPID before READY=1" "$pid" "$(show ctr@rdy MainPID)"
+
+        touch "$BUNDLE_DIR/shared/go"
+        wait_for "ctr@rdy to be active" is_state ctr@rdy active
+        assert_eq "StatusText" serving "$(show ctr@rdy StatusText)"
+        assert_eq "MainPID after the container's MAINPID=1" "$pid" "$(show ctr@rdy MainPID)"
+
+        local relay
+        relay=$(host_run pgrep -f "ctr-launch start rdy" | head -1) || relay=""
+        [ -n "$relay" ] || fail "no relay (ctr-launch start rdy) running"
+        note "relay $relay: $(host_run grep -E '^(Rss|Pss|Private_Clean|Private_Dirty):' /proc/$relay/smaps_rollup | tr -s ' ' | tr '\n' ' ')"
+        host_run grep -E '^Private_(Clean|Dirty):' "/proc/$relay/smaps_rollup" |
+                awk '{ s += $2 } END { print s }' >"$HOST_DIR/relay-private-kb"
+
+        host_run timeout 60 systemctl stop ctr@rdy
+        assert_eq "ActiveState after stop" inactive "$(active_state ctr@rdy)"
+        host_run sh -c "kill -0 $relay 2>/dev/null" && fail "the relay $relay outlived the unit"
+        return 0
+}
+
+t_watchdog() {
+        make wd /bin/sh -c 'trap "exit 0" TERM; sd-notify-static READY=1; touch /shared/running;
+                while :; do sd-notify-static WATCHDOG=1; sleep 0.3; done'
+        host_bundle_set wd annotations '{"org.ctr-launch.readiness": "container"}'
+        dropin wd 'WatchdogSec=2'
+        start wd
+        assert_eq "systemctl start ctr@wd ($OUT)" 0 "$RC"
+        sleep 4 # two watchdog periods: a unit whose pings did not arrive would be failed by now
+        assert_eq "ActiveState after two watchdog periods" active "$(active_state ctr@wd)"
+        host_run timeout 60 systemctl stop ctr@wd
+        remove_dropins
+}
+
+t_never_ready() {
+        make nr /bin/sh -c 'trap "exit 0" TERM; touch /shared/running; while :; do sleep 0.2; done'
+        host_bundle_set nr annotations '{"org.ctr-launch.readiness": "container"}'
+        dropin nr 'TimeoutStartSec=3'
+        start nr
+        [ "$RC" != 0 ] || fail "a container that never sent READY=1 started"
+        assert_eq "Result" timeout "$(show ctr@nr Result)"
+        remove_dropins
+}
+
+t_ignores_sigterm() {
+        make deaf /bin/sh -c 'touch /shared/running; while :; do sleep 0.2; done'
+        dropin deaf 'TimeoutStopSec=3'
+        start deaf
+        assert_eq "systemctl start ctr@deaf ($OUT)" 0 "$RC"
+        RC=0
+        OUT=$(host_run timeout 30 systemctl stop ctr@deaf 2>&1) || RC=$?
+        assert_eq "systemctl stop of a container ignoring SIGTERM ($OUT)" 0 "$RC"
+        # Stopped by SIGKILL at TimeoutStopSec=: systemd records that as a failure to stop
+        # cleanly ("timeout"), which is what happened.
+        assert_eq "ActiveState" failed "$(active_state ctr@deaf)"
+        assert_eq "Result" timeout "$(show ctr@deaf Result)"
+        remove_dropins
+}
+
+t_stop_while_activating() {
+        make act /bin/sh -c 'trap "exit 0" TERM; touch /shared/running; while :; do sleep 0.2; done'
+        host_bundle_set act annotations '{"org.ctr-launch.readiness": "container"}'
+        host_run systemctl start --no-block ctr@act
+        wait_for "the payload to run" test -e "$BUNDLE_DIR/shared/running"
+        assert_eq "ActiveState" activating "$(active_state ctr@act)"
+        host_run timeout 60 systemctl stop ctr@act
+        assert_eq "ActiveState after stop" inactive "$(active_state ctr@act)"
+}
+
+t_restart_ten_times() {
+        make rs /bin/sh -c "$LONG"
+        start rs
+        assert_eq "systemctl start ctr@rs ($OUT)" 0 "$RC"
+        local i prev pid
+        prev=$(show ctr@rs MainPID)
+        for i in $(seq 10); do
+                RC=0
+                OUT=$(host_run timeout 60 systemctl restart ctr@rs 2>&1) || RC=$?
+                assert_eq "systemctl restart #$i ($OUT)" 0 "$RC"
+                assert_eq "ActiveState after restart #$i" active "$(active_state ctr@rs)"
+                pid=$(show ctr@rs MainPID)
+                [ "$pid" != "$prev" ] || fail "restart #$i kept the main PID $pid"
+                assert_main_pid_is_container rs
+                prev=$pid
+        done
+        host_run timeout 60 systemctl stop ctr@rs
+}
+
+t_restart_on_failure() {
+        # Fails the first time, runs the second: /shared keeps count across the restarts.
+        make rof /bin/sh -c 'trap "exit 0" TERM; n=$(cat /shared/count 2>/dev/null || echo 0);
+                echo $((n + 1)) >/shared/count; [ "$n" -gt 0 ] || exit 3; touch /shared/running;
+                while :; do sleep 0.2; done'
+        dropin rof $'Restart=on-failure\nRestartSec=0.5'
+        start rof
+        wait_for "the restarted container to run" test -e "$BUNDLE_DIR/shared/running"
+        wait_for "ctr@rof to be active" is_state ctr@rof active
+        assert_eq "starts counted in /shared/count" 2 "$(cat "$BUNDLE_DIR/shared/count")"
+        assert_main_pid_is_container rof
+        host_run timeout 60 systemctl stop ctr@rof
+        remove_dropins
+}
+
+case_run start-stop t_start_stop
+case_run exit-status t_exit_status
+case_run bad-bundle t_bad_bundle
+case_run exec-failure t_exec_failure
+case_run container-readiness t_container_readiness
+case_run watchdog t_watchdog
+case_run never-ready t_never_ready
+case_run ignores-sigterm t_ignores_sigterm
+case_run stop-while-activating t_stop_while_activating
+case_run restart-ten-times t_restart_ten_times
+case_run restart-on-failure t_restart_on_failure
+remove_dropins
+sys_finish
