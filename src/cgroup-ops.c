@@ -337,6 +337,8 @@ static int hierarchy_mkdir(CgroupHierarchy *h, bool populated_ok, char **ret_err
                 return errmsg(ret_error, r, "cgroup %s on %s", h->path, h->mount);
         const bool cpuset = !h->v2 && strv_contains(h->controllers, "cpuset");
         size_t base = strlen(h->mount);
+        unsigned attempts = 0;
+restart:
         for (char *p = dir + base + 1; p <= dir + strlen(dir); p++) {
                 if (*p != '/' && *p != 0)
                         continue;
@@ -351,14 +353,21 @@ static int hierarchy_mkdir(CgroupHierarchy *h, bool populated_ok, char **ret_err
                         }
                         if (cpuset && (r = cpuset_inherit(dir)) < 0)
                                 return errmsg(ret_error, r, "give the cgroup %s the cpus and mems of its parent", dir);
+                } else if (errno == ENOENT && attempts++ < 5) {
+                        /* A parent another container's delete removed as we went: again. */
+                        *p = saved;
+                        goto restart;
                 } else if (errno != EEXIST)
                         return errmsg(ret_error, -errno, "make the cgroup %s", dir);
                 else if (saved == 0 && !populated_ok) {
                         /* An empty cgroup that exists may be joined (a parent made it for us);
                          * one in use belongs to someone else: another container with the same
-                         * cgroupsPath, or the same id under another --root. */
+                         * cgroupsPath, or the same id under another --root. v2 says whether
+                         * anything below it is populated; v1 only what is in it. */
                         _cleanup_free_ char *procs = NULL;
-                        if (read_file(dir, "cgroup.procs", &procs) >= 0 && procs[0] != 0)
+                        uint64_t populated = 0;
+                        if ((h->v2 && read_keyed(dir, "cgroup.events", "populated", &populated) >= 0 && populated) ||
+                            (read_file(dir, "cgroup.procs", &procs) >= 0 && procs[0] != 0))
                                 return errmsg_plain(ret_error, -EBUSY, "the cgroup %s is already in use", dir);
                 }
                 *p = saved;
