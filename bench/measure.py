@@ -239,6 +239,9 @@ def main():
     ap.add_argument("--baseline", action="store_true", help="also time unshare+chroot")
     ap.add_argument("--notes-file", help="markdown appended under \"Why\" (bench/notes.md)")
     ap.add_argument("--layout-file", help="a file whose one line says how cgroups were set up")
+    ap.add_argument("--append-file", action="append", default=[],
+                    help="a section made elsewhere, appended as it is if it exists "
+                         "(docs/performance-systemd.md, from bench/systemd.sh)")
     args = ap.parse_args()
     if args.layout_file:
         with open(args.layout_file) as f:
@@ -374,6 +377,10 @@ def main():
     if args.notes_file and os.path.exists(args.notes_file):
         with open(args.notes_file) as f:
             report += ["", "## Why", "", f.read().strip()]
+    for path in args.append_file:
+        if os.path.exists(path):
+            with open(path) as f:
+                report += ["", f.read().strip()]
     text = "\n".join(report) + "\n"
 
     print()

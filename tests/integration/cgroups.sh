@@ -253,6 +253,48 @@ t_cpu_quota() {
         stop_and_delete c1
 }
 
+# The container's view of cgroups: with a cgroup namespace its own cgroup is "/", and the
+# "cgroup" mount shows its own cgroups (its limits in them), read-only unless it says "rw".
+CG_MOUNT='{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev"]}'
+CG_SCRIPT='cat /proc/self/cgroup; echo ==; cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max;
+        echo ==; if echo 5 >/sys/fs/cgroup/pids/pids.max 2>/dev/null; then echo WROTE; else echo REFUSED; fi'
+
+# cg_view OUT: the three parts of CG_SCRIPT's output: CG_LINES, CG_LIMITS, CG_WRITE.
+cg_view() {
+        CG_LINES=$(printf '%s\n' "$1" | sed -n '1,/^==$/p' | grep -v '^==$')
+        CG_LIMITS=$(words "$(printf '%s\n' "$1" | sed -n '/^==$/,/^==$/p' | grep -v '^==$')")
+        CG_WRITE=$(printf '%s\n' "$1" | tail -n 1)
+}
+
+t_cgroup_namespace() {
+        has_ctrl memory && has_ctrl pids || skip_case "needs the memory and pids controllers"
+        [ -d /sys/fs/cgroup/memory ] || skip_case "the memory controller is not a v1 hierarchy here"
+        local res='{"memory": {"limit": 41943040}, "pids": {"limit": 17}}'
+
+        run_in c1 "$CG_SCRIPT" set linux.resources "$res" append mounts "$CG_MOUNT" \
+                append linux.namespaces '{"type": "cgroup"}'
+        cg_view "$OUT"
+        printf '%s\n' "$CG_LINES" | grep -v ':/$' && fail "with a cgroup namespace, every cgroup should be \"/\":
+$CG_LINES"
+        assert_eq "the container's own limits, seen in its /sys/fs/cgroup" "41943040 17" "$CG_LIMITS"
+        assert_eq "a write to /sys/fs/cgroup (read-only by default)" REFUSED "$CG_WRITE"
+
+        # Without a cgroup namespace: the host's path, still only its own cgroups mounted.
+        run_in c2 "$CG_SCRIPT" set linux.resources "$res" append mounts "$CG_MOUNT"
+        cg_view "$OUT"
+        printf '%s\n' "$CG_LINES" | grep -q ':/ctr-launch/c2$' ||
+                fail "without a cgroup namespace, /proc/self/cgroup should name /ctr-launch/c2:
+$CG_LINES"
+        assert_eq "the container's own limits, seen in its /sys/fs/cgroup" "41943040 17" "$CG_LIMITS"
+        assert_eq "a write to /sys/fs/cgroup (read-only by default)" REFUSED "$CG_WRITE"
+
+        # "rw": the container may change its own limits (and only its own).
+        run_in c3 "$CG_SCRIPT; cat /sys/fs/cgroup/pids/pids.max" set linux.resources "$res" \
+                append mounts '{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["rw", "nosuid", "noexec", "nodev"]}' \
+                append linux.namespaces '{"type": "cgroup"}'
+        assert_eq "a write to /sys/fs/cgroup mounted rw, then pids.max" "WROTE 5" "$(words "$(printf '%s\n' "$OUT" | tail -n 2)")"
+}
+
 # ---------------------------------------------------------------- verbs
 
 # ps_pids ID: the PIDs `ps ID` prints, sorted, on one line; checks the header.
@@ -618,6 +660,7 @@ case_run pause-resume t_pause_resume
 case_run delete-paused t_delete_paused
 case_run update t_update
 case_run events-stream t_events_stream
+case_run cgroup-namespace t_cgroup_namespace
 case_run no-cgroup-after-delete t_no_cgroup_after_delete
 case_run no-cgroup-after-failed-create t_no_cgroup_after_failed_create
 case_run cgroups-path t_cgroups_path
