@@ -495,11 +495,14 @@ int cgroup_create(Cgroup *cg, const OciResources *res, pid_t pid, char **ret_err
         for (; attached < cg->n_hierarchies; attached++)
                 if ((r = attach(cg->hierarchies + attached, pid, ret_error)) < 0)
                         goto fail;
+        cg->attached = true;
         r = 0;
         goto done;
 fail:
-        if (cg->systemd_unit)
-                (void) cgroup_destroy(cg, 0, NULL); /* the scope has pid in it: stop it */
+        if (cg->systemd_unit) {
+                cg->attached = true; /* the scope has pid in it: stop it */
+                (void) cgroup_destroy(cg, 0, NULL);
+        }
         else
                 undo_create(cg, attached);
 done:
@@ -553,7 +556,9 @@ int cgroup_destroy(Cgroup *cg, unsigned timeout_ms, char **ret_error) {
                 (void) cgroup_freeze(cg, false, NULL);
         size_t left = 0;
         uint64_t deadline = now_ms() + timeout_ms;
-        int r = count_pids(cg, &left);
+        /* Not attached (a create that stopped before it moved the init in, even one whose
+         * launcher died): whatever is in those cgroups is not the container's. */
+        int r = cg->attached ? count_pids(cg, &left) : 0;
         if (r >= 0 && left > 0) {
                 (void) cgroup_kill(cg, SIGKILL, NULL);
                 while ((r = count_pids(cg, &left)) >= 0 && left > 0 && now_ms() < deadline)

@@ -449,6 +449,8 @@ char *cgroup_to_json(const Cgroup *cg) {
         add_string(b, "systemdSlice", cg->systemd_slice);
         json_builder_set_member_name(b, "systemdUser");
         json_builder_add_boolean_value(b, cg->systemd_user);
+        json_builder_set_member_name(b, "attached");
+        json_builder_add_boolean_value(b, cg->attached);
         json_builder_set_member_name(b, "hierarchies");
         json_builder_begin_array(b);
         for (size_t i = 0; i < cg->n_hierarchies; i++) {
@@ -515,7 +517,7 @@ int cgroup_from_json(const char *data, Cgroup **ret, char **ret_error) {
         if (l < 0)
                 return errmsg_plain(ret_error, -EBADMSG, "%s: unknown layout", CGROUP_FILE);
         cg->layout = l;
-        if (get_bool(o, "systemdUser", &cg->systemd_user) < 0)
+        if (get_bool(o, "systemdUser", &cg->systemd_user) < 0 || get_bool(o, "attached", &cg->attached) < 0)
                 return errmsg_plain(ret_error, -EBADMSG, "%s: malformed", CGROUP_FILE);
         JsonNode *hn = json_object_get_member(o, "hierarchies");
         if (!hn || !JSON_NODE_HOLDS_ARRAY(hn))

@@ -58,6 +58,8 @@ typedef struct Cgroup {
         char *systemd_unit;  /* the transient scope we asked systemd for, or NULL */
         char *systemd_slice; /* ... and its slice */
         bool systemd_user;   /* ... on the user's manager */
+        bool attached;       /* the container's init was moved in: its processes are there, and
+                              * only then does destroy kill what it finds in the cgroup */
 } Cgroup;
 
 Cgroup *cgroup_free(Cgroup *cg);
