@@ -138,7 +138,6 @@ def measure(args):
     units = {}
     for arm in arms:
         text = sh("systemctl", "cat", arm.unit)
-        warnings = 0
         journal = sh("journalctl", "--no-pager", "-o", "cat", "-u", arm.unit,
                      *([f"--after-cursor={cursor}"] if cursor else []), check=False)
         warnings = sum("left-over process" in line for line in journal.splitlines())

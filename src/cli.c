@@ -21,7 +21,8 @@ void cli_print_usage(void) {
                "Run OCI bundles as containers, with runc's command line.\n\n"
                "Commands:\n");
         for (const Verb *v = verbs; v->name; v++)
-                printf("  %-8s %s\n", v->name, v->summary);
+                if (v->summary)
+                        printf("  %-8s %s\n", v->name, v->summary);
         printf("\nGlobal options:\n"
                "  --root DIR            state directory (default /run/ctr-launch as root,\n"
                "                        $XDG_RUNTIME_DIR/ctr-launch otherwise)\n"
@@ -29,19 +30,22 @@ void cli_print_usage(void) {
                "  --log-format FORMAT   text (default) or json\n"
                "  --debug               log debug messages\n"
                "  --systemd-cgroup      cgroupsPath is slice:prefix:name (placement via systemd)\n"
+               "  --system              as non-root: start, kill, delete, state, list a system\n"
+               "                        container through the system service (polkit decides)\n"
                "  -h, --help            show this help\n"
                "  -v, --version         show the version\n\n"
                "`ctr-launch help COMMAND` or `ctr-launch COMMAND --help` describes a command.\n");
 }
 
 int cli_parse_global(int argc, char **argv, GlobalOptions *ret, int *ret_index) {
-        enum { ARG_ROOT = 0x100, ARG_LOG, ARG_LOG_FORMAT, ARG_DEBUG, ARG_SYSTEMD_CGROUP, ARG_ROOTLESS, ARG_CRIU };
+        enum { ARG_ROOT = 0x100, ARG_LOG, ARG_LOG_FORMAT, ARG_DEBUG, ARG_SYSTEMD_CGROUP, ARG_ROOTLESS, ARG_CRIU, ARG_SYSTEM };
         static const struct option options[] = {
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "log", required_argument, NULL, ARG_LOG },
                 { "log-format", required_argument, NULL, ARG_LOG_FORMAT },
                 { "debug", no_argument, NULL, ARG_DEBUG },
                 { "systemd-cgroup", no_argument, NULL, ARG_SYSTEMD_CGROUP },
+                { "system", no_argument, NULL, ARG_SYSTEM },
                 /* runc's; accepted so callers that always pass them keep working */
                 { "rootless", required_argument, NULL, ARG_ROOTLESS },
                 { "criu", required_argument, NULL, ARG_CRIU },
@@ -78,6 +82,9 @@ int cli_parse_global(int argc, char **argv, GlobalOptions *ret, int *ret_index) 
                         break;
                 case ARG_SYSTEMD_CGROUP:
                         g.systemd_cgroup = true;
+                        break;
+                case ARG_SYSTEM:
+                        g.system = true;
                         break;
                 case ARG_ROOTLESS:
                 case ARG_CRIU:

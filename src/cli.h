@@ -19,11 +19,12 @@ typedef struct GlobalOptions {
         LogFormat log_format;
         bool debug;
         bool systemd_cgroup;   /* accepted now; cgroup placement comes with cgroup support */
+        bool system;           /* --system: a non-root caller's command goes to the system service */
 } GlobalOptions;
 
 typedef struct Verb {
         const char *name;
-        const char *summary;
+        const char *summary; /* NULL: not listed in the usage text (`serve`) */
         const char *usage; /* full help text of the verb */
         /* argv[0] is the verb's name; returns an exit code. */
         int (*run)(int argc, char **argv, const GlobalOptions *g);

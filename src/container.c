@@ -30,6 +30,8 @@
 #include "namespaces.h"
 #include "notify.h"
 #include "oci-config.h"
+#include "pam-session.h"
+#include "rootless.h"
 #include "sealed-binary.h"
 #include "sync.h"
 
@@ -72,6 +74,8 @@ static int check_config(const OciConfig *config, const CreateOptions *o) {
                 return log_error_errno(-EINVAL, "linux.namespaces: a new mount namespace is required");
         int r = namespaces_check_config(config);
         if (r < 0)
+                return r;
+        if ((r = rootless_check_config(config)) < 0)
                 return r;
         const OciNamespace *uts = oci_config_find_namespace(config, NAMESPACE_UTS);
         if (config->hostname && (!uts || uts->path))
@@ -181,7 +185,7 @@ static char *describe_exit(pid_t pid) {
 /* Drives the sync protocol until the init is blocked on the FIFO (0) or has failed (< 0,
  * message in *ret_error). state_json: the OCI state the prestart and createRuntime hooks read. */
 static int drive_init(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *hooks,
-                      const char *state_json, char **ret_error) {
+                      const char *state_json, const PamSession *pam, char **ret_error) {
         LogReader *lr = calloc(1, sizeof(LogReader));
         if (!lr)
                 return -ENOMEM;
@@ -221,7 +225,14 @@ static int drive_init(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHo
                                 r = sync_errno > 0 ? -sync_errno : -EIO;
                                 break;
                         } else if (t == SYNC_PROC_READY && !ran) {
-                                /* Host-side steps that need the init's host PID go here. */
+                                /* Host-side steps that need the init's host PID go here. The
+                                 * PAM session's limits come after the init applied
+                                 * process.rlimits: the account's limits.conf wins. */
+                                if (pam && (k = pam_session_apply_limits(pam, pid, &sync_error)) < 0) {
+                                        (void) sync_send_error(sync_fd, -k, sync_error ?: strerror(-k));
+                                        r = k;
+                                        break;
+                                }
                                 k = sync_send(sync_fd, SYNC_PROC_RUN);
                                 if (k < 0) {
                                         r = k;
@@ -326,6 +337,8 @@ static int cgroup_prepare(const GlobalOptions *g, const OciConfig *config, const
                         log_error_errno(r, "cgroups");
                 return r;
         }
+        if (limits && (r = rootless_check_cgroup_limits(cg)) < 0)
+                return r;
         if (geteuid() != 0 && !limits && !g->systemd_cgroup) {
                 _cleanup_free_ char *dir = NULL;
                 const CgroupHierarchy *h = cg->hierarchies;
@@ -376,6 +389,12 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
         r = check_config(config, o);
         if (r < 0)
                 return r;
+        const char *pam_user = NULL;
+        r = pam_user_from_annotations(config->annotations, &pam_user);
+        if (r < 0)
+                return log_error_errno(r, "annotations: %s: not an account name", PAM_USER_ANNOTATION);
+        if (pam_user && (r = pam_session_check(config, pam_user)) < 0)
+                return r;
         _cleanup_cgroup_ Cgroup *cgroup = NULL;
         r = cgroup_prepare(g, config, o->id, &cgroup);
         if (r < 0)
@@ -408,6 +427,8 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
 
         /* From here on, every failure path removes what was made. */
         pid_t pid = 0;
+        _cleanup_(pam_session_freep) PamSession *pam = NULL;
+        _cleanup_strv_free_ char **pam_env = NULL;
         _cleanup_close_ int fifo_fd = -EBADF, console_fd = -EBADF, stub_fd = -EBADF, sync_parent = -EBADF,
                             sync_child = -EBADF, log_parent = -EBADF, log_child = -EBADF;
         int pipefd[2], sv[2];
@@ -459,6 +480,18 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                         goto fail;
                 }
         }
+        /* The PAM account check and session, in a process of their own, forked before any fd
+         * meant for the init exists; a refusal ends create here, and fail: removes the rest. */
+        if (pam_user) {
+                r = pam_session_begin(pam_user, o->id, c->dir->path, &pam);
+                if (r < 0)
+                        goto fail;
+                r = pam_env_merge(config->process.env, pam->env, &pam_env);
+                if (r < 0) {
+                        log_error_errno(r, "allocate");
+                        goto fail;
+                }
+        }
         r = exec_fifo_make(c->dir->dir_fd, &fifo_fd);
         if (r < 0) {
                 log_error_errno(r, "make %s", EXEC_FIFO);
@@ -496,8 +529,10 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 .preserve_fds = o->preserve_fds,
                 .listen_fds = listen_fds,
                 .notify_dir = notify_dir,
+                .pam_env = pam_env,
         };
 
+        const OciNamespace *user_ns = oci_config_find_namespace(config, NAMESPACE_USER);
         r = namespaces_fork_init(config, &pid);
         if (r < 0)
                 goto fail;
@@ -509,7 +544,7 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 const int keep[] = { sync_child, log_child, fifo_fd, console_fd, stub_fd };
                 if (close_all_fds(3 + (int) (params.preserve_fds + params.listen_fds), keep, ELEMENTSOF(keep)) < 0)
                         _exit(EXIT_FAILURE);
-                init_main(sync_child, log_child);
+                init_main(sync_child, log_child, rootless_caller() && user_ns && !user_ns->path);
         }
         sync_child = safe_close(sync_child);
         log_child = safe_close(log_child);
@@ -522,6 +557,9 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 r = log_error_errno(-errno, "pidfd_open");
                 goto fail;
         }
+        /* From here the session ends when the init does, however it ends. */
+        if (pam && (r = pam_session_attach(pam, c->dir->dir_fd, c->pidfd)) < 0)
+                goto fail;
         c->state.pid = pid;
         r = proc_starttime(pid, &c->state.pid_starttime);
         if (r >= 0)
@@ -563,7 +601,7 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 log_error_errno(r, "send the configuration to the init");
                 goto fail;
         }
-        r = drive_init(sync_parent, log_parent, c->pidfd, pid, &config->hooks, hook_state_creating, &error);
+        r = drive_init(sync_parent, log_parent, c->pidfd, pid, &config->hooks, hook_state_creating, pam, &error);
         if (r < 0) {
                 log_error("%s", error ?: "the container's init failed");
                 goto fail;
@@ -589,6 +627,8 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
 
 fail:
         kill_and_reap(pid, c->pidfd);
+        /* The init is gone: the holder closes the session, and we wait until it has. */
+        pam = pam_session_abort(pam);
         if (c->cgroup) {
                 _cleanup_free_ char *cg_error = NULL;
                 if (cgroup_destroy(c->cgroup, DESTROY_TIMEOUT_MS, &cg_error) < 0)
@@ -706,8 +746,16 @@ int container_start(Container *c, int *ret_relay_fd) {
 
         _cleanup_free_ char *error = NULL;
         r = exec_fifo_consume(c->dir->dir_fd, c->pidfd, &error);
-        if (r < 0)
-                return log_error("%s", error ?: strerror(-r)), r;
+        if (r < 0) {
+                log_error("%s", error ?: strerror(-r));
+                /* An init that failed to exec exits: under a unit, whatever is left is killed
+                 * as soon as we return, so let its PAM session close first. */
+                struct pollfd p = { .fd = c->pidfd, .events = POLLIN };
+                int holder = -EBADF;
+                if (poll(&p, 1, 2000) > 0 && pam_holder_open(c->dir->dir_fd, &holder) > 0)
+                        pam_holder_wait(holder, DESTROY_TIMEOUT_MS);
+                return r;
+        }
         c->status = STATUS_RUNNING;
 
         OciHooks hooks = {};
@@ -820,6 +868,11 @@ int container_destroy(Container *c) {
                 (void) waitid(P_PIDFD, (id_t) c->pidfd, &si, WEXITED | WNOHANG);
                 c->pidfd = safe_close(c->pidfd);
         }
+        /* The init is gone: its PAM session closes now, before the state that names it goes. */
+        int pam_holder = -EBADF;
+        if (pam_holder_open(c->dir->dir_fd, &pam_holder) > 0)
+                pam_holder_wait(pam_holder, DESTROY_TIMEOUT_MS);
+        (void) pam_session_close_leftover(c->dir->dir_fd, c->state.annotations);
         if (c->cgroup) {
                 _cleanup_free_ char *error = NULL;
                 int k = cgroup_destroy(c->cgroup, DESTROY_TIMEOUT_MS, &error);

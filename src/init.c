@@ -4,11 +4,14 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -119,6 +122,27 @@ static int unshare_namespaces(const OciConfig *c, char **ret_error) {
         return 0;
 }
 
+/* A new network namespace has nothing but a loopback device, down: bring it up, as runc
+ * does, so that 127.0.0.1 works (a rootless container has no other network at all). */
+static int loopback_up_if_new_netns(const OciConfig *c, char **ret_error) {
+        const OciNamespace *net = oci_config_find_namespace(c, NAMESPACE_NETWORK);
+        if (!net || net->path)
+                return 0;
+        _cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return errmsg(ret_error, -errno, "linux.namespaces: bring up lo in the new network namespace: socket");
+        struct ifreq ifr = {};
+        strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                return errmsg(ret_error, -errno, "linux.namespaces: get the flags of lo in the new network namespace");
+        if (ifr.ifr_flags & IFF_UP)
+                return 0;
+        ifr.ifr_flags |= IFF_UP;
+        if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+                return errmsg(ret_error, -errno, "linux.namespaces: bring up lo in the new network namespace");
+        return 0;
+}
+
 /* Marks every fd above the ones the container may have close-on-exec, and makes the ones it
  * may have inheritable. Our own fds are O_CLOEXEC already; this also covers any a library
  * opened without it. */
@@ -188,7 +212,7 @@ static void exit_on_signals(bool on) {
         }
 }
 
-_noreturn_ void init_main(int sync_fd, int log_fd) {
+_noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document) {
         Init in = { .sync_fd = sync_fd, .log_fd = log_fd };
         _cleanup_free_ char *error = NULL, *config_json = NULL;
         int r;
@@ -196,7 +220,7 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
         /* Not dumpable while we hold host fds and run the host's binary: other processes in
          * the container (a joined PID namespace) cannot ptrace us nor open /proc/<us>/exe,
          * fd/ or environ (the CVE-2019-5736 class). execve() of the user's process resets it. */
-        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        if (!dumpable_until_document && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                 init_fail(&in, -errno, "prctl(PR_SET_DUMPABLE)");
         (void) prctl(PR_SET_NAME, "ctr-launch:init", 0, 0, 0);
 
@@ -205,6 +229,11 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
                 _exit(EXIT_FAILURE); /* the parent went away before telling us anything */
         if (r < 0)
                 init_fail(&in, r, "receive the init document");
+        /* An unprivileged parent (or its newuidmap) could write our maps only while /proc/<us>
+         * was still owned by its uid; they are written before the document comes. Until now we
+         * ran nothing but our own code, and only that same uid could ptrace us. */
+        if (dumpable_until_document && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                init_fail(&in, -errno, "prctl(PR_SET_DUMPABLE)");
         r = oci_config_parse(config_json, strlen(config_json), &in.config, &error);
         if (r < 0)
                 init_fail(&in, r, error);
@@ -225,7 +254,7 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
         if ((r = read_file_at(AT_FDCWD, "/proc/self/cgroup", 1U << 16, &own_cgroups, NULL)) < 0)
                 init_fail(&in, r, "read /proc/self/cgroup");
         if ((r = join_namespaces(c, &error)) < 0 || (r = become_userns_root(c, &error)) < 0 ||
-            (r = unshare_namespaces(c, &error)) < 0)
+            (r = unshare_namespaces(c, &error)) < 0 || (r = loopback_up_if_new_netns(c, &error)) < 0)
                 init_fail(&in, r, error);
         init_debug(&in, "namespaces ready");
 
@@ -351,6 +380,10 @@ _noreturn_ void init_main(int sync_fd, int log_fd) {
 
         if (p->notify_dir && strv_extend(&extra_env, "NOTIFY_SOCKET=" NOTIFY_SOCKET_DIR "/" NOTIFY_SOCKET_NAME) < 0)
                 _exit(127);
+        /* The PAM session's environment, minus what process.env sets (create merged it). */
+        for (char **e = p->pam_env; e && *e; e++)
+                if (strv_extend(&extra_env, *e) < 0)
+                        _exit(127);
 
         if (filter && (r = seccomp_profile_load(filter, c->process.no_new_privileges, &error)) < 0) {
                 (void) write_all(wfd, error, strlen(error));

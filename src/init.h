@@ -6,6 +6,10 @@
  * failure over the log pipe and the sync socket (never to the user directly), then blocks on
  * exec.fifo until `start`. */
 
+#include <stdbool.h>
+
 #include "basic/macros.h"
 
-_noreturn_ void init_main(int sync_fd, int log_fd);
+/* dumpable_until_document: an unprivileged parent writes our uid/gid maps (issue 7), which it
+ * may do only while we are dumpable. */
+_noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "control-client.h"
 #include "log.h"
 #include "sealed-binary.h"
 #include "verbs.h"
@@ -123,6 +124,12 @@ const Verb verbs[] = {
           "  -b, --bundle DIR          where to write it; default: the current directory\n"
           "      --rootless            a config for a rootless container\n",
           verb_spec, false },
+        /* Hidden: run by ctr-launch@.service only. */
+        { "serve", NULL,
+          "Usage: ctr-launch serve\n\n"
+          "Run by ctr-launch@.service with one connection of ctr-launch.socket on stdin: reads\n"
+          "one request of a non-root caller, asks polkit, acts, replies (docs/authorization.md).\n",
+          verb_serve, false },
         { "help", "describe a command",
           "Usage: ctr-launch help [COMMAND]\n",
           verb_help, false },
@@ -174,6 +181,17 @@ int main(int argc, char **argv) {
         if (cli_wants_help(argc - index, argv + index, v)) {
                 log_close();
                 return EXIT_OK;
+        }
+
+        /* A non-root caller's command on a system container goes to the system service,
+         * which asks polkit (docs/authorization.md). */
+        ControlRequest req;
+        r = control_client_applies(&g, argc - index, argv + index, &req);
+        if (r != 0) {
+                r = r > 0 ? control_client_run(&req) : -r;
+                fflush(stdout);
+                log_close();
+                return r;
         }
 
         if (v->forks_init) {

@@ -18,6 +18,7 @@
 #include "basic/fd-util.h"
 #include "log.h"
 #include "namespaces.h"
+#include "rootless.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -216,7 +217,12 @@ static int fork_in_namespaces(const OciConfig *c, uint64_t extra_flags, pid_t *r
                 *ret_pid = 0;
                 return 0;
         }
-        if (pid < 0)
+        if (pid < 0 && (flags & CLONE_NEWUSER) && (errno == EPERM || errno == ENOSPC || errno == EUSERS))
+                /* Debian's kernel.unprivileged_userns_clone=0, user.max_user_namespaces=0, or a
+                 * seccomp filter or LSM of whoever runs us. */
+                r = log_error_errno(-errno, "linux.namespaces: the kernel refuses a new user namespace (disabled by "
+                                            "sysctl user.max_user_namespaces or kernel.unprivileged_userns_clone?)");
+        else if (pid < 0)
                 r = log_error_errno(-errno, "fork the container's init");
 
 restore:;
@@ -326,9 +332,18 @@ int namespaces_write_id_maps(const OciConfig *c, pid_t pid) {
         const OciNamespace *user = oci_config_find_namespace(c, NAMESPACE_USER);
         if (!user || user->path)
                 return 0;
-        int r = write_map(pid, "uid_map", "uidMappings", c->uid_mappings, c->n_uid_mappings);
+        /* Unprivileged (issue 7), the kernel takes from us only our own id, alone; any other
+         * map goes through the setuid newuidmap/newgidmap, which check /etc/subuid. */
+        const bool rootless = rootless_caller();
+        const bool own_gid = rootless_map_is_own(c->gid_mappings, c->n_gid_mappings, getegid());
+        int r = rootless && !rootless_map_is_own(c->uid_mappings, c->n_uid_mappings, geteuid())
+                        ? rootless_map_with_helper(pid, false, c->uid_mappings, c->n_uid_mappings)
+                        : write_map(pid, "uid_map", "uidMappings", c->uid_mappings, c->n_uid_mappings);
         if (r < 0)
                 return r;
+        if (rootless && !own_gid)
+                /* newgidmap decides about setgroups itself. */
+                return rootless_map_with_helper(pid, true, c->gid_mappings, c->n_gid_mappings);
         /* Without CAP_SETGID in our own user namespace, the kernel takes a gid map only once
          * setgroups(2) is denied in the new one (CVE-2014-8989: dropping a group by setgroups
          * could gain access). As root, runc leaves it allowed, so additionalGids still work. */

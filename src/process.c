@@ -83,6 +83,11 @@ static int check_cwd_in_root(const char *cwd, char **ret_error) {
         return 0;
 }
 
+static bool setgroups_denied(void) {
+        _cleanup_free_ char *v = NULL;
+        return read_file_at(AT_FDCWD, "/proc/self/setgroups", 64, &v, NULL) >= 0 && strncmp(v, "deny", 4) == 0;
+}
+
 int process_apply_identity(const OciProcess *p, char **ret_error) {
         int r;
 
@@ -91,7 +96,10 @@ int process_apply_identity(const OciProcess *p, char **ret_error) {
         bool cwd_done = chdir(p->cwd) >= 0;
         int cwd_errno = errno;
 
-        if (setgroups(p->n_additional_gids, p->additional_gids) < 0)
+        /* In a user namespace whose gid map an unprivileged caller wrote, setgroups is denied
+         * (issue 7): with no additionalGids asked, the groups we have are all there can be. */
+        if (setgroups(p->n_additional_gids, p->additional_gids) < 0 &&
+            !(errno == EPERM && p->n_additional_gids == 0 && setgroups_denied()))
                 return errmsg(ret_error, -errno, "setgroups");
 
         r = caps_apply_bounding(p->capabilities, ret_error);

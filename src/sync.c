@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "basic/fd-util.h"
+#include "basic/strv.h"
 #include "sync.h"
 
 /* The init document carries config.json (at most OCI_CONFIG_SIZE_MAX) plus a little more. */
@@ -37,6 +38,7 @@ void init_params_done(InitParams *p) {
         free(p->hook_state_creating);
         free(p->hook_state_created);
         free(p->notify_dir);
+        strv_free(p->pam_env);
         *p = (InitParams) {};
 }
 
@@ -128,6 +130,13 @@ int sync_send_init(int fd, const InitParams *p, const char *config_json) {
                 json_builder_set_member_name(b, "notifyDir");
                 json_builder_add_string_value(b, p->notify_dir);
         }
+        if (p->pam_env) {
+                json_builder_set_member_name(b, "pamEnv");
+                json_builder_begin_array(b);
+                for (char **e = p->pam_env; *e; e++)
+                        json_builder_add_string_value(b, *e);
+                json_builder_end_array(b);
+        }
         json_builder_set_member_name(b, "config");
         json_builder_add_value(b, g_steal_pointer(&config));
         json_builder_end_object(b);
@@ -177,6 +186,25 @@ int sync_recv_init(int fd, InitParams *ret, char **ret_config_json) {
         if (notify_dir && !(p.notify_dir = strdup(notify_dir))) {
                 init_params_done(&p);
                 return -ENOMEM;
+        }
+        JsonNode *pam_env = json_object_get_member(o, "pamEnv");
+        if (pam_env) {
+                JsonArray *a = JSON_NODE_HOLDS_ARRAY(pam_env) ? json_node_get_array(pam_env) : NULL;
+                for (guint i = 0; a && i < json_array_get_length(a); i++) {
+                        JsonNode *e = json_array_get_element(a, i);
+                        if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING) {
+                                a = NULL;
+                                break;
+                        }
+                        if (strv_extend(&p.pam_env, json_node_get_string(e)) < 0) {
+                                init_params_done(&p);
+                                return -ENOMEM;
+                        }
+                }
+                if (!a) {
+                        init_params_done(&p);
+                        return -EBADMSG;
+                }
         }
         char *json = json_to_string(config, FALSE);
         if (!p.id || !p.bundle || !p.rootfs || !json) {

@@ -48,6 +48,9 @@ typedef struct InitParams {
         /* "container" readiness: the host directory where `start` binds the notify socket,
          * bound into the container (NOTIFY_SOCKET_DIR); NULL otherwise. */
         char *notify_dir;
+        /* What a PAM session adds to the container's environment (pam-session.h: already
+         * without the names process.env sets); NULL otherwise. */
+        char **pam_env;
 } InitParams;
 
 void init_params_done(InitParams *p);

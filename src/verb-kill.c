@@ -10,6 +10,7 @@
 
 #include "basic/parse-util.h"
 #include "container.h"
+#include "pam-session.h"
 #include "verbs.h"
 
 int verb_kill(int argc, char **argv, const GlobalOptions *g) {
@@ -55,8 +56,16 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
                 return EXIT_FAILED;
         if (sig == 0 && (sig = container_stop_signal(ct)) < 0)
                 return EXIT_FAILED;
-        if ((all ? container_signal_all(ct, sig) : container_signal(ct, sig)) < 0)
+        if ((all ? container_signal_all(ct, sig) : container_signal(ct, sig)) < 0) {
+                /* Gone already (killed, or it exited): under a unit, this ExecStop= is still the
+                 * moment its PAM session must be closed by. */
+                int pam_holder = -EBADF;
+                if (wait && ct->status == STATUS_STOPPED && pam_holder_open(ct->dir->dir_fd, &pam_holder) > 0) {
+                        ct = container_free(ct);
+                        pam_holder_wait(pam_holder, 10000);
+                }
                 return EXIT_FAILED;
+        }
         if (wait) {
                 /* Until the init is gone: systemd's ExecStop= must not return before, or the
                  * unit's own KillSignal= would follow ours at once. Without the container's
@@ -64,11 +73,18 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
                 _cleanup_close_ int pidfd = fcntl(ct->pidfd, F_DUPFD_CLOEXEC, 3);
                 if (pidfd < 0)
                         return log_error_errno(-errno, "wait for the container to exit"), EXIT_FAILED;
+                /* And its PAM session's holder: under KillMode=mixed, systemd SIGKILLs what is
+                 * left as soon as ExecStop= returns, and the session must be closed by then. */
+                int pam_holder = -EBADF;
+                (void) pam_holder_open(ct->dir->dir_fd, &pam_holder);
                 ct = container_free(ct);
                 struct pollfd p = { .fd = pidfd, .events = POLLIN };
                 while (poll(&p, 1, -1) < 0)
-                        if (errno != EINTR)
+                        if (errno != EINTR) {
+                                safe_close(pam_holder);
                                 return log_error_errno(-errno, "wait for the container to exit"), EXIT_FAILED;
+                        }
+                pam_holder_wait(pam_holder, 10000);
         }
         return EXIT_OK;
 }

@@ -18,3 +18,4 @@ int verb_pause(int argc, char **argv, const GlobalOptions *g);
 int verb_resume(int argc, char **argv, const GlobalOptions *g);
 int verb_update(int argc, char **argv, const GlobalOptions *g);
 int verb_events(int argc, char **argv, const GlobalOptions *g);
+int verb_serve(int argc, char **argv, const GlobalOptions *g);

@@ -7,6 +7,8 @@ BUILD_PACKAGES=(meson ninja-build pkg-config gcc libsystemd-dev libpam0g-dev lib
                 libjson-glib-dev libseccomp-dev busybox-static python3)
 # What the test suite needs on top (busybox-static and python3 are already above).
 TEST_PACKAGES=(util-linux procps
+               # rootless containers with /etc/subuid ranges (tests/integration/rootless.sh)
+               uidmap
                # the system tests (tests/system): a real systemd booted in systemd-nspawn,
                # with D-Bus, logind (PAM sessions) and polkitd inside
                systemd systemd-container dbus libpam-systemd polkitd)

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Who is on the other end of the control socket: the process that connected, pinned by a pidfd
+ * (SO_PEERPIDFD, Linux 6.5; pidfd_open() before that) and by its start time, never by its PID
+ * or UID alone: a PID can be recycled between connect() and our polkit check (the PID-reuse
+ * race of CVE-2013-4288 in pkexec and CVE-2019-6133 in polkit), and polkit must be asked about
+ * the very process that connected. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct ControlPeer {
+        pid_t pid;
+        uid_t uid;
+        gid_t gid;
+        uint64_t starttime; /* clock ticks since boot, as polkit's "start-time" */
+        int pidfd;
+} ControlPeer;
+
+/* Identifies the peer of the connected Unix socket sock. -ESRCH when it has exited already (or
+ * cannot be shown to be the process that connected), with *ret_error saying so. */
+int control_peer_identify(int sock, ControlPeer *ret, char **ret_error);
+/* > 0 while the peer still runs; 0 once it has exited (a zombie counts as exited). */
+int control_peer_alive(const ControlPeer *p);
+void control_peer_done(ControlPeer *p);

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* One question to polkit: may this process do this action on this container? Over sd-bus
+ * (org.freedesktop.PolicyKit1.Authority.CheckAuthorization), never GDBus. Fails closed: only
+ * an explicit "authorized" answer is a yes; polkitd missing, a D-Bus error, or a challenge
+ * that no agent answered are a no, each with its own message. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct PolkitSubject {
+        pid_t pid;
+        uint64_t starttime; /* /proc/PID/stat field 22, as polkit's "start-time" */
+        uid_t uid;
+} PolkitSubject;
+
+/* Returns 1 if authorized, 0 if not, with *ret_error saying why ("polkit denied ...",
+ * "authentication is required ...", "cannot ask polkit: ..."); -ENOMEM. container may be NULL. */
+int polkit_check(const PolkitSubject *subject, const char *action_id, const char *container,
+                 bool interactive, char **ret_error);

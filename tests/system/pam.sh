@@ -1,0 +1,219 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Issue 6, PAM half, in a real systemd (252, booted in systemd-nspawn, see lib.sh) with the real
+# PAM stack: a container whose process runs as the host account named by the annotation
+# org.ctr-launch.pam.user goes through /etc/pam.d/ctr-launch as `meson install` put it there,
+# plus a pam_exec line that logs every open_session and close_session. Exactly one open and one
+# close per container run (stopped, exited, SIGKILLed, by hand, with `run`, as ctr@ID), the
+# account's limits.conf in the container's /proc/1/limits, pam_env's variables in its
+# environment (process.env winning), no PAM fd in it, and a locked, expired or nologin'd
+# account refused with nothing left.
+# Usage: pam.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; exits 77 otherwise).
+
+source "$(dirname "$0")/lib.sh"
+sys_init "$@"
+host_boot "$BUILD_DIR"
+
+# The test host booted basic.target only: /run/nologin ("System is booting up") is still there
+# and pam_nologin refuses every non-root account until this service removes it.
+host_run systemctl start systemd-user-sessions.service
+
+ACCOUNT=ctrpam
+PAM_LOG=/var/log/ctr-pam-test.log
+[ -f "$HOST_ROOT/etc/pam.d/ctr-launch" ] || hard_error "meson install put no /etc/pam.d/ctr-launch in the test host"
+
+# The account: '*' is "no password, not locked" (useradd's default "!" counts as locked).
+host_run useradd -M -d /nonexistent -s /bin/sh -p '*' "$ACCOUNT"
+ACCOUNT_UID=$(host_run id -u "$ACCOUNT")
+ACCOUNT_GID=$(host_run id -g "$ACCOUNT")
+# The shipped stack, plus a log of every session opened and closed.
+cat >"$HOST_ROOT/usr/local/sbin/ctr-pam-log" <<EOS
+#!/bin/sh
+echo "\$PAM_TYPE \$PAM_USER \$PAM_TTY" >>$PAM_LOG
+EOS
+chmod 755 "$HOST_ROOT/usr/local/sbin/ctr-pam-log"
+printf '%s\n' '# test: log every session' 'session required pam_exec.so /usr/local/sbin/ctr-pam-log' \
+        >>"$HOST_ROOT/etc/pam.d/ctr-launch"
+mkdir -p "$HOST_ROOT/etc/security/limits.d"
+echo "$ACCOUNT - nofile 1234" >"$HOST_ROOT/etc/security/limits.d/ctr-pam-test.conf"
+printf 'CTR_PAM_FROM_ENV=pam-env\nCTR_PAM_BOTH=from-pam\n' >>"$HOST_ROOT/etc/environment"
+
+# A payload that runs as the account until TERM.
+LONG='trap "exit 0" TERM; touch /shared/running; while :; do sleep 0.2; done'
+
+# make ID ARGS...: a bundle whose process runs as the account, selected by the annotation.
+make() {
+        local id=$1
+        shift
+        host_make_bundle "$id" "$@"
+        chmod 777 "$BUNDLE_DIR/shared"
+        host_bundle_set "$id" process.user "{\"uid\": $ACCOUNT_UID, \"gid\": $ACCOUNT_GID}" \
+                annotations "{\"org.ctr-launch.pam.user\": \"$ACCOUNT\"}"
+        "$PY" - "$BUNDLE_DIR/config.json" <<'EOS'
+import json, sys
+with open(sys.argv[1]) as f:
+    cfg = json.load(f)
+cfg["process"]["env"].append("CTR_PAM_BOTH=from-config")
+# Below the test machine's hard limit, so that setting it needs no CAP_SYS_RESOURCE (which
+# this machine may lack); limits.conf's 1234 then shows PAM winning over process.rlimits.
+cfg["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "hard": 2048, "soft": 2048}]
+with open(sys.argv[1], "w") as f:
+    json.dump(cfg, f, indent=2)
+EOS
+}
+
+log_reset() {
+        : >"$HOST_ROOT$PAM_LOG"
+}
+
+count() { # count open_session|close_session
+        grep -c "^$1 $ACCOUNT " "$HOST_ROOT$PAM_LOG" || true
+}
+
+assert_sessions() { # assert_sessions OPENS CLOSES WHAT
+        assert_eq "sessions opened ($3)" "$1" "$(count open_session)"
+        assert_eq "sessions closed ($3)" "$2" "$(count close_session)"
+}
+
+closed() {
+        [ "$(count close_session)" -ge 1 ]
+}
+
+# What PAM gave the running container (its init, PID $1 in the test host).
+assert_pam_applied() {
+        local pid=$1 limits env fds
+        limits=$(host_run grep 'Max open files' "/proc/$pid/limits")
+        note "$limits"
+        [[ $limits =~ Max\ open\ files\ +1234\ +1234 ]] || fail "limits.conf's nofile 1234 not in /proc/1/limits: $limits"
+        env=$(host_run cat "/proc/$pid/environ" | tr '\0' '\n')
+        assert_contains "the container's environment" "$env" "CTR_PAM_FROM_ENV=pam-env"
+        assert_contains "the container's environment" "$env" "CTR_PAM_BOTH=from-config"
+        if grep -q "CTR_PAM_BOTH=from-pam" <<<"$env"; then fail "pam_env's value won over process.env"; fi
+        fds=$(host_run ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')
+        assert_eq "the container's fds" "0 1 2 " "$fds"
+        assert_eq "the container's uid" "$ACCOUNT_UID" "$(host_run stat -c %u "/proc/$pid")"
+}
+
+# ---------------------------------------------------------------- cases
+
+# create + start by hand, then kill -9 of the container: the holder closes the session itself.
+t_manual_kill9() {
+        log_reset
+        make man /bin/sh -c "$LONG"
+        host_ctr create --bundle "$HOST_BUNDLE" man
+        assert_sessions 1 0 "after create"
+        host_ctr start man
+        wait_for "the payload to run" test -e "$BUNDLE_DIR/shared/running"
+        local pid
+        pid=$(host_pid_of man)
+        assert_pam_applied "$pid"
+        note "session holder: $(host_run pgrep -a -f 'ctr-launch' | grep -v " $pid " | tr '\n' ' ')"
+        host_run kill -9 "$pid"
+        wait_for "the session to close after kill -9" closed
+        assert_sessions 1 1 "after kill -9"
+        host_ctr delete man
+        assert_sessions 1 1 "after delete"
+}
+
+# `run`: create and start in one process, the container exits by itself.
+t_run() {
+        log_reset
+        make run1 /bin/sh -c 'grep "Max open files" /proc/self/limits >/shared/limits; echo "$CTR_PAM_FROM_ENV" >/shared/env'
+        host_ctr run --bundle "$HOST_BUNDLE" run1
+        assert_sessions 1 1 "after run"
+        assert_contains "limits seen by the container" "$(cat "$BUNDLE_DIR/shared/limits")" "1234"
+        assert_eq "pam_env seen by the container" pam-env "$(cat "$BUNDLE_DIR/shared/env")"
+}
+
+t_unit_stop() {
+        log_reset
+        make pu /bin/sh -c "$LONG"
+        host_watch_unit ctr@pu.service
+        host_run timeout 60 systemctl start ctr@pu
+        local pid
+        pid=$(host_run systemctl show -p MainPID --value ctr@pu)
+        assert_eq "MainPID is the container" "$(host_pid_of pu)" "$pid"
+        assert_pam_applied "$pid"
+        assert_sessions 1 0 "unit started"
+        host_run timeout 60 systemctl stop ctr@pu
+        assert_sessions 1 1 "after systemctl stop"
+}
+
+t_unit_kill9() {
+        log_reset
+        make pk /bin/sh -c "$LONG"
+        host_watch_unit ctr@pk.service
+        host_run timeout 60 systemctl start ctr@pk
+        local pid
+        pid=$(host_run systemctl show -p MainPID --value ctr@pk)
+        host_run kill -9 "$pid"
+        wait_for "ctr@pk to stop" sh -c "! nsenter -t $HOST_PID1 -a systemctl -q is-active ctr@pk"
+        wait_for "the session to close" closed
+        sleep 1 # a second close would show by now
+        assert_sessions 1 1 "after kill -9 of the unit's main process"
+}
+
+t_unit_exit() {
+        log_reset
+        make pe /bin/sh -c 'sleep 0.5; exit 7'
+        host_watch_unit ctr@pe.service
+        host_run timeout 60 systemctl start ctr@pe
+        wait_for "ctr@pe to end" sh -c "! nsenter -t $HOST_PID1 -a systemctl -q is-active ctr@pe"
+        wait_for "the session to close" closed
+        sleep 1
+        assert_sessions 1 1 "after the container exited with 7"
+}
+
+# refused ID WHAT NEEDLE: create fails with NEEDLE on stderr, no session, nothing left.
+refused() {
+        local id=$1 what=$2 needle=$3 rc=0 out
+        out=$(host_ctr create --bundle "$HOST_BUNDLE" "$id" 2>&1) || rc=$?
+        [ "$rc" != 0 ] || fail "create as a $what account succeeded"
+        note "$what: $out"
+        assert_contains "create's error ($what)" "$out" "$needle"
+        [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] || fail "more than one error line: $out"
+        assert_sessions 0 0 "$what"
+        if host_run test -e "$HOST_STATE/$id"; then fail "state left for $id"; fi
+        if host_run pgrep -f ctr-launch >/dev/null; then fail "a ctr-launch process is left: $(host_run pgrep -af ctr-launch)"; fi
+}
+
+t_refused() {
+        log_reset
+        make ref /bin/true
+        host_run usermod -L "$ACCOUNT"
+        refused ref locked "is locked"
+        host_run usermod -U "$ACCOUNT"
+        host_run usermod -e 1 "$ACCOUNT"
+        refused ref expired "account has expired"
+        host_run usermod -e '' "$ACCOUNT"
+        echo "maintenance until noon" >"$HOST_ROOT/etc/nologin"
+        refused ref nologin "maintenance until noon"
+        rm -f "$HOST_ROOT/etc/nologin"
+        host_bundle_set ref process.user '{"uid": 0, "gid": 0}'
+        refused ref "mismatched" "must be PAM account $ACCOUNT's own"
+        host_bundle_set ref process.user "{\"uid\": $ACCOUNT_UID, \"gid\": $ACCOUNT_GID}" \
+                annotations '{"org.ctr-launch.pam.user": "no-such-account"}'
+        refused ref "missing" 'no such account "no-such-account"'
+}
+
+t_unit_locked() {
+        log_reset
+        make pl /bin/sh -c "$LONG"
+        host_watch_unit ctr@pl.service
+        host_run usermod -L "$ACCOUNT"
+        local rc=0
+        host_run timeout 60 systemctl start ctr@pl 2>/dev/null || rc=$?
+        host_run usermod -U "$ACCOUNT"
+        [ "$rc" != 0 ] || fail "ctr@pl started for a locked account"
+        wait_for "the refusal in the journal" sh -c "nsenter -t $HOST_PID1 -a journalctl -u ctr@pl --no-pager | grep -q 'is locked'"
+        assert_sessions 0 0 "locked account under systemd"
+}
+
+case_run manual-kill9 t_manual_kill9
+case_run run t_run
+case_run unit-stop t_unit_stop
+case_run unit-kill9 t_unit_kill9
+case_run unit-exit t_unit_exit
+case_run refused t_refused
+case_run unit-locked t_unit_locked
+sys_finish
