@@ -629,6 +629,9 @@ fail:
         kill_and_reap(pid, c->pidfd);
         /* The init is gone: the holder closes the session, and we wait until it has. */
         pam = pam_session_abort(pam);
+        /* Under a service an attached holder leaves the close to `delete` once the init is
+         * gone, but the state that would tell delete about it goes below: close it here. */
+        (void) pam_session_close_leftover(c->dir->dir_fd, config->annotations);
         if (c->cgroup) {
                 _cleanup_free_ char *cg_error = NULL;
                 if (cgroup_destroy(c->cgroup, DESTROY_TIMEOUT_MS, &cg_error) < 0)

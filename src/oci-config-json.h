@@ -35,6 +35,10 @@ int cfg_get_strv(JsonObject *o, const char *name, const char *path, const char *
 const char *cfg_check_absolute(const char *s);
 const char *cfg_check_env(const char *s);
 
+/* Messages quote the document's own strings: keep them one line, free of control characters,
+ * whatever the document holds (each such byte becomes \xNN). */
+void cfg_escape_error(char **error);
+
 /* Refuses a member this version cannot honour yet when it is present and not empty:
  * -EOPNOTSUPP, "<path>: not supported by this version of ctr-launch". */
 int cfg_refuse_unsupported(JsonObject *o, const char *name, const char *path, char **ret_error);

@@ -663,21 +663,8 @@ static int parse_document(const char *data, size_t size, OciResources **ret, cha
 
 int oci_resources_parse(const char *data, size_t size, OciResources **ret, char **ret_error) {
         int r = parse_document(data, size, ret, ret_error);
-        /* Messages quote the file's own strings: one line, no control characters. */
-        if (r < 0 && ret_error && *ret_error) {
-                const char *e = *ret_error;
-                char *safe = malloc(strlen(e) * 4 + 1), *q = safe;
-                if (!safe)
-                        return r;
-                for (; *e; e++)
-                        if ((unsigned char) *e < 0x20 || *e == 0x7f)
-                                q += sprintf(q, "\\x%02x", (unsigned char) *e);
-                        else
-                                *q++ = *e;
-                *q = 0;
-                free(*ret_error);
-                *ret_error = safe;
-        }
+        if (r < 0)
+                cfg_escape_error(ret_error);
         return r;
 }
 

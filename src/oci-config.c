@@ -658,24 +658,27 @@ static int parse_root(JsonObject *root, OciConfig *c, char **ret_error) {
 
 static int parse_document(const char *data, size_t size, OciConfig **ret, char **ret_error);
 
+void cfg_escape_error(char **error) {
+        if (!error || !*error)
+                return;
+        const char *e = *error;
+        char *safe = malloc(strlen(e) * 4 + 1), *q = safe;
+        if (!safe)
+                return;
+        for (; *e; e++)
+                if ((unsigned char) *e < 0x20 || *e == 0x7f)
+                        q += sprintf(q, "\\x%02x", (unsigned char) *e);
+                else
+                        *q++ = *e;
+        *q = 0;
+        free(*error);
+        *error = safe;
+}
+
 int oci_config_parse(const char *data, size_t size, OciConfig **ret, char **ret_error) {
         int r = parse_document(data, size, ret, ret_error);
-        /* Messages quote the config's own strings: keep them one line, free of control
-         * characters, whatever the config holds. */
-        if (r < 0 && ret_error && *ret_error) {
-                const char *e = *ret_error;
-                char *safe = malloc(strlen(e) * 4 + 1), *q = safe;
-                if (!safe)
-                        return r;
-                for (; *e; e++)
-                        if ((unsigned char) *e < 0x20 || *e == 0x7f)
-                                q += sprintf(q, "\\x%02x", (unsigned char) *e);
-                        else
-                                *q++ = *e;
-                *q = 0;
-                free(*ret_error);
-                *ret_error = safe;
-        }
+        if (r < 0)
+                cfg_escape_error(ret_error);
         return r;
 }
 

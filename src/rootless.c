@@ -34,17 +34,15 @@ bool rootless_map_is_own(const OciIdMapping *m, size_t n, uint32_t own_id) {
         return n == 1 && m[0].host_id == own_id && m[0].size == 1;
 }
 
-/* The setuid helper, from $PATH or where Debian puts it; NULL if there is none. */
+/* The setuid helper where the system installs it (Debian: /usr/bin), never from $PATH: the
+ * caller's environment must not choose the program that writes our id maps. NULL if there is
+ * none. */
 static char *find_helper(const char *name) {
-        const char *env = getenv("PATH");
-        _cleanup_free_ char *paths = NULL;
-        if (asprintf(&paths, "%s%s/usr/bin:/bin:/usr/sbin:/sbin", env ?: "", env && *env ? ":" : "") < 0)
-                return NULL;
-        char *save = NULL;
-        for (char *dir = strtok_r(paths, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        static const char *const dirs[] = { "/usr/bin", "/bin", "/usr/sbin", "/sbin" };
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 char *p = NULL;
-                if (dir[0] != '/' || asprintf(&p, "%s/%s", dir, name) < 0)
-                        continue;
+                if (asprintf(&p, "%s/%s", dirs[i], name) < 0)
+                        return NULL;
                 if (access(p, X_OK) == 0)
                         return p;
                 free(p);

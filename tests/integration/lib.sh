@@ -28,25 +28,9 @@ CASES_FAILED=()
 
 # ---------------------------------------------------------------- reporting
 
-skip() {
-        echo "SKIP: $*"
-        exit 77
-}
-
-hard_error() {
-        echo "ERROR: $*" >&2
-        exit 99
-}
-
-# Fails the current case (we run inside the case's subshell) with what was expected and seen.
-fail() {
-        echo "FAIL [$CASE]: $*" >&2
-        exit 1
-}
-
-note() {
-        echo "  [$CASE] $*"
-}
+WAIT_DEFAULT=10
+# shellcheck source=../assert.sh
+source "$LIB_DIR/../assert.sh"
 
 # ---------------------------------------------------------------- setup
 
@@ -233,33 +217,6 @@ $(show)"
         *) fail "$what: expected stderr to start with \"ctr-launch:\", got: $ERR" ;;
         esac
         printf '%s' "$ERR" | grep -Eqi -- "$re" || fail "$what: expected the error to match /$re/, got: $ERR"
-}
-
-assert_eq() {
-        local what=$1 want=$2 got=$3
-        [ "$want" = "$got" ] || fail "$what: expected \"$want\", got \"$got\""
-}
-
-assert_contains() {
-        local what=$1 hay=$2 needle=$3
-        case $hay in
-        *"$needle"*) ;;
-        *) fail "$what: expected to contain \"$needle\", got:
-$hay" ;;
-        esac
-}
-
-# wait_for DESC CMD...: polls CMD (10 s at most, CTR_WAIT to change) until it succeeds. A bound
-# for liveness, not a timing assertion.
-wait_for() {
-        local desc=$1 i n
-        shift
-        n=$(( ${CTR_WAIT:-10} * 10 ))
-        for ((i = 0; i < n; i++)); do
-                if "$@"; then return 0; fi
-                sleep 0.1
-        done
-        fail "gave up after ${CTR_WAIT:-10} s waiting for $desc"
 }
 
 # status ID: the container's status per `ctr-launch state`, or "error" if state fails.

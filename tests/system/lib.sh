@@ -50,52 +50,9 @@ HOST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # ---------------------------------------------------------------- reporting
 
-skip() {
-        echo "SKIP: $*"
-        exit 77
-}
-
-# Not a test failure but a broken test machine or harness: meson reports ERROR.
-hard_error() {
-        echo "ERROR: $*" >&2
-        exit 99
-}
-
-# Fails the current case (we run inside the case's subshell).
-fail() {
-        echo "FAIL [$CASE]: $*" >&2
-        exit 1
-}
-
-note() {
-        echo "  [$CASE] $*"
-}
-
-assert_eq() {
-        local what=$1 want=$2 got=$3
-        [ "$want" = "$got" ] || fail "$what: expected \"$want\", got \"$got\""
-}
-
-assert_contains() {
-        local what=$1 hay=$2 needle=$3
-        case $hay in
-        *"$needle"*) ;;
-        *) fail "$what: expected to contain \"$needle\", got:
-$hay" ;;
-        esac
-}
-
-# wait_for DESC CMD...: polls CMD (CTR_WAIT s, default 15) until it succeeds.
-wait_for() {
-        local desc=$1 i n
-        shift
-        n=$(( ${CTR_WAIT:-15} * 10 ))
-        for ((i = 0; i < n; i++)); do
-                if "$@"; then return 0; fi
-                sleep 0.1
-        done
-        fail "gave up after ${CTR_WAIT:-15} s waiting for $desc"
-}
+WAIT_DEFAULT=15
+# shellcheck source=../assert.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../assert.sh"
 
 # ---------------------------------------------------------------- setup
 
