@@ -143,3 +143,13 @@ int cli_take_id(const Verb *v, int argc, char **argv, int optind_, const char **
         *ret_id = id;
         return 0;
 }
+
+int cli_take_only_id(const Verb *v, int argc, char **argv, int optind_, const char **ret_id) {
+        int r = cli_take_id(v, argc, argv, optind_, ret_id);
+        if (r != 0)
+                return r;
+        if (optind_ + 1 < argc)
+                return cli_usage_error(v, "unexpected argument \"%s\"", argv[optind_ + 1]);
+        log_set_id(*ret_id);
+        return 0;
+}

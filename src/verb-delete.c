@@ -28,12 +28,9 @@ int verb_delete(int argc, char **argv, const GlobalOptions *g) {
                         return cli_usage_error(v, "unknown option \"%s\"", argv[optind - 1]);
                 }
         const char *id;
-        r = cli_take_id(v, argc, argv, optind, &id);
+        r = cli_take_only_id(v, argc, argv, optind, &id);
         if (r != 0)
                 return r;
-        if (optind + 1 < argc)
-                return cli_usage_error(v, "unexpected argument \"%s\"", argv[optind + 1]);
-        log_set_id(id);
 
         if (force) {
                 /* Nothing to do is not a failure for --force, as with runc. */

@@ -202,12 +202,9 @@ int verb_events(int argc, char **argv, const GlobalOptions *g) {
                         return cli_usage_error(v, "unknown or incomplete option \"%s\"", argv[optind - 1]);
                 }
         const char *id;
-        r = cli_take_id(v, argc, argv, optind, &id);
+        r = cli_take_only_id(v, argc, argv, optind, &id);
         if (r != 0)
                 return r;
-        if (optind + 1 < argc)
-                return cli_usage_error(v, "unexpected argument \"%s\"", argv[optind + 1]);
-        log_set_id(id);
 
         _cleanup_free_ char *root = NULL;
         if (container_root(g, &root) < 0)

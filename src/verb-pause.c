@@ -10,12 +10,9 @@
 static int freeze_verb(const char *name, bool freeze, int argc, char **argv, const GlobalOptions *g) {
         const Verb *v = verb_find(name);
         const char *id;
-        int r = cli_take_id(v, argc, argv, 1, &id);
+        int r = cli_take_only_id(v, argc, argv, 1, &id);
         if (r != 0)
                 return r;
-        if (argc > 2)
-                return cli_usage_error(v, "unexpected argument \"%s\"", argv[2]);
-        log_set_id(id);
 
         _cleanup_container_ Container *ct = NULL;
         if (container_open(g, id, &ct) < 0)

@@ -12,12 +12,9 @@
 int verb_start(int argc, char **argv, const GlobalOptions *g) {
         const Verb *v = verb_find("start");
         const char *id;
-        int r = cli_take_id(v, argc, argv, 1, &id);
+        int r = cli_take_only_id(v, argc, argv, 1, &id);
         if (r != 0)
                 return r;
-        if (argc > 2)
-                return cli_usage_error(v, "unexpected argument \"%s\"", argv[2]);
-        log_set_id(id);
 
         _cleanup_container_ Container *c = NULL;
         _cleanup_close_ int relay = -EBADF;

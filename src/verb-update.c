@@ -297,14 +297,11 @@ int verb_update(int argc, char **argv, const GlobalOptions *g) {
                 } else
                         return cli_usage_error(v, "unknown or incomplete option \"%s\"", argv[optind - 1]);
         const char *id;
-        r = cli_take_id(v, argc, argv, optind, &id);
+        r = cli_take_only_id(v, argc, argv, optind, &id);
         if (r != 0)
                 return r;
-        if (optind + 1 < argc)
-                return cli_usage_error(v, "unexpected argument \"%s\"", argv[optind + 1]);
         if (!resources_path && !any_option)
                 return cli_usage_error(v, "nothing to update: give --resources FILE or a resource option");
-        log_set_id(id);
 
         /* Everything asked is validated before the container is touched. The options override
          * the file's members, as with runc. */
