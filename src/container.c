@@ -395,6 +395,8 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 return log_error_errno(r, "annotations: %s: not an account name", PAM_USER_ANNOTATION);
         if (pam_user && (r = pam_session_check(config, pam_user)) < 0)
                 return r;
+        if (oci_resources_allow_devices(config->resources, config->devices, config->n_devices) < 0)
+                return log_error_errno(-ENOMEM, "allocate");
         _cleanup_cgroup_ Cgroup *cgroup = NULL;
         r = cgroup_prepare(g, config, o->id, &cgroup);
         if (r < 0)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "basic/errmsg.h"
 #include "basic/parse-util.h"
@@ -518,6 +519,47 @@ static int parse_device_rules(JsonObject *o, const char *prefix, OciResources *r
                         d->access[k] = 0;
                 }
                 res->n_devices++;
+        }
+        return 0;
+}
+
+/* The devices every container has (runtime-spec config-linux.md, "Default Devices", and
+ * the pty and tun nodes runc also allows): a device rule list that starts with "deny all", as
+ * every podman or containerd config does, must not take them away, nor mknod itself. */
+static const OciDeviceRule default_device_rules[] = {
+        { true, 'c', -1, -1, "m" },  { true, 'b', -1, -1, "m" },
+        { true, 'c', 1, 3, "rwm" },  /* null */
+        { true, 'c', 1, 5, "rwm" },  /* zero */
+        { true, 'c', 1, 7, "rwm" },  /* full */
+        { true, 'c', 1, 8, "rwm" },  /* random */
+        { true, 'c', 1, 9, "rwm" },  /* urandom */
+        { true, 'c', 5, 0, "rwm" },  /* tty */
+        { true, 'c', 5, 1, "rwm" },  /* console */
+        { true, 'c', 5, 2, "rwm" },  /* ptmx */
+        { true, 'c', 136, -1, "rwm" }, /* pts */
+        { true, 'c', 10, 200, "rwm" }, /* net/tun */
+};
+
+int oci_resources_allow_devices(OciResources *res, const OciDevice *devices, size_t n) {
+        if (!res || !res->devices)
+                return 0; /* no device rules: nothing is restricted */
+        size_t total = res->n_devices + ELEMENTSOF(default_device_rules) + n;
+        OciDeviceRule *d = reallocarray(res->devices, total, sizeof(OciDeviceRule));
+        if (!d)
+                return -ENOMEM;
+        res->devices = d;
+        for (size_t i = 0; i < ELEMENTSOF(default_device_rules); i++)
+                d[res->n_devices++] = default_device_rules[i];
+        for (size_t i = 0; i < n; i++) {
+                if (devices[i].type != S_IFCHR && devices[i].type != S_IFBLK)
+                        continue; /* a FIFO is no device */
+                d[res->n_devices++] = (OciDeviceRule) {
+                        .allow = true,
+                        .type = devices[i].type == S_IFBLK ? 'b' : 'c',
+                        .major = devices[i].major,
+                        .minor = devices[i].minor,
+                        .access = "rwm",
+                };
         }
         return 0;
 }

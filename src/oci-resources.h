@@ -99,6 +99,12 @@ OciResources *oci_resources_free(OciResources *r);
  * linux.resources in config.json, errors named "resources.memory.limit: ...". */
 int oci_resources_parse(const char *data, size_t size, OciResources **ret, char **ret_error);
 
+/* With device rules given, appends after them (later rules win) the allow rules for the
+ * default devices every container has (null, zero, full, random, urandom, tty, console, ptmx,
+ * pts, net/tun, and mknod) and for each of linux.devices, as runc does. No rules: nothing. */
+struct OciDevice;
+int oci_resources_allow_devices(OciResources *res, const struct OciDevice *devices, size_t n);
+
 /* Whether any member is set (an empty object changes nothing). */
 bool oci_resources_is_empty(const OciResources *r);
 

@@ -334,6 +334,9 @@ int verb_update(int argc, char **argv, const GlobalOptions *g) {
                 return log_error("update: the container has no recorded cgroup"), EXIT_FAILED;
         if (oci_resources_is_empty(res))
                 return EXIT_OK;
+        /* New device rules replace the old ones: the default devices stay allowed. */
+        if (oci_resources_allow_devices(res, NULL, 0) < 0)
+                return log_error_errno(-ENOMEM, "allocate"), EXIT_FAILED;
 
         _cleanup_free_ char *error = NULL;
         r = cgroup_check_resources(ct->cgroup, res, &error);

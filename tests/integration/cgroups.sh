@@ -295,6 +295,25 @@ $CG_LINES"
         assert_eq "a write to /sys/fs/cgroup mounted rw, then pids.max" "WROTE 5" "$(words "$(printf '%s\n' "$OUT" | tail -n 2)")"
 }
 
+# The devices cgroup: a rule list that starts with "deny all" (as every podman and containerd
+# config does) still leaves the default devices and linux.devices usable, and nothing else.
+t_device_rules() {
+        local script='head -c 1 /dev/zero >/dev/null && echo zero-ok; echo x >/dev/null && echo null-ok;
+                head -c 1 /dev/xzero >/dev/null && echo xzero-ok;
+                mknod /dev/fu c 10 229 && echo mknod-ok; if ( : </dev/fu ) 2>/dev/null; then echo fuse-OPENED; else echo fuse-refused; fi'
+        local caps='["CAP_MKNOD", "CAP_DAC_OVERRIDE"]'
+        run_in c1 "$script" set linux.resources '{"devices": [{"allow": false, "access": "rwm"}]}' \
+                append linux.devices '{"path": "/dev/xzero", "type": "c", "major": 1, "minor": 5}' \
+                set process.capabilities "{\"bounding\": $caps, \"effective\": $caps, \"permitted\": $caps}"
+        assert_eq "what the container could do" "zero-ok null-ok xzero-ok mknod-ok fuse-refused" "$(words "$OUT")"
+
+        # Without the deny-all rule, /dev/fuse (10:229, no default device) opens: the refusal
+        # above is the devices cgroup's, not the lack of a capability.
+        run_in c2 "$script" append linux.devices '{"path": "/dev/xzero", "type": "c", "major": 1, "minor": 5}' \
+                set process.capabilities "{\"bounding\": $caps, \"effective\": $caps, \"permitted\": $caps}"
+        assert_eq "what the container could do without device rules" "zero-ok null-ok xzero-ok mknod-ok fuse-OPENED" "$(words "$OUT")"
+}
+
 # ---------------------------------------------------------------- verbs
 
 # ps_pids ID: the PIDs `ps ID` prints, sorted, on one line; checks the header.
@@ -661,6 +680,7 @@ case_run delete-paused t_delete_paused
 case_run update t_update
 case_run events-stream t_events_stream
 case_run cgroup-namespace t_cgroup_namespace
+case_run device-rules t_device_rules
 case_run no-cgroup-after-delete t_no_cgroup_after_delete
 case_run no-cgroup-after-failed-create t_no_cgroup_after_failed_create
 case_run cgroups-path t_cgroups_path
