@@ -535,6 +535,7 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
         };
 
         const OciNamespace *user_ns = oci_config_find_namespace(config, NAMESPACE_USER);
+        const bool dumpable_init = rootless_caller() && user_ns && !user_ns->path;
         r = namespaces_fork_init(config, &pid);
         if (r < 0)
                 goto fail;
@@ -544,15 +545,20 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                  * init would hold the container's lock for as long as it waits on the FIFO,
                  * and `start` would wait for it forever. */
                 const int keep[] = { sync_child, log_child, fifo_fd, console_fd, stub_fd };
-                if (close_all_fds(3 + (int) (params.preserve_fds + params.listen_fds), keep, ELEMENTSOF(keep)) < 0)
+                /* Dumpable until it has its document (see init_main()), it holds none of its
+                 * channels but the sync socket meanwhile: they come over it afterwards. */
+                size_t n_keep = dumpable_init ? 1 : ELEMENTSOF(keep);
+                if (close_all_fds(3 + (int) (params.preserve_fds + params.listen_fds), keep, n_keep) < 0)
                         _exit(EXIT_FAILURE);
-                init_main(sync_child, log_child, rootless_caller() && user_ns && !user_ns->path);
+                init_main(sync_child, dumpable_init ? -EBADF : log_child, dumpable_init);
         }
         sync_child = safe_close(sync_child);
-        log_child = safe_close(log_child);
-        fifo_fd = safe_close(fifo_fd);
-        console_fd = safe_close(console_fd);
-        stub_fd = safe_close(stub_fd);
+        if (!dumpable_init) {
+                log_child = safe_close(log_child);
+                fifo_fd = safe_close(fifo_fd);
+                console_fd = safe_close(console_fd);
+                stub_fd = safe_close(stub_fd);
+        }
 
         c->pidfd = pidfd_open(pid, 0);
         if (c->pidfd < 0) {
@@ -602,6 +608,22 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
         if (r < 0 && r != -EPIPE) {
                 log_error_errno(r, "send the configuration to the init");
                 goto fail;
+        }
+        if (dumpable_init && r >= 0) {
+                /* Its channels, now that it is not dumpable any more: the log pipe, then those
+                 * of exec.fifo, the console and the stub that exist, in that order. */
+                const int fds[] = { log_child, fifo_fd, console_fd, stub_fd };
+                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(fds); i++)
+                        if (fds[i] >= 0)
+                                r = send_fd(sync_parent, fds[i]);
+                if (r < 0 && r != -EPIPE) {
+                        log_error_errno(r, "hand the init its channels");
+                        goto fail;
+                }
+                log_child = safe_close(log_child);
+                fifo_fd = safe_close(fifo_fd);
+                console_fd = safe_close(console_fd);
+                stub_fd = safe_close(stub_fd);
         }
         r = drive_init(sync_parent, log_parent, c->pidfd, pid, &config->hooks, hook_state_creating, pam, &error);
         if (r < 0) {

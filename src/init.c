@@ -231,9 +231,21 @@ _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document)
                 init_fail(&in, r, "receive the init document");
         /* An unprivileged parent (or its newuidmap) could write our maps only while /proc/<us>
          * was still owned by its uid; they are written before the document comes. Until now we
-         * ran nothing but our own code, and only that same uid could ptrace us. */
-        if (dumpable_until_document && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-                init_fail(&in, -errno, "prctl(PR_SET_DUMPABLE)");
+         * ran nothing but our own code and held no channel but the sync socket: a process of
+         * the same uid (another of the user's sandboxes, say) could ptrace us meanwhile. */
+        if (dumpable_until_document) {
+                if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                        init_fail(&in, -errno, "prctl(PR_SET_DUMPABLE)");
+                /* Only now our channels, in the order create sends them (see there); the
+                 * numbers in the document were create's. */
+                int *fds[] = { &in.log_fd, &in.params.fifo_fd, &in.params.console_fd, &in.params.exec_stub_fd };
+                for (size_t i = 0; i < ELEMENTSOF(fds); i++) {
+                        if (i > 0 && *fds[i] < 0)
+                                continue;
+                        if ((r = recv_fd(sync_fd, fds[i])) < 0)
+                                init_fail(&in, r, "receive our channels from create");
+                }
+        }
         r = oci_config_parse(config_json, strlen(config_json), &in.config, &error);
         if (r < 0)
                 init_fail(&in, r, error);
@@ -344,7 +356,7 @@ _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document)
 
         /* Built. Closing both channels tells create that we are about to block on the FIFO. */
         safe_close(sync_fd);
-        safe_close(log_fd);
+        safe_close(in.log_fd);
 
         int wfd;
         exit_on_signals(true);
