@@ -17,7 +17,7 @@
 #define POLKIT_FLAG_ALLOW_USER_INTERACTION 1U
 
 int polkit_check(const PolkitSubject *subject, const char *action_id, const char *container,
-                 bool interactive, char **ret_error) {
+                 const char *signal, bool interactive, char **ret_error) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -36,8 +36,9 @@ int polkit_check(const PolkitSubject *subject, const char *action_id, const char
                                           "uid", "i", (int32_t) subject->uid,
                                           action_id);
         if (r >= 0)
-                r = container ? sd_bus_message_append(m, "a{ss}", 1, "container", container)
-                              : sd_bus_message_append(m, "a{ss}", 0);
+                r = container && signal ? sd_bus_message_append(m, "a{ss}", 2, "container", container, "signal", signal)
+                    : container         ? sd_bus_message_append(m, "a{ss}", 1, "container", container)
+                                        : sd_bus_message_append(m, "a{ss}", 0);
         if (r >= 0)
                 r = sd_bus_message_append(m, "us", interactive ? POLKIT_FLAG_ALLOW_USER_INTERACTION : 0U, "");
         if (r < 0)

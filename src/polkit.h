@@ -17,6 +17,7 @@ typedef struct PolkitSubject {
 } PolkitSubject;
 
 /* Returns 1 if authorized, 0 if not, with *ret_error saying why ("polkit denied ...",
- * "authentication is required ...", "cannot ask polkit: ..."); -ENOMEM. container may be NULL. */
+ * "authentication is required ...", "cannot ask polkit: ..."); -ENOMEM. container may be NULL;
+ * signal (kill's, "SIGKILL"), when not NULL, is a second detail rules may read. */
 int polkit_check(const PolkitSubject *subject, const char *action_id, const char *container,
-                 bool interactive, char **ret_error);
+                 const char *signal, bool interactive, char **ret_error);

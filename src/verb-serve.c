@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "basic/fd-util.h"
+#include "basic/parse-util.h"
 #include "basic/strv.h"
 #include "control-peer.h"
 #include "control-request.h"
@@ -147,6 +148,19 @@ static int act(const ControlRequest *req, ControlReply *rep) {
         return 0;
 }
 
+/* kill's signal as polkit rules read it (action.lookup("signal")): "SIGKILL", or the number
+ * of a real-time signal; NULL for the container's stop signal and for other verbs. */
+static const char *signal_detail(const ControlRequest *req, char *buf, size_t size) {
+        if (req->verb != CONTROL_KILL || req->signal <= 0)
+                return NULL;
+        const char *name = signal_to_string(req->signal);
+        if (name)
+                snprintf(buf, size, "SIG%s", name);
+        else
+                snprintf(buf, size, "%d", req->signal);
+        return buf;
+}
+
 int verb_serve(int argc, char **argv, const GlobalOptions *g) {
         const Verb *v = verb_find("serve");
         const int sock = STDIN_FILENO;
@@ -189,11 +203,13 @@ int verb_serve(int argc, char **argv, const GlobalOptions *g) {
         if (peer.uid != 0) {
                 const char *container = req.verb == CONTROL_LIST ? CONTROL_ALL_CONTAINERS : req.id;
                 PolkitSubject subject = { .pid = peer.pid, .starttime = peer.starttime, .uid = peer.uid };
+                char sigbuf[32];
                 free(error), error = NULL;
                 if (!control_peer_alive(&peer))
                         r = 0, error = strdup("the requester has exited");
                 else
-                        r = polkit_check(&subject, control_verb_action(req.verb), container, req.interactive, &error);
+                        r = polkit_check(&subject, control_verb_action(req.verb), container,
+                                         signal_detail(&req, sigbuf, sizeof(sigbuf)), req.interactive, &error);
                 /* A decision about a process that is gone is about nobody. */
                 if (r > 0 && !control_peer_alive(&peer))
                         r = 0, free(error), error = strdup("the requester has exited");

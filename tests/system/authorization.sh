@@ -29,6 +29,19 @@ host_run groupadd web-admins
 host_run useradd -M -N -G web-admins alice
 host_run useradd -M -N bob
 host_run useradd -M -N -G ctr-admins carol
+host_run useradd -M -N dave
+# dave may look at web and send it SIGHUP, nothing else: the "signal" detail of kill.
+cat >"$HOST_ROOT/etc/polkit-1/rules.d/60-ctr-launch-test-dave.rules" <<'RULES'
+polkit.addRule(function (action, subject) {
+    if (subject.user != "dave" || action.lookup("container") != "web")
+        return polkit.Result.NOT_HANDLED;
+    if (action.id == "org.ctr-launch.container.manage")
+        return polkit.Result.YES;
+    if (action.id == "org.ctr-launch.container.stop" && action.lookup("signal") == "SIGHUP")
+        return polkit.Result.YES;
+    return polkit.Result.NOT_HANDLED;
+});
+RULES
 host_run systemctl start ctr-launch.socket
 # polkitd reads the rules when it starts; restart it so that it has ours, whatever started it.
 host_run systemctl restart polkit
@@ -264,6 +277,25 @@ case_polkit_down() {
         host_run systemctl unmask --runtime polkit
 }
 
+# The signal a kill asks for reaches the rules; systemctl verbs that change the unit need
+# more than "manage".
+case_dave_signal_only() {
+        host_watch_unit ctr@web.service
+        host_run systemctl start ctr@web
+        assert_active ctr@web.service
+        as dave "$HOST_CTR" kill web KILL
+        assert_denied "dave: ctr-launch kill web KILL"
+        assert_active ctr@web.service
+        as dave "$HOST_CTR" kill web
+        assert_denied "dave: ctr-launch kill web (its stop signal)"
+        assert_active ctr@web.service
+        as dave systemctl set-property --runtime ctr@web.service CPUWeight=50
+        assert_systemctl_denied "dave: systemctl set-property ctr@web"
+        as dave "$HOST_CTR" kill web HUP
+        [ "$RC" = 0 ] || fail "dave: ctr-launch kill web HUP: $OUT"
+        host_run systemctl stop ctr@web
+}
+
 case_run alice-ctr-launch-web case_alice_ctr_launch_web
 case_run alice-systemctl-web case_alice_systemctl_web
 case_run alice-not-db case_alice_not_db
@@ -272,5 +304,6 @@ case_run carol-everything case_carol_everything
 case_run root-everything case_root_everything
 case_run exited-requester case_exited_requester
 case_run malformed-request case_malformed_request
+case_run dave-signal-only case_dave_signal_only
 case_run polkit-down case_polkit_down
 sys_finish
