@@ -35,6 +35,11 @@ int cfg_get_strv(JsonObject *o, const char *name, const char *path, const char *
 const char *cfg_check_absolute(const char *s);
 const char *cfg_check_env(const char *s);
 
+/* The strict first steps for a document of ours (config.json, a resources file): size limit,
+ * json-guard, json-glib, an object at the top (else not_object is the error). */
+int cfg_load_object(const char *data, size_t size, const char *not_object, JsonParser **ret_parser,
+                    JsonObject **ret_root, char **ret_error);
+
 /* Messages quote the document's own strings: keep them one line, free of control characters,
  * whatever the document holds (each such byte becomes \xNN). */
 void cfg_escape_error(char **error);

@@ -676,28 +676,16 @@ int cfg_parse_resources(JsonObject *linux_obj, OciResources **ret, char **ret_er
 }
 
 static int parse_document(const char *data, size_t size, OciResources **ret, char **ret_error) {
-        if (size > OCI_CONFIG_SIZE_MAX)
-                return errmsg_plain(ret_error, -EFBIG, "larger than %u MiB", OCI_CONFIG_SIZE_MAX >> 20);
-        if (size == 0)
-                return errmsg_plain(ret_error, -EINVAL, "empty file");
-        /* The same strict check as config.json: no duplicate keys, no integers json-glib would
-         * wrap, no trailing garbage. */
-        int r = json_guard_check(data, size, ret_error);
+        g_autoptr(JsonParser) parser = NULL;
+        JsonObject *root;
+        int r = cfg_load_object(data, size, "resources: must be a JSON object", &parser, &root, ret_error);
         if (r < 0)
                 return r;
-
-        g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        g_autoptr(GError) gerror = NULL;
-        if (!json_parser_load_from_data(parser, data, (gssize) size, &gerror))
-                return errmsg_plain(ret_error, -EINVAL, "%s", gerror->message);
-        JsonNode *root = json_parser_get_root(parser);
-        if (!root || !JSON_NODE_HOLDS_OBJECT(root))
-                return errmsg_plain(ret_error, -EINVAL, "resources: must be a JSON object");
 
         _cleanup_(oci_resources_freep) OciResources *res = calloc(1, sizeof(OciResources));
         if (!res)
                 return -ENOMEM;
-        if ((r = parse_resources(json_node_get_object(root), "resources", res, ret_error)) < 0)
+        if ((r = parse_resources(root, "resources", res, ret_error)) < 0)
                 return r;
         *ret = TAKE_PTR(res);
         return 0;

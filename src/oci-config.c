@@ -682,14 +682,14 @@ int oci_config_parse(const char *data, size_t size, OciConfig **ret, char **ret_
         return r;
 }
 
-static int parse_document(const char *data, size_t size, OciConfig **ret, char **ret_error) {
-        int r;
-
+int cfg_load_object(const char *data, size_t size, const char *not_object, JsonParser **ret_parser,
+                    JsonObject **ret_root, char **ret_error) {
         if (size > OCI_CONFIG_SIZE_MAX)
                 return errmsg_plain(ret_error, -EFBIG, "larger than %u MiB", OCI_CONFIG_SIZE_MAX >> 20);
         if (size == 0)
                 return errmsg_plain(ret_error, -EINVAL, "empty file");
-        r = json_guard_check(data, size, ret_error);
+        /* No duplicate keys, no integers json-glib would wrap, no trailing garbage. */
+        int r = json_guard_check(data, size, ret_error);
         if (r < 0)
                 return r;
 
@@ -697,10 +697,20 @@ static int parse_document(const char *data, size_t size, OciConfig **ret, char *
         g_autoptr(GError) gerror = NULL;
         if (!json_parser_load_from_data(parser, data, (gssize) size, &gerror))
                 return errmsg_plain(ret_error, -EINVAL, "%s", gerror->message);
-        JsonNode *rootn = json_parser_get_root(parser);
-        if (!rootn || !JSON_NODE_HOLDS_OBJECT(rootn))
-                return errmsg_plain(ret_error, -EINVAL, "the document must be a JSON object");
-        JsonObject *root = json_node_get_object(rootn);
+        JsonNode *root = json_parser_get_root(parser);
+        if (!root || !JSON_NODE_HOLDS_OBJECT(root))
+                return errmsg_plain(ret_error, -EINVAL, "%s", not_object);
+        *ret_root = json_node_get_object(root);
+        *ret_parser = g_steal_pointer(&parser);
+        return 0;
+}
+
+static int parse_document(const char *data, size_t size, OciConfig **ret, char **ret_error) {
+        g_autoptr(JsonParser) parser = NULL;
+        JsonObject *root;
+        int r = cfg_load_object(data, size, "the document must be a JSON object", &parser, &root, ret_error);
+        if (r < 0)
+                return r;
 
         _cleanup_oci_config_ OciConfig *c = calloc(1, sizeof(OciConfig));
         if (!c)

@@ -52,3 +52,16 @@ wait_for() {
         done
         fail "gave up after $limit s waiting for $desc"
 }
+
+# The ERR trap of a case (set -eE, CASE_PID its subshell): which command failed, and where,
+# with the callers. Background jobs and command substitutions inherit the trap; only the case's
+# own shell reports, the others' failures reach it as a failed command anyway.
+err_report() {
+        local rc=$1 i where=""
+        [ "$BASHPID" = "$CASE_PID" ] || return 0
+        trap - ERR
+        for ((i = 1; i < ${#FUNCNAME[@]} - 1; i++)); do
+                where+=" ${FUNCNAME[i]}@${BASH_SOURCE[i]##*/}:${BASH_LINENO[i - 1]}"
+        done
+        echo "FAIL [$CASE]: unexpected exit status $rc of: $BASH_COMMAND (in$where)" >&2
+}

@@ -369,19 +369,6 @@ case_cleanup() {
 
 # ---------------------------------------------------------------- cases
 
-# The ERR trap of a case: which command failed, and where, with the callers.
-err_report() {
-        local rc=$1 i where=""
-        # Background jobs and command substitutions inherit the trap (set -E); only the case's
-        # own shell reports, the others' failures reach it as a failed command anyway.
-        [ "$BASHPID" = "$CASE_PID" ] || return 0
-        trap - ERR
-        for ((i = 1; i < ${#FUNCNAME[@]} - 1; i++)); do
-                where+=" ${FUNCNAME[i]}@${BASH_SOURCE[i]##*/}:${BASH_LINENO[i - 1]}"
-        done
-        echo "FAIL [$CASE]: unexpected exit status $rc of: $BASH_COMMAND (in$where)" >&2
-}
-
 # case_run NAME FUNC [ARGS...]: runs FUNC in a subshell with errexit, then the leftover check.
 case_run() {
         local name=$1 before rc

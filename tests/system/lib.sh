@@ -447,16 +447,6 @@ host_case_journal() {
 
 # ---------------------------------------------------------------- cases
 
-err_report() {
-        local rc=$1 i where=""
-        [ "$BASHPID" = "$CASE_PID" ] || return 0
-        trap - ERR
-        for ((i = 1; i < ${#FUNCNAME[@]} - 1; i++)); do
-                where+=" ${FUNCNAME[i]}@${BASH_SOURCE[i]##*/}:${BASH_LINENO[i - 1]}"
-        done
-        echo "FAIL [$CASE]: unexpected exit status $rc of: $BASH_COMMAND (in$where)" >&2
-}
-
 # case_run NAME FUNC [ARGS...]: runs FUNC in a subshell with errexit, then checks that nothing
 # is left in the test host; on failure, prints the journal of the units the case watched.
 case_run() {
