@@ -75,6 +75,14 @@ int cgroup_write_list_add(CgroupWriteList *l, const char *controller, const char
         return cgroup_write_list_take(l, controller, f, a, value);
 }
 
+int cgroup_write_list_add_pids(CgroupWriteList *l, const OciResources *res) {
+        if (!res->has_pids_limit)
+                return 0;
+        if (res->pids_limit > 0)
+                return cgroup_write_list_add(l, "pids", "pids.max", NULL, "%" PRId64, res->pids_limit);
+        return cgroup_write_list_add(l, "pids", "pids.max", NULL, "max");
+}
+
 void cgroup_write_list_steal(CgroupWriteList *l, CgroupWrite **ret, size_t *ret_n) {
         *ret = l->writes;
         *ret_n = l->n;
@@ -218,14 +226,8 @@ int cgroup_v1_writes(const OciResources *res, CgroupWrite **ret, size_t *ret_n, 
         if ((r = add_memory(&l, res)) < 0 || (r = add_cpu(&l, res)) < 0)
                 goto oom;
 
-        if (res->has_pids_limit) {
-                if (res->pids_limit > 0)
-                        r = cgroup_write_list_add(&l, "pids", "pids.max", NULL, "%" PRId64, res->pids_limit);
-                else
-                        r = cgroup_write_list_add(&l, "pids", "pids.max", NULL, "max");
-                if (r < 0)
-                        goto oom;
-        }
+        if ((r = cgroup_write_list_add_pids(&l, res)) < 0)
+                goto oom;
 
         if ((r = add_blkio(&l, res)) < 0)
                 goto oom;

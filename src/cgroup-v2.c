@@ -225,14 +225,8 @@ int cgroup_v2_writes(const OciResources *res, CgroupWrite **ret, size_t *ret_n, 
         if ((r = add_memory(&l, res, ret_error)) < 0 || (r = add_cpu(&l, res, ret_error)) < 0)
                 goto fail;
 
-        if (res->has_pids_limit) {
-                if (res->pids_limit > 0)
-                        r = cgroup_write_list_add(&l, "pids", "pids.max", NULL, "%" PRId64, res->pids_limit);
-                else
-                        r = cgroup_write_list_add(&l, "pids", "pids.max", NULL, "max");
-                if (r < 0)
-                        goto fail;
-        }
+        if ((r = cgroup_write_list_add_pids(&l, res)) < 0)
+                goto fail;
 
         if ((r = add_io(&l, res, ret_error)) < 0)
                 goto fail;

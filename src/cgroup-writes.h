@@ -23,5 +23,8 @@ int cgroup_write_list_take(CgroupWriteList *l, const char *controller, char *fil
 int cgroup_write_list_add(CgroupWriteList *l, const char *controller, const char *file, const char *alt_file,
                           const char *value_fmt, ...) _printf_(5, 6);
 
+/* pids.max, the same file and syntax on v1 and v2 ("max": no limit). */
+int cgroup_write_list_add_pids(CgroupWriteList *l, const OciResources *res);
+
 /* Hands the list over: *ret and *ret_n take it, l is left empty. */
 void cgroup_write_list_steal(CgroupWriteList *l, CgroupWrite **ret, size_t *ret_n);
