@@ -144,6 +144,16 @@ int cli_take_id(const Verb *v, int argc, char **argv, int optind_, const char **
         return 0;
 }
 
+int cli_parse_format(const Verb *v, const char *arg, bool *ret_json) {
+        if (strcmp(arg, "json") == 0)
+                *ret_json = true;
+        else if (strcmp(arg, "table") == 0)
+                *ret_json = false;
+        else
+                return cli_usage_error(v, "--format: unknown format \"%s\" (table or json)", arg);
+        return 0;
+}
+
 int cli_take_only_id(const Verb *v, int argc, char **argv, int optind_, const char **ret_id) {
         int r = cli_take_id(v, argc, argv, optind_, ret_id);
         if (r != 0)

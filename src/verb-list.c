@@ -25,12 +25,8 @@ int verb_list(int argc, char **argv, const GlobalOptions *g) {
         while ((c = getopt_long(argc, argv, "+f:q", options, NULL)) >= 0)
                 switch (c) {
                 case 'f':
-                        if (strcmp(optarg, "json") == 0)
-                                json = true;
-                        else if (strcmp(optarg, "table") == 0)
-                                json = false;
-                        else
-                                return cli_usage_error(v, "--format: unknown format \"%s\" (table or json)", optarg);
+                        if ((r = cli_parse_format(v, optarg, &json)) != 0)
+                                return r;
                         break;
                 case 'q':
                         quiet = true;

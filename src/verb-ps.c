@@ -24,12 +24,8 @@ int verb_ps(int argc, char **argv, const GlobalOptions *g) {
         while ((c = getopt_long(argc, argv, "+f:", options, NULL)) >= 0)
                 switch (c) {
                 case 'f':
-                        if (strcmp(optarg, "json") == 0)
-                                json = true;
-                        else if (strcmp(optarg, "table") == 0)
-                                json = false;
-                        else
-                                return cli_usage_error(v, "--format: unknown format \"%s\" (table or json)", optarg);
+                        if ((r = cli_parse_format(v, optarg, &json)) != 0)
+                                return r;
                         break;
                 default:
                         return cli_usage_error(v, "unknown or incomplete option \"%s\"", argv[optind - 1]);
