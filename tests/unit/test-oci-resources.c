@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config-test.h"
 #include "oci-config.h"
@@ -485,6 +486,38 @@ static void test_config(void) {
         config_parse_bad(bad6, "invalid file name \"a\\x1bb\"");
 }
 
+/* A rule list that starts with deny-all keeps the default devices and linux.devices, after the
+ * config's rules (later rules win); no rule list stays no rule list. */
+static void test_allow_devices(void) {
+        OciResources *none = parse_ok("{\"pids\": {\"limit\": 3}}");
+        g_assert_cmpint(oci_resources_allow_devices(none, NULL, 0), ==, 0);
+        g_assert_null(none->devices);
+        g_assert_cmpuint(none->n_devices, ==, 0);
+        oci_resources_free(none);
+
+        OciResources *r = parse_ok("{\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}");
+        OciDevice devs[] = {
+                { .path = (char *) "/dev/fuse", .type = S_IFCHR, .major = 10, .minor = 229 },
+                { .path = (char *) "/dev/sda", .type = S_IFBLK, .major = 8, .minor = 0 },
+                { .path = (char *) "/dev/fifo", .type = S_IFIFO },
+        };
+        g_assert_cmpint(oci_resources_allow_devices(r, devs, G_N_ELEMENTS(devs)), ==, 0);
+        g_assert_false(r->devices[0].allow); /* the config's own rule stays first */
+        bool null = false, mknod_c = false, fuse = false, sda = false;
+        for (size_t i = 1; i < r->n_devices; i++) {
+                const OciDeviceRule *d = r->devices + i;
+                g_assert_true(d->allow);
+                null = null || (d->type == 'c' && d->major == 1 && d->minor == 3 && strcmp(d->access, "rwm") == 0);
+                mknod_c = mknod_c || (d->type == 'c' && d->major == -1 && d->minor == -1 && strcmp(d->access, "m") == 0);
+                fuse = fuse || (d->type == 'c' && d->major == 10 && d->minor == 229);
+                sda = sda || (d->type == 'b' && d->major == 8 && d->minor == 0);
+        }
+        g_assert_true(null && mknod_c && fuse && sda);
+        /* 12 defaults + 2 devices (the FIFO is no device) after the config's one rule */
+        g_assert_cmpuint(r->n_devices, ==, 1 + 12 + 2);
+        oci_resources_free(r);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/oci-resources/full", test_full);
@@ -494,5 +527,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/oci-resources/round-trip", test_round_trip);
         g_test_add_func("/oci-resources/merge", test_merge);
         g_test_add_func("/oci-resources/config", test_config);
+        g_test_add_func("/oci-resources/allow-devices", test_allow_devices);
         return g_test_run();
 }
