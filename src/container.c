@@ -532,6 +532,7 @@ int container_create(const GlobalOptions *g, const CreateOptions *o, Container *
                 .listen_fds = listen_fds,
                 .notify_dir = notify_dir,
                 .pam_env = pam_env,
+                .login_uid = pam ? (int64_t) config->process.uid : -1,
         };
 
         const OciNamespace *user_ns = oci_config_find_namespace(config, NAMESPACE_USER);

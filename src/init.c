@@ -3,6 +3,7 @@
  * first failure is sent to the parent and ends the init. */
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <net/if.h>
 #include <sched.h>
@@ -212,6 +213,17 @@ static void exit_on_signals(bool on) {
         }
 }
 
+/* The audit login uid of the container's process (PAM sessions: the account's). Through the
+ * container's own /proc, which rootfs setup checked is a procfs. */
+static int set_login_uid(int64_t uid, char **ret_error) {
+        _cleanup_close_ int fd = open("/proc/self/loginuid", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%" PRId64, uid);
+        if (fd < 0 || write(fd, buf, (size_t) n) != n)
+                return errmsg(ret_error, -errno, "set the audit login uid to %" PRId64 " (/proc/self/loginuid)", uid);
+        return 0;
+}
+
 _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document) {
         Init in = { .sync_fd = sync_fd, .log_fd = log_fd };
         _cleanup_free_ char *error = NULL, *config_json = NULL;
@@ -340,6 +352,9 @@ _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document)
                 }
         }
 
+        /* Still with CAP_AUDIT_CONTROL, which the user switch may drop. */
+        if (p->login_uid >= 0 && (r = set_login_uid(p->login_uid, &error)) < 0)
+                init_fail(&in, r, error);
         if ((r = process_apply_identity(&c->process, &error)) < 0 || (r = fds_for_exec(p, &error)) < 0 ||
             (r = reset_signals(&error)) < 0)
                 init_fail(&in, r, error);

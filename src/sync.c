@@ -130,6 +130,10 @@ int sync_send_init(int fd, const InitParams *p, const char *config_json) {
                 json_builder_set_member_name(b, "notifyDir");
                 json_builder_add_string_value(b, p->notify_dir);
         }
+        if (p->login_uid >= 0) {
+                json_builder_set_member_name(b, "loginUid");
+                json_builder_add_int_value(b, p->login_uid);
+        }
         if (p->pam_env) {
                 json_builder_set_member_name(b, "pamEnv");
                 json_builder_begin_array(b);
@@ -187,6 +191,12 @@ int sync_recv_init(int fd, InitParams *ret, char **ret_config_json) {
                 init_params_done(&p);
                 return -ENOMEM;
         }
+        gint64 login_uid = -1;
+        if (json_object_get_member(o, "loginUid") && !member_int(o, "loginUid", 0, UINT32_MAX - 1, &login_uid)) {
+                init_params_done(&p);
+                return -EBADMSG;
+        }
+        p.login_uid = login_uid;
         JsonNode *pam_env = json_object_get_member(o, "pamEnv");
         if (pam_env) {
                 JsonArray *a = JSON_NODE_HOLDS_ARRAY(pam_env) ? json_node_get_array(pam_env) : NULL;

@@ -51,6 +51,9 @@ typedef struct InitParams {
         /* What a PAM session adds to the container's environment (pam-session.h: already
          * without the names process.env sets); NULL otherwise. */
         char **pam_env;
+        /* A PAM session for the container's account: its uid becomes the container process's
+         * audit login uid, as pam_loginuid would make it for a login. -1: none. */
+        int64_t login_uid;
 } InitParams;
 
 void init_params_done(InitParams *p);

@@ -92,6 +92,7 @@ assert_pam_applied() {
         fds=$(host_run ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')
         assert_eq "the container's fds" "0 1 2 " "$fds"
         assert_eq "the container's uid" "$ACCOUNT_UID" "$(host_run stat -c %u "/proc/$pid")"
+        assert_eq "the container's audit login uid" "$ACCOUNT_UID" "$(host_run cat "/proc/$pid/loginuid")"
 }
 
 # ---------------------------------------------------------------- cases
