@@ -10,15 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
-#include <time.h>
 
 #include "basic/errmsg.h"
 #include "basic/parse-util.h"
 #include "cgroup.h"
+#include "systemd-job.h"
 
 #define UNIT_NAME_MAX 255
 #define SYSTEMD_TIMEOUT_USEC (30ULL * 1000000ULL)
-#define USEC_PER_SEC 1000000ULL
 #define CPU_PERIOD_DEFAULT_USEC 100000ULL
 
 /* ---- names ---------------------------------------------------------------------------------- */
@@ -150,109 +149,6 @@ int cgroup_systemd_parse_path(const char *cgroups_path, const char *id, bool use
 
         *ret_slice = TAKE_PTR(slice);
         *ret_unit = TAKE_PTR(unit);
-        return 0;
-}
-
-/* ---- the bus -------------------------------------------------------------------------------- */
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
-
-static const char *bus_error_text(const sd_bus_error *e, int r) {
-        return sd_bus_error_is_set(e) && e->message ? e->message : strerror(-r);
-}
-
-/* systemd's own private socket, what systemctl uses as root: it works before (or without) a
- * D-Bus broker, which a minimal host or a boot still in progress may lack. */
-static int bus_open_private(bool user, sd_bus **ret) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_free_ char *address = NULL;
-        if (user) {
-                const char *rt = getenv("XDG_RUNTIME_DIR");
-                if (!rt || rt[0] != '/')
-                        return -ENXIO;
-                if (asprintf(&address, "unix:path=%s/systemd/private", rt) < 0)
-                        return -ENOMEM;
-        } else if (!(address = strdup("unix:path=/run/systemd/private")))
-                return -ENOMEM;
-
-        int r = sd_bus_new(&bus);
-        if (r < 0)
-                return r;
-        r = sd_bus_set_address(bus, address);
-        if (r < 0)
-                return r;
-        r = sd_bus_start(bus);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(bus);
-        return 0;
-}
-
-static int bus_connect(bool user, sd_bus **ret, char **ret_error) {
-        sd_bus *bus = NULL;
-        int r = user ? sd_bus_open_user(&bus) : sd_bus_open_system(&bus);
-        if (r >= 0) {
-                *ret = bus;
-                return 0;
-        }
-        if (bus_open_private(user, &bus) >= 0) {
-                *ret = bus;
-                return 0;
-        }
-        return errmsg(ret_error, r, "systemd: connect to the %s bus", user ? "user" : "system");
-}
-
-typedef struct JobWait {
-        const char *job;   /* the job's object path, once the method call returned it */
-        char *result;      /* its JobRemoved result: "done", "failed", "canceled", ... */
-        bool out_of_memory;
-} JobWait;
-
-static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error _unused_) {
-        JobWait *w = userdata;
-        uint32_t id;
-        const char *path, *unit, *result;
-
-        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
-                return 0;
-        if (!w->job || w->result || strcmp(path, w->job) != 0)
-                return 0;
-        w->result = strdup(result);
-        if (!w->result)
-                w->out_of_memory = true;
-        return 0;
-}
-
-/* Subscribes to the manager's JobRemoved before the call that queues the job, so that a job
- * finished before the reply is read is not missed. systemd sends it to the job's requester even
- * without Manager.Subscribe(). Off a bus broker (private socket) messages carry no sender. */
-static int job_wait_subscribe(sd_bus *bus, JobWait *w, sd_bus_slot **ret_slot) {
-        return sd_bus_match_signal(bus, ret_slot, sd_bus_is_bus_client(bus) > 0 ? "org.freedesktop.systemd1" : NULL,
-                                   "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "JobRemoved",
-                                   on_job_removed, w);
-}
-
-/* Runs the bus until w's job is removed or deadline (CLOCK_MONOTONIC) passes. */
-static int job_wait(sd_bus *bus, JobWait *w, uint64_t deadline) {
-        while (!w->result) {
-                if (w->out_of_memory)
-                        return -ENOMEM;
-                int r = sd_bus_process(bus, NULL);
-                if (r < 0)
-                        return r;
-                if (r > 0)
-                        continue;
-                uint64_t now = now_usec();
-                if (now >= deadline)
-                        return -ETIMEDOUT;
-                r = sd_bus_wait(bus, deadline - now);
-                if (r < 0)
-                        return r;
-        }
         return 0;
 }
 
@@ -407,22 +303,14 @@ static int append_properties(sd_bus_message *m, const char *unit, const char *sl
 int cgroup_systemd_start_scope(const char *unit, const char *slice, pid_t pid, const OciResources *res,
                                bool user, char **ret_cgroup, char **ret_error) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *result = NULL, *unit_path = NULL, *cgroup = NULL;
-        JobWait w = {};
-        uint64_t deadline = now_usec() + SYSTEMD_TIMEOUT_USEC;
-        const char *job;
         int r;
 
-        r = bus_connect(user, &bus, ret_error);
+        r = systemd_bus_connect(user, &bus, ret_error);
         if (r < 0)
                 return r;
-
-        r = job_wait_subscribe(bus, &w, &slot);
-        if (r < 0)
-                return errmsg(ret_error, r, "systemd: start transient scope %s: subscribe to JobRemoved", unit);
 
         r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                            "org.freedesktop.systemd1.Manager", "StartTransientUnit");
@@ -435,28 +323,18 @@ int cgroup_systemd_start_scope(const char *unit, const char *slice, pid_t pid, c
         if (r < 0)
                 return errmsg(ret_error, r, "systemd: start transient scope %s: build the request", unit);
 
-        r = sd_bus_call(bus, m, SYSTEMD_TIMEOUT_USEC, &error, &reply);
-        if (r < 0) {
-                if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.UnitExists"))
-                        return errmsg_plain(ret_error, -EEXIST,
-                                            "systemd: start transient scope %s: the unit already exists "
-                                            "(another container with this cgroupsPath, or a scope left behind: "
-                                            "systemctl%s stop '%s')", unit, user ? " --user" : "", unit);
-                return errmsg_plain(ret_error, r, "systemd: start transient scope %s: %s", unit,
-                                    bus_error_text(&error, r));
-        }
-        r = sd_bus_message_read(reply, "o", &job);
-        if (r < 0)
-                return errmsg(ret_error, r, "systemd: start transient scope %s: read the reply", unit);
-
-        w.job = job;
-        r = job_wait(bus, &w, deadline);
-        result = w.result;
+        r = systemd_job_run(bus, m, SYSTEMD_TIMEOUT_USEC, &error, &result);
+        if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.systemd1.UnitExists"))
+                return errmsg_plain(ret_error, -EEXIST,
+                                    "systemd: start transient scope %s: the unit already exists "
+                                    "(another container with this cgroupsPath, or a scope left behind: "
+                                    "systemctl%s stop '%s')", unit, user ? " --user" : "", unit);
         if (r == -ETIMEDOUT)
-                return errmsg_plain(ret_error, r, "systemd: start transient scope %s: job %s not finished after %llu s",
-                                    unit, job, SYSTEMD_TIMEOUT_USEC / USEC_PER_SEC);
+                return errmsg_plain(ret_error, r, "systemd: start transient scope %s: job not finished after %llu s",
+                                    unit, SYSTEMD_TIMEOUT_USEC / USEC_PER_SEC);
         if (r < 0)
-                return errmsg(ret_error, r, "systemd: start transient scope %s: wait for job %s", unit, job);
+                return errmsg_plain(ret_error, r, "systemd: start transient scope %s: %s", unit,
+                                    systemd_bus_error_text(&error, r));
         if (strcmp(result, "done") != 0)
                 return errmsg_plain(ret_error, -EIO,
                                     "systemd: start transient scope %s: job %s (see journalctl%s -u %s)", unit,
@@ -464,12 +342,10 @@ int cgroup_systemd_start_scope(const char *unit, const char *slice, pid_t pid, c
 
         /* The unit's cgroup as systemd made it, from the hierarchy's root: for the user's manager
          * that is below user@UID.service. */
-        sd_bus_message_unref(reply);
-        reply = NULL;
         r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                "org.freedesktop.systemd1.Manager", "GetUnit", &error, &reply, "s", unit);
         if (r < 0)
-                return errmsg_plain(ret_error, r, "systemd: get unit %s: %s", unit, bus_error_text(&error, r));
+                return errmsg_plain(ret_error, r, "systemd: get unit %s: %s", unit, systemd_bus_error_text(&error, r));
         const char *p;
         r = sd_bus_message_read(reply, "o", &p);
         if (r < 0)
@@ -481,7 +357,7 @@ int cgroup_systemd_start_scope(const char *unit, const char *slice, pid_t pid, c
                                        "ControlGroup", &error, &cgroup);
         if (r < 0)
                 return errmsg_plain(ret_error, r, "systemd: get ControlGroup of %s: %s", unit,
-                                    bus_error_text(&error, r));
+                                    systemd_bus_error_text(&error, r));
         /* Empty when the scope has no cgroup (any more): its process died meanwhile. */
         if (cgroup[0] != '/')
                 return errmsg_plain(ret_error, -ESRCH, "systemd: %s has no cgroup (did process %d exit?)", unit,
@@ -493,42 +369,29 @@ int cgroup_systemd_start_scope(const char *unit, const char *slice, pid_t pid, c
 
 int cgroup_systemd_stop_unit(const char *unit, bool user, char **ret_error) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *result = NULL;
-        JobWait w = {};
-        uint64_t deadline = now_usec() + SYSTEMD_TIMEOUT_USEC;
-        const char *job;
-        int r;
 
-        r = bus_connect(user, &bus, ret_error);
+        int r = systemd_bus_connect(user, &bus, ret_error);
         if (r < 0)
                 return r;
-        r = job_wait_subscribe(bus, &w, &slot);
+        r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                           "org.freedesktop.systemd1.Manager", "StopUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", unit, "replace");
         if (r < 0)
-                return errmsg(ret_error, r, "systemd: stop %s: subscribe to JobRemoved", unit);
+                return errmsg(ret_error, r, "systemd: stop %s: build the request", unit);
 
-        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                               "org.freedesktop.systemd1.Manager", "StopUnit", &error, &reply, "ss", unit, "replace");
-        if (r < 0) {
-                if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
-                        return 0;
-                return errmsg_plain(ret_error, r, "systemd: stop %s: %s", unit, bus_error_text(&error, r));
-        }
-        r = sd_bus_message_read(reply, "o", &job);
-        if (r < 0)
-                return errmsg(ret_error, r, "systemd: stop %s: read the reply", unit);
-
-        /* Wait for the stop to finish, so that the name is free again when delete returns. */
-        w.job = job;
-        r = job_wait(bus, &w, deadline);
-        result = w.result;
+        /* Waits for the stop to finish, so that the name is free again when delete returns. */
+        r = systemd_job_run(bus, m, SYSTEMD_TIMEOUT_USEC, &error, &result);
+        if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
+                return 0;
         if (r == -ETIMEDOUT)
-                return errmsg_plain(ret_error, r, "systemd: stop %s: job %s not finished after %llu s", unit, job,
+                return errmsg_plain(ret_error, r, "systemd: stop %s: job not finished after %llu s", unit,
                                     SYSTEMD_TIMEOUT_USEC / USEC_PER_SEC);
         if (r < 0)
-                return errmsg(ret_error, r, "systemd: stop %s: wait for job %s", unit, job);
+                return errmsg_plain(ret_error, r, "systemd: stop %s: %s", unit, systemd_bus_error_text(&error, r));
         if (strcmp(result, "done") != 0)
                 return errmsg_plain(ret_error, -EIO, "systemd: stop %s: job %s", unit, result);
         return 0;
