@@ -65,3 +65,28 @@ err_report() {
         done
         echo "FAIL [$CASE]: unexpected exit status $rc of: $BASH_COMMAND (in$where)" >&2
 }
+
+# case_record NAME RC: TAP's line for a case; a failed one is remembered in CASES_FAILED.
+case_record() {
+        if [ "$2" = 0 ]; then
+                echo "ok - $1"
+        else
+                echo "not ok - $1"
+                CASES_FAILED+=("$1")
+        fi
+}
+
+# The script's end: 0 if every case passed (and at least one ran), 1 otherwise.
+cases_finish() {
+        echo
+        if [ "$CASES_RUN" = 0 ]; then
+                echo "no case ran (CTR_TEST_ONLY=${CTR_TEST_ONLY:-})"
+                exit 1
+        fi
+        if [ ${#CASES_FAILED[@]} = 0 ]; then
+                echo "all $CASES_RUN cases passed"
+                exit 0
+        fi
+        echo "${#CASES_FAILED[@]} of $CASES_RUN cases failed: ${CASES_FAILED[*]}"
+        exit 1
+}

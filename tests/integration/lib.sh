@@ -408,27 +408,11 @@ case_run() {
                 [ -z "$l" ] || echo "  [$name] after the failure, left behind: $(echo "$l" | tr '\n' ';')" >&2
         fi
         case_cleanup
-        if [ "$rc" = 0 ]; then
-                echo "ok - $name"
-        else
-                echo "not ok - $name"
-                CASES_FAILED+=("$name")
-        fi
-        return 0
+        case_record "$name" "$rc"
 }
 
 lib_finish() {
-        echo
-        if [ "$CASES_RUN" = 0 ]; then
-                echo "no case ran (CTR_TEST_ONLY=${CTR_TEST_ONLY:-})"
-                exit 1
-        fi
-        if [ ${#CASES_FAILED[@]} = 0 ]; then
-                echo "all $CASES_RUN cases passed"
-                exit 0
-        fi
-        echo "${#CASES_FAILED[@]} of $CASES_RUN cases failed: ${CASES_FAILED[*]}"
-        exit 1
+        cases_finish
 }
 
 lib_exit() {

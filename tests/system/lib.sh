@@ -480,27 +480,11 @@ case_run() {
                 host_case_journal "$cursor" >&2
         fi
         host_case_cleanup
-        if [ "$rc" = 0 ]; then
-                echo "ok - $name"
-        else
-                echo "not ok - $name"
-                CASES_FAILED+=("$name")
-        fi
-        return 0
+        case_record "$name" "$rc"
 }
 
 sys_finish() {
-        echo
-        if [ "$CASES_RUN" = 0 ]; then
-                echo "no case ran (CTR_TEST_ONLY=${CTR_TEST_ONLY:-})"
-                exit 1
-        fi
-        if [ ${#CASES_FAILED[@]} = 0 ]; then
-                echo "all $CASES_RUN cases passed"
-                exit 0
-        fi
-        echo "${#CASES_FAILED[@]} of $CASES_RUN cases failed: ${CASES_FAILED[*]}"
-        exit 1
+        cases_finish
 }
 
 # ---------------------------------------------------------------- teardown
