@@ -94,6 +94,9 @@ typedef struct OciResources {
 
 void oci_resources_done(OciResources *r);
 OciResources *oci_resources_free(OciResources *r);
+static inline void oci_resources_freep(OciResources **r) {
+        oci_resources_free(*r);
+}
 
 /* A resources object on its own (`update -r FILE`, or "-" for stdin): the same checks as
  * linux.resources in config.json, errors named "resources.memory.limit: ...". */

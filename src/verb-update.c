@@ -15,10 +15,6 @@
 #include "oci-config.h"
 #include "verbs.h"
 
-static inline void oci_resources_freep(OciResources **r) {
-        oci_resources_free(*r);
-}
-
 /* The options runc's update takes, in its members' order. */
 enum {
         OPT_MEMORY = 0x100,
