@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Shared by cgroup.c (discovery, placement, record) and cgroup-ops.c (what is done to a
- * container's cgroups). Nothing outside the cgroup module includes this. */
+/* Shared by cgroup.c (discovery, placement, record, file access), cgroup-ops.c (making,
+ * applying, removing) and cgroup-procs.c (freezing, listing, signalling, measuring). Nothing
+ * outside the cgroup module includes this. */
 
 #include <stdio.h>
 #include <string.h>
@@ -28,3 +29,26 @@ int cgroup_hierarchy_path(const CgroupHierarchy *h, const char *rel, char **ret)
 bool cgroup_line_matches(const CgroupHierarchy *h, const char *ctrls);
 /* The hierarchy that tracks processes (v2, else name=systemd, else the first). */
 const CgroupHierarchy *cgroup_tracking_hierarchy(const Cgroup *cg);
+
+uint64_t now_ms(void);
+void sleep_ms(unsigned ms);
+/* The container's cgroup directory in h, as a path of ours. -ENOENT: it has none. */
+int hierarchy_dir(const CgroupHierarchy *h, char **ret);
+/* dir/file: one write of value; the whole file; its first line; a number ("max": UINT64_MAX);
+ * the value of "key N" lines (memory.events, cpu.stat, ...). */
+int write_file(const char *dir, const char *file, const char *value);
+int read_file(const char *dir, const char *file, char **ret);
+int read_line(const char *dir, const char *file, char **ret);
+int read_u64(const char *dir, const char *file, uint64_t *ret);
+int read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret);
+
+/* The v1 hierarchy of a controller; the v2 one; a controller's, v1 winning (it can only be
+ * active on one). */
+const CgroupHierarchy *find_v1(const Cgroup *cg, const char *controller);
+const CgroupHierarchy *find_v2(const Cgroup *cg);
+const CgroupHierarchy *find_controller(const Cgroup *cg, const char *v1_name, const char *v2_name);
+
+/* cgroup-procs.c: the PIDs in dir and below, appended to *pids; how many processes are left in
+ * the container's cgroup (tracking hierarchy). */
+int cgroup_collect_pids(const char *dir, pid_t **pids, size_t *n);
+int cgroup_count_pids(const Cgroup *cg, size_t *ret);

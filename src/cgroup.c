@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "basic/errmsg.h"
@@ -275,6 +276,112 @@ int cgroup_discover(const char *root, Cgroup **ret, char **ret_error) {
                   cg->n_hierarchies, root);
         *ret = TAKE_PTR(cg);
         return 0;
+}
+
+/* ---------------------------------------------------------------- a hierarchy's files */
+
+uint64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+void sleep_ms(unsigned ms) {
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+}
+
+/* The container's cgroup directory in h, as a path of ours. */
+int hierarchy_dir(const CgroupHierarchy *h, char **ret) {
+        if (!h->path)
+                return -ENOENT;
+        return cgroup_fs_path(h, h->path, ret);
+}
+
+int write_file(const char *dir, const char *file, const char *value) {
+        _cleanup_free_ char *p = NULL;
+        if (asprintf(&p, "%s/%s", dir, file) < 0)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        size_t n = strlen(value);
+        ssize_t k = write(fd, value, n);
+        if (k < 0)
+                return -errno;
+        return (size_t) k == n ? 0 : -EIO;
+}
+
+int read_file(const char *dir, const char *file, char **ret) {
+        _cleanup_free_ char *p = NULL;
+        if (asprintf(&p, "%s/%s", dir, file) < 0)
+                return -ENOMEM;
+        return read_file_at(AT_FDCWD, p, 1U << 20, ret, NULL);
+}
+
+/* The first line, without its newline. */
+int read_line(const char *dir, const char *file, char **ret) {
+        int r = read_file(dir, file, ret);
+        if (r >= 0)
+                (*ret)[strcspn(*ret, "\n")] = 0;
+        return r;
+}
+
+int read_u64(const char *dir, const char *file, uint64_t *ret) {
+        _cleanup_free_ char *s = NULL;
+        int r = read_line(dir, file, &s);
+        if (r < 0)
+                return r;
+        if (streq(s, "max")) {
+                *ret = UINT64_MAX;
+                return 0;
+        }
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno || end == s || *end)
+                return -EBADMSG;
+        *ret = v;
+        return 0;
+}
+
+/* "key value" lines (memory.events, cpu.stat, cpuacct.stat, memory.oom_control). */
+int read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret) {
+        _cleanup_free_ char *s = NULL;
+        int r = read_file(dir, file, &s);
+        if (r < 0)
+                return r;
+        size_t kl = strlen(key);
+        for (char *line = s; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+                if (strncmp(line, key, kl) == 0 && line[kl] == ' ') {
+                        *ret = strtoull(line + kl + 1, NULL, 10);
+                        return 0;
+                }
+        return -ENOENT;
+}
+
+
+const CgroupHierarchy *find_v1(const Cgroup *cg, const char *controller) {
+        for (size_t i = 0; i < cg->n_hierarchies; i++)
+                if (!cg->hierarchies[i].v2 && strv_contains(cg->hierarchies[i].controllers, controller))
+                        return cg->hierarchies + i;
+        return NULL;
+}
+
+const CgroupHierarchy *find_v2(const Cgroup *cg) {
+        for (size_t i = 0; i < cg->n_hierarchies; i++)
+                if (cg->hierarchies[i].v2)
+                        return cg->hierarchies + i;
+        return NULL;
+}
+
+/* v1 wins where a controller is on both (it can only be active on one). */
+const CgroupHierarchy *find_controller(const Cgroup *cg, const char *v1_name, const char *v2_name) {
+        const CgroupHierarchy *h = find_v1(cg, v1_name);
+        if (h)
+                return h;
+        h = find_v2(cg);
+        return h && v2_name && strv_contains(h->controllers, v2_name) ? h : NULL;
 }
 
 /* ---------------------------------------------------------------- placement */
