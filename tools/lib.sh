@@ -52,10 +52,11 @@ install_packages() {
 build_ctr_launch() {
         local dir=${1:-build}
         if [ ! -f "$dir/build.ninja" ]; then
+                # Our builds are warning-free (-Dwerror=true); distributions may build without it.
                 if [ -d "$dir/meson-private" ]; then
-                        run meson setup --wipe "$dir"
+                        run meson setup --wipe -Dwerror=true "$dir"
                 else
-                        run meson setup "$dir"
+                        run meson setup -Dwerror=true "$dir"
                 fi
         fi
         run ninja -C "$dir"

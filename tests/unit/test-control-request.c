@@ -7,7 +7,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "basic/strv.h"
+#include "strv.h"
 #include "control-request.h"
 
 static void accept_line(const char *line, ControlRequest *ret) {

@@ -9,7 +9,7 @@
 #include <sys/personality.h>
 #include <sys/stat.h>
 
-#include "basic/parse-util.h"
+#include "parse-util.h"
 #include "config-test.h"
 #include "oci-config.h"
 

@@ -4,7 +4,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "basic/strv.h"
+#include "strv.h"
 #include "oci-state.h"
 
 static ContainerState sample(void) {

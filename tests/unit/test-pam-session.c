@@ -5,7 +5,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "basic/strv.h"
+#include "strv.h"
 #include "pam-session.h"
 
 static void test_annotation(void) {

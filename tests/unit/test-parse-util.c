@@ -5,7 +5,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "basic/parse-util.h"
+#include "parse-util.h"
 
 static void test_ids(void) {
         static const char *const good[] = { "a", "app", "A-b_c+d.e", "0", "web-1", "x.", "-x", "+" };

@@ -22,8 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "basic/macros.h"
-#include "basic/path-util.h"
+#include "macros.h"
+#include "path-util.h"
 
 /* ---- strings ---- */
 

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "basic/proc-util.h"
+#include "proc-util.h"
 #include "oci-state.h"
 #include "state-dir.h"
 

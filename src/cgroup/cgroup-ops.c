@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Making and removing a container's cgroups once cgroup.c has said where they are, and applying
+ * resources (each to the hierarchy that holds its controller, in that hierarchy's syntax). What
+ * is done to the processes in them (freeze, list, signal, measure) is cgroup-procs.c. */
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "errmsg.h"
+#include "fd-util.h"
+#include "path-util.h"
+#include "strv.h"
+#include "cgroup-internal.h"
+#include "log.h"
+
+/* Splits res in the part each version's backend applies, by where the controllers are. The
+ * halves share res's arrays: never free them. */
+static int split_resources(const Cgroup *cg, const OciResources *res, OciResources *v1, OciResources *v2,
+                           char **ret_error) {
+        *v1 = *res;
+        *v2 = *res;
+#define AREA(set, v1name, v2name, member, clear)                                                          \
+        if (set) {                                                                                        \
+                const CgroupHierarchy *_h = find_controller(cg, v1name, v2name);                          \
+                if (!_h)                                                                                  \
+                        return errmsg_plain(ret_error, -EOPNOTSUPP,                                       \
+                                            "linux.resources.%s: this host has no %s controller", member, \
+                                            v2name ? v2name : v1name);                                    \
+                OciResources *_other = _h->v2 ? v1 : v2;                                                  \
+                clear(_other);                                                                            \
+        } else {                                                                                          \
+                clear(v1);                                                                                \
+                clear(v2);                                                                                \
+        }
+#define CLEAR_MEMORY(r)                                                                                   \
+        ((r)->has_memory_limit = (r)->has_memory_reservation = (r)->has_memory_swap =                     \
+                 (r)->has_memory_swappiness = (r)->has_disable_oom_killer = false)
+#define CLEAR_CPU(r)                                                                                      \
+        ((r)->has_cpu_shares = (r)->has_cpu_quota = (r)->has_cpu_period = (r)->has_cpu_burst =            \
+                 (r)->has_cpu_realtime_runtime = (r)->has_cpu_realtime_period = (r)->has_cpu_idle = false)
+#define CLEAR_CPUSET(r) ((r)->cpus = (r)->mems = NULL)
+#define CLEAR_PIDS(r) ((r)->has_pids_limit = false)
+#define CLEAR_BLKIO(r)                                                                                    \
+        ((r)->has_blkio_weight = (r)->has_blkio_leaf_weight = false, (r)->n_weight_devices = 0,           \
+         (r)->n_throttle_read_bps = (r)->n_throttle_write_bps = (r)->n_throttle_read_iops =               \
+                 (r)->n_throttle_write_iops = 0)
+#define CLEAR_HUGETLB(r) ((r)->n_hugepage_limits = 0)
+#define CLEAR_CLASSID(r) ((r)->has_net_class_id = false)
+#define CLEAR_NETPRIO(r) ((r)->n_net_priorities = 0)
+#define CLEAR_DEVICES(r) ((r)->n_devices = 0)
+        const OciResources *s = res;
+        AREA(s->has_memory_limit || s->has_memory_reservation || s->has_memory_swap || s->has_memory_swappiness ||
+                     (s->has_disable_oom_killer && s->disable_oom_killer),
+             "memory", "memory", "memory", CLEAR_MEMORY)
+        AREA(s->has_cpu_shares || s->has_cpu_quota || s->has_cpu_period || s->has_cpu_burst ||
+                     s->has_cpu_realtime_runtime || s->has_cpu_realtime_period || s->has_cpu_idle,
+             "cpu", "cpu", "cpu", CLEAR_CPU)
+        AREA(s->cpus || s->mems, "cpuset", "cpuset", "cpu.cpus/mems", CLEAR_CPUSET)
+        AREA(s->has_pids_limit, "pids", "pids", "pids", CLEAR_PIDS)
+        AREA(s->has_blkio_weight || s->has_blkio_leaf_weight || s->n_weight_devices || s->n_throttle_read_bps ||
+                     s->n_throttle_write_bps || s->n_throttle_read_iops || s->n_throttle_write_iops,
+             "blkio", "io", "blockIO", CLEAR_BLKIO)
+        AREA(s->n_hugepage_limits, "hugetlb", "hugetlb", "hugepageLimits", CLEAR_HUGETLB)
+        AREA(s->has_net_class_id, "net_cls", NULL, "network.classID", CLEAR_CLASSID)
+        AREA(s->n_net_priorities, "net_prio", NULL, "network.priorities", CLEAR_NETPRIO)
+        if (s->n_devices > 0) {
+                /* v2 has no devices controller: an eBPF program on any cgroup2 directory. */
+                if (find_v1(cg, "devices"))
+                        CLEAR_DEVICES(v2);
+                else if (find_v2(cg))
+                        CLEAR_DEVICES(v1);
+                else
+                        return errmsg_plain(ret_error, -EOPNOTSUPP, "linux.resources.devices: this host has no devices controller");
+        }
+        if (s->unified) {
+                if (!find_v2(cg))
+                        return errmsg_plain(ret_error, -EOPNOTSUPP, "linux.resources.unified: only for hosts with a cgroup v2 hierarchy");
+                v1->unified = NULL;
+        }
+#undef AREA
+        return 0;
+}
+
+typedef struct Plan {
+        CgroupWrite *w1, *w2;
+        size_t n1, n2;
+        OciResources r1, r2;
+} Plan;
+
+static void plan_done(Plan *p) {
+        cgroup_writes_free(p->w1, p->n1);
+        cgroup_writes_free(p->w2, p->n2);
+}
+
+static int plan_make(const Cgroup *cg, const OciResources *res, Plan *ret, char **ret_error) {
+        Plan p = {};
+        int r = split_resources(cg, res, &p.r1, &p.r2, ret_error);
+        if (r < 0)
+                return r;
+        if ((r = cgroup_v1_writes(&p.r1, &p.w1, &p.n1, ret_error)) < 0)
+                return r;
+        if ((r = cgroup_v2_writes(&p.r2, &p.w2, &p.n2, ret_error)) < 0) {
+                plan_done(&p);
+                return r;
+        }
+        /* Each v2 controller must be in the hierarchy; v2 core files (controller NULL) always are. */
+        const CgroupHierarchy *h2 = find_v2(cg);
+        for (size_t i = 0; i < p.n2; i++)
+                if (p.w2[i].controller && !(h2 && strv_contains(h2->controllers, p.w2[i].controller))) {
+                        r = errmsg_plain(ret_error, -EOPNOTSUPP, "linux.resources: %s needs the %s controller, "
+                                         "which this host's cgroup v2 hierarchy does not have",
+                                         p.w2[i].file, p.w2[i].controller);
+                        plan_done(&p);
+                        return r;
+                }
+        *ret = p;
+        return 0;
+}
+
+int cgroup_check_resources(const Cgroup *cg, const OciResources *res, char **ret_error) {
+        if (!res)
+                return 0;
+        Plan p;
+        int r = plan_make(cg, res, &p, ret_error);
+        if (r < 0)
+                return r;
+        plan_done(&p);
+        return 0;
+}
+
+static int apply_writes(const Cgroup *cg, bool v2, CgroupWrite *w, size_t n, char **ret_error) {
+        bool *retry = calloc(n ?: 1, sizeof(bool));
+        if (!retry)
+                return -ENOMEM;
+        int r = 0;
+        for (int pass = 0; pass < 2 && r >= 0; pass++)
+                for (size_t i = 0; i < n; i++) {
+                        if (pass == 1 && !retry[i])
+                                continue;
+                        const CgroupHierarchy *h = v2 ? find_v2(cg) : find_v1(cg, w[i].controller);
+                        _cleanup_free_ char *dir = NULL;
+                        if (!h || (r = hierarchy_dir(h, &dir)) < 0) {
+                                r = errmsg(ret_error, h ? r : -EOPNOTSUPP, "write %s", w[i].file);
+                                break;
+                        }
+                        const char *file = w[i].file;
+                        r = write_file(dir, file, w[i].value);
+                        const char *value = w[i].value;
+                        if (r == -ENOENT && w[i].alt_file)
+                                r = write_file(dir, file = w[i].alt_file, value = w[i].alt_value ?: w[i].value);
+                        if (r == -EINVAL && pass == 0) {
+                                retry[i] = true; /* maybe only the order: see cgroup.h */
+                                r = 0;
+                                continue;
+                        }
+                        if (r < 0) {
+                                r = errmsg(ret_error, r, "write \"%s\" to %s/%s", value, dir, file);
+                                break;
+                        }
+                        log_debug("%s/%s = %s", dir, file, value);
+                }
+        free(retry);
+        return r;
+}
+
+int cgroup_apply(const Cgroup *cg, const OciResources *res, char **ret_error) {
+        if (!res)
+                return 0;
+        Plan p;
+        int r = plan_make(cg, res, &p, ret_error);
+        if (r < 0)
+                return r;
+        r = apply_writes(cg, false, p.w1, p.n1, ret_error);
+        if (r >= 0)
+                r = apply_writes(cg, true, p.w2, p.n2, ret_error);
+        if (r >= 0 && p.r2.n_devices > 0) {
+                _cleanup_free_ char *dir = NULL;
+                _cleanup_close_ int fd = -EBADF;
+                if ((r = hierarchy_dir(find_v2(cg), &dir)) < 0 ||
+                    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                        r = errmsg(ret_error, r < 0 ? r : -errno, "open the container's cgroup2 directory");
+                else
+                        r = cgroup_v2_devices_apply(fd, p.r2.devices, p.r2.n_devices, ret_error);
+        }
+        plan_done(&p);
+        return r;
+}
+
+/* ---------------------------------------------------------------- making and removing */
+
+/* v1 cpuset: a new cgroup starts with no cpus and no mems, and takes no process until it has
+ * some: inherit the parent's. */
+static int cpuset_inherit(const char *dir) {
+        _cleanup_free_ char *parent = strdup(dir);
+        if (!parent)
+                return -ENOMEM;
+        char *slash = strrchr(parent, '/');
+        if (!slash)
+                return -EINVAL;
+        *slash = 0;
+        static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_free_ char *mine = NULL, *theirs = NULL;
+                int r = read_line(dir, files[i], &mine);
+                if (r < 0)
+                        return r;
+                if (mine[0] != 0)
+                        continue;
+                if ((r = read_line(parent, files[i], &theirs)) < 0 || (r = write_file(dir, files[i], theirs)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* mkdir -p of the container's cgroup; records the topmost directory made. */
+static int hierarchy_mkdir(CgroupHierarchy *h, bool populated_ok, char **ret_error) {
+        _cleanup_free_ char *dir = NULL;
+        int r = hierarchy_dir(h, &dir);
+        if (r < 0)
+                return errmsg(ret_error, r, "cgroup %s on %s", h->path, h->mount);
+        const bool cpuset = !h->v2 && strv_contains(h->controllers, "cpuset");
+        size_t base = strlen(h->mount);
+        unsigned attempts = 0;
+restart:
+        for (char *p = dir + base + 1; p <= dir + strlen(dir); p++) {
+                if (*p != '/' && *p != 0)
+                        continue;
+                char saved = *p;
+                *p = 0;
+                if (mkdir(dir, 0755) >= 0) {
+                        if (!h->created) {
+                                const char *rel = dir + base;
+                                /* back to a hierarchy path: mount_root + the rest */
+                                if (cgroup_hierarchy_path(h, rel, &h->created) < 0)
+                                        return -ENOMEM;
+                        }
+                        if (cpuset && (r = cpuset_inherit(dir)) < 0)
+                                return errmsg(ret_error, r, "give the cgroup %s the cpus and mems of its parent", dir);
+                } else if (errno == ENOENT && attempts++ < 5) {
+                        /* A parent another container's delete removed as we went: again. */
+                        *p = saved;
+                        goto restart;
+                } else if (errno != EEXIST)
+                        return errmsg(ret_error, -errno, "make the cgroup %s", dir);
+                else if (saved == 0 && !populated_ok) {
+                        /* An empty cgroup that exists may be joined (a parent made it for us);
+                         * one in use belongs to someone else: another container with the same
+                         * cgroupsPath, or the same id under another --root. v2 says whether
+                         * anything below it is populated; v1 only what is in it. */
+                        _cleanup_free_ char *procs = NULL;
+                        uint64_t populated = 0;
+                        if ((h->v2 && read_keyed(dir, "cgroup.events", "populated", &populated) >= 0 && populated) ||
+                            (read_file(dir, "cgroup.procs", &procs) >= 0 && procs[0] != 0))
+                                return errmsg_plain(ret_error, -EBUSY, "the cgroup %s is already in use", dir);
+                }
+                *p = saved;
+                if (saved == 0)
+                        break;
+        }
+        return 0;
+}
+
+/* v2: enable, on the way down from the hierarchy's mounted root to the container's parent,
+ * the controllers its writes need (and memory, pids, cpu and io where the kernel has them,
+ * for `events --stats`; those only if it costs nothing: a cgroup with processes of its own
+ * refuses, and that is fine for them). */
+static int enable_v2_controllers(const CgroupHierarchy *h, const CgroupWrite *w, size_t n, char **ret_error) {
+        _cleanup_free_ char *dir = NULL;
+        int r = hierarchy_dir(h, &dir);
+        if (r < 0)
+                return r;
+        static const char *const wanted[] = { "memory", "pids", "cpu", "io" };
+        size_t base = strlen(h->mount);
+        for (char *p = dir + base; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = 0;
+                const char *parent = p == dir + base ? h->mount : dir;
+                for (size_t i = 0; i < n + ELEMENTSOF(wanted); i++) {
+                        const char *c = i < n ? w[i].controller : wanted[i - n];
+                        if (!c || !strv_contains(h->controllers, c))
+                                continue;
+                        char value[64];
+                        snprintf(value, sizeof(value), "+%s", c);
+                        int k = write_file(parent, "cgroup.subtree_control", value);
+                        if (k < 0 && i < n) {
+                                *p = '/';
+                                return errmsg(ret_error, k, "enable the %s controller in %s", c, parent);
+                        }
+                }
+                *p = '/';
+        }
+        return 0;
+}
+
+static int attach(const CgroupHierarchy *h, pid_t pid, char **ret_error) {
+        _cleanup_free_ char *dir = NULL;
+        int r = hierarchy_dir(h, &dir);
+        if (r < 0)
+                return errmsg(ret_error, r, "cgroup %s on %s", h->path, h->mount);
+        char value[32];
+        snprintf(value, sizeof(value), "%d", (int) pid);
+        r = write_file(dir, "cgroup.procs", value);
+        if (r < 0)
+                return errmsg(ret_error, r, "move the init into %s", dir);
+        return 0;
+}
+
+static int rmdir_tree(const char *dir);
+
+/* The parents of the container's cgroup in h that we made, up to the topmost, if nobody else
+ * uses them (rmdir refuses a cgroup with children or processes). */
+static void remove_made_parents(const CgroupHierarchy *h) {
+        if (!h->created || streq(h->created, h->path))
+                return;
+        _cleanup_free_ char *parent = strdup(h->path);
+        if (!parent)
+                return;
+        for (char *s; (s = strrchr(parent, '/')) && s != parent;) {
+                *s = 0;
+                _cleanup_free_ char *pdir = NULL;
+                if (cgroup_fs_path(h, parent, &pdir) < 0 || rmdir(pdir) < 0 || streq(parent, h->created))
+                        break;
+        }
+}
+
+/* Undoes a create that failed with pid in none of the cgroupfs hierarchies from attached on:
+ * removes what this create made there, never a process (pid is the caller's to kill; one
+ * in a leaf hierarchy_mkdir found in use is someone else's), and forgets those paths, so that
+ * the caller's cgroup_destroy leaves alone a cgroup that is not the container's. */
+static void undo_create(Cgroup *cg, size_t attached) {
+        for (size_t i = attached; i < cg->n_hierarchies; i++) {
+                CgroupHierarchy *h = cg->hierarchies + i;
+                _cleanup_free_ char *dir = NULL;
+                if (h->created && hierarchy_dir(h, &dir) >= 0 && rmdir_tree(dir) >= 0) {
+                        remove_made_parents(h);
+                        free(h->created);
+                        h->created = NULL;
+                }
+                if (!h->created) {
+                        free(h->path);
+                        h->path = NULL;
+                }
+        }
+}
+
+int cgroup_create(Cgroup *cg, const OciResources *res, pid_t pid, char **ret_error) {
+        Plan p = {};
+        size_t attached = 0;
+        int r = res ? plan_make(cg, res, &p, ret_error) : 0;
+        if (r < 0)
+                return r;
+
+        if (cg->systemd_unit) {
+                _cleanup_free_ char *path = NULL;
+                r = cgroup_systemd_start_scope(cg->systemd_unit, cg->systemd_slice, pid, res, cg->systemd_user, &path, ret_error);
+                if (r < 0)
+                        goto done;
+                for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                        free(cg->hierarchies[i].path);
+                        if (!(cg->hierarchies[i].path = strdup(path))) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                }
+        }
+
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                CgroupHierarchy *h = cg->hierarchies + i;
+                /* systemd's scope has the init in it already. */
+                if ((r = hierarchy_mkdir(h, cg->systemd_unit != NULL, ret_error)) < 0)
+                        goto fail;
+                if (h->v2 && (r = enable_v2_controllers(h, p.w2, p.n2, ret_error)) < 0)
+                        goto fail;
+        }
+        if (res && (r = cgroup_apply(cg, res, ret_error)) < 0)
+                goto fail;
+        for (; attached < cg->n_hierarchies; attached++)
+                if ((r = attach(cg->hierarchies + attached, pid, ret_error)) < 0)
+                        goto fail;
+        cg->attached = true;
+        r = 0;
+        goto done;
+fail:
+        if (cg->systemd_unit) {
+                cg->attached = true; /* the scope has pid in it: stop it */
+                (void) cgroup_destroy(cg, 0, NULL);
+        }
+        else
+                undo_create(cg, attached);
+done:
+        plan_done(&p);
+        return r;
+}
+
+/* Removes dir and everything below it, deepest first. */
+static int rmdir_tree(const char *dir) {
+        DIR *d = opendir(dir);
+        if (!d)
+                return errno == ENOENT ? 0 : -errno;
+        int r = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                _cleanup_free_ char *sub = NULL;
+                if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                int k = rmdir_tree(sub);
+                if (k < 0 && r == 0)
+                        r = k;
+        }
+        closedir(d);
+        if (rmdir(dir) < 0 && errno != ENOENT && r == 0)
+                r = -errno;
+        return r;
+}
+
+int cgroup_destroy(Cgroup *cg, unsigned timeout_ms, char **ret_error) {
+        /* A frozen cgroup would keep its processes (v1 holds even SIGKILL until thawed). */
+        if (cgroup_is_frozen(cg) > 0)
+                (void) cgroup_freeze(cg, false, NULL);
+        size_t left = 0;
+        uint64_t deadline = now_ms() + timeout_ms;
+        /* Not attached (a create that stopped before it moved the init in, even one whose
+         * launcher died): whatever is in those cgroups is not the container's. */
+        int r = cg->attached ? cgroup_count_pids(cg, &left) : 0;
+        if (r >= 0 && left > 0) {
+                (void) cgroup_kill(cg, SIGKILL, NULL);
+                while ((r = cgroup_count_pids(cg, &left)) >= 0 && left > 0 && now_ms() < deadline)
+                        sleep_ms(10);
+        }
+        if (left > 0)
+                return errmsg_plain(ret_error, -EBUSY, "%zu processes are still in the container's cgroup", left);
+
+        int ret = 0;
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                CgroupHierarchy *h = cg->hierarchies + i;
+                /* A cgroup that was there before the container is not ours to remove. */
+                if (!h->path || !h->created)
+                        continue;
+                _cleanup_free_ char *dir = NULL;
+                r = hierarchy_dir(h, &dir);
+                if (r >= 0) {
+                        /* A process that just died may still hold the cgroup for a moment. */
+                        do {
+                                r = rmdir_tree(dir);
+                        } while (r == -EBUSY && now_ms() < deadline && (sleep_ms(10), true));
+                }
+                if (r >= 0)
+                        remove_made_parents(h);
+                if (r < 0 && ret == 0)
+                        ret = errmsg(ret_error, r, "remove the cgroup %s", dir ?: h->path);
+        }
+        if (cg->systemd_unit) {
+                _cleanup_free_ char *error = NULL;
+                r = cgroup_systemd_stop_unit(cg->systemd_unit, cg->systemd_user, &error);
+                if (r < 0 && ret == 0)
+                        ret = errmsg_plain(ret_error, r, "%s", error ?: "stop the container's scope");
+        }
+        return ret;
+}
+

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What is done to the processes in a container's cgroups: freeze and thaw, list, signal (each
+ * through a pidfd checked to be still in the cgroup), measure. */
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "errmsg.h"
+#include "fd-util.h"
+#include "path-util.h"
+#include "strv.h"
+#include "cgroup-internal.h"
+
+#define FREEZE_TIMEOUT_MS 10000
+
+/* ---------------------------------------------------------------- freezer */
+
+static const CgroupHierarchy *freezer(const Cgroup *cg, bool *ret_v2) {
+        const CgroupHierarchy *h = find_v1(cg, "freezer");
+        *ret_v2 = !h;
+        return h ?: find_v2(cg);
+}
+
+int cgroup_is_frozen(const Cgroup *cg) {
+        bool v2;
+        const CgroupHierarchy *h = freezer(cg, &v2);
+        _cleanup_free_ char *dir = NULL, *s = NULL;
+        int r = h ? hierarchy_dir(h, &dir) : -EOPNOTSUPP;
+        if (r < 0)
+                return r;
+        r = read_line(dir, v2 ? "cgroup.freeze" : "freezer.state", &s);
+        if (r < 0)
+                return r;
+        return v2 ? streq(s, "1") : !streq(s, "THAWED");
+}
+
+int cgroup_freeze(const Cgroup *cg, bool freeze, char **ret_error) {
+        bool v2;
+        const CgroupHierarchy *h = freezer(cg, &v2);
+        _cleanup_free_ char *dir = NULL;
+        int r = h ? hierarchy_dir(h, &dir) : -EOPNOTSUPP;
+        if (r < 0)
+                return errmsg(ret_error, r, "find the container's freezer");
+        const char *file = v2 ? "cgroup.freeze" : "freezer.state";
+        const char *value = v2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED");
+        uint64_t deadline = now_ms() + FREEZE_TIMEOUT_MS;
+        for (;;) {
+                if ((r = write_file(dir, file, value)) < 0)
+                        return errmsg(ret_error, r, "write %s to %s/%s", value, dir, file);
+                /* The kernel gets there asynchronously: v1 says FREEZING, v2's cgroup.events
+                 * says "frozen 0" until every task has stopped. */
+                uint64_t frozen = 0;
+                _cleanup_free_ char *s = NULL;
+                bool done = v2 ? read_keyed(dir, "cgroup.events", "frozen", &frozen) >= 0 && frozen == freeze
+                               : read_line(dir, file, &s) >= 0 && streq(s, value);
+                if (done)
+                        return 0;
+                if (now_ms() > deadline) {
+                        if (freeze)
+                                (void) write_file(dir, file, v2 ? "0" : "THAWED");
+                        return errmsg_plain(ret_error, -ETIMEDOUT, "the container's cgroup did not %s in time",
+                                            freeze ? "freeze" : "thaw");
+                }
+                sleep_ms(5);
+        }
+}
+
+/* ---------------------------------------------------------------- processes */
+
+int cgroup_collect_pids(const char *dir, pid_t **pids, size_t *n) {
+        _cleanup_free_ char *data = NULL;
+        int r = read_file(dir, "cgroup.procs", &data);
+        if (r < 0)
+                return r;
+        for (char *s = data, *end; *s; s = end) {
+                long v = strtol(s, &end, 10);
+                if (end == s)
+                        break;
+                while (*end == '\n')
+                        end++;
+                pid_t *np = reallocarray(*pids, *n + 1, sizeof(pid_t));
+                if (!np)
+                        return -ENOMEM;
+                *pids = np;
+                (*pids)[(*n)++] = (pid_t) v;
+        }
+        DIR *d = opendir(dir);
+        if (!d)
+                return errno == ENOENT ? 0 : -errno;
+        struct dirent *de;
+        while ((de = readdir(d)) && r >= 0) {
+                if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                _cleanup_free_ char *sub = NULL;
+                if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
+                        r = -ENOMEM;
+                else if ((r = cgroup_collect_pids(sub, pids, n)) == -ENOENT)
+                        r = 0; /* removed meanwhile */
+        }
+        closedir(d);
+        return r < 0 ? r : 0;
+}
+
+static int cmp_pid(const void *a, const void *b) {
+        pid_t x = *(const pid_t *) a, y = *(const pid_t *) b;
+        return x < y ? -1 : x > y;
+}
+
+int cgroup_pids(const Cgroup *cg, pid_t **ret, size_t *ret_n, char **ret_error) {
+        const CgroupHierarchy *h = cgroup_tracking_hierarchy(cg);
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        int r = h ? hierarchy_dir(h, &dir) : -ENOENT;
+        if (r >= 0)
+                r = cgroup_collect_pids(dir, &pids, &n);
+        if (r < 0)
+                return errmsg(ret_error, r, "list the processes of the container's cgroup");
+        qsort(pids, n, sizeof(pid_t), cmp_pid);
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (k == 0 || pids[k - 1] != pids[i])
+                        pids[k++] = pids[i];
+        *ret = TAKE_PTR(pids);
+        *ret_n = k;
+        return 0;
+}
+
+/* Whether pid's cgroup in h is the container's or below it (a recycled PID would not be). */
+static bool pid_in_cgroup(const CgroupHierarchy *h, pid_t pid) {
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/%d/cgroup", (int) pid);
+        _cleanup_free_ char *data = NULL;
+        if (read_file_at(AT_FDCWD, p, 1U << 16, &data, NULL) < 0)
+                return false;
+        for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2)
+                        continue;
+                *c2 = 0;
+                /* By whole names: a substring match took "cpuset" for "cpu". */
+                if (!cgroup_line_matches(h, c1 + 1))
+                        continue;
+                return path_startswith(c2 + 1, h->path) != NULL;
+        }
+        return false;
+}
+
+int cgroup_kill(const Cgroup *cg, int sig, char **ret_error) {
+        const CgroupHierarchy *h = cgroup_tracking_hierarchy(cg);
+        _cleanup_free_ char *dir = NULL;
+        int r = h ? hierarchy_dir(h, &dir) : -ENOENT;
+        if (r < 0)
+                return errmsg(ret_error, r, "find the container's cgroup");
+        /* v2 (5.14+) kills a whole subtree at once, forks in flight included. */
+        if (sig == SIGKILL && h->v2 && write_file(dir, "cgroup.kill", "1") >= 0)
+                return 0;
+
+        /* Otherwise one by one, frozen meanwhile so that nothing forks past the list. */
+        bool froze = false;
+        if (cgroup_is_frozen(cg) == 0)
+                froze = cgroup_freeze(cg, true, NULL) >= 0;
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        r = cgroup_pids(cg, &pids, &n, ret_error);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                _cleanup_close_ int fd = (int) syscall(SYS_pidfd_open, pids[i], 0);
+                if (fd < 0)
+                        continue; /* gone */
+                if (!pid_in_cgroup(h, pids[i]))
+                        continue;
+                if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0 && errno != ESRCH)
+                        r = errmsg(ret_error, -errno, "signal process %d", (int) pids[i]);
+        }
+        if (froze)
+                (void) cgroup_freeze(cg, false, NULL);
+        return r;
+}
+
+/* ---------------------------------------------------------------- statistics */
+
+int cgroup_stats(const Cgroup *cg, CgroupStats *ret, char **ret_error) {
+        CgroupStats s = {};
+        const CgroupHierarchy *h;
+        _cleanup_free_ char *dir = NULL;
+
+        if ((h = find_controller(cg, "memory", "memory")) && hierarchy_dir(h, &dir) >= 0) {
+                if (h->v2)
+                        s.has_memory = read_u64(dir, "memory.current", &s.memory_usage) >= 0 &&
+                                       read_u64(dir, "memory.max", &s.memory_limit) >= 0;
+                else
+                        s.has_memory = read_u64(dir, "memory.usage_in_bytes", &s.memory_usage) >= 0 &&
+                                       read_u64(dir, "memory.limit_in_bytes", &s.memory_limit) >= 0;
+                if (h->v2) {
+                        (void) read_u64(dir, "memory.peak", &s.memory_max_usage);
+                        (void) read_keyed(dir, "memory.events", "max", &s.memory_failcnt);
+                        (void) read_keyed(dir, "memory.events", "oom_kill", &s.memory_oom_kills);
+                } else {
+                        (void) read_u64(dir, "memory.max_usage_in_bytes", &s.memory_max_usage);
+                        (void) read_u64(dir, "memory.failcnt", &s.memory_failcnt);
+                        (void) read_keyed(dir, "memory.oom_control", "oom_kill", &s.memory_oom_kills);
+                }
+        }
+        free(dir);
+        dir = NULL;
+        if ((h = find_controller(cg, "pids", "pids")) && hierarchy_dir(h, &dir) >= 0) {
+                s.has_pids = read_u64(dir, "pids.current", &s.pids_current) >= 0;
+                if (read_u64(dir, "pids.max", &s.pids_limit) < 0 || s.pids_limit == UINT64_MAX)
+                        s.pids_limit = 0;
+        }
+        free(dir);
+        dir = NULL;
+        if ((h = find_v1(cg, "cpuacct"))) {
+                if (hierarchy_dir(h, &dir) >= 0 && read_u64(dir, "cpuacct.usage", &s.cpu_usage_ns) >= 0) {
+                        uint64_t user = 0, system = 0;
+                        long hz = sysconf(_SC_CLK_TCK);
+                        (void) read_keyed(dir, "cpuacct.stat", "user", &user);
+                        (void) read_keyed(dir, "cpuacct.stat", "system", &system);
+                        s.cpu_user_ns = hz > 0 ? user * (1000000000ULL / (uint64_t) hz) : 0;
+                        s.cpu_system_ns = hz > 0 ? system * (1000000000ULL / (uint64_t) hz) : 0;
+                        s.has_cpu = true;
+                }
+        } else if ((h = find_v2(cg)) && hierarchy_dir(h, &dir) >= 0) {
+                uint64_t usage, user = 0, system = 0;
+                if (read_keyed(dir, "cpu.stat", "usage_usec", &usage) >= 0) {
+                        (void) read_keyed(dir, "cpu.stat", "user_usec", &user);
+                        (void) read_keyed(dir, "cpu.stat", "system_usec", &system);
+                        s.cpu_usage_ns = usage * 1000;
+                        s.cpu_user_ns = user * 1000;
+                        s.cpu_system_ns = system * 1000;
+                        s.has_cpu = true;
+                }
+        }
+        if (!s.has_memory && !s.has_pids && !s.has_cpu)
+                return errmsg_plain(ret_error, -ENOENT, "the container's cgroup has no statistics to read");
+        *ret = s;
+        return 0;
+}
+
+/* Processes left in the container's cgroup, in the tracking hierarchy. */
+int cgroup_count_pids(const Cgroup *cg, size_t *ret) {
+        const CgroupHierarchy *h = cgroup_tracking_hierarchy(cg);
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        int r = h ? hierarchy_dir(h, &dir) : -ENOENT;
+        if (r >= 0)
+                r = cgroup_collect_pids(dir, &pids, &n);
+        *ret = n;
+        return r == -ENOENT ? 0 : r;
+}

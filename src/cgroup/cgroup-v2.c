@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* linux.resources in cgroup v2 syntax: the OCI members are v1-shaped, so values are converted
+ * (shares to weights, memory+swap to swap alone) and what v2 has no knob for is refused here,
+ * naming the member, before any cgroup exists. Pure mapping, no I/O. Devices are not files on
+ * v2: cgroup-v2-devices.c. */
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errmsg.h"
+#include "cgroup-writes.h"
+#include "cgroup.h"
+
+/* cpu.shares 2..262144 (default 1024) onto cpu.weight 1..10000 (default 100), linearly, the
+ * conversion runc, crun and systemd agree on (1024 becomes 39, not 100: kept for
+ * compatibility with what they write). */
+static uint64_t cpu_weight_from_shares(uint64_t shares) {
+        if (shares < 2)
+                shares = 2;
+        if (shares > 262144)
+                shares = 262144;
+        return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+/* blkio.weight 10..1000 onto io.weight 1..10000. */
+static uint64_t io_weight_from_blkio(uint64_t w) {
+        if (w < 10)
+                w = 10;
+        if (w > 1000)
+                w = 1000;
+        return 1 + ((w - 10) * 9999) / 990;
+}
+
+static int add_memory(CgroupWriteList *l, const OciResources *res, char **ret_error) {
+        int r;
+
+        if (res->has_memory_swappiness)
+                return errmsg_plain(ret_error, -EOPNOTSUPP,
+                                    "linux.resources.memory.swappiness: cgroup v2 has no per-cgroup swappiness");
+        if (res->has_disable_oom_killer && res->disable_oom_killer)
+                return errmsg_plain(ret_error, -EOPNOTSUPP,
+                                    "linux.resources.memory.disableOOMKiller: cgroup v2 cannot disable the OOM killer");
+
+        if (res->has_memory_limit) {
+                if (res->memory_limit < 0)
+                        r = cgroup_write_list_add(l, "memory", "memory.max", NULL, "max");
+                else
+                        r = cgroup_write_list_add(l, "memory", "memory.max", NULL, "%" PRId64, res->memory_limit);
+                if (r < 0)
+                        return r;
+        }
+        if (res->has_memory_reservation) {
+                if (res->memory_reservation < 0)
+                        r = cgroup_write_list_add(l, "memory", "memory.low", NULL, "max");
+                else
+                        r = cgroup_write_list_add(l, "memory", "memory.low", NULL, "%" PRId64, res->memory_reservation);
+                if (r < 0)
+                        return r;
+        }
+        if (res->has_memory_swap) {
+                /* OCI's swap is v1's memory+swap; v2 limits swap alone. */
+                if (res->memory_swap < 0)
+                        r = cgroup_write_list_add(l, "memory", "memory.swap.max", NULL, "max");
+                else if (!res->has_memory_limit || res->memory_limit < 0)
+                        return errmsg_plain(ret_error, -EINVAL,
+                                            "linux.resources.memory.swap: counts memory and swap together, so on cgroup v2 "
+                                            "it needs a memory limit (linux.resources.memory.limit)");
+                else if (res->memory_swap < res->memory_limit)
+                        return errmsg_plain(ret_error, -EINVAL,
+                                            "linux.resources.memory.swap: %" PRId64 " is less than the memory limit %" PRId64,
+                                            res->memory_swap, res->memory_limit);
+                else
+                        r = cgroup_write_list_add(l, "memory", "memory.swap.max", NULL, "%" PRId64,
+                                                  res->memory_swap - res->memory_limit);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int add_cpu(CgroupWriteList *l, const OciResources *res, char **ret_error) {
+        int r;
+
+        if (res->has_cpu_realtime_runtime || res->has_cpu_realtime_period)
+                return errmsg_plain(ret_error, -EOPNOTSUPP, "linux.resources.cpu.%s: cgroup v2 has no realtime CPU limits",
+                                    res->has_cpu_realtime_runtime ? "realtimeRuntime" : "realtimePeriod");
+
+        if (res->has_cpu_shares &&
+            (r = cgroup_write_list_add(l, "cpu", "cpu.weight", NULL, "%" PRIu64, cpu_weight_from_shares(res->cpu_shares))) < 0)
+                return r;
+
+        /* cpu.max is "$MAX [$PERIOD]": with one number only $MAX changes and the period stays
+         * as it is (Documentation/admin-guide/cgroup-v2.rst), as v1's cfs_quota_us alone does.
+         * A period alone has to restate the quota: "max", no limit. */
+        if (res->has_cpu_quota) {
+                bool limited = res->cpu_quota > 0;
+                if (limited && res->has_cpu_period)
+                        r = cgroup_write_list_add(l, "cpu", "cpu.max", NULL, "%" PRId64 " %" PRIu64, res->cpu_quota,
+                                                  res->cpu_period);
+                else if (limited)
+                        r = cgroup_write_list_add(l, "cpu", "cpu.max", NULL, "%" PRId64, res->cpu_quota);
+                else if (res->has_cpu_period)
+                        r = cgroup_write_list_add(l, "cpu", "cpu.max", NULL, "max %" PRIu64, res->cpu_period);
+                else
+                        r = cgroup_write_list_add(l, "cpu", "cpu.max", NULL, "max");
+                if (r < 0)
+                        return r;
+        } else if (res->has_cpu_period &&
+                   (r = cgroup_write_list_add(l, "cpu", "cpu.max", NULL, "max %" PRIu64, res->cpu_period)) < 0)
+                return r;
+
+        /* After cpu.max: the kernel checks the burst against the quota in place. */
+        if (res->has_cpu_burst &&
+            (r = cgroup_write_list_add(l, "cpu", "cpu.max.burst", NULL, "%" PRIu64, res->cpu_burst)) < 0)
+                return r;
+        if (res->has_cpu_idle && (r = cgroup_write_list_add(l, "cpu", "cpu.idle", NULL, "%" PRId64, res->cpu_idle)) < 0)
+                return r;
+
+        if (res->cpus && (r = cgroup_write_list_add(l, "cpuset", "cpuset.cpus", NULL, "%s", res->cpus)) < 0)
+                return r;
+        if (res->mems && (r = cgroup_write_list_add(l, "cpuset", "cpuset.mems", NULL, "%s", res->mems)) < 0)
+                return r;
+        return 0;
+}
+
+/* The value for the last write's alt_file, when it differs. */
+_printf_(2, 3) static int set_alt_value(CgroupWriteList *l, const char *fmt, ...) {
+        CgroupWrite *w = l->writes + l->n - 1;
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vasprintf(&w->alt_value, fmt, ap);
+        va_end(ap);
+        if (k < 0) {
+                w->alt_value = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static int add_io_max(CgroupWriteList *l, const char *key, const OciThrottleDevice *d, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                int r;
+                if (d[i].rate == 0)
+                        r = cgroup_write_list_add(l, "io", "io.max", NULL, "%" PRId64 ":%" PRId64 " %s=max", d[i].major,
+                                                  d[i].minor, key);
+                else
+                        r = cgroup_write_list_add(l, "io", "io.max", NULL, "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
+                                                  d[i].major, d[i].minor, key, d[i].rate);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int add_io(CgroupWriteList *l, const OciResources *res, char **ret_error) {
+        int r;
+
+        /* Leaf weights were CFQ's, which is gone from every kernel since 5.0; v2 never had
+         * them. Refused rather than dropped: a limit asked for is a limit enforced. */
+        if (res->has_blkio_leaf_weight)
+                return errmsg_plain(ret_error, -EOPNOTSUPP, "linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weights");
+        for (size_t i = 0; i < res->n_weight_devices; i++)
+                if (res->weight_devices[i].has_leaf_weight)
+                        return errmsg_plain(ret_error, -EOPNOTSUPP,
+                                            "linux.resources.blockIO.weightDevice[%zu].leafWeight: cgroup v2 has no leaf weights", i);
+
+        /* io.weight is the iocost controller's (1..10000); kernels without it but with BFQ
+         * have io.bfq.weight, which takes blkio's own range (1..1000). */
+        if (res->has_blkio_weight) {
+                if ((r = cgroup_write_list_add(l, "io", "io.weight", "io.bfq.weight", "default %" PRIu64,
+                                               io_weight_from_blkio(res->blkio_weight))) < 0 ||
+                    (r = set_alt_value(l, "%u", (unsigned) res->blkio_weight)) < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < res->n_weight_devices; i++) {
+                const OciWeightDevice *d = res->weight_devices + i;
+                if (!d->has_weight)
+                        continue;
+                if ((r = cgroup_write_list_add(l, "io", "io.weight", "io.bfq.weight", "%" PRId64 ":%" PRId64 " %" PRIu64,
+                                               d->major, d->minor, io_weight_from_blkio(d->weight))) < 0 ||
+                    (r = set_alt_value(l, "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, (unsigned) d->weight)) < 0)
+                        return r;
+        }
+
+        if ((r = add_io_max(l, "rbps", res->throttle_read_bps, res->n_throttle_read_bps)) < 0 ||
+            (r = add_io_max(l, "wbps", res->throttle_write_bps, res->n_throttle_write_bps)) < 0 ||
+            (r = add_io_max(l, "riops", res->throttle_read_iops, res->n_throttle_read_iops)) < 0 ||
+            (r = add_io_max(l, "wiops", res->throttle_write_iops, res->n_throttle_write_iops)) < 0)
+                return r;
+        return 0;
+}
+
+/* A unified key's write: the controller is the file name up to the first '.', stored after the
+ * file name's NUL in the same allocation (cgroup_writes_free frees file only); "cgroup.*"
+ * files belong to the core, NULL. */
+static int add_unified(CgroupWriteList *l, const char *key, const char *value, char **ret_error) {
+        const char *dot = strchr(key, '.');
+        if (!dot || dot == key || strchr(key, '/'))
+                return errmsg_plain(ret_error, -EINVAL, "linux.resources.unified: \"%s\" is not a cgroup file name", key);
+
+        size_t klen = strlen(key), clen = (size_t) (dot - key);
+        char *file = malloc(klen + 1 + clen + 1);
+        if (!file)
+                return -ENOMEM;
+        memcpy(file, key, klen + 1);
+        char *controller = file + klen + 1;
+        memcpy(controller, key, clen);
+        controller[clen] = '\0';
+
+        return cgroup_write_list_take(l, strcmp(controller, "cgroup") == 0 ? NULL : controller, file, NULL,
+                                      strdup(value));
+}
+
+int cgroup_v2_writes(const OciResources *res, CgroupWrite **ret, size_t *ret_n, char **ret_error) {
+        _cleanup_(cgroup_write_list_done) CgroupWriteList l = {};
+        int r;
+
+        if (res->has_net_class_id || res->n_net_priorities > 0)
+                return errmsg_plain(ret_error, -EOPNOTSUPP,
+                                    "linux.resources.network: net_cls/net_prio are cgroup v1 controllers");
+
+        if ((r = add_memory(&l, res, ret_error)) < 0 || (r = add_cpu(&l, res, ret_error)) < 0)
+                goto fail;
+
+        if ((r = cgroup_write_list_add_pids(&l, res)) < 0)
+                goto fail;
+
+        if ((r = add_io(&l, res, ret_error)) < 0)
+                goto fail;
+
+        for (size_t i = 0; i < res->n_hugepage_limits; i++) {
+                _cleanup_free_ char *file = NULL;
+                if (asprintf(&file, "hugetlb.%s.max", res->hugepage_limits[i].page_size) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                if ((r = cgroup_write_list_add(&l, "hugetlb", file, NULL, "%" PRIu64, res->hugepage_limits[i].limit)) < 0)
+                        goto fail;
+        }
+
+        /* Last, so that a file also named here wins over the mapping of an OCI member. */
+        for (char **k = res->unified; k && k[0]; k += 2) {
+                if (!k[1])
+                        return errmsg_plain(ret_error, -EINVAL, "linux.resources.unified: \"%s\" has no value", k[0]);
+                if ((r = add_unified(&l, k[0], k[1], ret_error)) < 0)
+                        goto fail;
+        }
+
+        cgroup_write_list_steal(&l, ret, ret_n);
+        return 0;
+
+fail:
+        if (r == -ENOMEM)
+                return errmsg(ret_error, r, "cgroup v2 settings");
+        return r;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Private to cgroup-v1.c and cgroup-v2.c: a growing list of CgroupWrite while a mapping is
+ * built. Implemented in cgroup-v1.c, next to cgroup_writes_free(). */
+
+#include <stddef.h>
+
+#include "macros.h"
+#include "cgroup.h"
+
+typedef struct CgroupWriteList {
+        CgroupWrite *writes;
+        size_t n;
+} CgroupWriteList;
+
+void cgroup_write_list_done(CgroupWriteList *l);
+
+/* Appends a write; takes ownership of file, alt_file and value, even on failure. */
+int cgroup_write_list_take(CgroupWriteList *l, const char *controller, char *file, char *alt_file, char *value);
+
+/* Appends a write of the formatted value; file and alt_file (may be NULL) are copied. */
+int cgroup_write_list_add(CgroupWriteList *l, const char *controller, const char *file, const char *alt_file,
+                          const char *value_fmt, ...) _printf_(5, 6);
+
+/* pids.max, the same file and syntax on v1 and v2 ("max": no limit). */
+int cgroup_write_list_add_pids(CgroupWriteList *l, const OciResources *res);
+
+/* Hands the list over: *ret and *ret_n take it, l is left empty. */
+void cgroup_write_list_steal(CgroupWriteList *l, CgroupWrite **ret, size_t *ret_n);

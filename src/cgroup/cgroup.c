@@ -1,0 +1,665 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Which cgroup hierarchies the host has, where we are in them, where a container goes, and the
+ * record of that (cgroup.json). Reads /proc and the cgroup filesystems; makes nothing: the
+ * operations on a container's cgroups are in cgroup-ops.c. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "errmsg.h"
+#include "fd-util.h"
+#include "path-util.h"
+#include "strv.h"
+#include "cgroup-internal.h"
+#include "log.h"
+
+static const char *const layout_names[_CGROUP_LAYOUT_MAX] = {
+        [CGROUP_LAYOUT_UNIFIED] = "unified",
+        [CGROUP_LAYOUT_LEGACY] = "legacy",
+        [CGROUP_LAYOUT_HYBRID] = "hybrid",
+};
+
+const char *cgroup_layout_to_string(CgroupLayout l) {
+        return l >= 0 && l < _CGROUP_LAYOUT_MAX ? layout_names[l] : NULL;
+}
+
+int cgroup_layout_from_string(const char *s) {
+        for (int i = 0; i < _CGROUP_LAYOUT_MAX; i++)
+                if (streq_ptr(s, layout_names[i]))
+                        return i;
+        return -EINVAL;
+}
+
+static void hierarchy_done(CgroupHierarchy *h) {
+        free(h->mount);
+        free(h->mount_root);
+        strv_free(h->controllers);
+        free(h->own);
+        free(h->path);
+        free(h->created);
+}
+
+Cgroup *cgroup_free(Cgroup *cg) {
+        if (!cg)
+                return NULL;
+        for (size_t i = 0; i < cg->n_hierarchies; i++)
+                hierarchy_done(cg->hierarchies + i);
+        free(cg->hierarchies);
+        free(cg->systemd_unit);
+        free(cg->systemd_slice);
+        free(cg);
+        return NULL;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s) {
+        char *w = s;
+        for (char *r = s; *r; r++) {
+                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
+                    r[3] <= '7') {
+                        *w++ = (char) (((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+                        r += 3;
+                } else
+                        *w++ = *r;
+        }
+        *w = 0;
+}
+
+/* The mount options of a v1 hierarchy that are not controllers. */
+static bool v1_option_is_controller(const char *o) {
+        static const char *const not_controllers[] = { "rw", "ro", "noprefix", "xattr", "clone_children",
+                                                       "cpuset_v2_mode", "favordynmods", "none" };
+        for (size_t i = 0; i < ELEMENTSOF(not_controllers); i++)
+                if (streq(o, not_controllers[i]))
+                        return false;
+        return strncmp(o, "release_agent=", 14) != 0;
+}
+
+static bool path_is_at_or_below(const char *path, const char *dir) {
+        const char *rest = path_startswith(path, dir);
+        return rest != NULL;
+}
+
+/* The v2 controllers available at the hierarchy's root as we see it. */
+static int read_v2_controllers(const char *mount, char ***ret) {
+        _cleanup_free_ char *data = NULL, *p = NULL;
+        if (asprintf(&p, "%s/cgroup.controllers", mount) < 0)
+                return -ENOMEM;
+        int r = read_file_at(AT_FDCWD, p, 4096, &data, NULL);
+        if (r < 0)
+                return r;
+        char **l = NULL;
+        char *save = NULL;
+        for (char *w = strtok_r(data, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+                if (strv_extend(&l, w) < 0) {
+                        strv_free(l);
+                        return -ENOMEM;
+                }
+        *ret = l;
+        return 0;
+}
+
+/* mountinfo lists mounts in the order they were made: one on or above a hierarchy found earlier
+ * hides it (a tmpfs over /sys/fs/cgroup, a cgroup2 over a v1 mount). */
+static void drop_hidden(Cgroup *cg, const char *mount) {
+        size_t k = 0;
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                if (path_is_at_or_below(cg->hierarchies[i].mount, mount))
+                        hierarchy_done(cg->hierarchies + i);
+                else
+                        cg->hierarchies[k++] = cg->hierarchies[i];
+        }
+        cg->n_hierarchies = k;
+}
+
+/* Every cgroup mount is noted first; which are seen, which are the same hierarchy twice and
+ * what a cgroup2 offers is known once all of mountinfo is read (finish_mounts). */
+static int add_mount(Cgroup *cg, bool v2, const char *mount, const char *mount_root, const char *superopts) {
+        _cleanup_strv_free_ char **controllers = NULL;
+        if (!v2) {
+                _cleanup_free_ char *opts = strdup(superopts);
+                if (!opts)
+                        return -ENOMEM;
+                char *save = NULL;
+                for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
+                        if (v1_option_is_controller(o) && strv_extend(&controllers, o) < 0)
+                                return -ENOMEM;
+                if (!controllers)
+                        return 0;
+        }
+        CgroupHierarchy *n = reallocarray(cg->hierarchies, cg->n_hierarchies + 1, sizeof(CgroupHierarchy));
+        if (!n)
+                return -ENOMEM;
+        cg->hierarchies = n;
+        CgroupHierarchy *h = n + cg->n_hierarchies;
+        *h = (CgroupHierarchy) { .v2 = v2, .mount = strdup(mount), .mount_root = strdup(mount_root),
+                                 .controllers = TAKE_PTR(controllers) };
+        cg->n_hierarchies++;
+        return h->mount && h->mount_root ? 0 : -ENOMEM;
+}
+
+static bool same_hierarchy(const CgroupHierarchy *a, const CgroupHierarchy *b) {
+        if (a->v2 || b->v2)
+                return a->v2 && b->v2; /* there is one cgroup2 hierarchy */
+        return streq(a->controllers[0], b->controllers[0]);
+}
+
+/* Of the hierarchies still seen: the first mount of each (one bound twice counts once), and
+ * the controllers of the cgroup2, read only now that it is known to be reachable. */
+static int finish_mounts(Cgroup *cg) {
+        size_t k = 0;
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                bool dup = false;
+                for (size_t j = 0; j < k && !dup; j++)
+                        dup = same_hierarchy(cg->hierarchies + j, cg->hierarchies + i);
+                if (dup)
+                        hierarchy_done(cg->hierarchies + i);
+                else
+                        cg->hierarchies[k++] = cg->hierarchies[i];
+        }
+        cg->n_hierarchies = k;
+        for (size_t i = 0; i < cg->n_hierarchies; i++)
+                if (cg->hierarchies[i].v2) {
+                        int r = read_v2_controllers(cg->hierarchies[i].mount, &cg->hierarchies[i].controllers);
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
+static int parse_mountinfo(Cgroup *cg, const char *root) {
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return -errno;
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+        while (getline(&line, &size, f) > 0) {
+                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
+                char *fields[5] = {}, *save = NULL, *w = strtok_r(line, " \n", &save);
+                size_t i = 0;
+                for (; w && i < 5; w = strtok_r(NULL, " \n", &save))
+                        fields[i++] = w;
+                while (w && !streq(w, "-"))
+                        w = strtok_r(NULL, " \n", &save);
+                char *fstype = w ? strtok_r(NULL, " \n", &save) : NULL;
+                char *source = fstype ? strtok_r(NULL, " \n", &save) : NULL;
+                char *superopts = source ? strtok_r(NULL, " \n", &save) : NULL;
+                if (i < 5 || !superopts)
+                        continue;
+                unescape_octal(fields[3]);
+                unescape_octal(fields[4]);
+                drop_hidden(cg, fields[4]);
+                bool v2 = streq(fstype, "cgroup2");
+                if (!v2 && !streq(fstype, "cgroup"))
+                        continue;
+                if (!path_is_at_or_below(fields[4], root))
+                        continue;
+                int r = add_mount(cg, v2, fields[4], fields[3], superopts);
+                if (r < 0)
+                        return r;
+        }
+        return finish_mounts(cg);
+}
+
+bool cgroup_line_matches(const CgroupHierarchy *h, const char *ctrls) {
+        if (h->v2)
+                return ctrls[0] == 0;
+        if (ctrls[0] == 0 || strv_length(h->controllers) == 0)
+                return false;
+        /* Each name in the list, as a whole word: "cpu" is not "cpuset". */
+        for (const char *w = ctrls; *w;) {
+                size_t n = strcspn(w, ",");
+                bool found = false;
+                for (char **c = h->controllers; *c && !found; c++)
+                        found = strlen(*c) == n && strncmp(*c, w, n) == 0;
+                if (!found)
+                        return false;
+                w += n + (w[n] == ',');
+        }
+        return true;
+}
+
+/* "N:ctrl,ctrl:/path" lines; "0::/path" is v2. */
+static int parse_own_cgroups(Cgroup *cg) {
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+        if (!f)
+                return -errno;
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+        while (getline(&line, &size, f) > 0) {
+                line[strcspn(line, "\n")] = 0;
+                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2)
+                        continue;
+                *c2 = 0;
+                const char *ctrls = c1 + 1, *path = c2 + 1;
+                for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                        CgroupHierarchy *h = cg->hierarchies + i;
+                        if (cgroup_line_matches(h, ctrls) && !h->own && !(h->own = strdup(path)))
+                                return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
+int cgroup_discover(const char *root, Cgroup **ret, char **ret_error) {
+        _cleanup_cgroup_ Cgroup *cg = calloc(1, sizeof(Cgroup));
+        if (!cg)
+                return -ENOMEM;
+        int r = parse_mountinfo(cg, root);
+        if (r < 0)
+                return errmsg(ret_error, r, "find the cgroup hierarchies mounted on %s", root);
+        if (cg->n_hierarchies == 0)
+                return errmsg_plain(ret_error, -ENOMEDIUM, "no cgroup hierarchy is mounted on %s", root);
+        r = parse_own_cgroups(cg);
+        if (r < 0)
+                return errmsg(ret_error, r, "read /proc/self/cgroup");
+        bool v1 = false, v2 = false;
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                CgroupHierarchy *h = cg->hierarchies + i;
+                if (!h->own && !(h->own = strdup("/")))
+                        return -ENOMEM;
+                if (h->v2)
+                        v2 = true;
+                else
+                        v1 = true;
+        }
+        cg->layout = v1 && v2 ? CGROUP_LAYOUT_HYBRID : v2 ? CGROUP_LAYOUT_UNIFIED : CGROUP_LAYOUT_LEGACY;
+        log_debug("cgroup layout %s, %zu hierarchies under %s", cgroup_layout_to_string(cg->layout),
+                  cg->n_hierarchies, root);
+        *ret = TAKE_PTR(cg);
+        return 0;
+}
+
+/* ---------------------------------------------------------------- a hierarchy's files */
+
+uint64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+void sleep_ms(unsigned ms) {
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+}
+
+/* The container's cgroup directory in h, as a path of ours. */
+int hierarchy_dir(const CgroupHierarchy *h, char **ret) {
+        if (!h->path)
+                return -ENOENT;
+        return cgroup_fs_path(h, h->path, ret);
+}
+
+int write_file(const char *dir, const char *file, const char *value) {
+        _cleanup_free_ char *p = NULL;
+        if (asprintf(&p, "%s/%s", dir, file) < 0)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        size_t n = strlen(value);
+        ssize_t k = write(fd, value, n);
+        if (k < 0)
+                return -errno;
+        return (size_t) k == n ? 0 : -EIO;
+}
+
+int read_file(const char *dir, const char *file, char **ret) {
+        _cleanup_free_ char *p = NULL;
+        if (asprintf(&p, "%s/%s", dir, file) < 0)
+                return -ENOMEM;
+        return read_file_at(AT_FDCWD, p, 1U << 20, ret, NULL);
+}
+
+/* The first line, without its newline. */
+int read_line(const char *dir, const char *file, char **ret) {
+        int r = read_file(dir, file, ret);
+        if (r >= 0)
+                (*ret)[strcspn(*ret, "\n")] = 0;
+        return r;
+}
+
+int read_u64(const char *dir, const char *file, uint64_t *ret) {
+        _cleanup_free_ char *s = NULL;
+        int r = read_line(dir, file, &s);
+        if (r < 0)
+                return r;
+        if (streq(s, "max")) {
+                *ret = UINT64_MAX;
+                return 0;
+        }
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno || end == s || *end)
+                return -EBADMSG;
+        *ret = v;
+        return 0;
+}
+
+/* "key value" lines (memory.events, cpu.stat, cpuacct.stat, memory.oom_control). */
+int read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret) {
+        _cleanup_free_ char *s = NULL;
+        int r = read_file(dir, file, &s);
+        if (r < 0)
+                return r;
+        size_t kl = strlen(key);
+        for (char *line = s; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+                if (strncmp(line, key, kl) == 0 && line[kl] == ' ') {
+                        *ret = strtoull(line + kl + 1, NULL, 10);
+                        return 0;
+                }
+        return -ENOENT;
+}
+
+
+const CgroupHierarchy *find_v1(const Cgroup *cg, const char *controller) {
+        for (size_t i = 0; i < cg->n_hierarchies; i++)
+                if (!cg->hierarchies[i].v2 && strv_contains(cg->hierarchies[i].controllers, controller))
+                        return cg->hierarchies + i;
+        return NULL;
+}
+
+const CgroupHierarchy *find_v2(const Cgroup *cg) {
+        for (size_t i = 0; i < cg->n_hierarchies; i++)
+                if (cg->hierarchies[i].v2)
+                        return cg->hierarchies + i;
+        return NULL;
+}
+
+/* v1 wins where a controller is on both (it can only be active on one). */
+const CgroupHierarchy *find_controller(const Cgroup *cg, const char *v1_name, const char *v2_name) {
+        const CgroupHierarchy *h = find_v1(cg, v1_name);
+        if (h)
+                return h;
+        h = find_v2(cg);
+        return h && v2_name && strv_contains(h->controllers, v2_name) ? h : NULL;
+}
+
+/* ---------------------------------------------------------------- placement */
+
+/* A cgroup path as config.json may give it: no "." or ".." components, no empty ones, nothing
+ * the kernel or a shell would read differently. */
+static const char *check_cgroups_path(const char *p) {
+        if (p[0] == 0)
+                return "must not be empty";
+        if (strlen(p) >= 4096)
+                return "is too long";
+        for (const char *c = p; *c; c++)
+                if ((unsigned char) *c < 0x20 || *c == 0x7f)
+                        return "must not contain control characters";
+        const char *s = p[0] == '/' ? p + 1 : p;
+        if (*s == 0)
+                return "must not be the root cgroup";
+        for (;;) {
+                size_t n = strcspn(s, "/");
+                if (n == 0)
+                        return "must not have empty components or a trailing '/'";
+                if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+                        return "must not have \".\" or \"..\" components";
+                if (s[n] == 0)
+                        return NULL;
+                s += n + 1;
+        }
+}
+
+static int join_path(const char *a, const char *b, char **ret) {
+        return asprintf(ret, "%s%s%s", a, streq(a, "/") ? "" : "/", b) < 0 ? -ENOMEM : 0;
+}
+
+int cgroup_fs_path(const CgroupHierarchy *h, const char *cgroup, char **ret) {
+        const char *rest = path_startswith(cgroup, h->mount_root);
+        if (!rest)
+                return -EXDEV; /* not below what is mounted here: unreachable */
+        if (*rest == 0)
+                return (*ret = strdup(h->mount)) ? 0 : -ENOMEM;
+        return asprintf(ret, "%s/%s", h->mount, rest) < 0 ? -ENOMEM : 0;
+}
+
+int cgroup_hierarchy_path(const CgroupHierarchy *h, const char *rel, char **ret) {
+        if (streq(h->mount_root, "/"))
+                return (*ret = strdup(rel)) ? 0 : -ENOMEM;
+        return asprintf(ret, "%s%s", h->mount_root, rel) < 0 ? -ENOMEM : 0;
+}
+
+/* The hierarchy that tracks processes: v2 where there is one (systemd tracks there on unified
+ * and hybrid hosts), else the named systemd one, else the first. */
+const CgroupHierarchy *cgroup_tracking_hierarchy(const Cgroup *cg) {
+        const CgroupHierarchy *named = NULL;
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                if (cg->hierarchies[i].v2)
+                        return cg->hierarchies + i;
+                if (strv_contains(cg->hierarchies[i].controllers, "name=systemd"))
+                        named = cg->hierarchies + i;
+        }
+        return named ?: cg->n_hierarchies > 0 ? cg->hierarchies : NULL;
+}
+
+static bool has_suffix(const char *s, const char *suffix) {
+        size_t a = strlen(s), b = strlen(suffix);
+        return a >= b && streq(s + a - b, suffix);
+}
+
+/* Inside a unit with Delegate=yes, the unit's cgroup (what systemd marks with the
+ * trusted.delegate or user.delegate xattr), else NULL. systemd runs a delegated unit's control
+ * processes (ExecStartPre=) in a ".control" leaf of it. */
+static int delegated_unit_cgroup(const Cgroup *cg, char **ret) {
+        *ret = NULL;
+        const CgroupHierarchy *h = cgroup_tracking_hierarchy(cg);
+        if (!h || !getenv("INVOCATION_ID"))
+                return 0;
+        _cleanup_free_ char *unit = strdup(h->own), *fs = NULL;
+        if (!unit)
+                return -ENOMEM;
+        char *slash = strrchr(unit, '/');
+        if (slash && streq(slash + 1, ".control"))
+                *(slash == unit ? slash + 1 : slash) = 0;
+        if (!has_suffix(unit, ".service") && !has_suffix(unit, ".scope"))
+                return 0;
+        int r = cgroup_fs_path(h, unit, &fs);
+        if (r < 0)
+                return r == -EXDEV ? 0 : r;
+        char v[8] = {};
+        if ((getxattr(fs, "trusted.delegate", v, sizeof(v) - 1) <= 0 || !streq(v, "1")) &&
+            (memset(v, 0, sizeof(v)), getxattr(fs, "user.delegate", v, sizeof(v) - 1) <= 0 || !streq(v, "1")))
+                return 0;
+        *ret = TAKE_PTR(unit);
+        return 1;
+}
+
+int cgroup_resolve(Cgroup *cg, const char *cgroups_path, const char *id, bool systemd_driver, char **ret_error) {
+        const char *bad;
+        if (cgroups_path && !systemd_driver && (bad = check_cgroups_path(cgroups_path)))
+                return errmsg_plain(ret_error, -EINVAL, "linux.cgroupsPath: \"%s\" %s", cgroups_path, bad);
+        if (cgroups_path && !systemd_driver && strchr(cgroups_path, ':'))
+                return errmsg_plain(ret_error, -EINVAL,
+                                    "linux.cgroupsPath: \"%s\" is systemd's slice:prefix:name form: "
+                                    "use --systemd-cgroup", cgroups_path);
+
+        _cleanup_free_ char *unit = NULL;
+        int r = delegated_unit_cgroup(cg, &unit);
+        if (r < 0)
+                return errmsg(ret_error, r, "find our own unit's cgroup");
+
+        _cleanup_free_ char *common = NULL; /* the same path in every hierarchy, or NULL */
+        if (unit) {
+                /* Below the unit, so that it shows the container, its limits apply to it and
+                 * stopping it kills it: never beside it, whatever cgroupsPath says. */
+                const char *leaf = cgroups_path && !systemd_driver && cgroups_path[0] != '/' ? cgroups_path : "container";
+                if ((r = join_path(unit, leaf, &common)) < 0)
+                        return r;
+                log_debug("in the delegated unit cgroup %s: the container goes to %s", unit, common);
+        } else if (systemd_driver) {
+                _cleanup_free_ char *slice = NULL, *scope = NULL;
+                r = cgroup_systemd_parse_path(cgroups_path, id, geteuid() != 0, &slice, &scope, ret_error);
+                if (r < 0)
+                        return r;
+                free(cg->systemd_unit);
+                free(cg->systemd_slice);
+                cg->systemd_unit = TAKE_PTR(scope);
+                cg->systemd_slice = TAKE_PTR(slice);
+                cg->systemd_user = geteuid() != 0;
+                return 0; /* the paths are systemd's to say, once the scope exists */
+        } else if (!cgroups_path) {
+                if (asprintf(&common, "/ctr-launch/%s", id) < 0)
+                        return -ENOMEM;
+        } else if (cgroups_path[0] == '/' && !(common = strdup(cgroups_path)))
+                return -ENOMEM;
+
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                CgroupHierarchy *h = cg->hierarchies + i;
+                free(h->path);
+                h->path = NULL;
+                if (common)
+                        h->path = strdup(common);
+                else
+                        (void) join_path(h->own, cgroups_path, &h->path);
+                if (!h->path)
+                        return -ENOMEM;
+                if (path_startswith(h->path, h->mount_root) == NULL)
+                        return errmsg_plain(ret_error, -EXDEV, "linux.cgroupsPath: %s is outside the part of "
+                                            "the hierarchy mounted on %s", h->path, h->mount);
+        }
+        return 0;
+}
+
+/* ---------------------------------------------------------------- the record */
+
+static void add_strv(JsonBuilder *b, const char *name, char **l) {
+        json_builder_set_member_name(b, name);
+        json_builder_begin_array(b);
+        for (char **s = l; s && *s; s++)
+                json_builder_add_string_value(b, *s);
+        json_builder_end_array(b);
+}
+
+static void add_string(JsonBuilder *b, const char *name, const char *v) {
+        if (!v)
+                return;
+        json_builder_set_member_name(b, name);
+        json_builder_add_string_value(b, v);
+}
+
+char *cgroup_to_json(const Cgroup *cg) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        json_builder_begin_object(b);
+        add_string(b, "layout", cgroup_layout_to_string(cg->layout));
+        add_string(b, "systemdUnit", cg->systemd_unit);
+        add_string(b, "systemdSlice", cg->systemd_slice);
+        json_builder_set_member_name(b, "systemdUser");
+        json_builder_add_boolean_value(b, cg->systemd_user);
+        json_builder_set_member_name(b, "attached");
+        json_builder_add_boolean_value(b, cg->attached);
+        json_builder_set_member_name(b, "hierarchies");
+        json_builder_begin_array(b);
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                const CgroupHierarchy *h = cg->hierarchies + i;
+                json_builder_begin_object(b);
+                json_builder_set_member_name(b, "v2");
+                json_builder_add_boolean_value(b, h->v2);
+                add_string(b, "mount", h->mount);
+                add_string(b, "mountRoot", h->mount_root);
+                add_strv(b, "controllers", h->controllers);
+                add_string(b, "own", h->own);
+                add_string(b, "path", h->path);
+                add_string(b, "created", h->created);
+                json_builder_end_object(b);
+        }
+        json_builder_end_array(b);
+        json_builder_end_object(b);
+        g_autoptr(JsonNode) root = json_builder_get_root(b);
+        g_autoptr(JsonGenerator) gen = json_generator_new();
+        json_generator_set_root(gen, root);
+        g_autofree char *s = json_generator_to_data(gen, NULL);
+        return s ? strdup(s) : NULL;
+}
+
+static int get_string(JsonObject *o, const char *name, bool required, char **ret) {
+        JsonNode *n = json_object_get_member(o, name);
+        if (!n || JSON_NODE_HOLDS_NULL(n))
+                return required ? -EBADMSG : 0;
+        if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+                return -EBADMSG;
+        return (*ret = strdup(json_node_get_string(n))) ? 0 : -ENOMEM;
+}
+
+/* Absent: false; present, it must be a boolean. */
+static int get_bool(JsonObject *o, const char *name, bool *ret) {
+        JsonNode *n = json_object_get_member(o, name);
+        if (!n) {
+                *ret = false;
+                return 0;
+        }
+        if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
+                return -EBADMSG;
+        *ret = json_node_get_boolean(n);
+        return 0;
+}
+
+int cgroup_from_json(const char *data, Cgroup **ret, char **ret_error) {
+        g_autoptr(JsonParser) p = json_parser_new();
+        if (!json_parser_load_from_data(p, data, -1, NULL))
+                return errmsg_plain(ret_error, -EBADMSG, "%s: not JSON", CGROUP_FILE);
+        JsonNode *root = json_parser_get_root(p);
+        if (!root || !JSON_NODE_HOLDS_OBJECT(root))
+                return errmsg_plain(ret_error, -EBADMSG, "%s: not an object", CGROUP_FILE);
+        JsonObject *o = json_node_get_object(root);
+        _cleanup_cgroup_ Cgroup *cg = calloc(1, sizeof(Cgroup));
+        _cleanup_free_ char *layout = NULL;
+        if (!cg)
+                return -ENOMEM;
+        int r = get_string(o, "layout", true, &layout);
+        if (r < 0 || (r = get_string(o, "systemdUnit", false, &cg->systemd_unit)) < 0 ||
+            (r = get_string(o, "systemdSlice", false, &cg->systemd_slice)) < 0)
+                return errmsg_plain(ret_error, r, "%s: malformed", CGROUP_FILE);
+        int l = cgroup_layout_from_string(layout);
+        if (l < 0)
+                return errmsg_plain(ret_error, -EBADMSG, "%s: unknown layout", CGROUP_FILE);
+        cg->layout = l;
+        if (get_bool(o, "systemdUser", &cg->systemd_user) < 0 || get_bool(o, "attached", &cg->attached) < 0)
+                return errmsg_plain(ret_error, -EBADMSG, "%s: malformed", CGROUP_FILE);
+        JsonNode *hn = json_object_get_member(o, "hierarchies");
+        if (!hn || !JSON_NODE_HOLDS_ARRAY(hn))
+                return errmsg_plain(ret_error, -EBADMSG, "%s: no hierarchies", CGROUP_FILE);
+        JsonArray *a = json_node_get_array(hn);
+        guint n = json_array_get_length(a);
+        cg->hierarchies = calloc(n ?: 1, sizeof(CgroupHierarchy));
+        if (!cg->hierarchies)
+                return -ENOMEM;
+        for (guint i = 0; i < n; i++) {
+                JsonNode *e = json_array_get_element(a, i);
+                if (!JSON_NODE_HOLDS_OBJECT(e))
+                        return errmsg_plain(ret_error, -EBADMSG, "%s: malformed hierarchy", CGROUP_FILE);
+                JsonObject *eo = json_node_get_object(e);
+                CgroupHierarchy *h = cg->hierarchies + cg->n_hierarchies++;
+                if ((r = get_bool(eo, "v2", &h->v2)) < 0 || (r = get_string(eo, "mount", true, &h->mount)) < 0 ||
+                    (r = get_string(eo, "mountRoot", true, &h->mount_root)) < 0 ||
+                    (r = get_string(eo, "own", true, &h->own)) < 0 ||
+                    (r = get_string(eo, "path", false, &h->path)) < 0 ||
+                    (r = get_string(eo, "created", false, &h->created)) < 0)
+                        return errmsg_plain(ret_error, r, "%s: malformed hierarchy", CGROUP_FILE);
+                JsonNode *cn = json_object_get_member(eo, "controllers");
+                if (cn && !JSON_NODE_HOLDS_ARRAY(cn))
+                        return errmsg_plain(ret_error, -EBADMSG, "%s: malformed controllers", CGROUP_FILE);
+                if (cn) {
+                        JsonArray *ca = json_node_get_array(cn);
+                        for (guint j = 0; j < json_array_get_length(ca); j++) {
+                                JsonNode *s = json_array_get_element(ca, j);
+                                if (!JSON_NODE_HOLDS_VALUE(s) || json_node_get_value_type(s) != G_TYPE_STRING)
+                                        return errmsg_plain(ret_error, -EBADMSG, "%s: malformed controllers", CGROUP_FILE);
+                                if (strv_extend(&h->controllers, json_node_get_string(s)) < 0)
+                                        return -ENOMEM;
+                        }
+                }
+        }
+        *ret = TAKE_PTR(cg);
+        return 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The command line: global options, the verb table's shape, usage texts. Options follow
+ * runc's names so that podman, conmon and containerd can drive us unchanged. */
+
+#include <stdbool.h>
+
+#include "container.h"
+#include "log.h"
+
+/* Exit codes, documented in README.md. `run` exits with the container's own status instead. */
+#define EXIT_OK 0
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+
+typedef struct GlobalOptions {
+        RuntimeOptions runtime; /* --root, --systemd-cgroup */
+        const char *log_path;
+        LogFormat log_format;
+        bool debug;
+        bool system;           /* --system: a non-root caller's command goes to the system service */
+} GlobalOptions;
+
+typedef struct Verb {
+        const char *name;
+        const char *summary; /* NULL: not listed in the usage text (`serve`) */
+        const char *usage; /* full help text of the verb */
+        /* argv[0] is the verb's name; returns an exit code. */
+        int (*run)(int argc, char **argv, const GlobalOptions *g);
+        /* Forks a container's init: run from a sealed copy of the binary (sealed-binary.h). */
+        bool forks_init;
+} Verb;
+
+extern const Verb verbs[];
+const Verb *verb_find(const char *name);
+
+/* Parses the global options; *ret_index is the index of the verb in argv (== argc if none).
+ * Returns 0, a positive exit code when done (--help, --version), or -EINVAL after printing
+ * a usage error. */
+int cli_parse_global(int argc, char **argv, GlobalOptions *ret, int *ret_index);
+void cli_print_usage(void);
+/* For verbs: "ctr-launch: <verb>: <msg>" plus a hint, returns EXIT_USAGE. */
+int cli_usage_error(const Verb *v, const char *fmt, ...) _printf_(2, 3);
+/* Handles `VERB --help`/`-h` when it is the only thing asked: returns true after printing. */
+bool cli_wants_help(int argc, char **argv, const Verb *v);
+/* The one positional ID a verb takes, validated; prints the error itself. Returns 0 or an
+ * exit code. */
+int cli_take_id(const Verb *v, int argc, char **argv, int optind_, const char **ret_id);
+/* --format table|json of list and ps: 0, or the usage error's exit code. */
+int cli_parse_format(const Verb *v, const char *arg, bool *ret_json);
+/* The same for a verb whose ID is its last argument: also refuses anything after it, and makes
+ * the ID the one every message names (log_set_id). */
+int cli_take_only_id(const Verb *v, int argc, char **argv, int optind_, const char **ret_id);

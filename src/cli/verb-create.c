@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `create` and `run`: they share their options and the whole of create. */
+
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/pidfd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "fd-util.h"
+#include "parse-util.h"
+#include "container.h"
+#include "verbs.h"
+
+static int parse_create_options(int argc, char **argv, const Verb *v, bool is_run, CreateOptions *o,
+                                bool *ret_detach) {
+        enum { ARG_PID_FILE = 0x100, ARG_CONSOLE_SOCKET, ARG_NO_PIVOT, ARG_PRESERVE_FDS, ARG_NO_NEW_KEYRING,
+               ARG_KEEP, ARG_NO_SUBREAPER };
+        static const struct option options[] = {
+                { "bundle", required_argument, NULL, 'b' },
+                { "pid-file", required_argument, NULL, ARG_PID_FILE },
+                { "console-socket", required_argument, NULL, ARG_CONSOLE_SOCKET },
+                { "no-pivot", no_argument, NULL, ARG_NO_PIVOT },
+                { "preserve-fds", required_argument, NULL, ARG_PRESERVE_FDS },
+                /* runc's, passed by conmon and containerd: accepted, nothing to do */
+                { "no-new-keyring", no_argument, NULL, ARG_NO_NEW_KEYRING },
+                { "detach", no_argument, NULL, 'd' },
+                { "keep", no_argument, NULL, ARG_KEEP },
+                { "no-subreaper", no_argument, NULL, ARG_NO_SUBREAPER },
+                {}
+        };
+        int c;
+        uint64_t n;
+
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, is_run ? "+b:d" : "+b:", options, NULL)) >= 0)
+                switch (c) {
+                case 'b':
+                        o->bundle = optarg;
+                        break;
+                case ARG_PID_FILE:
+                        o->pid_file = optarg;
+                        break;
+                case ARG_CONSOLE_SOCKET:
+                        o->console_socket = optarg;
+                        break;
+                case ARG_NO_PIVOT:
+                        o->no_pivot = true;
+                        break;
+                case ARG_PRESERVE_FDS:
+                        if (parse_uint64(optarg, 1024, &n) < 0)
+                                return cli_usage_error(v, "--preserve-fds: not a number from 0 to 1024: \"%s\"", optarg);
+                        o->preserve_fds = (unsigned) n;
+                        break;
+                case 'd':
+                        if (!is_run)
+                                return cli_usage_error(v, "unknown option \"%s\"", argv[optind - 1]);
+                        *ret_detach = true;
+                        break;
+                case ARG_NO_NEW_KEYRING:
+                case ARG_KEEP:
+                case ARG_NO_SUBREAPER:
+                        break;
+                default:
+                        return cli_usage_error(v, "unknown or incomplete option \"%s\"", argv[optind - 1]);
+                }
+        int r = cli_take_id(v, argc, argv, optind, &o->id);
+        if (r != 0)
+                return r;
+        if (optind + 1 < argc)
+                return cli_usage_error(v, "unexpected argument \"%s\"", argv[optind + 1]);
+        return 0;
+}
+
+int verb_create(int argc, char **argv, const GlobalOptions *g) {
+        const Verb *v = verb_find("create");
+        CreateOptions o = {};
+        int r = parse_create_options(argc, argv, v, false, &o, NULL);
+        if (r != 0)
+                return r;
+        log_set_id(o.id);
+
+        _cleanup_container_ Container *c = NULL;
+        return container_create(&g->runtime, &o, &c) < 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/* Signals `run` passes on to the container rather than acting on them. The synchronous ones
+ * (a fault of our own) and SIGCHLD stay ours. */
+static void forwarded_signals(sigset_t *set) {
+        sigfillset(set);
+        static const int own[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGCHLD };
+        for (size_t i = 0; i < ELEMENTSOF(own); i++)
+                sigdelset(set, own[i]);
+}
+
+static int wait_and_forward(Container *c, int sfd) {
+        for (;;) {
+                struct pollfd p[2] = {
+                        { .fd = sfd, .events = POLLIN },
+                        { .fd = c->pidfd, .events = POLLIN },
+                };
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(-errno, "poll");
+                }
+                if (p[0].revents) {
+                        struct signalfd_siginfo si;
+                        if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
+                            pidfd_send_signal(c->pidfd, (int) si.ssi_signo, NULL, 0) < 0 && errno != ESRCH)
+                                log_warning("forward signal %u: %s", si.ssi_signo, strerror(errno));
+                }
+                if (p[1].revents) {
+                        siginfo_t si = {};
+                        if (waitid(P_PIDFD, (id_t) c->pidfd, &si, WEXITED) < 0)
+                                return log_error_errno(-errno, "wait for the container");
+                        c->pidfd = safe_close(c->pidfd);
+                        return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+                }
+        }
+}
+
+int verb_run(int argc, char **argv, const GlobalOptions *g) {
+        const Verb *v = verb_find("run");
+        CreateOptions o = {};
+        bool detach = false;
+        int r = parse_create_options(argc, argv, v, true, &o, &detach);
+        if (r != 0)
+                return r;
+        log_set_id(o.id);
+
+        /* Blocked from before the fork, so that nothing sent to us is lost before we can pass
+         * it on; the init unblocks everything before it execs. */
+        sigset_t set, old;
+        forwarded_signals(&set);
+        if (!detach)
+                sigprocmask(SIG_BLOCK, &set, &old);
+
+        _cleanup_container_ Container *c = NULL;
+        if (container_create(&g->runtime, &o, &c) < 0)
+                return EXIT_FAILED;
+        if (container_start(c, NULL) < 0) {
+                (void) container_destroy(c);
+                return EXIT_FAILED;
+        }
+        if (detach)
+                return EXIT_OK;
+
+        _cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+        if (sfd < 0) {
+                log_error_errno(-errno, "signalfd");
+                (void) container_destroy(c);
+                return EXIT_FAILED;
+        }
+        /* Let other commands (state, kill, delete) in while the container runs. */
+        (void) flock(c->dir->dir_fd, LOCK_UN);
+
+        int status = wait_and_forward(c, sfd);
+
+        /* Clean up, unless someone deleted it meanwhile (the directory is unlinked then). */
+        if (flock(c->dir->dir_fd, LOCK_EX) == 0) {
+                struct stat st;
+                if (fstat(c->dir->dir_fd, &st) == 0 && st.st_nlink > 0)
+                        (void) container_destroy(c);
+        }
+        return status < 0 ? EXIT_FAILED : status;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `kill [--all] [--wait] ID [SIGNAL]`. Without SIGNAL: the container's stop signal (the image
+ * annotation org.opencontainers.image.stopSignal, as podman sets it), else TERM. */
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+
+#include "parse-util.h"
+#include "container.h"
+#include "pam-session.h"
+#include "verbs.h"
+
+int verb_kill(int argc, char **argv, const GlobalOptions *g) {
+        const Verb *v = verb_find("kill");
+        static const struct option options[] = {
+                { "all", no_argument, NULL, 'a' },
+                { "wait", no_argument, NULL, 'w' },
+                {}
+        };
+        bool all = false, wait = false;
+        int c, r;
+
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+aw", options, NULL)) >= 0)
+                switch (c) {
+                case 'a':
+                        all = true;
+                        break;
+                case 'w':
+                        wait = true;
+                        break;
+                default:
+                        return cli_usage_error(v, "unknown option \"%s\"", argv[optind - 1]);
+                }
+        const char *id;
+        r = cli_take_id(v, argc, argv, optind, &id);
+        if (r != 0)
+                return r;
+        log_set_id(id);
+        if (optind + 2 < argc)
+                return cli_usage_error(v, "unexpected argument \"%s\"", argv[optind + 2]);
+
+        int sig = 0;
+        if (optind + 1 < argc) {
+                sig = signal_from_string(argv[optind + 1]);
+                if (sig < 0)
+                        return log_error_errno(-EINVAL, "unknown signal \"%.64s\"", argv[optind + 1]), EXIT_FAILED;
+        }
+
+        _cleanup_container_ Container *ct = NULL;
+        if (container_open(&g->runtime, id, &ct) < 0)
+                return EXIT_FAILED;
+        if (sig == 0 && (sig = container_stop_signal(ct)) < 0)
+                return EXIT_FAILED;
+        if ((all ? container_signal_all(ct, sig) : container_signal(ct, sig)) < 0) {
+                /* Gone already (killed, or it exited): under a unit, this ExecStop= is still the
+                 * moment its PAM session must be closed by. */
+                int pam_holder = -EBADF;
+                if (wait && ct->status == STATUS_STOPPED && pam_holder_open(ct->dir->dir_fd, &pam_holder) > 0) {
+                        ct = container_free(ct);
+                        pam_holder_wait(pam_holder, 10000);
+                }
+                return EXIT_FAILED;
+        }
+        if (wait) {
+                /* Until the init is gone: systemd's ExecStop= must not return before, or the
+                 * unit's own KillSignal= would follow ours at once. Without the container's
+                 * lock, which readers and `delete` may want meanwhile. */
+                _cleanup_close_ int pidfd = fcntl(ct->pidfd, F_DUPFD_CLOEXEC, 3);
+                if (pidfd < 0)
+                        return log_error_errno(-errno, "wait for the container to exit"), EXIT_FAILED;
+                /* And its PAM session's holder: under KillMode=mixed, systemd SIGKILLs what is
+                 * left as soon as ExecStop= returns, and the session must be closed by then. */
+                int pam_holder = -EBADF;
+                (void) pam_holder_open(ct->dir->dir_fd, &pam_holder);
+                ct = container_free(ct);
+                struct pollfd p = { .fd = pidfd, .events = POLLIN };
+                while (poll(&p, 1, -1) < 0)
+                        if (errno != EINTR) {
+                                safe_close(pam_holder);
+                                return log_error_errno(-errno, "wait for the container to exit"), EXIT_FAILED;
+                        }
+                pam_holder_wait(pam_holder, 10000);
+        }
+        return EXIT_OK;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `start ID`: lets a created container's init exec the user's process; under a Type=notify
+ * unit with "container" readiness, then relays the container's sd_notify() messages. */
+
+#include <fcntl.h>
+
+#include "fd-util.h"
+#include "container.h"
+#include "notify.h"
+#include "verbs.h"
+
+int verb_start(int argc, char **argv, const GlobalOptions *g) {
+        const Verb *v = verb_find("start");
+        const char *id;
+        int r = cli_take_only_id(v, argc, argv, 1, &id);
+        if (r != 0)
+                return r;
+
+        _cleanup_container_ Container *c = NULL;
+        _cleanup_close_ int relay = -EBADF;
+        if (container_open(&g->runtime, id, &c) < 0 || container_start(c, &relay) < 0)
+                return EXIT_FAILED;
+        if (relay < 0)
+                return EXIT_OK;
+
+        /* "container" readiness: we stay, a small relay for the container's sd_notify()
+         * messages, for as long as it lives, without its lock. */
+        _cleanup_close_ int pidfd = fcntl(c->pidfd, F_DUPFD_CLOEXEC, 3);
+        if (pidfd < 0)
+                return log_error_errno(-errno, "keep the container's pidfd"), EXIT_FAILED;
+        c = container_free(c);
+        return notify_relay_run(relay, pidfd) < 0 ? EXIT_FAILED : EXIT_OK;
+}

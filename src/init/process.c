@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The container process's limits, identity and execve(). */
+
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+
+#include "errmsg.h"
+#include "fd-util.h"
+#include "parse-util.h"
+#include "path-util.h"
+#include "strv.h"
+#include "caps.h"
+#include "process.h"
+
+/* Opens /proc/<rel> for writing, making sure the write lands in the procfs file it names and
+ * not in whatever the image or a mount put on its path (CVE-2025-52881): /proc must be the
+ * root of a procfs, the walk stays beneath it and follows no magic link, and the file found
+ * must be on procfs too (a bind of /dev/null or of an image file over it is not). */
+static int open_procfs_file(const char *rel, int *ret_fd, char **ret_error) {
+        struct statfs sf;
+        struct stat st;
+        _cleanup_close_ int proc = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (proc < 0 || fstatfs(proc, &sf) < 0 || fstat(proc, &st) < 0)
+                return errmsg(ret_error, -errno, "open /proc (to write /proc/%s)", rel);
+        if (sf.f_type != PROC_SUPER_MAGIC || st.st_ino != 1)
+                return errmsg_plain(ret_error, -EXDEV, "write /proc/%s: /proc is not a proc filesystem", rel);
+        _cleanup_close_ int fd = -EBADF;
+        int r = open_in_root(proc, rel, O_WRONLY | O_NOFOLLOW | O_NOCTTY, 0, &fd);
+        if (r < 0)
+                return errmsg(ret_error, r, "open /proc/%s", rel);
+        if (fstatfs(fd, &sf) < 0 || fstat(fd, &st) < 0)
+                return errmsg(ret_error, -errno, "stat /proc/%s", rel);
+        if (sf.f_type != PROC_SUPER_MAGIC || !S_ISREG(st.st_mode))
+                return errmsg_plain(ret_error, -EXDEV, "write /proc/%s: it is not a procfs file (something is mounted over it)",
+                                    rel);
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int process_apply_limits(const OciProcess *p, char **ret_error) {
+        for (size_t i = 0; i < p->n_rlimits; i++) {
+                struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
+                if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+                        return errmsg(ret_error, -errno, "setrlimit(%d, %llu, %llu)", p->rlimits[i].resource,
+                                      (unsigned long long) rl.rlim_cur, (unsigned long long) rl.rlim_max);
+        }
+        if (p->has_oom_score_adj) {
+                char buf[16];
+                int n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+                _cleanup_close_ int fd = -EBADF;
+                int r = open_procfs_file("self/oom_score_adj", &fd, ret_error);
+                if (r < 0)
+                        return r;
+                r = write_all(fd, buf, (size_t) n);
+                if (r < 0)
+                        return errmsg(ret_error, r, "set oom_score_adj to %d", p->oom_score_adj);
+        }
+        return 0;
+}
+
+/* A cwd of "/proc/self/fd/N" where N is a directory fd of the host (CVE-2024-21626), or any
+ * other way of reaching a directory outside the container's root, leaves the process with a
+ * cwd the root does not contain: the kernel's getcwd then says "(unreachable)/..." (glibc's
+ * getcwd() turns that into ENOENT, hence the raw syscall). Refuse before exec. */
+static int check_cwd_in_root(const char *cwd, char **ret_error) {
+        char buf[PATH_MAX];
+        long n = syscall(SYS_getcwd, buf, sizeof(buf));
+        if (n < 0)
+                return errmsg(ret_error, -errno, "process.cwd %s: getcwd after chdir", cwd);
+        if (buf[0] != '/')
+                return errmsg_plain(ret_error, -EPERM, "process.cwd %s: resolves outside the container's root (%s)",
+                                    cwd, buf);
+        return 0;
+}
+
+static bool setgroups_denied(void) {
+        _cleanup_free_ char *v = NULL;
+        return read_file_at(AT_FDCWD, "/proc/self/setgroups", 64, &v, NULL) >= 0 && strncmp(v, "deny", 4) == 0;
+}
+
+int process_apply_identity(const OciProcess *p, char **ret_error) {
+        int r;
+
+        /* chdir while still privileged; a cwd only the user may enter is retried after the
+         * switch, as runc does. */
+        bool cwd_done = chdir(p->cwd) >= 0;
+        int cwd_errno = errno;
+
+        /* In a user namespace whose gid map an unprivileged caller wrote, setgroups is denied
+         * (issue 7): with no additionalGids asked, the groups we have are all there can be. */
+        if (setgroups(p->n_additional_gids, p->additional_gids) < 0 &&
+            !(errno == EPERM && p->n_additional_gids == 0 && setgroups_denied()))
+                return errmsg(ret_error, -errno, "setgroups");
+
+        r = caps_apply_bounding(p->capabilities, ret_error);
+        if (r < 0)
+                return r;
+        r = caps_change_id_and_apply(p->capabilities, p->uid, p->gid, ret_error);
+        if (r < 0)
+                return r;
+
+        if (!cwd_done && chdir(p->cwd) < 0)
+                return errmsg(ret_error, -(errno == EACCES ? errno : cwd_errno), "chdir to cwd %s", p->cwd);
+        if ((r = check_cwd_in_root(p->cwd, ret_error)) < 0)
+                return r;
+
+        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return errmsg(ret_error, -errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+        umask(p->has_umask ? p->umask : 0022);
+        return 0;
+}
+
+static int check_executable(const char *path) {
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EACCES;
+        return 0;
+}
+
+int process_find_executable(const OciProcess *p, char **ret_path, char **ret_error) {
+        const char *name = p->args[0];
+        int r;
+
+        if (strchr(name, '/')) {
+                /* Relative names with a slash are relative to cwd, as for execve(). */
+                r = check_executable(name);
+                if (r < 0)
+                        return errmsg(ret_error, r, "exec \"%s\"", name);
+                return (*ret_path = strdup(name)) ? 0 : -ENOMEM;
+        }
+
+        const char *path = strv_env_get(p->env, "PATH");
+        if (!path)
+                path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        int last = -ENOENT;
+        for (const char *s = path;; ) {
+                size_t n = strcspn(s, ":");
+                _cleanup_free_ char *cand = NULL;
+                if (asprintf(&cand, "%.*s%s%s", (int) n, s, n > 0 ? "/" : "", name) < 0)
+                        return -ENOMEM;
+                r = check_executable(cand);
+                if (r >= 0) {
+                        *ret_path = TAKE_PTR(cand);
+                        return 0;
+                }
+                if (r != -ENOENT && r != -ENOTDIR)
+                        last = r;
+                if (!s[n])
+                        break;
+                s += n + 1;
+        }
+        return errmsg(ret_error, last, "exec \"%s\": not found in $PATH", name);
+}
+
+int process_exec(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd) {
+        _cleanup_strv_free_ char **env = NULL;
+        for (char **e = p->env; e && *e; e++)
+                if (strv_extend(&env, *e) < 0)
+                        return -ENOMEM;
+        for (char **e = extra_env; e && *e; e++)
+                if (strv_extend(&env, *e) < 0)
+                        return -ENOMEM;
+        if (!env && !(env = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        if (stub_fd < 0) {
+                execve(path, p->args, env);
+                return -errno;
+        }
+
+        /* [name, REPORT_FD, PATH, args...]: the stub makes REPORT_FD close-on-exec again. */
+        size_t n = strv_length(p->args);
+        _cleanup_free_ char **argv = calloc(n + 4, sizeof(char *));
+        char fd_text[16];
+        if (!argv)
+                return -ENOMEM;
+        snprintf(fd_text, sizeof(fd_text), "%d", report_fd);
+        argv[0] = (char *) "ctr-launch-exec";
+        argv[1] = fd_text;
+        argv[2] = (char *) path;
+        memcpy(argv + 3, p->args, (n + 1) * sizeof(char *));
+        int r = fd_cloexec(report_fd, false);
+        if (r < 0)
+                return r;
+        /* execve() of /proc/self/fd/N rather than execveat(): the seccomp filter is loaded
+         * already, and a profile may deny execveat where it must allow execve (as runc needs). */
+        char stub_path[40];
+        snprintf(stub_path, sizeof(stub_path), "/proc/self/fd/%d", stub_fd);
+        execve(stub_path, argv, env);
+        r = -errno;
+        (void) fd_cloexec(report_fd, true);
+        return r;
+}
+
+int process_apply_cpu_affinity(const OciProcess *p, bool final, char **ret_error) {
+        const char *list = final ? p->cpu_affinity_final : p->cpu_affinity_initial;
+        cpu_set_t set;
+        if (!list)
+                return 0;
+        int r = parse_cpu_list(list, &set);
+        if (r < 0)
+                return errmsg(ret_error, r, "process.execCPUAffinity.%s: parse \"%s\"", final ? "final" : "initial", list);
+        if (sched_setaffinity(0, sizeof(set), &set) < 0)
+                return errmsg(ret_error, -errno, "process.execCPUAffinity.%s: set the CPU affinity to \"%s\"",
+                              final ? "final" : "initial", list);
+        return 0;
+}
+
+/* struct sched_attr of sched_setattr(2), which glibc 2.36 does not declare. */
+struct sched_attr_v1 {
+        uint32_t size;
+        uint32_t sched_policy;
+        uint64_t sched_flags;
+        int32_t sched_nice;
+        uint32_t sched_priority;
+        uint64_t sched_runtime;
+        uint64_t sched_deadline;
+        uint64_t sched_period;
+};
+
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_CLASS_SHIFT 13
+
+int process_apply_scheduling(const OciProcess *p, char **ret_error) {
+        if (p->io_priority.set) {
+                int value = (p->io_priority.class << IOPRIO_CLASS_SHIFT) | p->io_priority.priority;
+                if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, value) < 0)
+                        return errmsg(ret_error, -errno, "process.ioPriority: ioprio_set(class %d, priority %d)",
+                                      p->io_priority.class, p->io_priority.priority);
+        }
+        if (p->scheduler.set) {
+                const OciScheduler *s = &p->scheduler;
+                struct sched_attr_v1 attr = {
+                        .size = sizeof(attr),
+                        .sched_policy = s->policy,
+                        .sched_flags = s->flags,
+                        .sched_nice = s->nice,
+                        .sched_priority = s->priority,
+                        .sched_runtime = s->runtime,
+                        .sched_deadline = s->deadline,
+                        .sched_period = s->period,
+                };
+                if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+                        return errmsg(ret_error, -errno, "process.scheduler: sched_setattr(policy %u)", s->policy);
+        }
+        return 0;
+}
+
+int process_apply_personality(const OciPersonality *p, char **ret_error) {
+        if (p->set && personality(p->persona) < 0)
+                return errmsg(ret_error, -errno, "linux.personality: personality(0x%lx)", p->persona);
+        return 0;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The container's filesystem, built by the init inside its new mount namespace: propagation,
+ * the rootfs bind, config mounts, /dev, the switch of root, then masked and read-only paths.
+ * Runs in the init between fork and execve: libc only, no GLib. Every path under the rootfs is
+ * resolved inside the rootfs, never through a symlink onto the host. */
+
+#include <stdbool.h>
+
+#include "oci-config.h"
+
+typedef struct RootfsOptions {
+        const char *rootfs;  /* absolute host path of the root filesystem */
+        const char *bundle;  /* absolute; relative bind-mount sources are relative to it */
+        bool no_pivot;       /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+        bool new_userns;     /* in a user namespace: bind device nodes instead of mknod */
+        bool new_cgroupns;   /* a cgroup namespace of its own (rooted at its cgroup) */
+        /* Bind mounts of the runtime's own, after the config's (the notify socket's directory
+         * for "container" readiness); none when n_extra_mounts is 0. */
+        const OciMount *extra_mounts;
+        size_t n_extra_mounts;
+        const char *own_cgroups; /* /proc/self/cgroup read before joining or making a cgroup
+                                  * namespace: the cgroups the "cgroup" mounts show */
+        /* Called once the mounts are made, right before the switch of root (the hooks that
+         * run "before pivot_root"); may be NULL. */
+        int (*before_switch)(void *userdata, char **ret_error);
+        void *userdata;
+} RootfsOptions;
+
+/* Everything up to and including the switch of root: on return the process's / is the
+ * container's rootfs and the cwd is "/". Needs a mount namespace of its own. */
+int rootfs_setup(const OciConfig *c, const RootfsOptions *o, char **ret_error);
+/* After the console exists: maskedPaths, readonlyPaths, root.readonly. */
+int rootfs_finalize(const OciConfig *c, char **ret_error);

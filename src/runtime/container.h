@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The parent side of a container's life: create (fork the init, drive the sync protocol, do
+ * the host-side steps, record the state), start, signal, destroy. The verbs are thin layers
+ * over this. */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "oci-state.h"
+#include "state-dir.h"
+
+/* What the command line says about every container: where states live, who places cgroups. */
+typedef struct RuntimeOptions {
+        const char *root;    /* --root; NULL: the default (state_root_default()) */
+        bool systemd_cgroup; /* --systemd-cgroup: linux.cgroupsPath is slice:prefix:name */
+} RuntimeOptions;
+
+typedef struct CreateOptions {
+        const char *id;
+        const char *bundle;         /* NULL: the current directory */
+        const char *pid_file;
+        const char *console_socket;
+        bool no_pivot;
+        unsigned preserve_fds;
+} CreateOptions;
+
+typedef struct Container {
+        StateDir *dir;        /* locked */
+        ContainerState state;
+        ContainerStatus status;
+        int pidfd;            /* verified pidfd of the init, or -EBADF once stopped */
+        Cgroup *cgroup;       /* as create recorded it (cgroup.json); NULL if it recorded none */
+} Container;
+
+Container *container_free(Container *c);
+static inline void container_freep(Container **c) {
+        container_free(*c);
+}
+#define _cleanup_container_ _cleanup_(container_freep)
+
+/* The state root of this invocation: --root, or the default. */
+int container_root(const RuntimeOptions *g, char **ret);
+
+/* Builds the container up to the blocked init. On failure the error has been printed and
+ * nothing is left behind. On success the state dir stays locked until *ret is freed. */
+int container_create(const RuntimeOptions *g, const CreateOptions *o, Container **ret);
+/* Opens an existing container, locked (LOCK_EX), with its status probed (a running container
+ * whose cgroup is frozen is STATUS_PAUSED) and its cgroup loaded. Prints the error. */
+int container_open(const RuntimeOptions *g, const char *id, Container **ret);
+/* For readers that probed the status without container_open(): a running container whose
+ * cgroup is frozen is paused. */
+ContainerStatus container_status_paused(int dir_fd, ContainerStatus st);
+/* Reads <dir>/cgroup.json: *ret stays NULL (0) when create recorded none. */
+int container_load_cgroup(int dir_fd, Cgroup **ret);
+/* Consumes exec.fifo: the user's process has been exec'd on success. Prints the error. Under
+ * a Type=notify unit ($NOTIFY_SOCKET), tells systemd the container's process is the main
+ * process, and ready with "exec" readiness; with "container" readiness and ret_relay_fd, returns
+ * the bound socket the container's own notifications come in on (notify_relay_run()), else
+ * -EBADF there. */
+int container_start(Container *c, int *ret_relay_fd);
+/* Sends sig to the init through its verified pidfd. Prints the error. */
+int container_signal(Container *c, int sig);
+/* Sends sig to every process of the container: every process in its cgroup (or, for a
+ * container recorded without one, in the init's PID namespace). Prints the error. */
+int container_signal_all(Container *c, int sig);
+/* The signal that asks the container to stop: the OCI image annotation
+ * org.opencontainers.image.stopSignal ("SIGQUIT", "QUIT", "3"), else SIGTERM. Prints the error. */
+#define STOP_SIGNAL_ANNOTATION "org.opencontainers.image.stopSignal"
+int container_stop_signal(const Container *c);
+/* Kills what is left (SIGKILL, waits until it is gone) and removes the state dir. */
+int container_destroy(Container *c);

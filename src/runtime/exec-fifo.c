@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The exec.fifo handshake. */
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "errmsg.h"
+#include "fd-util.h"
+#include "exec-fifo.h"
+#include "state-dir.h"
+
+#define EXEC_ERROR_MAX 4096
+
+int exec_fifo_make(int dir_fd, int *ret_path_fd) {
+        /* 0622: the init opens it after switching to the container's user. Only the init can
+         * reach it anyway: the state dir is 0700, and the init goes through /proc/self/fd. */
+        if (mkfifoat(dir_fd, EXEC_FIFO, 0600) < 0 || fchmodat(dir_fd, EXEC_FIFO, 0622, 0) < 0)
+                return -errno;
+        int fd = openat(dir_fd, EXEC_FIFO, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        *ret_path_fd = fd;
+        return 0;
+}
+
+int exec_fifo_signal(int path_fd, int *ret_fd) {
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/self/fd/%d", path_fd);
+        int fd = open(p, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int r = write_all(fd, "0", 1);
+        if (r < 0) {
+                safe_close(fd);
+                return r;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+/* Waits until fd is readable or hung up; -ESRCH if the init exited first. */
+static int wait_fifo(int fd, int pidfd) {
+        for (;;) {
+                struct pollfd p[2] = {
+                        { .fd = fd, .events = POLLIN },
+                        { .fd = pidfd, .events = POLLIN },
+                };
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
+                        return 0;
+                if (p[1].revents)
+                        return -ESRCH;
+        }
+}
+
+int exec_fifo_consume(int dir_fd, int init_pidfd, char **ret_error) {
+        /* O_NONBLOCK: a blocking open would hang forever if the init died before opening its
+         * end. With no writer yet, poll() reports nothing (not even POLLHUP) on this fd. */
+        _cleanup_close_ int fd = openat(dir_fd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errmsg(ret_error, -errno, "open %s", EXEC_FIFO);
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+                return errmsg_plain(ret_error, -EBADF, "%s is not a FIFO", EXEC_FIFO);
+
+        int r = wait_fifo(fd, init_pidfd);
+        if (r == -ESRCH)
+                return errmsg_plain(ret_error, r, "the container's init exited before start");
+        if (r < 0)
+                return errmsg(ret_error, r, "wait on %s", EXEC_FIFO);
+
+        char c;
+        ssize_t n = read(fd, &c, 1);
+        if (n < 0)
+                return errmsg(ret_error, -errno, "read %s", EXEC_FIFO);
+        if (n == 0 || c != '0')
+                return errmsg_plain(ret_error, -EIO, "the container's init exited before start");
+
+        /* Consumed: from now on the container is running (or failing to). */
+        if (unlinkat(dir_fd, EXEC_FIFO, 0) < 0)
+                return errmsg(ret_error, -errno, "unlink %s", EXEC_FIFO);
+
+        /* The execve() outcome: EOF alone is success. */
+        char buf[EXEC_ERROR_MAX];
+        size_t len = 0;
+        for (;;) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                if (poll(&p, 1, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return errmsg(ret_error, -errno, "wait on %s", EXEC_FIFO);
+                }
+                n = read(fd, buf + len, sizeof(buf) - 1 - len);
+                if (n < 0) {
+                        if (errno == EAGAIN || errno == EINTR)
+                                continue;
+                        return errmsg(ret_error, -errno, "read %s", EXEC_FIFO);
+                }
+                if (n == 0 || (len += (size_t) n) == sizeof(buf) - 1)
+                        break;
+        }
+        if (len > 0) {
+                buf[len] = 0;
+                /* The exec stub cannot format errors: it says "errno=N PATH". */
+                int e, at = 0;
+                if (sscanf(buf, "errno=%d %n", &e, &at) == 1 && at > 0 && e > 0)
+                        return errmsg_plain(ret_error, -e, "exec \"%s\": %s", buf + at, strerror(e));
+                return errmsg_plain(ret_error, -ENOEXEC, "%s", buf);
+        }
+        return 0;
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* create's side of the sync protocol while the init builds the container (init-drive.h). */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "errmsg.h"
+#include "parse-util.h"
+#include "init-drive.h"
+#include "log.h"
+#include "sync.h"
+
+/* Buffers the log pipe into lines; keeps the first error the init reported. */
+typedef struct LogReader {
+        char buf[65536];
+        size_t len;
+        char *error;
+} LogReader;
+
+static void log_reader_line(LogReader *lr, const char *line) {
+        _cleanup_free_ char *level = NULL, *msg = NULL;
+        int errnum;
+        if (log_pipe_parse(line, &level, &errnum, &msg) < 0) {
+                log_debug("init: malformed log line");
+                return;
+        }
+        if (strcmp(level, "error") == 0 && !lr->error)
+                lr->error = TAKE_PTR(msg);
+        else
+                log_debug("init: %s", msg);
+}
+
+/* Returns 1 while the pipe is open, 0 at EOF. */
+static int log_reader_read(LogReader *lr, int fd) {
+        ssize_t n = read(fd, lr->buf + lr->len, sizeof(lr->buf) - 1 - lr->len);
+        if (n < 0)
+                return errno == EINTR || errno == EAGAIN ? 1 : 0;
+        if (n == 0) {
+                if (lr->len > 0) {
+                        lr->buf[lr->len] = 0;
+                        log_reader_line(lr, lr->buf);
+                        lr->len = 0;
+                }
+                return 0;
+        }
+        lr->len += (size_t) n;
+        lr->buf[lr->len] = 0;
+        char *start = lr->buf, *nl;
+        while ((nl = strchr(start, '\n'))) {
+                *nl = 0;
+                log_reader_line(lr, start);
+                start = nl + 1;
+        }
+        lr->len -= (size_t) (start - lr->buf);
+        memmove(lr->buf, start, lr->len);
+        if (lr->len == sizeof(lr->buf) - 1)
+                lr->len = 0; /* an absurdly long line: drop it rather than stall */
+        return 1;
+}
+
+static char *describe_exit(pid_t pid) {
+        siginfo_t si = {};
+        char *s;
+        int r;
+        if (waitid(P_PID, (id_t) pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+                return strdup("the container's init exited unexpectedly");
+        if (si.si_code == CLD_EXITED)
+                r = asprintf(&s, "the container's init exited unexpectedly with status %d", si.si_status);
+        else
+                r = asprintf(&s, "the container's init was killed by signal %s",
+                             signal_to_string(si.si_status) ?: "?");
+        return r < 0 ? NULL : s;
+}
+
+/* Drives the sync protocol until the init is blocked on the FIFO (0) or has failed (< 0,
+ * message in *ret_error). state_json: the OCI state the prestart and createRuntime hooks read. */
+int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *hooks,
+                      const char *state_json, const PamSession *pam, char **ret_error) {
+        LogReader *lr = calloc(1, sizeof(LogReader));
+        if (!lr)
+                return -ENOMEM;
+        bool sync_open = true, log_open = true, ran = false, died = false;
+        _cleanup_free_ char *sync_error = NULL;
+        int r = 0, sync_errno = 0;
+
+        while (sync_open || log_open) {
+                struct pollfd p[3] = {
+                        { .fd = sync_open ? sync_fd : -1, .events = POLLIN },
+                        { .fd = log_open ? log_fd : -1, .events = POLLIN },
+                        { .fd = died ? -1 : pidfd, .events = POLLIN },
+                };
+                if (poll(p, 3, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        break;
+                }
+                if (p[1].revents)
+                        log_open = log_reader_read(lr, log_fd) > 0;
+                if (p[0].revents) {
+                        SyncType t;
+                        int k = sync_recv(sync_fd, &t, &sync_errno, &sync_error);
+                        if (k == -EPIPE) {
+                                sync_open = false;
+                                if (!ran) {
+                                        r = -EIO;
+                                        break;
+                                }
+                        } else if (k < 0) {
+                                r = k;
+                                if (!sync_error)
+                                        sync_error = strdup("malformed message on the sync socket");
+                                break;
+                        } else if (t == SYNC_PROC_ERROR) {
+                                r = sync_errno > 0 ? -sync_errno : -EIO;
+                                break;
+                        } else if (t == SYNC_PROC_READY && !ran) {
+                                /* Host-side steps that need the init's host PID go here. The
+                                 * PAM session's limits come after the init applied
+                                 * process.rlimits: the account's limits.conf wins. */
+                                if (pam && (k = pam_session_apply_limits(pam, pid, &sync_error)) < 0) {
+                                        (void) sync_send_error(sync_fd, -k, sync_error ?: strerror(-k));
+                                        r = k;
+                                        break;
+                                }
+                                k = sync_send(sync_fd, SYNC_PROC_RUN);
+                                if (k < 0) {
+                                        r = k;
+                                        break;
+                                }
+                                ran = true;
+                        } else if (t == SYNC_PROC_HOOKS) {
+                                /* The container's namespaces and mounts exist, the root is not
+                                 * switched yet: prestart and createRuntime, in ours. */
+                                _cleanup_free_ char *hook_error = NULL;
+                                k = hooks_run(hooks, HOOK_PRESTART, state_json, &hook_error);
+                                if (k >= 0)
+                                        k = hooks_run(hooks, HOOK_CREATE_RUNTIME, state_json, &hook_error);
+                                if (k < 0) {
+                                        (void) sync_send_error(sync_fd, -k, hook_error ?: strerror(-k));
+                                        free(sync_error);
+                                        sync_error = TAKE_PTR(hook_error);
+                                        r = k;
+                                        break;
+                                }
+                                k = sync_send(sync_fd, SYNC_PROC_RESUME);
+                                if (k < 0) {
+                                        r = k;
+                                        break;
+                                }
+                        } else {
+                                r = -EBADMSG;
+                                sync_error = strdup("unexpected message on the sync socket");
+                                break;
+                        }
+                }
+                if (p[2].revents) {
+                        /* Dead: whatever it said is already in the pipes; drain them. */
+                        died = true;
+                        if (!sync_open && !log_open)
+                                break;
+                        if (!(p[0].revents | p[1].revents) && !ran) {
+                                r = -ECHILD;
+                                /* keep reading until both channels reach EOF */
+                        }
+                }
+        }
+
+        if (r < 0 || died || !ran) {
+                /* Collect the last words from the log pipe before giving up. */
+                while (log_open && log_reader_read(lr, log_fd) > 0)
+                        ;
+                if (r >= 0)
+                        r = -ECHILD;
+                char *msg = lr->error ? TAKE_PTR(lr->error)
+                            : sync_error ? TAKE_PTR(sync_error)
+                                         : describe_exit(pid);
+                free(*ret_error);
+                *ret_error = msg;
+        }
+        free(lr->error);
+        free(lr);
+        return r;
+}
+

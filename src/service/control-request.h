@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The one request a non-root caller sends to the system service (`ctr-launch serve`) over
+ * /run/ctr-launch-control.sock, and the one reply it gets: a JSON line each way. The request
+ * comes from anyone who can connect, so its parser is strict: a size limit, json-guard before
+ * json-glib, an object of known members with the right types only, a valid container id. The
+ * server never passes a string of the request to a command line: it rebuilds the command from
+ * the validated fields. json-glib stays inside this module. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "parse-util.h"
+
+/* Longer request lines are refused: a real one is under 200 bytes. */
+#define CONTROL_REQUEST_MAX 4096
+/* The reply carries the output of `state` or `list`. */
+#define CONTROL_REPLY_MAX (16U * 1024U * 1024U)
+#define CONTROL_SOCKET_PATH "/run/ctr-launch-control.sock"
+/* The polkit action ids, one per kind of operation, and their common prefix. */
+#define CONTROL_ACTION_PREFIX "org.ctr-launch.container."
+/* What `list` asks polkit about: every container. */
+#define CONTROL_ALL_CONTAINERS "*"
+
+typedef enum ControlVerb {
+        CONTROL_START,
+        CONTROL_KILL,
+        CONTROL_DELETE,
+        CONTROL_STATE,
+        CONTROL_LIST,
+        _CONTROL_VERB_MAX,
+        _CONTROL_VERB_INVALID = -1,
+} ControlVerb;
+
+typedef struct ControlRequest {
+        ControlVerb verb;
+        char id[CONTAINER_ID_MAX + 1]; /* "" for list */
+        int signal;                    /* kill: 0 is the container's stop signal */
+        bool all, wait;                /* kill */
+        bool force;                    /* delete */
+        bool json, quiet;              /* list */
+        bool interactive;              /* the client runs a polkit agent: polkit may ask */
+} ControlRequest;
+
+typedef struct ControlReply {
+        bool ok;
+        int status;   /* the exit code for the client */
+        char *out;    /* for stdout (state, list), may be NULL */
+        char *err;    /* lines for stderr, as the verb printed them, may be NULL */
+        char *error;  /* a failure of the service itself ("not authorized: ..."), may be NULL */
+} ControlReply;
+
+const char *control_verb_to_string(ControlVerb v);
+ControlVerb control_verb_from_string(const char *s);
+/* org.ctr-launch.container.{start,stop,delete,manage}: kill is "stop", state and list are
+ * "manage". */
+const char *control_verb_action(ControlVerb v);
+
+/* Parses and validates one request line (without its newline). -EINVAL with *ret_error saying
+ * what is wrong (for the reply), -E2BIG past CONTROL_REQUEST_MAX, -ENOMEM. */
+int control_request_parse(const char *line, size_t size, ControlRequest *ret, char **ret_error);
+/* The request as a JSON line, newline included. */
+char *control_request_to_json(const ControlRequest *r);
+/* The client side: a verb's command line (argv[0] is the verb) into a request. -EINVAL with
+ * *ret_error for what this path cannot carry (an unknown option, a missing id); -EOPNOTSUPP
+ * for a verb that is not carried at all. */
+int control_request_from_argv(int argc, char **argv, ControlRequest *ret, char **ret_error);
+/* The server side: the command that runs the request's verb against the state root, a
+ * NULL-terminated vector to free with strv_free(). */
+int control_request_to_argv(const ControlRequest *r, const char *exe, const char *root, char ***ret);
+
+char *control_reply_to_json(const ControlReply *r);
+int control_reply_parse(const char *line, size_t size, ControlReply *ret, char **ret_error);
+void control_reply_done(ControlReply *r);
