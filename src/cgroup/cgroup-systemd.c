@@ -13,6 +13,8 @@
 
 #include "errmsg.h"
 #include "parse-util.h"
+#include "string-util.h"
+#include "time-util.h"
 #include "cgroup.h"
 #include "systemd-job.h"
 
@@ -27,11 +29,6 @@ static bool unit_char_is_valid(char c) {
                 strchr(":_.\\-", c);
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t n = strlen(s), m = strlen(suffix);
-        return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 /* systemd's rule for a plain unit name: at most 255 characters from [A-Za-z0-9:_.\-], something
  * before the type suffix. A leading '.' is refused too: it makes a hidden file of the unit's
  * drop-in directory. */
@@ -39,7 +36,7 @@ static bool unit_name_is_valid(const char *name, const char *suffix) {
         size_t n = strlen(name);
         if (n == 0 || n > UNIT_NAME_MAX || name[0] == '.')
                 return false;
-        if (!has_suffix(name, suffix) || n == strlen(suffix))
+        if (!endswith(name, suffix) || n == strlen(suffix))
                 return false;
         for (const char *p = name; *p; p++)
                 if (!unit_char_is_valid(*p))
@@ -135,7 +132,7 @@ int cgroup_systemd_parse_path(const char *cgroups_path, const char *id, bool use
         if (!*name)
                 return errmsg_plain(ret_error, -EINVAL, "linux.cgroupsPath: \"%s\": the name is empty", shown);
         /* runc makes a slice rather than a scope for such a name; we only make scopes. */
-        if (has_suffix(name, ".slice"))
+        if (endswith(name, ".slice"))
                 return errmsg_plain(ret_error, -EINVAL,
                                     "linux.cgroupsPath: \"%s\": a slice as the container's unit is not supported",
                                     shown);

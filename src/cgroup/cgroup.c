@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/xattr.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "errmsg.h"
@@ -280,25 +279,14 @@ int cgroup_discover(const char *root, Cgroup **ret, char **ret_error) {
 
 /* ---------------------------------------------------------------- a hierarchy's files */
 
-uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
-
-void sleep_ms(unsigned ms) {
-        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
-        nanosleep(&ts, NULL);
-}
-
 /* The container's cgroup directory in h, as a path of ours. */
-int hierarchy_dir(const CgroupHierarchy *h, char **ret) {
+int cgroup_hierarchy_dir(const CgroupHierarchy *h, char **ret) {
         if (!h->path)
                 return -ENOENT;
         return cgroup_fs_path(h, h->path, ret);
 }
 
-int write_file(const char *dir, const char *file, const char *value) {
+int cgroup_write(const char *dir, const char *file, const char *value) {
         _cleanup_free_ char *p = NULL;
         if (asprintf(&p, "%s/%s", dir, file) < 0)
                 return -ENOMEM;
@@ -312,7 +300,7 @@ int write_file(const char *dir, const char *file, const char *value) {
         return (size_t) k == n ? 0 : -EIO;
 }
 
-int read_file(const char *dir, const char *file, char **ret) {
+int cgroup_read(const char *dir, const char *file, char **ret) {
         _cleanup_free_ char *p = NULL;
         if (asprintf(&p, "%s/%s", dir, file) < 0)
                 return -ENOMEM;
@@ -320,16 +308,16 @@ int read_file(const char *dir, const char *file, char **ret) {
 }
 
 /* The first line, without its newline. */
-int read_line(const char *dir, const char *file, char **ret) {
-        int r = read_file(dir, file, ret);
+int cgroup_read_line(const char *dir, const char *file, char **ret) {
+        int r = cgroup_read(dir, file, ret);
         if (r >= 0)
                 (*ret)[strcspn(*ret, "\n")] = 0;
         return r;
 }
 
-int read_u64(const char *dir, const char *file, uint64_t *ret) {
+int cgroup_read_u64(const char *dir, const char *file, uint64_t *ret) {
         _cleanup_free_ char *s = NULL;
-        int r = read_line(dir, file, &s);
+        int r = cgroup_read_line(dir, file, &s);
         if (r < 0)
                 return r;
         if (streq(s, "max")) {
@@ -346,9 +334,9 @@ int read_u64(const char *dir, const char *file, uint64_t *ret) {
 }
 
 /* "key value" lines (memory.events, cpu.stat, cpuacct.stat, memory.oom_control). */
-int read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret) {
+int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret) {
         _cleanup_free_ char *s = NULL;
-        int r = read_file(dir, file, &s);
+        int r = cgroup_read(dir, file, &s);
         if (r < 0)
                 return r;
         size_t kl = strlen(key);
@@ -361,14 +349,14 @@ int read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret
 }
 
 
-const CgroupHierarchy *find_v1(const Cgroup *cg, const char *controller) {
+const CgroupHierarchy *cgroup_find_v1(const Cgroup *cg, const char *controller) {
         for (size_t i = 0; i < cg->n_hierarchies; i++)
                 if (!cg->hierarchies[i].v2 && strv_contains(cg->hierarchies[i].controllers, controller))
                         return cg->hierarchies + i;
         return NULL;
 }
 
-const CgroupHierarchy *find_v2(const Cgroup *cg) {
+const CgroupHierarchy *cgroup_find_v2(const Cgroup *cg) {
         for (size_t i = 0; i < cg->n_hierarchies; i++)
                 if (cg->hierarchies[i].v2)
                         return cg->hierarchies + i;
@@ -376,11 +364,11 @@ const CgroupHierarchy *find_v2(const Cgroup *cg) {
 }
 
 /* v1 wins where a controller is on both (it can only be active on one). */
-const CgroupHierarchy *find_controller(const Cgroup *cg, const char *v1_name, const char *v2_name) {
-        const CgroupHierarchy *h = find_v1(cg, v1_name);
+const CgroupHierarchy *cgroup_find_controller(const Cgroup *cg, const char *v1_name, const char *v2_name) {
+        const CgroupHierarchy *h = cgroup_find_v1(cg, v1_name);
         if (h)
                 return h;
-        h = find_v2(cg);
+        h = cgroup_find_v2(cg);
         return h && v2_name && strv_contains(h->controllers, v2_name) ? h : NULL;
 }
 
@@ -443,11 +431,6 @@ const CgroupHierarchy *cgroup_tracking_hierarchy(const Cgroup *cg) {
         return named ?: cg->n_hierarchies > 0 ? cg->hierarchies : NULL;
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t a = strlen(s), b = strlen(suffix);
-        return a >= b && streq(s + a - b, suffix);
-}
-
 /* Inside a unit with Delegate=yes, the unit's cgroup (what systemd marks with the
  * trusted.delegate or user.delegate xattr), else NULL. systemd runs a delegated unit's control
  * processes (ExecStartPre=) in a ".control" leaf of it. */
@@ -462,7 +445,7 @@ static int delegated_unit_cgroup(const Cgroup *cg, char **ret) {
         char *slash = strrchr(unit, '/');
         if (slash && streq(slash + 1, ".control"))
                 *(slash == unit ? slash + 1 : slash) = 0;
-        if (!has_suffix(unit, ".service") && !has_suffix(unit, ".scope"))
+        if (!endswith(unit, ".service") && !endswith(unit, ".scope"))
                 return 0;
         int r = cgroup_fs_path(h, unit, &fs);
         if (r < 0)

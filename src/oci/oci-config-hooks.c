@@ -25,24 +25,24 @@ static int parse_hook(JsonNode *n, const char *path, OciHook *h, char **ret_erro
         JsonObject *o = json_node_get_object(n);
 
         snprintf(p, sizeof(p), "%s.path", path);
-        if ((r = cfg_get_string(o, "path", p, true, &h->path, ret_error)) < 0)
+        if ((r = json_get_string(o, "path", p, true, &h->path, ret_error)) < 0)
                 return r;
         if (h->path[0] != '/')
                 return errmsg_plain(ret_error, -EINVAL, "%s: must be an absolute path: \"%s\"", p, h->path);
 
         snprintf(p, sizeof(p), "%s.args", path);
-        if ((r = cfg_get_strv(o, "args", p, NULL, &h->args, ret_error)) < 0)
+        if ((r = json_get_strv(o, "args", p, NULL, &h->args, ret_error)) < 0)
                 return r;
         if (h->args && !h->args[0])
                 h->args = strv_free(h->args); /* as if absent: argv is { path } */
 
         snprintf(p, sizeof(p), "%s.env", path);
-        if ((r = cfg_get_strv(o, "env", p, cfg_check_env, &h->env, ret_error)) < 0)
+        if ((r = json_get_strv(o, "env", p, cfg_check_env, &h->env, ret_error)) < 0)
                 return r;
 
         int64_t t = 0;
         snprintf(p, sizeof(p), "%s.timeout", path);
-        if ((r = cfg_get_int(o, "timeout", p, 1, HOOK_TIMEOUT_MAX, &t, ret_error)) < 0)
+        if ((r = json_get_int(o, "timeout", p, false, 1, HOOK_TIMEOUT_MAX, &t, ret_error)) < 0)
                 return r;
         h->timeout = (int) t;
         return 0;
@@ -50,7 +50,7 @@ static int parse_hook(JsonNode *n, const char *path, OciHook *h, char **ret_erro
 
 int cfg_parse_hooks(JsonObject *root, OciHooks *ret, char **ret_error) {
         JsonObject *hooks;
-        int r = cfg_get_object(root, "hooks", "hooks", false, &hooks, ret_error);
+        int r = json_get_object(root, "hooks", "hooks", false, &hooks, ret_error);
         if (r <= 0)
                 return r;
 
@@ -73,7 +73,7 @@ int cfg_parse_hooks(JsonObject *root, OciHooks *ret, char **ret_error) {
                 char path[64];
                 JsonArray *a;
                 snprintf(path, sizeof(path), "hooks.%s", hook_kind_to_string(k));
-                r = cfg_get_array(hooks, hook_kind_to_string(k), path, &a, ret_error);
+                r = json_get_array(hooks, hook_kind_to_string(k), path, false, &a, ret_error);
                 if (r < 0)
                         goto fail;
                 if (r == 0 || json_array_get_length(a) == 0)

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
-#define USEC_PER_SEC 1000000ULL
+#include "time-util.h"
 
 /* The system manager's bus (or the user's), falling back to systemd's private socket, as
  * systemctl does, where no D-Bus broker runs. */
