@@ -17,6 +17,9 @@ int cgroup_hierarchy_path(const CgroupHierarchy *h, const char *rel, char **ret)
 /* Whether a /proc/PID/cgroup line's controller list ("cpu,cpuacct", "name=systemd", "" for v2)
  * is hierarchy h's. */
 bool cgroup_line_matches(const CgroupHierarchy *h, const char *ctrls);
+/* A /proc/PID/cgroup line, "N:ctrl,ctrl:/path" ("0::/path" is v2), split in place into its
+ * controller list and path; false if it is not one. */
+bool cgroup_split_proc_line(char *line, const char **ret_ctrls, const char **ret_path);
 /* The hierarchy that tracks processes (v2, else name=systemd, else the first). */
 const CgroupHierarchy *cgroup_tracking_hierarchy(const Cgroup *cg);
 
@@ -36,7 +39,6 @@ const CgroupHierarchy *cgroup_find_v1(const Cgroup *cg, const char *controller);
 const CgroupHierarchy *cgroup_find_v2(const Cgroup *cg);
 const CgroupHierarchy *cgroup_find_controller(const Cgroup *cg, const char *v1_name, const char *v2_name);
 
-/* cgroup-procs.c: the PIDs in dir and below, appended to *pids; how many processes are left in
- * the container's cgroup (tracking hierarchy). */
-int cgroup_collect_pids(const char *dir, pid_t **pids, size_t *n);
+/* cgroup-procs.c: how many processes are left in the container's cgroup (tracking
+ * hierarchy). */
 int cgroup_count_pids(const Cgroup *cg, size_t *ret);

@@ -127,14 +127,8 @@ static int plan_make(const Cgroup *cg, const OciResources *res, Plan *ret, char 
 }
 
 int cgroup_check_resources(const Cgroup *cg, const OciResources *res, char **ret_error) {
-        if (!res)
-                return 0;
-        Plan p;
-        int r = plan_make(cg, res, &p, ret_error);
-        if (r < 0)
-                return r;
-        plan_done(&p);
-        return 0;
+        _cleanup_(plan_done) Plan p = {};
+        return res ? plan_make(cg, res, &p, ret_error) : 0;
 }
 
 static int apply_writes(const Cgroup *cg, bool v2, CgroupWrite *w, size_t n, char **ret_error) {
@@ -172,26 +166,29 @@ static int apply_writes(const Cgroup *cg, bool v2, CgroupWrite *w, size_t n, cha
         return r;
 }
 
+/* v2's device filter: an eBPF program on the container's cgroup2 directory. */
+static int apply_v2_devices(const Cgroup *cg, const OciResources *r2, char **ret_error) {
+        _cleanup_free_ char *dir = NULL;
+        int r = cgroup_hierarchy_dir(cgroup_find_v2(cg), &dir);
+        if (r < 0)
+                return errmsg(ret_error, r, "open the container's cgroup2 directory");
+        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return errmsg(ret_error, -errno, "open the container's cgroup2 directory");
+        return cgroup_v2_devices_apply(fd, r2->devices, r2->n_devices, ret_error);
+}
+
 int cgroup_apply(const Cgroup *cg, const OciResources *res, char **ret_error) {
+        _cleanup_(plan_done) Plan p = {};
         if (!res)
                 return 0;
-        Plan p;
         int r = plan_make(cg, res, &p, ret_error);
-        if (r < 0)
-                return r;
-        r = apply_writes(cg, false, p.w1, p.n1, ret_error);
+        if (r >= 0)
+                r = apply_writes(cg, false, p.w1, p.n1, ret_error);
         if (r >= 0)
                 r = apply_writes(cg, true, p.w2, p.n2, ret_error);
-        if (r >= 0 && p.r2.n_devices > 0) {
-                _cleanup_free_ char *dir = NULL;
-                _cleanup_close_ int fd = -EBADF;
-                if ((r = cgroup_hierarchy_dir(cgroup_find_v2(cg), &dir)) < 0 ||
-                    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-                        r = errmsg(ret_error, r < 0 ? r : -errno, "open the container's cgroup2 directory");
-                else
-                        r = cgroup_v2_devices_apply(fd, p.r2.devices, p.r2.n_devices, ret_error);
-        }
-        plan_done(&p);
+        if (r >= 0 && p.r2.n_devices > 0)
+                r = apply_v2_devices(cg, &p.r2, ret_error);
         return r;
 }
 

@@ -73,7 +73,7 @@ int cgroup_freeze(const Cgroup *cg, bool freeze, char **ret_error) {
 
 /* ---------------------------------------------------------------- processes */
 
-int cgroup_collect_pids(const char *dir, pid_t **pids, size_t *n) {
+static int collect_pids(const char *dir, pid_t **pids, size_t *n) {
         _cleanup_free_ char *data = NULL;
         int r = cgroup_read(dir, "cgroup.procs", &data);
         if (r < 0)
@@ -100,7 +100,7 @@ int cgroup_collect_pids(const char *dir, pid_t **pids, size_t *n) {
                 _cleanup_free_ char *sub = NULL;
                 if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
                         r = -ENOMEM;
-                else if ((r = cgroup_collect_pids(sub, pids, n)) == -ENOENT)
+                else if ((r = collect_pids(sub, pids, n)) == -ENOENT)
                         r = 0; /* removed meanwhile */
         }
         closedir(d);
@@ -112,14 +112,22 @@ static int cmp_pid(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-int cgroup_pids(const Cgroup *cg, pid_t **ret, size_t *ret_n, char **ret_error) {
+/* Every PID in the container's cgroup and below, in the hierarchy that tracks processes;
+ * unsorted, maybe twice. *ret_n is set even on failure (what was found so far). */
+static int tracking_pids(const Cgroup *cg, pid_t **ret, size_t *ret_n) {
         const CgroupHierarchy *h = cgroup_tracking_hierarchy(cg);
         _cleanup_free_ char *dir = NULL;
-        _cleanup_free_ pid_t *pids = NULL;
-        size_t n = 0;
         int r = h ? cgroup_hierarchy_dir(h, &dir) : -ENOENT;
-        if (r >= 0)
-                r = cgroup_collect_pids(dir, &pids, &n);
+        *ret_n = 0;
+        if (r < 0)
+                return r;
+        return collect_pids(dir, ret, ret_n);
+}
+
+int cgroup_pids(const Cgroup *cg, pid_t **ret, size_t *ret_n, char **ret_error) {
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n;
+        int r = tracking_pids(cg, &pids, &n);
         if (r < 0)
                 return errmsg(ret_error, r, "list the processes of the container's cgroup");
         qsort(pids, n, sizeof(pid_t), cmp_pid);
@@ -139,15 +147,12 @@ static bool pid_in_cgroup(const CgroupHierarchy *h, pid_t pid) {
         _cleanup_free_ char *data = NULL;
         if (read_file_at(AT_FDCWD, p, 1U << 16, &data, NULL) < 0)
                 return false;
-        for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
-                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                if (!c2)
-                        continue;
-                *c2 = 0;
+        char *save = NULL;
+        for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                const char *ctrls, *path;
                 /* By whole names: a substring match took "cpuset" for "cpu". */
-                if (!cgroup_line_matches(h, c1 + 1))
-                        continue;
-                return path_startswith(c2 + 1, h->path) != NULL;
+                if (cgroup_split_proc_line(line, &ctrls, &path) && cgroup_line_matches(h, ctrls))
+                        return path_startswith(path, h->path) != NULL;
         }
         return false;
 }
@@ -245,13 +250,9 @@ int cgroup_stats(const Cgroup *cg, CgroupStats *ret, char **ret_error) {
 
 /* Processes left in the container's cgroup, in the tracking hierarchy. */
 int cgroup_count_pids(const Cgroup *cg, size_t *ret) {
-        const CgroupHierarchy *h = cgroup_tracking_hierarchy(cg);
-        _cleanup_free_ char *dir = NULL;
         _cleanup_free_ pid_t *pids = NULL;
-        size_t n = 0;
-        int r = h ? cgroup_hierarchy_dir(h, &dir) : -ENOENT;
-        if (r >= 0)
-                r = cgroup_collect_pids(dir, &pids, &n);
+        size_t n;
+        int r = tracking_pids(cg, &pids, &n);
         *ret = n;
         return r == -ENOENT ? 0 : r;
 }
