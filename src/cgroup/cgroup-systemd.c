@@ -309,8 +309,7 @@ int cgroup_systemd_start_scope(const char *unit, const char *slice, pid_t pid, c
         if (r < 0)
                 return r;
 
-        r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                           "org.freedesktop.systemd1.Manager", "StartTransientUnit");
+        r = systemd_manager_new_call(bus, "StartTransientUnit", &m);
         if (r >= 0)
                 r = sd_bus_message_append(m, "ss", unit, "fail");
         if (r >= 0)
@@ -366,22 +365,14 @@ int cgroup_systemd_start_scope(const char *unit, const char *slice, pid_t pid, c
 
 int cgroup_systemd_stop_unit(const char *unit, bool user, char **ret_error) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *result = NULL;
 
         int r = systemd_bus_connect(user, &bus, ret_error);
         if (r < 0)
                 return r;
-        r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                           "org.freedesktop.systemd1.Manager", "StopUnit");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "ss", unit, "replace");
-        if (r < 0)
-                return errmsg(ret_error, r, "systemd: stop %s: build the request", unit);
-
         /* Waits for the stop to finish, so that the name is free again when delete returns. */
-        r = systemd_job_run(bus, m, SYSTEMD_TIMEOUT_USEC, &error, &result);
+        r = systemd_unit_job(bus, "StopUnit", unit, "replace", SYSTEMD_TIMEOUT_USEC, &error, &result);
         if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
                 return 0;
         if (r == -ETIMEDOUT)

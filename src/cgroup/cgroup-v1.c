@@ -74,11 +74,7 @@ static int add_cpu(CgroupWriteList *l, const OciResources *res) {
         if (res->has_cpu_idle &&
             (r = cgroup_write_list_add(l, "cpu", "cpu.idle", NULL, "%" PRId64, res->cpu_idle)) < 0)
                 return r;
-        if (res->cpus && (r = cgroup_write_list_add(l, "cpuset", "cpuset.cpus", NULL, "%s", res->cpus)) < 0)
-                return r;
-        if (res->mems && (r = cgroup_write_list_add(l, "cpuset", "cpuset.mems", NULL, "%s", res->mems)) < 0)
-                return r;
-        return 0;
+        return cgroup_write_list_add_cpuset(l, res);
 }
 
 static int add_blkio(CgroupWriteList *l, const OciResources *res) {

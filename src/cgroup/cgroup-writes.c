@@ -75,6 +75,15 @@ int cgroup_write_list_add_pids(CgroupWriteList *l, const OciResources *res) {
         return cgroup_write_list_add(l, "pids", "pids.max", NULL, "max");
 }
 
+int cgroup_write_list_add_cpuset(CgroupWriteList *l, const OciResources *res) {
+        int r;
+        if (res->cpus && (r = cgroup_write_list_add(l, "cpuset", "cpuset.cpus", NULL, "%s", res->cpus)) < 0)
+                return r;
+        if (res->mems && (r = cgroup_write_list_add(l, "cpuset", "cpuset.mems", NULL, "%s", res->mems)) < 0)
+                return r;
+        return 0;
+}
+
 int cgroup_write_list_add_hugetlb(CgroupWriteList *l, const OciResources *res, const char *suffix) {
         for (size_t i = 0; i < res->n_hugepage_limits; i++) {
                 _cleanup_free_ char *file = NULL;

@@ -29,6 +29,9 @@ int cgroup_write_list_set_alt_value(CgroupWriteList *l, const char *fmt, ...) _p
 /* pids.max, the same file and syntax on v1 and v2 ("max": no limit). */
 int cgroup_write_list_add_pids(CgroupWriteList *l, const OciResources *res);
 
+/* cpuset.cpus and cpuset.mems, the same files and syntax on v1 and v2. */
+int cgroup_write_list_add_cpuset(CgroupWriteList *l, const OciResources *res);
+
 /* hugetlb.<size>.<suffix> for each of res's hugepage limits ("limit_in_bytes" on v1, "max"
  * on v2). */
 int cgroup_write_list_add_hugetlb(CgroupWriteList *l, const OciResources *res, const char *suffix);

@@ -23,5 +23,11 @@ int systemd_bus_connect(bool user, sd_bus **ret, char **ret_error);
 int systemd_job_run(sd_bus *bus, sd_bus_message *call, uint64_t timeout_usec, sd_bus_error *ret_bus_error,
                     char **ret_result);
 
+/* A new call of the Manager's method. */
+int systemd_manager_new_call(sd_bus *bus, const char *method, sd_bus_message **ret);
+/* Manager.<method>(unit, mode) (StartUnit, StopUnit) run to its end, as systemd_job_run(). */
+int systemd_unit_job(sd_bus *bus, const char *method, const char *unit, const char *mode, uint64_t timeout_usec,
+                     sd_bus_error *ret_bus_error, char **ret_result);
+
 /* The bus error's message, or strerror(-r). */
 const char *systemd_bus_error_text(const sd_bus_error *e, int r);
