@@ -70,23 +70,6 @@ static int parse_mounts(JsonObject *root, OciConfig *c, char **ret_error) {
         return 0;
 }
 
-static int parse_annotations(JsonObject *root, OciConfig *c, char **ret_error) {
-        JsonObject *o;
-        int r = json_get_object(root, "annotations", "annotations", false, &o, ret_error);
-        if (r <= 0)
-                return r;
-        g_autoptr(GList) names = json_object_get_members(o);
-        for (GList *l = names; l; l = l->next) {
-                JsonNode *n = json_object_get_member(o, l->data);
-                if (!json_holds(n, G_TYPE_STRING))
-                        return errmsg_plain(ret_error, -EINVAL, "annotations.%s: must be a string", (char *) l->data);
-                if (strv_extend(&c->annotations, l->data) < 0 ||
-                    strv_extend(&c->annotations, json_node_get_string(n)) < 0)
-                        return -ENOMEM;
-        }
-        return 0;
-}
-
 static int parse_namespaces(JsonObject *linux_, OciConfig *c, char **ret_error) {
         JsonArray *a;
         int r = json_get_array(linux_, "namespaces", "linux.namespaces", false, &a, ret_error);
@@ -271,7 +254,7 @@ static int parse_document(const char *data, size_t size, OciConfig **ret, char *
         if (c->domainname && strlen(c->domainname) > HOSTNAME_MAX)
                 return errmsg_plain(ret_error, -EINVAL, "domainname: longer than %d bytes", HOSTNAME_MAX);
         if ((r = cfg_parse_process(root, &c->process, ret_error)) < 0 || (r = parse_mounts(root, c, ret_error)) < 0 ||
-            (r = parse_annotations(root, c, ret_error)) < 0 || (r = parse_linux(root, c, ret_error)) < 0 ||
+            (r = json_get_string_map(root, "annotations", NULL, &c->annotations, ret_error)) < 0 || (r = parse_linux(root, c, ret_error)) < 0 ||
             (r = cfg_parse_hooks(root, &c->hooks, ret_error)) < 0)
                 return r;
         if (!c->process.has_capabilities) {

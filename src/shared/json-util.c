@@ -181,8 +181,8 @@ int json_get_string_map(JsonObject *o, const char *name, const char *path, char 
         JsonObjectIter it;
         const char *key;
         JsonNode *v;
-        json_object_iter_init(&it, m);
-        while (json_object_iter_next(&it, &key, &v)) {
+        json_object_iter_init_ordered(&it, m);
+        while (json_object_iter_next_ordered(&it, &key, &v)) {
                 if (!json_holds(v, G_TYPE_STRING))
                         return errmsg_plain(ret_error, -EINVAL, "%s.%s: must be a string", path, key);
                 if (strv_extend(ret, key) < 0 || strv_extend(ret, json_node_get_string(v)) < 0)
