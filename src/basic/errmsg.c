@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The one-line error messages of errmsg.h. libc only; it never prints: whoever reports the
+ * error does, once. */
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Reading, writing and passing file descriptors (fd-util.h). libc only, and nothing here
+ * logs: the container's init uses it between fork and execve. */
+
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,11 +27,7 @@ int write_all(int fd, const void *buf, size_t len) {
         return 0;
 }
 
-int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-        if (fd < 0)
-                return -errno;
-
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return -errno;
@@ -68,6 +67,13 @@ int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *re
         if (ret_size)
                 *ret_size = len;
         return 0;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        return read_full_fd(fd, max, ret, ret_size);
 }
 
 /* Makes room for at least one more byte plus the NUL. */
@@ -136,44 +142,48 @@ int read_line_fd(int fd, size_t max, char **ret) {
         return 0;
 }
 
-int send_fd(int sock, int fd) {
-        char dummy = 0;
-        struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
+/* One byte of data carrying one fd in SCM_RIGHTS, the shape both sides use. */
+typedef struct FdMessage {
+        char byte;
+        struct iovec iov;
         union {
                 struct cmsghdr h;
                 char buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        struct msghdr mh = {
-                .msg_iov = &iov, .msg_iovlen = 1,
-                .msg_control = &control, .msg_controllen = sizeof(control),
+        } control;
+        struct msghdr mh;
+} FdMessage;
+
+static void fd_message_init(FdMessage *m) {
+        *m = (FdMessage) {};
+        m->iov = (struct iovec) { .iov_base = &m->byte, .iov_len = 1 };
+        m->mh = (struct msghdr) {
+                .msg_iov = &m->iov, .msg_iovlen = 1,
+                .msg_control = &m->control, .msg_controllen = sizeof(m->control),
         };
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+}
+
+int send_fd(int sock, int fd) {
+        FdMessage m;
+        fd_message_init(&m);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&m.mh);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+        if (sendmsg(sock, &m.mh, MSG_NOSIGNAL) < 0)
                 return -errno;
         return 0;
 }
 
 int recv_fd(int sock, int *ret_fd) {
-        char dummy;
-        struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        struct msghdr mh = {
-                .msg_iov = &iov, .msg_iovlen = 1,
-                .msg_control = &control, .msg_controllen = sizeof(control),
-        };
-        ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        FdMessage m;
+        fd_message_init(&m);
+        ssize_t n = recvmsg(sock, &m.mh, MSG_CMSG_CLOEXEC);
         if (n < 0)
                 return -errno;
         if (n == 0)
                 return -EPIPE;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m.mh); c; c = CMSG_NXTHDR(&m.mh, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
                     c->cmsg_len == CMSG_LEN(sizeof(int))) {
                         memcpy(ret_fd, CMSG_DATA(c), sizeof(int));

@@ -3,13 +3,19 @@
 
 /* Reading, writing and passing file descriptors. libc only. */
 
+#include <dirent.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
+
+#include "macros.h"
 
 /* Writes all of buf, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
 /* Reads the whole file at dirfd/path (O_CLOEXEC, O_NOFOLLOW: a symlink is ELOOP) into a NUL-terminated
  * buffer; -EFBIG if it is larger than max bytes. */
+/* The same from an open fd, up to EOF: stdin, a pipe or a file. */
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size);
 /* Reads one '\n'-terminated line (newline stripped) from a stream fd, byte by byte so that
  * nothing past the line is consumed; -EPIPE on EOF before any byte, -E2BIG past max. */
@@ -22,3 +28,15 @@ int fd_cloexec(int fd, int cloexec);
 
 /* Closes every fd >= from except the listed ones (at most 16). */
 int close_all_fds(int from, const int *except, size_t n_except);
+
+/* Cleanup for streams and directory handles. */
+static inline void fclosep(FILE **f) {
+        if (*f)
+                (void) fclose(*f);
+}
+#define _cleanup_fclose_ _cleanup_(fclosep)
+static inline void closedirp(DIR **d) {
+        if (*d)
+                (void) closedir(*d);
+}
+#define _cleanup_closedir_ _cleanup_(closedirp)

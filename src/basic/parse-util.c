@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Parsing of small user-supplied values (parse-util.h). libc only; validation only, no side
+ * effects. */
+
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Process identity by PID and start time (proc-util.h). libc only; it reads /proc and never
+ * signals a process it has not verified. */
+
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>

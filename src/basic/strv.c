@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* NULL-terminated string vectors (strv.h). libc only. */
+
 #include <string.h>
 
 #include "strv.h"

@@ -6,49 +6,39 @@
  * outside the cgroup module includes this. */
 
 #include <stdio.h>
-#include <string.h>
 
 #include "cgroup.h"
-
-static inline bool streq(const char *a, const char *b) {
-        return strcmp(a, b) == 0;
-}
-static inline bool streq_ptr(const char *a, const char *b) {
-        return a && b ? strcmp(a, b) == 0 : a == b;
-}
-static inline void fclosep(FILE **f) {
-        if (*f)
-                fclose(*f);
-}
-#define _cleanup_fclose_ _cleanup_(fclosep)
+#include "fd-util.h"
+#include "string-util.h"
+#include "time-util.h"
 
 /* The hierarchy path of rel, a path from where h is mounted ("/ctr-launch"). */
 int cgroup_hierarchy_path(const CgroupHierarchy *h, const char *rel, char **ret);
 /* Whether a /proc/PID/cgroup line's controller list ("cpu,cpuacct", "name=systemd", "" for v2)
  * is hierarchy h's. */
 bool cgroup_line_matches(const CgroupHierarchy *h, const char *ctrls);
+/* A /proc/PID/cgroup line, "N:ctrl,ctrl:/path" ("0::/path" is v2), split in place into its
+ * controller list and path; false if it is not one. */
+bool cgroup_split_proc_line(char *line, const char **ret_ctrls, const char **ret_path);
 /* The hierarchy that tracks processes (v2, else name=systemd, else the first). */
 const CgroupHierarchy *cgroup_tracking_hierarchy(const Cgroup *cg);
 
-uint64_t now_ms(void);
-void sleep_ms(unsigned ms);
 /* The container's cgroup directory in h, as a path of ours. -ENOENT: it has none. */
-int hierarchy_dir(const CgroupHierarchy *h, char **ret);
-/* dir/file: one write of value; the whole file; its first line; a number ("max": UINT64_MAX);
- * the value of "key N" lines (memory.events, cpu.stat, ...). */
-int write_file(const char *dir, const char *file, const char *value);
-int read_file(const char *dir, const char *file, char **ret);
-int read_line(const char *dir, const char *file, char **ret);
-int read_u64(const char *dir, const char *file, uint64_t *ret);
-int read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret);
+int cgroup_hierarchy_dir(const CgroupHierarchy *h, char **ret);
+/* dir/file of a cgroup: one write of value; the whole file; its first line; a number ("max":
+ * UINT64_MAX); the value of "key N" lines (memory.events, cpu.stat, ...). */
+int cgroup_write(const char *dir, const char *file, const char *value);
+int cgroup_read(const char *dir, const char *file, char **ret);
+int cgroup_read_line(const char *dir, const char *file, char **ret);
+int cgroup_read_u64(const char *dir, const char *file, uint64_t *ret);
+int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret);
 
 /* The v1 hierarchy of a controller; the v2 one; a controller's, v1 winning (it can only be
  * active on one). */
-const CgroupHierarchy *find_v1(const Cgroup *cg, const char *controller);
-const CgroupHierarchy *find_v2(const Cgroup *cg);
-const CgroupHierarchy *find_controller(const Cgroup *cg, const char *v1_name, const char *v2_name);
+const CgroupHierarchy *cgroup_find_v1(const Cgroup *cg, const char *controller);
+const CgroupHierarchy *cgroup_find_v2(const Cgroup *cg);
+const CgroupHierarchy *cgroup_find_controller(const Cgroup *cg, const char *v1_name, const char *v2_name);
 
-/* cgroup-procs.c: the PIDs in dir and below, appended to *pids; how many processes are left in
- * the container's cgroup (tracking hierarchy). */
-int cgroup_collect_pids(const char *dir, pid_t **pids, size_t *n);
+/* cgroup-procs.c: how many processes are left in the container's cgroup (tracking
+ * hierarchy). */
 int cgroup_count_pids(const Cgroup *cg, size_t *ret);

@@ -13,7 +13,6 @@
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "errmsg.h"
@@ -31,7 +30,7 @@ static int split_resources(const Cgroup *cg, const OciResources *res, OciResourc
         *v2 = *res;
 #define AREA(set, v1name, v2name, member, clear)                                                          \
         if (set) {                                                                                        \
-                const CgroupHierarchy *_h = find_controller(cg, v1name, v2name);                          \
+                const CgroupHierarchy *_h = cgroup_find_controller(cg, v1name, v2name);                          \
                 if (!_h)                                                                                  \
                         return errmsg_plain(ret_error, -EOPNOTSUPP,                                       \
                                             "linux.resources.%s: this host has no %s controller", member, \
@@ -75,15 +74,15 @@ static int split_resources(const Cgroup *cg, const OciResources *res, OciResourc
         AREA(s->n_net_priorities, "net_prio", NULL, "network.priorities", CLEAR_NETPRIO)
         if (s->n_devices > 0) {
                 /* v2 has no devices controller: an eBPF program on any cgroup2 directory. */
-                if (find_v1(cg, "devices"))
+                if (cgroup_find_v1(cg, "devices"))
                         CLEAR_DEVICES(v2);
-                else if (find_v2(cg))
+                else if (cgroup_find_v2(cg))
                         CLEAR_DEVICES(v1);
                 else
                         return errmsg_plain(ret_error, -EOPNOTSUPP, "linux.resources.devices: this host has no devices controller");
         }
         if (s->unified) {
-                if (!find_v2(cg))
+                if (!cgroup_find_v2(cg))
                         return errmsg_plain(ret_error, -EOPNOTSUPP, "linux.resources.unified: only for hosts with a cgroup v2 hierarchy");
                 v1->unified = NULL;
         }
@@ -114,7 +113,7 @@ static int plan_make(const Cgroup *cg, const OciResources *res, Plan *ret, char 
                 return r;
         }
         /* Each v2 controller must be in the hierarchy; v2 core files (controller NULL) always are. */
-        const CgroupHierarchy *h2 = find_v2(cg);
+        const CgroupHierarchy *h2 = cgroup_find_v2(cg);
         for (size_t i = 0; i < p.n2; i++)
                 if (p.w2[i].controller && !(h2 && strv_contains(h2->controllers, p.w2[i].controller))) {
                         r = errmsg_plain(ret_error, -EOPNOTSUPP, "linux.resources: %s needs the %s controller, "
@@ -128,14 +127,8 @@ static int plan_make(const Cgroup *cg, const OciResources *res, Plan *ret, char 
 }
 
 int cgroup_check_resources(const Cgroup *cg, const OciResources *res, char **ret_error) {
-        if (!res)
-                return 0;
-        Plan p;
-        int r = plan_make(cg, res, &p, ret_error);
-        if (r < 0)
-                return r;
-        plan_done(&p);
-        return 0;
+        _cleanup_(plan_done) Plan p = {};
+        return res ? plan_make(cg, res, &p, ret_error) : 0;
 }
 
 static int apply_writes(const Cgroup *cg, bool v2, CgroupWrite *w, size_t n, char **ret_error) {
@@ -147,17 +140,17 @@ static int apply_writes(const Cgroup *cg, bool v2, CgroupWrite *w, size_t n, cha
                 for (size_t i = 0; i < n; i++) {
                         if (pass == 1 && !retry[i])
                                 continue;
-                        const CgroupHierarchy *h = v2 ? find_v2(cg) : find_v1(cg, w[i].controller);
+                        const CgroupHierarchy *h = v2 ? cgroup_find_v2(cg) : cgroup_find_v1(cg, w[i].controller);
                         _cleanup_free_ char *dir = NULL;
-                        if (!h || (r = hierarchy_dir(h, &dir)) < 0) {
+                        if (!h || (r = cgroup_hierarchy_dir(h, &dir)) < 0) {
                                 r = errmsg(ret_error, h ? r : -EOPNOTSUPP, "write %s", w[i].file);
                                 break;
                         }
                         const char *file = w[i].file;
-                        r = write_file(dir, file, w[i].value);
+                        r = cgroup_write(dir, file, w[i].value);
                         const char *value = w[i].value;
                         if (r == -ENOENT && w[i].alt_file)
-                                r = write_file(dir, file = w[i].alt_file, value = w[i].alt_value ?: w[i].value);
+                                r = cgroup_write(dir, file = w[i].alt_file, value = w[i].alt_value ?: w[i].value);
                         if (r == -EINVAL && pass == 0) {
                                 retry[i] = true; /* maybe only the order: see cgroup.h */
                                 r = 0;
@@ -173,26 +166,29 @@ static int apply_writes(const Cgroup *cg, bool v2, CgroupWrite *w, size_t n, cha
         return r;
 }
 
+/* v2's device filter: an eBPF program on the container's cgroup2 directory. */
+static int apply_v2_devices(const Cgroup *cg, const OciResources *r2, char **ret_error) {
+        _cleanup_free_ char *dir = NULL;
+        int r = cgroup_hierarchy_dir(cgroup_find_v2(cg), &dir);
+        if (r < 0)
+                return errmsg(ret_error, r, "open the container's cgroup2 directory");
+        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return errmsg(ret_error, -errno, "open the container's cgroup2 directory");
+        return cgroup_v2_devices_apply(fd, r2->devices, r2->n_devices, ret_error);
+}
+
 int cgroup_apply(const Cgroup *cg, const OciResources *res, char **ret_error) {
+        _cleanup_(plan_done) Plan p = {};
         if (!res)
                 return 0;
-        Plan p;
         int r = plan_make(cg, res, &p, ret_error);
-        if (r < 0)
-                return r;
-        r = apply_writes(cg, false, p.w1, p.n1, ret_error);
+        if (r >= 0)
+                r = apply_writes(cg, false, p.w1, p.n1, ret_error);
         if (r >= 0)
                 r = apply_writes(cg, true, p.w2, p.n2, ret_error);
-        if (r >= 0 && p.r2.n_devices > 0) {
-                _cleanup_free_ char *dir = NULL;
-                _cleanup_close_ int fd = -EBADF;
-                if ((r = hierarchy_dir(find_v2(cg), &dir)) < 0 ||
-                    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-                        r = errmsg(ret_error, r < 0 ? r : -errno, "open the container's cgroup2 directory");
-                else
-                        r = cgroup_v2_devices_apply(fd, p.r2.devices, p.r2.n_devices, ret_error);
-        }
-        plan_done(&p);
+        if (r >= 0 && p.r2.n_devices > 0)
+                r = apply_v2_devices(cg, &p.r2, ret_error);
         return r;
 }
 
@@ -211,12 +207,12 @@ static int cpuset_inherit(const char *dir) {
         static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 _cleanup_free_ char *mine = NULL, *theirs = NULL;
-                int r = read_line(dir, files[i], &mine);
+                int r = cgroup_read_line(dir, files[i], &mine);
                 if (r < 0)
                         return r;
                 if (mine[0] != 0)
                         continue;
-                if ((r = read_line(parent, files[i], &theirs)) < 0 || (r = write_file(dir, files[i], theirs)) < 0)
+                if ((r = cgroup_read_line(parent, files[i], &theirs)) < 0 || (r = cgroup_write(dir, files[i], theirs)) < 0)
                         return r;
         }
         return 0;
@@ -225,7 +221,7 @@ static int cpuset_inherit(const char *dir) {
 /* mkdir -p of the container's cgroup; records the topmost directory made. */
 static int hierarchy_mkdir(CgroupHierarchy *h, bool populated_ok, char **ret_error) {
         _cleanup_free_ char *dir = NULL;
-        int r = hierarchy_dir(h, &dir);
+        int r = cgroup_hierarchy_dir(h, &dir);
         if (r < 0)
                 return errmsg(ret_error, r, "cgroup %s on %s", h->path, h->mount);
         const bool cpuset = !h->v2 && strv_contains(h->controllers, "cpuset");
@@ -259,8 +255,8 @@ restart:
                          * anything below it is populated; v1 only what is in it. */
                         _cleanup_free_ char *procs = NULL;
                         uint64_t populated = 0;
-                        if ((h->v2 && read_keyed(dir, "cgroup.events", "populated", &populated) >= 0 && populated) ||
-                            (read_file(dir, "cgroup.procs", &procs) >= 0 && procs[0] != 0))
+                        if ((h->v2 && cgroup_read_keyed(dir, "cgroup.events", "populated", &populated) >= 0 && populated) ||
+                            (cgroup_read(dir, "cgroup.procs", &procs) >= 0 && procs[0] != 0))
                                 return errmsg_plain(ret_error, -EBUSY, "the cgroup %s is already in use", dir);
                 }
                 *p = saved;
@@ -276,7 +272,7 @@ restart:
  * refuses, and that is fine for them). */
 static int enable_v2_controllers(const CgroupHierarchy *h, const CgroupWrite *w, size_t n, char **ret_error) {
         _cleanup_free_ char *dir = NULL;
-        int r = hierarchy_dir(h, &dir);
+        int r = cgroup_hierarchy_dir(h, &dir);
         if (r < 0)
                 return r;
         static const char *const wanted[] = { "memory", "pids", "cpu", "io" };
@@ -292,7 +288,7 @@ static int enable_v2_controllers(const CgroupHierarchy *h, const CgroupWrite *w,
                                 continue;
                         char value[64];
                         snprintf(value, sizeof(value), "+%s", c);
-                        int k = write_file(parent, "cgroup.subtree_control", value);
+                        int k = cgroup_write(parent, "cgroup.subtree_control", value);
                         if (k < 0 && i < n) {
                                 *p = '/';
                                 return errmsg(ret_error, k, "enable the %s controller in %s", c, parent);
@@ -305,12 +301,12 @@ static int enable_v2_controllers(const CgroupHierarchy *h, const CgroupWrite *w,
 
 static int attach(const CgroupHierarchy *h, pid_t pid, char **ret_error) {
         _cleanup_free_ char *dir = NULL;
-        int r = hierarchy_dir(h, &dir);
+        int r = cgroup_hierarchy_dir(h, &dir);
         if (r < 0)
                 return errmsg(ret_error, r, "cgroup %s on %s", h->path, h->mount);
         char value[32];
         snprintf(value, sizeof(value), "%d", (int) pid);
-        r = write_file(dir, "cgroup.procs", value);
+        r = cgroup_write(dir, "cgroup.procs", value);
         if (r < 0)
                 return errmsg(ret_error, r, "move the init into %s", dir);
         return 0;
@@ -342,7 +338,7 @@ static void undo_create(Cgroup *cg, size_t attached) {
         for (size_t i = attached; i < cg->n_hierarchies; i++) {
                 CgroupHierarchy *h = cg->hierarchies + i;
                 _cleanup_free_ char *dir = NULL;
-                if (h->created && hierarchy_dir(h, &dir) >= 0 && rmdir_tree(dir) >= 0) {
+                if (h->created && cgroup_hierarchy_dir(h, &dir) >= 0 && rmdir_tree(dir) >= 0) {
                         remove_made_parents(h);
                         free(h->created);
                         h->created = NULL;
@@ -433,14 +429,14 @@ int cgroup_destroy(Cgroup *cg, unsigned timeout_ms, char **ret_error) {
         if (cgroup_is_frozen(cg) > 0)
                 (void) cgroup_freeze(cg, false, NULL);
         size_t left = 0;
-        uint64_t deadline = now_ms() + timeout_ms;
+        uint64_t deadline = now_msec() + timeout_ms;
         /* Not attached (a create that stopped before it moved the init in, even one whose
          * launcher died): whatever is in those cgroups is not the container's. */
         int r = cg->attached ? cgroup_count_pids(cg, &left) : 0;
         if (r >= 0 && left > 0) {
                 (void) cgroup_kill(cg, SIGKILL, NULL);
-                while ((r = cgroup_count_pids(cg, &left)) >= 0 && left > 0 && now_ms() < deadline)
-                        sleep_ms(10);
+                while ((r = cgroup_count_pids(cg, &left)) >= 0 && left > 0 && now_msec() < deadline)
+                        sleep_msec(10);
         }
         if (left > 0)
                 return errmsg_plain(ret_error, -EBUSY, "%zu processes are still in the container's cgroup", left);
@@ -452,12 +448,12 @@ int cgroup_destroy(Cgroup *cg, unsigned timeout_ms, char **ret_error) {
                 if (!h->path || !h->created)
                         continue;
                 _cleanup_free_ char *dir = NULL;
-                r = hierarchy_dir(h, &dir);
+                r = cgroup_hierarchy_dir(h, &dir);
                 if (r >= 0) {
                         /* A process that just died may still hold the cgroup for a moment. */
                         do {
                                 r = rmdir_tree(dir);
-                        } while (r == -EBUSY && now_ms() < deadline && (sleep_ms(10), true));
+                        } while (r == -EBUSY && now_msec() < deadline && (sleep_msec(10), true));
                 }
                 if (r >= 0)
                         remove_made_parents(h);

@@ -22,19 +22,19 @@
 /* ---------------------------------------------------------------- freezer */
 
 static const CgroupHierarchy *freezer(const Cgroup *cg, bool *ret_v2) {
-        const CgroupHierarchy *h = find_v1(cg, "freezer");
+        const CgroupHierarchy *h = cgroup_find_v1(cg, "freezer");
         *ret_v2 = !h;
-        return h ?: find_v2(cg);
+        return h ?: cgroup_find_v2(cg);
 }
 
 int cgroup_is_frozen(const Cgroup *cg) {
         bool v2;
         const CgroupHierarchy *h = freezer(cg, &v2);
         _cleanup_free_ char *dir = NULL, *s = NULL;
-        int r = h ? hierarchy_dir(h, &dir) : -EOPNOTSUPP;
+        int r = h ? cgroup_hierarchy_dir(h, &dir) : -EOPNOTSUPP;
         if (r < 0)
                 return r;
-        r = read_line(dir, v2 ? "cgroup.freeze" : "freezer.state", &s);
+        r = cgroup_read_line(dir, v2 ? "cgroup.freeze" : "freezer.state", &s);
         if (r < 0)
                 return r;
         return v2 ? streq(s, "1") : !streq(s, "THAWED");
@@ -44,38 +44,38 @@ int cgroup_freeze(const Cgroup *cg, bool freeze, char **ret_error) {
         bool v2;
         const CgroupHierarchy *h = freezer(cg, &v2);
         _cleanup_free_ char *dir = NULL;
-        int r = h ? hierarchy_dir(h, &dir) : -EOPNOTSUPP;
+        int r = h ? cgroup_hierarchy_dir(h, &dir) : -EOPNOTSUPP;
         if (r < 0)
                 return errmsg(ret_error, r, "find the container's freezer");
         const char *file = v2 ? "cgroup.freeze" : "freezer.state";
         const char *value = v2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED");
-        uint64_t deadline = now_ms() + FREEZE_TIMEOUT_MS;
+        uint64_t deadline = now_msec() + FREEZE_TIMEOUT_MS;
         for (;;) {
-                if ((r = write_file(dir, file, value)) < 0)
+                if ((r = cgroup_write(dir, file, value)) < 0)
                         return errmsg(ret_error, r, "write %s to %s/%s", value, dir, file);
                 /* The kernel gets there asynchronously: v1 says FREEZING, v2's cgroup.events
                  * says "frozen 0" until every task has stopped. */
                 uint64_t frozen = 0;
                 _cleanup_free_ char *s = NULL;
-                bool done = v2 ? read_keyed(dir, "cgroup.events", "frozen", &frozen) >= 0 && frozen == freeze
-                               : read_line(dir, file, &s) >= 0 && streq(s, value);
+                bool done = v2 ? cgroup_read_keyed(dir, "cgroup.events", "frozen", &frozen) >= 0 && frozen == freeze
+                               : cgroup_read_line(dir, file, &s) >= 0 && streq(s, value);
                 if (done)
                         return 0;
-                if (now_ms() > deadline) {
+                if (now_msec() > deadline) {
                         if (freeze)
-                                (void) write_file(dir, file, v2 ? "0" : "THAWED");
+                                (void) cgroup_write(dir, file, v2 ? "0" : "THAWED");
                         return errmsg_plain(ret_error, -ETIMEDOUT, "the container's cgroup did not %s in time",
                                             freeze ? "freeze" : "thaw");
                 }
-                sleep_ms(5);
+                sleep_msec(5);
         }
 }
 
 /* ---------------------------------------------------------------- processes */
 
-int cgroup_collect_pids(const char *dir, pid_t **pids, size_t *n) {
+static int collect_pids(const char *dir, pid_t **pids, size_t *n) {
         _cleanup_free_ char *data = NULL;
-        int r = read_file(dir, "cgroup.procs", &data);
+        int r = cgroup_read(dir, "cgroup.procs", &data);
         if (r < 0)
                 return r;
         for (char *s = data, *end; *s; s = end) {
@@ -100,7 +100,7 @@ int cgroup_collect_pids(const char *dir, pid_t **pids, size_t *n) {
                 _cleanup_free_ char *sub = NULL;
                 if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
                         r = -ENOMEM;
-                else if ((r = cgroup_collect_pids(sub, pids, n)) == -ENOENT)
+                else if ((r = collect_pids(sub, pids, n)) == -ENOENT)
                         r = 0; /* removed meanwhile */
         }
         closedir(d);
@@ -112,14 +112,22 @@ static int cmp_pid(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-int cgroup_pids(const Cgroup *cg, pid_t **ret, size_t *ret_n, char **ret_error) {
+/* Every PID in the container's cgroup and below, in the hierarchy that tracks processes;
+ * unsorted, maybe twice. *ret_n is set even on failure (what was found so far). */
+static int tracking_pids(const Cgroup *cg, pid_t **ret, size_t *ret_n) {
         const CgroupHierarchy *h = cgroup_tracking_hierarchy(cg);
         _cleanup_free_ char *dir = NULL;
+        int r = h ? cgroup_hierarchy_dir(h, &dir) : -ENOENT;
+        *ret_n = 0;
+        if (r < 0)
+                return r;
+        return collect_pids(dir, ret, ret_n);
+}
+
+int cgroup_pids(const Cgroup *cg, pid_t **ret, size_t *ret_n, char **ret_error) {
         _cleanup_free_ pid_t *pids = NULL;
-        size_t n = 0;
-        int r = h ? hierarchy_dir(h, &dir) : -ENOENT;
-        if (r >= 0)
-                r = cgroup_collect_pids(dir, &pids, &n);
+        size_t n;
+        int r = tracking_pids(cg, &pids, &n);
         if (r < 0)
                 return errmsg(ret_error, r, "list the processes of the container's cgroup");
         qsort(pids, n, sizeof(pid_t), cmp_pid);
@@ -139,15 +147,12 @@ static bool pid_in_cgroup(const CgroupHierarchy *h, pid_t pid) {
         _cleanup_free_ char *data = NULL;
         if (read_file_at(AT_FDCWD, p, 1U << 16, &data, NULL) < 0)
                 return false;
-        for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
-                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                if (!c2)
-                        continue;
-                *c2 = 0;
+        char *save = NULL;
+        for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                const char *ctrls, *path;
                 /* By whole names: a substring match took "cpuset" for "cpu". */
-                if (!cgroup_line_matches(h, c1 + 1))
-                        continue;
-                return path_startswith(c2 + 1, h->path) != NULL;
+                if (cgroup_split_proc_line(line, &ctrls, &path) && cgroup_line_matches(h, ctrls))
+                        return path_startswith(path, h->path) != NULL;
         }
         return false;
 }
@@ -155,11 +160,11 @@ static bool pid_in_cgroup(const CgroupHierarchy *h, pid_t pid) {
 int cgroup_kill(const Cgroup *cg, int sig, char **ret_error) {
         const CgroupHierarchy *h = cgroup_tracking_hierarchy(cg);
         _cleanup_free_ char *dir = NULL;
-        int r = h ? hierarchy_dir(h, &dir) : -ENOENT;
+        int r = h ? cgroup_hierarchy_dir(h, &dir) : -ENOENT;
         if (r < 0)
                 return errmsg(ret_error, r, "find the container's cgroup");
         /* v2 (5.14+) kills a whole subtree at once, forks in flight included. */
-        if (sig == SIGKILL && h->v2 && write_file(dir, "cgroup.kill", "1") >= 0)
+        if (sig == SIGKILL && h->v2 && cgroup_write(dir, "cgroup.kill", "1") >= 0)
                 return 0;
 
         /* Otherwise one by one, frozen meanwhile so that nothing forks past the list. */
@@ -190,47 +195,47 @@ int cgroup_stats(const Cgroup *cg, CgroupStats *ret, char **ret_error) {
         const CgroupHierarchy *h;
         _cleanup_free_ char *dir = NULL;
 
-        if ((h = find_controller(cg, "memory", "memory")) && hierarchy_dir(h, &dir) >= 0) {
+        if ((h = cgroup_find_controller(cg, "memory", "memory")) && cgroup_hierarchy_dir(h, &dir) >= 0) {
                 if (h->v2)
-                        s.has_memory = read_u64(dir, "memory.current", &s.memory_usage) >= 0 &&
-                                       read_u64(dir, "memory.max", &s.memory_limit) >= 0;
+                        s.has_memory = cgroup_read_u64(dir, "memory.current", &s.memory_usage) >= 0 &&
+                                       cgroup_read_u64(dir, "memory.max", &s.memory_limit) >= 0;
                 else
-                        s.has_memory = read_u64(dir, "memory.usage_in_bytes", &s.memory_usage) >= 0 &&
-                                       read_u64(dir, "memory.limit_in_bytes", &s.memory_limit) >= 0;
+                        s.has_memory = cgroup_read_u64(dir, "memory.usage_in_bytes", &s.memory_usage) >= 0 &&
+                                       cgroup_read_u64(dir, "memory.limit_in_bytes", &s.memory_limit) >= 0;
                 if (h->v2) {
-                        (void) read_u64(dir, "memory.peak", &s.memory_max_usage);
-                        (void) read_keyed(dir, "memory.events", "max", &s.memory_failcnt);
-                        (void) read_keyed(dir, "memory.events", "oom_kill", &s.memory_oom_kills);
+                        (void) cgroup_read_u64(dir, "memory.peak", &s.memory_max_usage);
+                        (void) cgroup_read_keyed(dir, "memory.events", "max", &s.memory_failcnt);
+                        (void) cgroup_read_keyed(dir, "memory.events", "oom_kill", &s.memory_oom_kills);
                 } else {
-                        (void) read_u64(dir, "memory.max_usage_in_bytes", &s.memory_max_usage);
-                        (void) read_u64(dir, "memory.failcnt", &s.memory_failcnt);
-                        (void) read_keyed(dir, "memory.oom_control", "oom_kill", &s.memory_oom_kills);
+                        (void) cgroup_read_u64(dir, "memory.max_usage_in_bytes", &s.memory_max_usage);
+                        (void) cgroup_read_u64(dir, "memory.failcnt", &s.memory_failcnt);
+                        (void) cgroup_read_keyed(dir, "memory.oom_control", "oom_kill", &s.memory_oom_kills);
                 }
         }
         free(dir);
         dir = NULL;
-        if ((h = find_controller(cg, "pids", "pids")) && hierarchy_dir(h, &dir) >= 0) {
-                s.has_pids = read_u64(dir, "pids.current", &s.pids_current) >= 0;
-                if (read_u64(dir, "pids.max", &s.pids_limit) < 0 || s.pids_limit == UINT64_MAX)
+        if ((h = cgroup_find_controller(cg, "pids", "pids")) && cgroup_hierarchy_dir(h, &dir) >= 0) {
+                s.has_pids = cgroup_read_u64(dir, "pids.current", &s.pids_current) >= 0;
+                if (cgroup_read_u64(dir, "pids.max", &s.pids_limit) < 0 || s.pids_limit == UINT64_MAX)
                         s.pids_limit = 0;
         }
         free(dir);
         dir = NULL;
-        if ((h = find_v1(cg, "cpuacct"))) {
-                if (hierarchy_dir(h, &dir) >= 0 && read_u64(dir, "cpuacct.usage", &s.cpu_usage_ns) >= 0) {
+        if ((h = cgroup_find_v1(cg, "cpuacct"))) {
+                if (cgroup_hierarchy_dir(h, &dir) >= 0 && cgroup_read_u64(dir, "cpuacct.usage", &s.cpu_usage_ns) >= 0) {
                         uint64_t user = 0, system = 0;
                         long hz = sysconf(_SC_CLK_TCK);
-                        (void) read_keyed(dir, "cpuacct.stat", "user", &user);
-                        (void) read_keyed(dir, "cpuacct.stat", "system", &system);
+                        (void) cgroup_read_keyed(dir, "cpuacct.stat", "user", &user);
+                        (void) cgroup_read_keyed(dir, "cpuacct.stat", "system", &system);
                         s.cpu_user_ns = hz > 0 ? user * (1000000000ULL / (uint64_t) hz) : 0;
                         s.cpu_system_ns = hz > 0 ? system * (1000000000ULL / (uint64_t) hz) : 0;
                         s.has_cpu = true;
                 }
-        } else if ((h = find_v2(cg)) && hierarchy_dir(h, &dir) >= 0) {
+        } else if ((h = cgroup_find_v2(cg)) && cgroup_hierarchy_dir(h, &dir) >= 0) {
                 uint64_t usage, user = 0, system = 0;
-                if (read_keyed(dir, "cpu.stat", "usage_usec", &usage) >= 0) {
-                        (void) read_keyed(dir, "cpu.stat", "user_usec", &user);
-                        (void) read_keyed(dir, "cpu.stat", "system_usec", &system);
+                if (cgroup_read_keyed(dir, "cpu.stat", "usage_usec", &usage) >= 0) {
+                        (void) cgroup_read_keyed(dir, "cpu.stat", "user_usec", &user);
+                        (void) cgroup_read_keyed(dir, "cpu.stat", "system_usec", &system);
                         s.cpu_usage_ns = usage * 1000;
                         s.cpu_user_ns = user * 1000;
                         s.cpu_system_ns = system * 1000;
@@ -245,13 +250,9 @@ int cgroup_stats(const Cgroup *cg, CgroupStats *ret, char **ret_error) {
 
 /* Processes left in the container's cgroup, in the tracking hierarchy. */
 int cgroup_count_pids(const Cgroup *cg, size_t *ret) {
-        const CgroupHierarchy *h = cgroup_tracking_hierarchy(cg);
-        _cleanup_free_ char *dir = NULL;
         _cleanup_free_ pid_t *pids = NULL;
-        size_t n = 0;
-        int r = h ? hierarchy_dir(h, &dir) : -ENOENT;
-        if (r >= 0)
-                r = cgroup_collect_pids(dir, &pids, &n);
+        size_t n;
+        int r = tracking_pids(cg, &pids, &n);
         *ret = n;
         return r == -ENOENT ? 0 : r;
 }

@@ -13,6 +13,8 @@
 
 #include "errmsg.h"
 #include "parse-util.h"
+#include "string-util.h"
+#include "time-util.h"
 #include "cgroup.h"
 #include "systemd-job.h"
 
@@ -27,11 +29,6 @@ static bool unit_char_is_valid(char c) {
                 strchr(":_.\\-", c);
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t n = strlen(s), m = strlen(suffix);
-        return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 /* systemd's rule for a plain unit name: at most 255 characters from [A-Za-z0-9:_.\-], something
  * before the type suffix. A leading '.' is refused too: it makes a hidden file of the unit's
  * drop-in directory. */
@@ -39,7 +36,7 @@ static bool unit_name_is_valid(const char *name, const char *suffix) {
         size_t n = strlen(name);
         if (n == 0 || n > UNIT_NAME_MAX || name[0] == '.')
                 return false;
-        if (!has_suffix(name, suffix) || n == strlen(suffix))
+        if (!endswith(name, suffix) || n == strlen(suffix))
                 return false;
         for (const char *p = name; *p; p++)
                 if (!unit_char_is_valid(*p))
@@ -135,7 +132,7 @@ int cgroup_systemd_parse_path(const char *cgroups_path, const char *id, bool use
         if (!*name)
                 return errmsg_plain(ret_error, -EINVAL, "linux.cgroupsPath: \"%s\": the name is empty", shown);
         /* runc makes a slice rather than a scope for such a name; we only make scopes. */
-        if (has_suffix(name, ".slice"))
+        if (endswith(name, ".slice"))
                 return errmsg_plain(ret_error, -EINVAL,
                                     "linux.cgroupsPath: \"%s\": a slice as the container's unit is not supported",
                                     shown);
@@ -312,8 +309,7 @@ int cgroup_systemd_start_scope(const char *unit, const char *slice, pid_t pid, c
         if (r < 0)
                 return r;
 
-        r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                           "org.freedesktop.systemd1.Manager", "StartTransientUnit");
+        r = systemd_manager_new_call(bus, "StartTransientUnit", &m);
         if (r >= 0)
                 r = sd_bus_message_append(m, "ss", unit, "fail");
         if (r >= 0)
@@ -369,22 +365,14 @@ int cgroup_systemd_start_scope(const char *unit, const char *slice, pid_t pid, c
 
 int cgroup_systemd_stop_unit(const char *unit, bool user, char **ret_error) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *result = NULL;
 
         int r = systemd_bus_connect(user, &bus, ret_error);
         if (r < 0)
                 return r;
-        r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                           "org.freedesktop.systemd1.Manager", "StopUnit");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "ss", unit, "replace");
-        if (r < 0)
-                return errmsg(ret_error, r, "systemd: stop %s: build the request", unit);
-
         /* Waits for the stop to finish, so that the name is free again when delete returns. */
-        r = systemd_job_run(bus, m, SYSTEMD_TIMEOUT_USEC, &error, &result);
+        r = systemd_unit_job(bus, "StopUnit", unit, "replace", SYSTEMD_TIMEOUT_USEC, &error, &result);
         if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
                 return 0;
         if (r == -ETIMEDOUT)

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* linux.resources in cgroup v1 syntax: which file of which controller gets which value, in the
  * order they are written. Pure mapping, no I/O: cgroup.c finds the hierarchy that holds each
- * controller and makes the writes. Also the CgroupWrite list helpers both versions share. */
+ * controller and makes the writes. The list it builds is cgroup-writes.c's. */
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,83 +11,6 @@
 #include "errmsg.h"
 #include "cgroup-writes.h"
 #include "cgroup.h"
-
-void cgroup_writes_free(CgroupWrite *w, size_t n) {
-        /* controller is never owned on its own: a static string, or (v2's unified keys) stored
-         * after the NUL of file, in the same allocation. */
-        for (size_t i = 0; i < n; i++) {
-                free(w[i].file);
-                free(w[i].alt_file);
-                free(w[i].value);
-                free(w[i].alt_value);
-        }
-        free(w);
-}
-
-void cgroup_write_list_done(CgroupWriteList *l) {
-        cgroup_writes_free(l->writes, l->n);
-        l->writes = NULL;
-        l->n = 0;
-}
-
-int cgroup_write_list_take(CgroupWriteList *l, const char *controller, char *file, char *alt_file, char *value) {
-        if (!file || !value) {
-                free(file);
-                free(alt_file);
-                free(value);
-                return -ENOMEM;
-        }
-        CgroupWrite *w = realloc(l->writes, (l->n + 1) * sizeof(CgroupWrite));
-        if (!w) {
-                free(file);
-                free(alt_file);
-                free(value);
-                return -ENOMEM;
-        }
-        l->writes = w;
-        l->writes[l->n++] = (CgroupWrite) {
-                .controller = controller,
-                .file = file,
-                .alt_file = alt_file,
-                .value = value,
-        };
-        return 0;
-}
-
-int cgroup_write_list_add(CgroupWriteList *l, const char *controller, const char *file, const char *alt_file,
-                          const char *value_fmt, ...) {
-        char *value = NULL;
-        va_list ap;
-        va_start(ap, value_fmt);
-        int k = vasprintf(&value, value_fmt, ap);
-        va_end(ap);
-        if (k < 0)
-                return -ENOMEM;
-
-        char *f = strdup(file);
-        char *a = NULL;
-        if (alt_file && !(a = strdup(alt_file))) {
-                free(f);
-                free(value);
-                return -ENOMEM;
-        }
-        return cgroup_write_list_take(l, controller, f, a, value);
-}
-
-int cgroup_write_list_add_pids(CgroupWriteList *l, const OciResources *res) {
-        if (!res->has_pids_limit)
-                return 0;
-        if (res->pids_limit > 0)
-                return cgroup_write_list_add(l, "pids", "pids.max", NULL, "%" PRId64, res->pids_limit);
-        return cgroup_write_list_add(l, "pids", "pids.max", NULL, "max");
-}
-
-void cgroup_write_list_steal(CgroupWriteList *l, CgroupWrite **ret, size_t *ret_n) {
-        *ret = l->writes;
-        *ret_n = l->n;
-        l->writes = NULL;
-        l->n = 0;
-}
 
 /* "MAJ" or "*" for -1, in a caller's buffer. */
 static const char *devnum(int64_t v, char buf[static 24]) {
@@ -98,14 +20,9 @@ static const char *devnum(int64_t v, char buf[static 24]) {
         return buf;
 }
 
-static int add_throttle(CgroupWriteList *l, const char *file, const OciThrottleDevice *d, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                int r = cgroup_write_list_add(l, "blkio", file, NULL, "%" PRId64 ":%" PRId64 " %" PRIu64,
-                                              d[i].major, d[i].minor, d[i].rate);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+static int add_throttle(CgroupWriteList *l, const char *file, const OciThrottleDevice *d) {
+        return cgroup_write_list_add(l, "blkio", file, NULL, "%" PRId64 ":%" PRId64 " %" PRIu64, d->major, d->minor,
+                                     d->rate);
 }
 
 static int add_memory(CgroupWriteList *l, const OciResources *res) {
@@ -157,11 +74,7 @@ static int add_cpu(CgroupWriteList *l, const OciResources *res) {
         if (res->has_cpu_idle &&
             (r = cgroup_write_list_add(l, "cpu", "cpu.idle", NULL, "%" PRId64, res->cpu_idle)) < 0)
                 return r;
-        if (res->cpus && (r = cgroup_write_list_add(l, "cpuset", "cpuset.cpus", NULL, "%s", res->cpus)) < 0)
-                return r;
-        if (res->mems && (r = cgroup_write_list_add(l, "cpuset", "cpuset.mems", NULL, "%s", res->mems)) < 0)
-                return r;
-        return 0;
+        return cgroup_write_list_add_cpuset(l, res);
 }
 
 static int add_blkio(CgroupWriteList *l, const OciResources *res) {
@@ -186,12 +99,11 @@ static int add_blkio(CgroupWriteList *l, const OciResources *res) {
                                                d->major, d->minor, (unsigned) d->leaf_weight)) < 0)
                         return r;
         }
-        if ((r = add_throttle(l, "blkio.throttle.read_bps_device", res->throttle_read_bps, res->n_throttle_read_bps)) < 0 ||
-            (r = add_throttle(l, "blkio.throttle.write_bps_device", res->throttle_write_bps, res->n_throttle_write_bps)) < 0 ||
-            (r = add_throttle(l, "blkio.throttle.read_iops_device", res->throttle_read_iops, res->n_throttle_read_iops)) < 0 ||
-            (r = add_throttle(l, "blkio.throttle.write_iops_device", res->throttle_write_iops, res->n_throttle_write_iops)) < 0)
-                return r;
-        return 0;
+        static const char *const files[4] = {
+                "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+                "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
+        };
+        return cgroup_write_list_add_throttles(l, res, files, add_throttle);
 }
 
 static int add_device_rule(CgroupWriteList *l, const OciDeviceRule *d) {
@@ -232,13 +144,8 @@ int cgroup_v1_writes(const OciResources *res, CgroupWrite **ret, size_t *ret_n, 
         if ((r = add_blkio(&l, res)) < 0)
                 goto oom;
 
-        for (size_t i = 0; i < res->n_hugepage_limits; i++) {
-                _cleanup_free_ char *file = NULL;
-                if (asprintf(&file, "hugetlb.%s.limit_in_bytes", res->hugepage_limits[i].page_size) < 0)
-                        goto oom;
-                if ((r = cgroup_write_list_add(&l, "hugetlb", file, NULL, "%" PRIu64, res->hugepage_limits[i].limit)) < 0)
-                        goto oom;
-        }
+        if ((r = cgroup_write_list_add_hugetlb(&l, res, "limit_in_bytes")) < 0)
+                goto oom;
 
         if (res->has_net_class_id &&
             (r = cgroup_write_list_add(&l, "net_cls", "net_cls.classid", NULL, "%" PRIu32, res->net_class_id)) < 0)

@@ -5,7 +5,6 @@
  * v2: cgroup-v2-devices.c. */
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +33,13 @@ static uint64_t io_weight_from_blkio(uint64_t w) {
         return 1 + ((w - 10) * 9999) / 990;
 }
 
+/* A memory file that takes "max" for no limit: OCI's -1. */
+static int add_memory_max(CgroupWriteList *l, const char *file, int64_t v) {
+        if (v < 0)
+                return cgroup_write_list_add(l, "memory", file, NULL, "max");
+        return cgroup_write_list_add(l, "memory", file, NULL, "%" PRId64, v);
+}
+
 static int add_memory(CgroupWriteList *l, const OciResources *res, char **ret_error) {
         int r;
 
@@ -44,26 +50,14 @@ static int add_memory(CgroupWriteList *l, const OciResources *res, char **ret_er
                 return errmsg_plain(ret_error, -EOPNOTSUPP,
                                     "linux.resources.memory.disableOOMKiller: cgroup v2 cannot disable the OOM killer");
 
-        if (res->has_memory_limit) {
-                if (res->memory_limit < 0)
-                        r = cgroup_write_list_add(l, "memory", "memory.max", NULL, "max");
-                else
-                        r = cgroup_write_list_add(l, "memory", "memory.max", NULL, "%" PRId64, res->memory_limit);
-                if (r < 0)
-                        return r;
-        }
-        if (res->has_memory_reservation) {
-                if (res->memory_reservation < 0)
-                        r = cgroup_write_list_add(l, "memory", "memory.low", NULL, "max");
-                else
-                        r = cgroup_write_list_add(l, "memory", "memory.low", NULL, "%" PRId64, res->memory_reservation);
-                if (r < 0)
-                        return r;
-        }
+        if (res->has_memory_limit && (r = add_memory_max(l, "memory.max", res->memory_limit)) < 0)
+                return r;
+        if (res->has_memory_reservation && (r = add_memory_max(l, "memory.low", res->memory_reservation)) < 0)
+                return r;
         if (res->has_memory_swap) {
                 /* OCI's swap is v1's memory+swap; v2 limits swap alone. */
                 if (res->memory_swap < 0)
-                        r = cgroup_write_list_add(l, "memory", "memory.swap.max", NULL, "max");
+                        r = add_memory_max(l, "memory.swap.max", -1);
                 else if (!res->has_memory_limit || res->memory_limit < 0)
                         return errmsg_plain(ret_error, -EINVAL,
                                             "linux.resources.memory.swap: counts memory and swap together, so on cgroup v2 "
@@ -73,8 +67,7 @@ static int add_memory(CgroupWriteList *l, const OciResources *res, char **ret_er
                                             "linux.resources.memory.swap: %" PRId64 " is less than the memory limit %" PRId64,
                                             res->memory_swap, res->memory_limit);
                 else
-                        r = cgroup_write_list_add(l, "memory", "memory.swap.max", NULL, "%" PRId64,
-                                                  res->memory_swap - res->memory_limit);
+                        r = add_memory_max(l, "memory.swap.max", res->memory_swap - res->memory_limit);
                 if (r < 0)
                         return r;
         }
@@ -118,41 +111,15 @@ static int add_cpu(CgroupWriteList *l, const OciResources *res, char **ret_error
                 return r;
         if (res->has_cpu_idle && (r = cgroup_write_list_add(l, "cpu", "cpu.idle", NULL, "%" PRId64, res->cpu_idle)) < 0)
                 return r;
-
-        if (res->cpus && (r = cgroup_write_list_add(l, "cpuset", "cpuset.cpus", NULL, "%s", res->cpus)) < 0)
-                return r;
-        if (res->mems && (r = cgroup_write_list_add(l, "cpuset", "cpuset.mems", NULL, "%s", res->mems)) < 0)
-                return r;
-        return 0;
+        return cgroup_write_list_add_cpuset(l, res);
 }
 
-/* The value for the last write's alt_file, when it differs. */
-_printf_(2, 3) static int set_alt_value(CgroupWriteList *l, const char *fmt, ...) {
-        CgroupWrite *w = l->writes + l->n - 1;
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vasprintf(&w->alt_value, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-                w->alt_value = NULL;
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-static int add_io_max(CgroupWriteList *l, const char *key, const OciThrottleDevice *d, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                int r;
-                if (d[i].rate == 0)
-                        r = cgroup_write_list_add(l, "io", "io.max", NULL, "%" PRId64 ":%" PRId64 " %s=max", d[i].major,
-                                                  d[i].minor, key);
-                else
-                        r = cgroup_write_list_add(l, "io", "io.max", NULL, "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
-                                                  d[i].major, d[i].minor, key, d[i].rate);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+static int add_io_max(CgroupWriteList *l, const char *key, const OciThrottleDevice *d) {
+        if (d->rate == 0)
+                return cgroup_write_list_add(l, "io", "io.max", NULL, "%" PRId64 ":%" PRId64 " %s=max", d->major, d->minor,
+                                             key);
+        return cgroup_write_list_add(l, "io", "io.max", NULL, "%" PRId64 ":%" PRId64 " %s=%" PRIu64, d->major, d->minor,
+                                     key, d->rate);
 }
 
 static int add_io(CgroupWriteList *l, const OciResources *res, char **ret_error) {
@@ -172,7 +139,7 @@ static int add_io(CgroupWriteList *l, const OciResources *res, char **ret_error)
         if (res->has_blkio_weight) {
                 if ((r = cgroup_write_list_add(l, "io", "io.weight", "io.bfq.weight", "default %" PRIu64,
                                                io_weight_from_blkio(res->blkio_weight))) < 0 ||
-                    (r = set_alt_value(l, "%u", (unsigned) res->blkio_weight)) < 0)
+                    (r = cgroup_write_list_set_alt_value(l, "%u", (unsigned) res->blkio_weight)) < 0)
                         return r;
         }
         for (size_t i = 0; i < res->n_weight_devices; i++) {
@@ -181,16 +148,12 @@ static int add_io(CgroupWriteList *l, const OciResources *res, char **ret_error)
                         continue;
                 if ((r = cgroup_write_list_add(l, "io", "io.weight", "io.bfq.weight", "%" PRId64 ":%" PRId64 " %" PRIu64,
                                                d->major, d->minor, io_weight_from_blkio(d->weight))) < 0 ||
-                    (r = set_alt_value(l, "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, (unsigned) d->weight)) < 0)
+                    (r = cgroup_write_list_set_alt_value(l, "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, (unsigned) d->weight)) < 0)
                         return r;
         }
 
-        if ((r = add_io_max(l, "rbps", res->throttle_read_bps, res->n_throttle_read_bps)) < 0 ||
-            (r = add_io_max(l, "wbps", res->throttle_write_bps, res->n_throttle_write_bps)) < 0 ||
-            (r = add_io_max(l, "riops", res->throttle_read_iops, res->n_throttle_read_iops)) < 0 ||
-            (r = add_io_max(l, "wiops", res->throttle_write_iops, res->n_throttle_write_iops)) < 0)
-                return r;
-        return 0;
+        static const char *const keys[4] = { "rbps", "wbps", "riops", "wiops" };
+        return cgroup_write_list_add_throttles(l, res, keys, add_io_max);
 }
 
 /* A unified key's write: the controller is the file name up to the first '.', stored after the
@@ -231,15 +194,8 @@ int cgroup_v2_writes(const OciResources *res, CgroupWrite **ret, size_t *ret_n, 
         if ((r = add_io(&l, res, ret_error)) < 0)
                 goto fail;
 
-        for (size_t i = 0; i < res->n_hugepage_limits; i++) {
-                _cleanup_free_ char *file = NULL;
-                if (asprintf(&file, "hugetlb.%s.max", res->hugepage_limits[i].page_size) < 0) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                if ((r = cgroup_write_list_add(&l, "hugetlb", file, NULL, "%" PRIu64, res->hugepage_limits[i].limit)) < 0)
-                        goto fail;
-        }
+        if ((r = cgroup_write_list_add_hugetlb(&l, res, "max")) < 0)
+                goto fail;
 
         /* Last, so that a file also named here wins over the mapping of an OCI member. */
         for (char **k = res->unified; k && k[0]; k += 2) {

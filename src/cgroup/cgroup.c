@@ -5,12 +5,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/xattr.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "errmsg.h"
@@ -18,6 +16,7 @@
 #include "path-util.h"
 #include "strv.h"
 #include "cgroup-internal.h"
+#include "json-util.h"
 #include "log.h"
 
 static const char *const layout_names[_CGROUP_LAYOUT_MAX] = {
@@ -174,37 +173,49 @@ static int finish_mounts(Cgroup *cg) {
         return 0;
 }
 
-static int parse_mountinfo(Cgroup *cg, const char *root) {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+/* Calls fn on each line of the file at path (newline stripped), stopping at its first error. */
+static int for_each_line(const char *path, int (*fn)(Cgroup *cg, char *line, const char *root), Cgroup *cg,
+                         const char *root) {
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
         if (!f)
                 return -errno;
         _cleanup_free_ char *line = NULL;
         size_t size = 0;
         while (getline(&line, &size, f) > 0) {
-                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
-                char *fields[5] = {}, *save = NULL, *w = strtok_r(line, " \n", &save);
-                size_t i = 0;
-                for (; w && i < 5; w = strtok_r(NULL, " \n", &save))
-                        fields[i++] = w;
-                while (w && !streq(w, "-"))
-                        w = strtok_r(NULL, " \n", &save);
-                char *fstype = w ? strtok_r(NULL, " \n", &save) : NULL;
-                char *source = fstype ? strtok_r(NULL, " \n", &save) : NULL;
-                char *superopts = source ? strtok_r(NULL, " \n", &save) : NULL;
-                if (i < 5 || !superopts)
-                        continue;
-                unescape_octal(fields[3]);
-                unescape_octal(fields[4]);
-                drop_hidden(cg, fields[4]);
-                bool v2 = streq(fstype, "cgroup2");
-                if (!v2 && !streq(fstype, "cgroup"))
-                        continue;
-                if (!path_is_at_or_below(fields[4], root))
-                        continue;
-                int r = add_mount(cg, v2, fields[4], fields[3], superopts);
+                line[strcspn(line, "\n")] = 0;
+                int r = fn(cg, line, root);
                 if (r < 0)
                         return r;
         }
+        return 0;
+}
+
+/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
+static int mountinfo_line(Cgroup *cg, char *line, const char *root) {
+        char *fields[5] = {}, *save = NULL, *w = strtok_r(line, " ", &save);
+        size_t i = 0;
+        for (; w && i < 5; w = strtok_r(NULL, " ", &save))
+                fields[i++] = w;
+        while (w && !streq(w, "-"))
+                w = strtok_r(NULL, " ", &save);
+        char *fstype = w ? strtok_r(NULL, " ", &save) : NULL;
+        char *source = fstype ? strtok_r(NULL, " ", &save) : NULL;
+        char *superopts = source ? strtok_r(NULL, " ", &save) : NULL;
+        if (i < 5 || !superopts)
+                return 0;
+        unescape_octal(fields[3]);
+        unescape_octal(fields[4]);
+        drop_hidden(cg, fields[4]);
+        bool v2 = streq(fstype, "cgroup2");
+        if ((!v2 && !streq(fstype, "cgroup")) || !path_is_at_or_below(fields[4], root))
+                return 0;
+        return add_mount(cg, v2, fields[4], fields[3], superopts);
+}
+
+static int parse_mountinfo(Cgroup *cg, const char *root) {
+        int r = for_each_line("/proc/self/mountinfo", mountinfo_line, cg, root);
+        if (r < 0)
+                return r;
         return finish_mounts(cg);
 }
 
@@ -226,25 +237,24 @@ bool cgroup_line_matches(const CgroupHierarchy *h, const char *ctrls) {
         return true;
 }
 
-/* "N:ctrl,ctrl:/path" lines; "0::/path" is v2. */
-static int parse_own_cgroups(Cgroup *cg) {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-        if (!f)
-                return -errno;
-        _cleanup_free_ char *line = NULL;
-        size_t size = 0;
-        while (getline(&line, &size, f) > 0) {
-                line[strcspn(line, "\n")] = 0;
-                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                if (!c2)
-                        continue;
-                *c2 = 0;
-                const char *ctrls = c1 + 1, *path = c2 + 1;
-                for (size_t i = 0; i < cg->n_hierarchies; i++) {
-                        CgroupHierarchy *h = cg->hierarchies + i;
-                        if (cgroup_line_matches(h, ctrls) && !h->own && !(h->own = strdup(path)))
-                                return -ENOMEM;
-                }
+bool cgroup_split_proc_line(char *line, const char **ret_ctrls, const char **ret_path) {
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+                return false;
+        *c2 = 0;
+        *ret_ctrls = c1 + 1;
+        *ret_path = c2 + 1;
+        return true;
+}
+
+static int own_cgroup_line(Cgroup *cg, char *line, const char *root) {
+        const char *ctrls, *path;
+        if (!cgroup_split_proc_line(line, &ctrls, &path))
+                return 0;
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                CgroupHierarchy *h = cg->hierarchies + i;
+                if (cgroup_line_matches(h, ctrls) && !h->own && !(h->own = strdup(path)))
+                        return -ENOMEM;
         }
         return 0;
 }
@@ -258,7 +268,7 @@ int cgroup_discover(const char *root, Cgroup **ret, char **ret_error) {
                 return errmsg(ret_error, r, "find the cgroup hierarchies mounted on %s", root);
         if (cg->n_hierarchies == 0)
                 return errmsg_plain(ret_error, -ENOMEDIUM, "no cgroup hierarchy is mounted on %s", root);
-        r = parse_own_cgroups(cg);
+        r = for_each_line("/proc/self/cgroup", own_cgroup_line, cg, NULL);
         if (r < 0)
                 return errmsg(ret_error, r, "read /proc/self/cgroup");
         bool v1 = false, v2 = false;
@@ -280,25 +290,14 @@ int cgroup_discover(const char *root, Cgroup **ret, char **ret_error) {
 
 /* ---------------------------------------------------------------- a hierarchy's files */
 
-uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
-
-void sleep_ms(unsigned ms) {
-        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
-        nanosleep(&ts, NULL);
-}
-
 /* The container's cgroup directory in h, as a path of ours. */
-int hierarchy_dir(const CgroupHierarchy *h, char **ret) {
+int cgroup_hierarchy_dir(const CgroupHierarchy *h, char **ret) {
         if (!h->path)
                 return -ENOENT;
         return cgroup_fs_path(h, h->path, ret);
 }
 
-int write_file(const char *dir, const char *file, const char *value) {
+int cgroup_write(const char *dir, const char *file, const char *value) {
         _cleanup_free_ char *p = NULL;
         if (asprintf(&p, "%s/%s", dir, file) < 0)
                 return -ENOMEM;
@@ -312,7 +311,7 @@ int write_file(const char *dir, const char *file, const char *value) {
         return (size_t) k == n ? 0 : -EIO;
 }
 
-int read_file(const char *dir, const char *file, char **ret) {
+int cgroup_read(const char *dir, const char *file, char **ret) {
         _cleanup_free_ char *p = NULL;
         if (asprintf(&p, "%s/%s", dir, file) < 0)
                 return -ENOMEM;
@@ -320,16 +319,16 @@ int read_file(const char *dir, const char *file, char **ret) {
 }
 
 /* The first line, without its newline. */
-int read_line(const char *dir, const char *file, char **ret) {
-        int r = read_file(dir, file, ret);
+int cgroup_read_line(const char *dir, const char *file, char **ret) {
+        int r = cgroup_read(dir, file, ret);
         if (r >= 0)
                 (*ret)[strcspn(*ret, "\n")] = 0;
         return r;
 }
 
-int read_u64(const char *dir, const char *file, uint64_t *ret) {
+int cgroup_read_u64(const char *dir, const char *file, uint64_t *ret) {
         _cleanup_free_ char *s = NULL;
-        int r = read_line(dir, file, &s);
+        int r = cgroup_read_line(dir, file, &s);
         if (r < 0)
                 return r;
         if (streq(s, "max")) {
@@ -346,9 +345,9 @@ int read_u64(const char *dir, const char *file, uint64_t *ret) {
 }
 
 /* "key value" lines (memory.events, cpu.stat, cpuacct.stat, memory.oom_control). */
-int read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret) {
+int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret) {
         _cleanup_free_ char *s = NULL;
-        int r = read_file(dir, file, &s);
+        int r = cgroup_read(dir, file, &s);
         if (r < 0)
                 return r;
         size_t kl = strlen(key);
@@ -361,14 +360,14 @@ int read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret
 }
 
 
-const CgroupHierarchy *find_v1(const Cgroup *cg, const char *controller) {
+const CgroupHierarchy *cgroup_find_v1(const Cgroup *cg, const char *controller) {
         for (size_t i = 0; i < cg->n_hierarchies; i++)
                 if (!cg->hierarchies[i].v2 && strv_contains(cg->hierarchies[i].controllers, controller))
                         return cg->hierarchies + i;
         return NULL;
 }
 
-const CgroupHierarchy *find_v2(const Cgroup *cg) {
+const CgroupHierarchy *cgroup_find_v2(const Cgroup *cg) {
         for (size_t i = 0; i < cg->n_hierarchies; i++)
                 if (cg->hierarchies[i].v2)
                         return cg->hierarchies + i;
@@ -376,11 +375,11 @@ const CgroupHierarchy *find_v2(const Cgroup *cg) {
 }
 
 /* v1 wins where a controller is on both (it can only be active on one). */
-const CgroupHierarchy *find_controller(const Cgroup *cg, const char *v1_name, const char *v2_name) {
-        const CgroupHierarchy *h = find_v1(cg, v1_name);
+const CgroupHierarchy *cgroup_find_controller(const Cgroup *cg, const char *v1_name, const char *v2_name) {
+        const CgroupHierarchy *h = cgroup_find_v1(cg, v1_name);
         if (h)
                 return h;
-        h = find_v2(cg);
+        h = cgroup_find_v2(cg);
         return h && v2_name && strv_contains(h->controllers, v2_name) ? h : NULL;
 }
 
@@ -443,11 +442,6 @@ const CgroupHierarchy *cgroup_tracking_hierarchy(const Cgroup *cg) {
         return named ?: cg->n_hierarchies > 0 ? cg->hierarchies : NULL;
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t a = strlen(s), b = strlen(suffix);
-        return a >= b && streq(s + a - b, suffix);
-}
-
 /* Inside a unit with Delegate=yes, the unit's cgroup (what systemd marks with the
  * trusted.delegate or user.delegate xattr), else NULL. systemd runs a delegated unit's control
  * processes (ExecStartPre=) in a ".control" leaf of it. */
@@ -462,7 +456,7 @@ static int delegated_unit_cgroup(const Cgroup *cg, char **ret) {
         char *slash = strrchr(unit, '/');
         if (slash && streq(slash + 1, ".control"))
                 *(slash == unit ? slash + 1 : slash) = 0;
-        if (!has_suffix(unit, ".service") && !has_suffix(unit, ".scope"))
+        if (!endswith(unit, ".service") && !endswith(unit, ".scope"))
                 return 0;
         int r = cgroup_fs_path(h, unit, &fs);
         if (r < 0)
@@ -533,132 +527,77 @@ int cgroup_resolve(Cgroup *cg, const char *cgroups_path, const char *id, bool sy
 
 /* ---------------------------------------------------------------- the record */
 
-static void add_strv(JsonBuilder *b, const char *name, char **l) {
-        json_builder_set_member_name(b, name);
-        json_builder_begin_array(b);
-        for (char **s = l; s && *s; s++)
-                json_builder_add_string_value(b, *s);
-        json_builder_end_array(b);
-}
-
-static void add_string(JsonBuilder *b, const char *name, const char *v) {
-        if (!v)
-                return;
-        json_builder_set_member_name(b, name);
-        json_builder_add_string_value(b, v);
-}
-
 char *cgroup_to_json(const Cgroup *cg) {
         g_autoptr(JsonBuilder) b = json_builder_new();
         json_builder_begin_object(b);
-        add_string(b, "layout", cgroup_layout_to_string(cg->layout));
-        add_string(b, "systemdUnit", cg->systemd_unit);
-        add_string(b, "systemdSlice", cg->systemd_slice);
-        json_builder_set_member_name(b, "systemdUser");
-        json_builder_add_boolean_value(b, cg->systemd_user);
-        json_builder_set_member_name(b, "attached");
-        json_builder_add_boolean_value(b, cg->attached);
+        json_add_string(b, "layout", cgroup_layout_to_string(cg->layout));
+        json_add_string(b, "systemdUnit", cg->systemd_unit);
+        json_add_string(b, "systemdSlice", cg->systemd_slice);
+        json_add_bool(b, "systemdUser", cg->systemd_user);
+        json_add_bool(b, "attached", cg->attached);
         json_builder_set_member_name(b, "hierarchies");
         json_builder_begin_array(b);
         for (size_t i = 0; i < cg->n_hierarchies; i++) {
                 const CgroupHierarchy *h = cg->hierarchies + i;
                 json_builder_begin_object(b);
-                json_builder_set_member_name(b, "v2");
-                json_builder_add_boolean_value(b, h->v2);
-                add_string(b, "mount", h->mount);
-                add_string(b, "mountRoot", h->mount_root);
-                add_strv(b, "controllers", h->controllers);
-                add_string(b, "own", h->own);
-                add_string(b, "path", h->path);
-                add_string(b, "created", h->created);
+                json_add_bool(b, "v2", h->v2);
+                json_add_string(b, "mount", h->mount);
+                json_add_string(b, "mountRoot", h->mount_root);
+                json_add_strv(b, "controllers", h->controllers);
+                json_add_string(b, "own", h->own);
+                json_add_string(b, "path", h->path);
+                json_add_string(b, "created", h->created);
                 json_builder_end_object(b);
         }
         json_builder_end_array(b);
         json_builder_end_object(b);
-        g_autoptr(JsonNode) root = json_builder_get_root(b);
-        g_autoptr(JsonGenerator) gen = json_generator_new();
-        json_generator_set_root(gen, root);
-        g_autofree char *s = json_generator_to_data(gen, NULL);
-        return s ? strdup(s) : NULL;
+        return json_builder_text(b, 0);
 }
 
-static int get_string(JsonObject *o, const char *name, bool required, char **ret) {
-        JsonNode *n = json_object_get_member(o, name);
-        if (!n || JSON_NODE_HOLDS_NULL(n))
-                return required ? -EBADMSG : 0;
-        if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-                return -EBADMSG;
-        return (*ret = strdup(json_node_get_string(n))) ? 0 : -ENOMEM;
-}
-
-/* Absent: false; present, it must be a boolean. */
-static int get_bool(JsonObject *o, const char *name, bool *ret) {
-        JsonNode *n = json_object_get_member(o, name);
-        if (!n) {
-                *ret = false;
-                return 0;
-        }
-        if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
-                return -EBADMSG;
-        *ret = json_node_get_boolean(n);
+static int hierarchy_from_json(JsonObject *o, CgroupHierarchy *h) {
+        int r;
+        if ((r = json_get_bool(o, "v2", NULL, false, &h->v2, NULL)) < 0 ||
+            (r = json_get_string(o, "mount", NULL, true, &h->mount, NULL)) < 0 ||
+            (r = json_get_string(o, "mountRoot", NULL, true, &h->mount_root, NULL)) < 0 ||
+            (r = json_get_string(o, "own", NULL, true, &h->own, NULL)) < 0 ||
+            (r = json_get_string(o, "path", NULL, false, &h->path, NULL)) < 0 ||
+            (r = json_get_string(o, "created", NULL, false, &h->created, NULL)) < 0 ||
+            (r = json_get_strv(o, "controllers", NULL, NULL, &h->controllers, NULL)) < 0)
+                return r;
         return 0;
 }
 
 int cgroup_from_json(const char *data, Cgroup **ret, char **ret_error) {
-        g_autoptr(JsonParser) p = json_parser_new();
-        if (!json_parser_load_from_data(p, data, -1, NULL))
-                return errmsg_plain(ret_error, -EBADMSG, "%s: not JSON", CGROUP_FILE);
-        JsonNode *root = json_parser_get_root(p);
-        if (!root || !JSON_NODE_HOLDS_OBJECT(root))
-                return errmsg_plain(ret_error, -EBADMSG, "%s: not an object", CGROUP_FILE);
-        JsonObject *o = json_node_get_object(root);
+        g_autoptr(JsonParser) parser = NULL;
+        JsonObject *o;
+        int r = json_parse_object(data, SIZE_MAX, NULL, "not an object", &parser, &o, NULL);
+        if (r < 0)
+                return r == -ENOMEM ? r : errmsg_plain(ret_error, -EBADMSG, "%s: not a JSON object", CGROUP_FILE);
         _cleanup_cgroup_ Cgroup *cg = calloc(1, sizeof(Cgroup));
         _cleanup_free_ char *layout = NULL;
+        JsonArray *a;
         if (!cg)
                 return -ENOMEM;
-        int r = get_string(o, "layout", true, &layout);
-        if (r < 0 || (r = get_string(o, "systemdUnit", false, &cg->systemd_unit)) < 0 ||
-            (r = get_string(o, "systemdSlice", false, &cg->systemd_slice)) < 0)
-                return errmsg_plain(ret_error, r, "%s: malformed", CGROUP_FILE);
+        if ((r = json_get_string(o, "layout", NULL, true, &layout, NULL)) < 0 ||
+            (r = json_get_string(o, "systemdUnit", NULL, false, &cg->systemd_unit, NULL)) < 0 ||
+            (r = json_get_string(o, "systemdSlice", NULL, false, &cg->systemd_slice, NULL)) < 0 ||
+            (r = json_get_bool(o, "systemdUser", NULL, false, &cg->systemd_user, NULL)) < 0 ||
+            (r = json_get_bool(o, "attached", NULL, false, &cg->attached, NULL)) < 0 ||
+            (r = json_get_array(o, "hierarchies", NULL, true, &a, NULL)) < 0)
+                return r == -ENOMEM ? r : errmsg_plain(ret_error, -EBADMSG, "%s: malformed", CGROUP_FILE);
         int l = cgroup_layout_from_string(layout);
         if (l < 0)
                 return errmsg_plain(ret_error, -EBADMSG, "%s: unknown layout", CGROUP_FILE);
         cg->layout = l;
-        if (get_bool(o, "systemdUser", &cg->systemd_user) < 0 || get_bool(o, "attached", &cg->attached) < 0)
-                return errmsg_plain(ret_error, -EBADMSG, "%s: malformed", CGROUP_FILE);
-        JsonNode *hn = json_object_get_member(o, "hierarchies");
-        if (!hn || !JSON_NODE_HOLDS_ARRAY(hn))
-                return errmsg_plain(ret_error, -EBADMSG, "%s: no hierarchies", CGROUP_FILE);
-        JsonArray *a = json_node_get_array(hn);
         guint n = json_array_get_length(a);
         cg->hierarchies = calloc(n ?: 1, sizeof(CgroupHierarchy));
         if (!cg->hierarchies)
                 return -ENOMEM;
         for (guint i = 0; i < n; i++) {
-                JsonNode *e = json_array_get_element(a, i);
-                if (!JSON_NODE_HOLDS_OBJECT(e))
-                        return errmsg_plain(ret_error, -EBADMSG, "%s: malformed hierarchy", CGROUP_FILE);
-                JsonObject *eo = json_node_get_object(e);
-                CgroupHierarchy *h = cg->hierarchies + cg->n_hierarchies++;
-                if ((r = get_bool(eo, "v2", &h->v2)) < 0 || (r = get_string(eo, "mount", true, &h->mount)) < 0 ||
-                    (r = get_string(eo, "mountRoot", true, &h->mount_root)) < 0 ||
-                    (r = get_string(eo, "own", true, &h->own)) < 0 ||
-                    (r = get_string(eo, "path", false, &h->path)) < 0 ||
-                    (r = get_string(eo, "created", false, &h->created)) < 0)
-                        return errmsg_plain(ret_error, r, "%s: malformed hierarchy", CGROUP_FILE);
-                JsonNode *cn = json_object_get_member(eo, "controllers");
-                if (cn && !JSON_NODE_HOLDS_ARRAY(cn))
-                        return errmsg_plain(ret_error, -EBADMSG, "%s: malformed controllers", CGROUP_FILE);
-                if (cn) {
-                        JsonArray *ca = json_node_get_array(cn);
-                        for (guint j = 0; j < json_array_get_length(ca); j++) {
-                                JsonNode *s = json_array_get_element(ca, j);
-                                if (!JSON_NODE_HOLDS_VALUE(s) || json_node_get_value_type(s) != G_TYPE_STRING)
-                                        return errmsg_plain(ret_error, -EBADMSG, "%s: malformed controllers", CGROUP_FILE);
-                                if (strv_extend(&h->controllers, json_node_get_string(s)) < 0)
-                                        return -ENOMEM;
-                        }
-                }
+                JsonObject *e;
+                if ((r = json_array_get_object_at(a, i, "hierarchies", &e, NULL)) < 0 ||
+                    (r = hierarchy_from_json(e, cg->hierarchies + cg->n_hierarchies++)) < 0)
+                        return r == -ENOMEM ? r : errmsg_plain(ret_error, -EBADMSG, "%s: malformed hierarchy", CGROUP_FILE);
         }
         *ret = TAKE_PTR(cg);
         return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The client of /run/ctr-launch-control.sock: routing, the request, the reply, and polkit's
- * text agent while we wait. */
+ * text agent while we wait. CLI code: it prints its errors, one line each, and returns the
+ * exit code; what the request and reply hold is control-request.c's. */
 
 #include <fcntl.h>
 #include <poll.h>
@@ -115,13 +116,17 @@ int control_client_run(ControlRequest *req) {
         if (req->verb != CONTROL_LIST)
                 log_set_id(req->id);
         _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (sock < 0)
-                return log_error_errno(-errno, "socket"), EXIT_FAILED;
+        if (sock < 0) {
+                log_error_errno(-errno, "socket");
+                return EXIT_FAILED;
+        }
         struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = CONTROL_SOCKET_PATH };
-        if (connect(sock, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return log_error_errno(-errno, "%s needs the system service, and %s cannot be reached "
-                                       "(is ctr-launch.socket running?)",
-                                       control_verb_to_string(req->verb), CONTROL_SOCKET_PATH), EXIT_FAILED;
+        if (connect(sock, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                log_error_errno(-errno, "%s needs the system service, and %s cannot be reached "
+                                "(is ctr-launch.socket running?)",
+                                control_verb_to_string(req->verb), CONTROL_SOCKET_PATH);
+                return EXIT_FAILED;
+        }
 
         pid_t agent = agent_spawn();
         req->interactive = agent > 0;
@@ -132,14 +137,22 @@ int control_client_run(ControlRequest *req) {
                 r = read_line_fd(sock, CONTROL_REPLY_MAX, &reply_line);
         }
         agent_stop(agent);
-        if (r == -EPIPE)
-                return log_error_errno(r, "the system service closed the connection without a reply (see its journal: journalctl -u 'ctr-launch@*')"), EXIT_FAILED;
-        if (r < 0)
-                return log_error_errno(r, "talk to the system service at %s", CONTROL_SOCKET_PATH), EXIT_FAILED;
+        if (r == -EPIPE) {
+                /* Says it all: no ": Broken pipe" after it. */
+                log_error("the system service closed the connection without a reply (see its journal: "
+                          "journalctl -u 'ctr-launch@*')");
+                return EXIT_FAILED;
+        }
+        if (r < 0) {
+                log_error_errno(r, "talk to the system service at %s", CONTROL_SOCKET_PATH);
+                return EXIT_FAILED;
+        }
 
         ControlReply rep;
-        if (control_reply_parse(reply_line, strlen(reply_line), &rep, &error) < 0)
-                return log_error("the system service sent a bad reply: %s", error ?: "out of memory"), EXIT_FAILED;
+        if (control_reply_parse(reply_line, strlen(reply_line), &rep, &error) < 0) {
+                log_error("the system service sent a bad reply: %s", error ?: "out of memory");
+                return EXIT_FAILED;
+        }
         if (rep.out)
                 fputs(rep.out, stdout);
         if (rep.err)

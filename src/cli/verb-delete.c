@@ -49,6 +49,6 @@ int verb_delete(int argc, char **argv, const GlobalOptions *g) {
                 return EXIT_FAILED;
         if (!force && (ct->status == STATUS_RUNNING || ct->status == STATUS_PAUSED))
                 return log_error_errno(-EBUSY, "cannot delete a container that is %s (use --force)",
-                                       container_status_to_string(ct->status)), EXIT_FAILED;
+                                       oci_state_status_to_string(ct->status)), EXIT_FAILED;
         return container_destroy(ct) < 0 ? EXIT_FAILED : EXIT_OK;
 }

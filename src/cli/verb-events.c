@@ -98,7 +98,7 @@ static int snapshot(const char *root, const char *id, Cgroup **cg, Snapshot *ret
 
         Snapshot s = {};
         ContainerState state = {};
-        r = container_state_read(d->dir_fd, &state);
+        r = oci_state_read(d->dir_fd, &state);
         if (r == -ENOENT && busy)
                 s.status = STATUS_CREATING; /* create holds the lock and has written nothing yet */
         else if (r < 0)
@@ -106,8 +106,8 @@ static int snapshot(const char *root, const char *id, Cgroup **cg, Snapshot *ret
         else {
                 /* First, so that the statistics read after a container stopped include
                  * whatever killed it. */
-                s.status = container_status_probe(&state, d->dir_fd, busy, NULL);
-                container_state_done(&state);
+                s.status = oci_state_status_probe(&state, d->dir_fd, busy, NULL);
+                oci_state_done(&state);
         }
 
         if (!*cg) {

@@ -59,13 +59,13 @@ int verb_list(int argc, char **argv, const GlobalOptions *g) {
                 /* Gone meanwhile: skip it. */
                 if (state_dir_open(root, ids[i], LOCK_SH | LOCK_NB, &d, &busy) < 0)
                         continue;
-                if (container_state_read(d->dir_fd, &states[k]) < 0) {
+                if (oci_state_read(d->dir_fd, &states[k]) < 0) {
                         /* Broken (or not written yet): still list it, so it can be found and
                          * deleted. */
                         states[k] = (ContainerState) { .id = strdup(ids[i]), .creating = busy };
                         statuses[k] = busy ? STATUS_CREATING : STATUS_STOPPED;
                 } else
-                        statuses[k] = container_status_paused(d->dir_fd, container_status_probe(&states[k], d->dir_fd, busy, NULL));
+                        statuses[k] = container_status_paused(d->dir_fd, oci_state_status_probe(&states[k], d->dir_fd, busy, NULL));
                 k++;
         }
 
@@ -73,7 +73,7 @@ int verb_list(int argc, char **argv, const GlobalOptions *g) {
                 for (size_t i = 0; i < k; i++)
                         printf("%s\n", states[i].id);
         else if (json) {
-                _cleanup_free_ char *out = container_state_list_to_json(states, statuses, k);
+                _cleanup_free_ char *out = oci_state_list_to_json(states, statuses, k);
                 fputs(out ?: "[]\n", stdout);
         } else {
                 int w = 2;
@@ -86,13 +86,13 @@ int verb_list(int argc, char **argv, const GlobalOptions *g) {
                         snprintf(owner, sizeof(owner), "%u", (unsigned) states[i].owner);
                         printf("%-*s  %-8d %-10s %-40s %-32s %s\n", w, states[i].id,
                                statuses[i] == STATUS_STOPPED ? 0 : (int) states[i].pid,
-                               container_status_to_string(statuses[i]), states[i].bundle ?: "",
+                               oci_state_status_to_string(statuses[i]), states[i].bundle ?: "",
                                states[i].created ?: "", owner);
                 }
         }
 
         for (size_t i = 0; i < k; i++)
-                container_state_done(&states[i]);
+                oci_state_done(&states[i]);
         free(states);
         free(statuses);
         return EXIT_OK;

@@ -19,8 +19,8 @@ static int freeze_verb(const char *name, bool freeze, int argc, char **argv, con
                 return EXIT_FAILED;
         ContainerStatus want = freeze ? STATUS_RUNNING : STATUS_PAUSED;
         if (ct->status != want)
-                return log_error("%s: container is not %s (status %s)", name, container_status_to_string(want),
-                                 container_status_to_string(ct->status)), EXIT_FAILED;
+                return log_error("%s: container is not %s (status %s)", name, oci_state_status_to_string(want),
+                                 oci_state_status_to_string(ct->status)), EXIT_FAILED;
         if (!ct->cgroup)
                 return log_error("%s: the container has no recorded cgroup", name), EXIT_FAILED;
 

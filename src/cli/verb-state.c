@@ -28,7 +28,7 @@ int verb_state(int argc, char **argv, const GlobalOptions *g) {
 
         ContainerState s = {};
         ContainerStatus st;
-        r = container_state_read(d->dir_fd, &s);
+        r = oci_state_read(d->dir_fd, &s);
         if (r == -ENOENT && busy) {
                 /* A create holds the lock and has written nothing yet. */
                 if (!(s.id = strdup(id)))
@@ -37,9 +37,9 @@ int verb_state(int argc, char **argv, const GlobalOptions *g) {
         } else if (r < 0)
                 return log_error_errno(r, "read %s", STATE_FILE), EXIT_FAILED;
         else
-                st = container_status_paused(d->dir_fd, container_status_probe(&s, d->dir_fd, busy, NULL));
-        _cleanup_free_ char *out = container_state_to_oci_json(&s, st);
-        container_state_done(&s);
+                st = container_status_paused(d->dir_fd, oci_state_status_probe(&s, d->dir_fd, busy, NULL));
+        _cleanup_free_ char *out = oci_state_to_oci_json(&s, st);
+        oci_state_done(&s);
         if (!out)
                 return log_error_errno(-ENOMEM, "format state"), EXIT_FAILED;
         fputs(out, stdout);

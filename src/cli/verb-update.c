@@ -325,7 +325,7 @@ int verb_update(int argc, char **argv, const GlobalOptions *g) {
                 return EXIT_FAILED;
         if (ct->status != STATUS_CREATED && ct->status != STATUS_RUNNING && ct->status != STATUS_PAUSED)
                 return log_error("update: container is not created, running or paused (status %s)",
-                                 container_status_to_string(ct->status)), EXIT_FAILED;
+                                 oci_state_status_to_string(ct->status)), EXIT_FAILED;
         if (!ct->cgroup)
                 return log_error("update: the container has no recorded cgroup"), EXIT_FAILED;
         if (oci_resources_is_empty(res))

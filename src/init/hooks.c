@@ -13,18 +13,12 @@
 #include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "errmsg.h"
 #include "fd-util.h"
 #include "hooks.h"
-
-static int64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "time-util.h"
 
 _noreturn_ static void hook_child(const OciHook *hook, int stdin_fd, int err_fd) {
         /* `run` blocks the signals it forwards, and the init may have handlers: the hook
@@ -85,7 +79,7 @@ int hook_run(const OciHook *hook, HookKind kind, size_t index, const char *state
 
         const char *data = state_json ?: "";
         size_t left = strlen(data);
-        int64_t deadline = hook->timeout > 0 ? now_ms() + (int64_t) hook->timeout * 1000 : -1;
+        uint64_t deadline = hook->timeout > 0 ? deadline_after_msec((uint64_t) hook->timeout * 1000) : 0;
         bool timed_out = false;
         for (;;) {
                 if (left == 0 && sock >= 0)
@@ -94,11 +88,7 @@ int hook_run(const OciHook *hook, HookKind kind, size_t index, const char *state
                         { .fd = pidfd, .events = POLLIN },
                         { .fd = sock, .events = POLLOUT },
                 };
-                int wait_ms = -1;
-                if (deadline >= 0) {
-                        int64_t d = deadline - now_ms();
-                        wait_ms = d > 0 ? (int) d : 0;
-                }
+                int wait_ms = deadline > 0 ? deadline_left_msec(deadline) : -1;
                 int k = poll(p, 2, wait_ms);
                 if (k < 0 && errno == EINTR)
                         continue;

@@ -18,6 +18,7 @@
 
 #include "errmsg.h"
 #include "path-util.h"
+#include "string-util.h"
 #include "devices.h"
 #include "mount-opts.h"
 #include "rootfs.h"
@@ -52,10 +53,6 @@ static void rootfs_done(Rootfs *rfs) {
         safe_close(rfs->root_fd);
         safe_close(rfs->bundle_fd);
         free(rfs->root_path);
-}
-
-static bool streq_ptr(const char *a, const char *b) {
-        return a && b && strcmp(a, b) == 0;
 }
 
 static int fs_type(int fd, long *ret) {

@@ -38,15 +38,15 @@ static int parse_io_priority(JsonObject *o, OciIoPriority *ret, char **ret_error
         _cleanup_free_ char *class = NULL;
         JsonObject *io;
         int64_t v = 0;
-        int r = cfg_get_object(o, "ioPriority", "process.ioPriority", false, &io, ret_error);
+        int r = json_get_object(o, "ioPriority", "process.ioPriority", false, &io, ret_error);
         if (r <= 0)
                 return r;
-        if ((r = cfg_get_string(io, "class", "process.ioPriority.class", true, &class, ret_error)) < 0)
+        if ((r = json_get_string(io, "class", "process.ioPriority.class", true, &class, ret_error)) < 0)
                 return r;
         int k = lookup(classes, ELEMENTSOF(classes), class);
         if (k < 0)
                 return errmsg_plain(ret_error, -EINVAL, "process.ioPriority.class: unknown class \"%s\"", class);
-        if ((r = cfg_get_int(io, "priority", "process.ioPriority.priority", 0, 7, &v, ret_error)) < 0)
+        if ((r = json_get_int(io, "priority", "process.ioPriority.priority", false, 0, 7, &v, ret_error)) < 0)
                 return r;
         *ret = (OciIoPriority) { .set = true, .class = k, .priority = (int) v };
         return 0;
@@ -67,27 +67,27 @@ static int parse_scheduler(JsonObject *o, OciScheduler *ret, char **ret_error) {
         OciScheduler s = { .set = true };
         JsonObject *so;
         int64_t v;
-        int r = cfg_get_object(o, "scheduler", "process.scheduler", false, &so, ret_error);
+        int r = json_get_object(o, "scheduler", "process.scheduler", false, &so, ret_error);
         if (r <= 0)
                 return r;
-        if ((r = cfg_get_string(so, "policy", "process.scheduler.policy", true, &policy, ret_error)) < 0)
+        if ((r = json_get_string(so, "policy", "process.scheduler.policy", true, &policy, ret_error)) < 0)
                 return r;
         int k = lookup(policies, ELEMENTSOF(policies), policy);
         if (k < 0)
                 return errmsg_plain(ret_error, -EINVAL, "process.scheduler.policy: unknown policy \"%s\"", policy);
         s.policy = (uint32_t) k;
-        if ((r = cfg_get_int(so, "nice", "process.scheduler.nice", -20, 19, &v, ret_error)) < 0)
+        if ((r = json_get_int(so, "nice", "process.scheduler.nice", false, -20, 19, &v, ret_error)) < 0)
                 return r;
         s.nice = r > 0 ? (int32_t) v : 0;
         bool realtime = k == SCHED_FIFO || k == SCHED_RR;
         /* The kernel wants 1..99 for the real-time policies and 0 for the others. */
-        if ((r = cfg_get_int(so, "priority", "process.scheduler.priority", realtime ? 1 : 0, realtime ? 99 : 0, &v,
+        if ((r = json_get_int(so, "priority", "process.scheduler.priority", false, realtime ? 1 : 0, realtime ? 99 : 0, &v,
                              ret_error)) < 0)
                 return r;
         if (r == 0 && realtime)
-                return cfg_missing("process.scheduler.priority", ret_error);
+                return json_missing("process.scheduler.priority", ret_error);
         s.priority = r > 0 ? (uint32_t) v : 0;
-        if ((r = cfg_get_strv(so, "flags", "process.scheduler.flags", NULL, &flags, ret_error)) < 0)
+        if ((r = json_get_strv(so, "flags", "process.scheduler.flags", NULL, &flags, ret_error)) < 0)
                 return r;
         for (char **f = flags; f && *f; f++) {
                 int bit = lookup(flag_names, ELEMENTSOF(flag_names), *f);
@@ -95,13 +95,13 @@ static int parse_scheduler(JsonObject *o, OciScheduler *ret, char **ret_error) {
                         return errmsg_plain(ret_error, -EINVAL, "process.scheduler.flags: unknown flag \"%s\"", *f);
                 s.flags |= UINT64_C(1) << bit;
         }
-        if ((r = cfg_get_int(so, "runtime", "process.scheduler.runtime", 0, INT64_MAX, &v, ret_error)) < 0)
+        if ((r = json_get_int(so, "runtime", "process.scheduler.runtime", false, 0, INT64_MAX, &v, ret_error)) < 0)
                 return r;
         s.runtime = r > 0 ? (uint64_t) v : 0;
-        if ((r = cfg_get_int(so, "deadline", "process.scheduler.deadline", 0, INT64_MAX, &v, ret_error)) < 0)
+        if ((r = json_get_int(so, "deadline", "process.scheduler.deadline", false, 0, INT64_MAX, &v, ret_error)) < 0)
                 return r;
         s.deadline = r > 0 ? (uint64_t) v : 0;
-        if ((r = cfg_get_int(so, "period", "process.scheduler.period", 0, INT64_MAX, &v, ret_error)) < 0)
+        if ((r = json_get_int(so, "period", "process.scheduler.period", false, 0, INT64_MAX, &v, ret_error)) < 0)
                 return r;
         s.period = r > 0 ? (uint64_t) v : 0;
         if (k == SCHED_DEADLINE) {
@@ -121,14 +121,14 @@ static int parse_cpu_affinity(JsonObject *o, OciProcess *p, char **ret_error) {
         static const char *const names[] = { "initial", "final" };
         char **dest[] = { &p->cpu_affinity_initial, &p->cpu_affinity_final };
         JsonObject *ao;
-        int r = cfg_get_object(o, "execCPUAffinity", "process.execCPUAffinity", false, &ao, ret_error);
+        int r = json_get_object(o, "execCPUAffinity", "process.execCPUAffinity", false, &ao, ret_error);
         if (r <= 0)
                 return r;
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 char field[48];
                 cpu_set_t set;
                 snprintf(field, sizeof(field), "process.execCPUAffinity.%s", names[i]);
-                if ((r = cfg_get_string(ao, names[i], field, false, dest[i], ret_error)) < 0)
+                if ((r = json_get_string(ao, names[i], field, false, dest[i], ret_error)) < 0)
                         return r;
                 if (!*dest[i])
                         continue;
@@ -192,7 +192,7 @@ static int parse_device(JsonObject *d, const char *path, OciDevice *ret, char **
         int r;
 
         snprintf(field, sizeof(field), "%s.type", path);
-        if ((r = cfg_get_string(d, "type", field, true, &type, ret_error)) < 0)
+        if ((r = json_get_string(d, "type", field, true, &type, ret_error)) < 0)
                 return r;
         if (strcmp(type, "c") == 0 || strcmp(type, "u") == 0)
                 ret->type = S_IFCHR;
@@ -204,7 +204,7 @@ static int parse_device(JsonObject *d, const char *path, OciDevice *ret, char **
                 return errmsg_plain(ret_error, -EINVAL, "%s: unknown device type \"%s\" (c, b, u or p)", field, type);
 
         snprintf(field, sizeof(field), "%s.path", path);
-        if ((r = cfg_get_string(d, "path", field, true, &dev_path, ret_error)) < 0)
+        if ((r = json_get_string(d, "path", field, true, &dev_path, ret_error)) < 0)
                 return r;
         if (!path_is_absolute(dev_path))
                 return errmsg_plain(ret_error, -EINVAL, "%s: must be an absolute path: \"%s\"", field, dev_path);
@@ -222,26 +222,26 @@ static int parse_device(JsonObject *d, const char *path, OciDevice *ret, char **
         unsigned *dst[] = { &ret->major, &ret->minor };
         for (size_t i = 0; i < 2; i++) {
                 snprintf(field, sizeof(field), "%s.%s", path, nums[i]);
-                if ((r = cfg_get_int(d, nums[i], field, 0, max[i], &v, ret_error)) < 0)
+                if ((r = json_get_int(d, nums[i], field, false, 0, max[i], &v, ret_error)) < 0)
                         return r;
                 if (r == 0 && ret->type != S_IFIFO)
-                        return cfg_missing(field, ret_error);
+                        return json_missing(field, ret_error);
                 *dst[i] = r > 0 ? (unsigned) v : 0;
         }
 
         snprintf(field, sizeof(field), "%s.fileMode", path);
-        if ((r = cfg_get_int(d, "fileMode", field, 0, UINT32_MAX, &v, ret_error)) < 0)
+        if ((r = json_get_int(d, "fileMode", field, false, 0, UINT32_MAX, &v, ret_error)) < 0)
                 return r;
         /* As runc: the type bits, if any, are the "type" member's business. */
         if (r > 0 && (v & ~(int64_t) S_IFMT) > 07777)
                 return errmsg_plain(ret_error, -EINVAL, "%s: must be a permission mode up to 07777", field);
         ret->file_mode = r > 0 ? (mode_t) (v & 07777) : 0666;
         snprintf(field, sizeof(field), "%s.uid", path);
-        if ((r = cfg_get_int(d, "uid", field, 0, UINT32_MAX - 1, &v, ret_error)) < 0)
+        if ((r = json_get_int(d, "uid", field, false, 0, UINT32_MAX - 1, &v, ret_error)) < 0)
                 return r;
         ret->uid = r > 0 ? (uid_t) v : 0;
         snprintf(field, sizeof(field), "%s.gid", path);
-        if ((r = cfg_get_int(d, "gid", field, 0, UINT32_MAX - 1, &v, ret_error)) < 0)
+        if ((r = json_get_int(d, "gid", field, false, 0, UINT32_MAX - 1, &v, ret_error)) < 0)
                 return r;
         ret->gid = r > 0 ? (gid_t) v : 0;
         ret->path = TAKE_PTR(norm);
@@ -250,7 +250,7 @@ static int parse_device(JsonObject *d, const char *path, OciDevice *ret, char **
 
 static int parse_devices(JsonObject *l, OciConfig *c, char **ret_error) {
         JsonArray *a;
-        int r = cfg_get_array(l, "devices", "linux.devices", &a, ret_error);
+        int r = json_get_array(l, "devices", "linux.devices", false, &a, ret_error);
         if (r <= 0)
                 return r;
         guint n = json_array_get_length(a);
@@ -306,7 +306,7 @@ static bool sysctl_key_is_valid(const char *key) {
 
 static int parse_sysctl(JsonObject *l, OciConfig *c, char **ret_error) {
         JsonObject *o;
-        int r = cfg_get_object(l, "sysctl", "linux.sysctl", false, &o, ret_error);
+        int r = json_get_object(l, "sysctl", "linux.sysctl", false, &o, ret_error);
         if (r <= 0)
                 return r;
         g_autoptr(GList) names = json_object_get_members(o);
@@ -315,7 +315,7 @@ static int parse_sysctl(JsonObject *l, OciConfig *c, char **ret_error) {
                 JsonNode *n = json_object_get_member(o, key);
                 if (!sysctl_key_is_valid(key))
                         return errmsg_plain(ret_error, -EINVAL, "linux.sysctl: invalid key \"%s\"", key);
-                if (!cfg_node_is(n, G_TYPE_STRING))
+                if (!json_holds(n, G_TYPE_STRING))
                         return errmsg_plain(ret_error, -EINVAL, "linux.sysctl.%s: must be a string", key);
                 int t = sysctl_namespace(key);
                 if (t < 0)
@@ -339,10 +339,10 @@ static int parse_personality(JsonObject *l, OciPersonality *ret, char **ret_erro
         _cleanup_free_ char *domain = NULL;
         _cleanup_strv_free_ char **flags = NULL;
         JsonObject *o;
-        int r = cfg_get_object(l, "personality", "linux.personality", false, &o, ret_error);
+        int r = json_get_object(l, "personality", "linux.personality", false, &o, ret_error);
         if (r <= 0)
                 return r;
-        if ((r = cfg_get_string(o, "domain", "linux.personality.domain", true, &domain, ret_error)) < 0)
+        if ((r = json_get_string(o, "domain", "linux.personality.domain", true, &domain, ret_error)) < 0)
                 return r;
         if (strcmp(domain, "LINUX") == 0)
                 ret->persona = PER_LINUX;
@@ -352,7 +352,7 @@ static int parse_personality(JsonObject *l, OciPersonality *ret, char **ret_erro
                 return errmsg_plain(ret_error, -EINVAL, "linux.personality.domain: unknown domain \"%s\" (LINUX or LINUX32)",
                                     domain);
         /* The spec defines no flag yet. */
-        if ((r = cfg_get_strv(o, "flags", "linux.personality.flags", NULL, &flags, ret_error)) < 0)
+        if ((r = json_get_strv(o, "flags", "linux.personality.flags", NULL, &flags, ret_error)) < 0)
                 return r;
         if (flags && flags[0])
                 return errmsg_plain(ret_error, -EINVAL, "linux.personality.flags: unknown flag \"%s\"", flags[0]);

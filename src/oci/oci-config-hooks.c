@@ -4,6 +4,7 @@
  * start and delete run the hooks the container was created with, whatever the bundle holds by
  * then. */
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,24 +26,24 @@ static int parse_hook(JsonNode *n, const char *path, OciHook *h, char **ret_erro
         JsonObject *o = json_node_get_object(n);
 
         snprintf(p, sizeof(p), "%s.path", path);
-        if ((r = cfg_get_string(o, "path", p, true, &h->path, ret_error)) < 0)
+        if ((r = json_get_string(o, "path", p, true, &h->path, ret_error)) < 0)
                 return r;
         if (h->path[0] != '/')
                 return errmsg_plain(ret_error, -EINVAL, "%s: must be an absolute path: \"%s\"", p, h->path);
 
         snprintf(p, sizeof(p), "%s.args", path);
-        if ((r = cfg_get_strv(o, "args", p, NULL, &h->args, ret_error)) < 0)
+        if ((r = json_get_strv(o, "args", p, NULL, &h->args, ret_error)) < 0)
                 return r;
         if (h->args && !h->args[0])
                 h->args = strv_free(h->args); /* as if absent: argv is { path } */
 
         snprintf(p, sizeof(p), "%s.env", path);
-        if ((r = cfg_get_strv(o, "env", p, cfg_check_env, &h->env, ret_error)) < 0)
+        if ((r = json_get_strv(o, "env", p, cfg_check_env, &h->env, ret_error)) < 0)
                 return r;
 
         int64_t t = 0;
         snprintf(p, sizeof(p), "%s.timeout", path);
-        if ((r = cfg_get_int(o, "timeout", p, 1, HOOK_TIMEOUT_MAX, &t, ret_error)) < 0)
+        if ((r = json_get_int(o, "timeout", p, false, 1, HOOK_TIMEOUT_MAX, &t, ret_error)) < 0)
                 return r;
         h->timeout = (int) t;
         return 0;
@@ -50,7 +51,7 @@ static int parse_hook(JsonNode *n, const char *path, OciHook *h, char **ret_erro
 
 int cfg_parse_hooks(JsonObject *root, OciHooks *ret, char **ret_error) {
         JsonObject *hooks;
-        int r = cfg_get_object(root, "hooks", "hooks", false, &hooks, ret_error);
+        int r = json_get_object(root, "hooks", "hooks", false, &hooks, ret_error);
         if (r <= 0)
                 return r;
 
@@ -73,7 +74,7 @@ int cfg_parse_hooks(JsonObject *root, OciHooks *ret, char **ret_error) {
                 char path[64];
                 JsonArray *a;
                 snprintf(path, sizeof(path), "hooks.%s", hook_kind_to_string(k));
-                r = cfg_get_array(hooks, hook_kind_to_string(k), path, &a, ret_error);
+                r = json_get_array(hooks, hook_kind_to_string(k), path, false, &a, ret_error);
                 if (r < 0)
                         goto fail;
                 if (r == 0 || json_array_get_length(a) == 0)
@@ -101,16 +102,6 @@ fail:
         return r;
 }
 
-static void add_strv(JsonBuilder *b, const char *name, char * const *l) {
-        if (!l)
-                return;
-        json_builder_set_member_name(b, name);
-        json_builder_begin_array(b);
-        for (; *l; l++)
-                json_builder_add_string_value(b, *l);
-        json_builder_end_array(b);
-}
-
 char *oci_hooks_to_json(const OciHooks *h) {
         g_autoptr(JsonBuilder) b = json_builder_new();
         json_builder_begin_object(b);
@@ -124,14 +115,11 @@ char *oci_hooks_to_json(const OciHooks *h) {
                 for (size_t i = 0; i < h->n_hooks[k]; i++) {
                         const OciHook *hook = h->hooks[k] + i;
                         json_builder_begin_object(b);
-                        json_builder_set_member_name(b, "path");
-                        json_builder_add_string_value(b, hook->path);
-                        add_strv(b, "args", hook->args);
-                        add_strv(b, "env", hook->env);
-                        if (hook->timeout > 0) {
-                                json_builder_set_member_name(b, "timeout");
-                                json_builder_add_int_value(b, hook->timeout);
-                        }
+                        json_add_string(b, "path", hook->path);
+                        json_add_strv(b, "args", hook->args);
+                        json_add_strv(b, "env", hook->env);
+                        if (hook->timeout > 0)
+                                json_add_int(b, "timeout", hook->timeout);
                         json_builder_end_object(b);
                 }
                 json_builder_end_array(b);
@@ -139,20 +127,17 @@ char *oci_hooks_to_json(const OciHooks *h) {
         json_builder_end_object(b);
         json_builder_end_object(b);
 
-        g_autoptr(JsonNode) root = json_builder_get_root(b);
-        g_autofree char *s = json_to_string(root, FALSE);
-        return s ? strdup(s) : NULL;
+        return json_builder_text(b, 0);
 }
 
 int oci_hooks_from_json(const char *data, OciHooks *ret, char **ret_error) {
-        g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        if (!json_parser_load_from_data(parser, data, -1, NULL))
-                return errmsg_plain(ret_error, -EBADMSG, "not valid JSON");
-        JsonNode *root = json_parser_get_root(parser);
-        if (!root || !JSON_NODE_HOLDS_OBJECT(root))
-                return errmsg_plain(ret_error, -EBADMSG, "not a JSON object");
+        g_autoptr(JsonParser) parser = NULL;
+        JsonObject *root;
+        int r = json_parse_object(data, SIZE_MAX, "not valid JSON", "not a JSON object", &parser, &root, ret_error);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EBADMSG;
         OciHooks h = {};
-        int r = cfg_parse_hooks(json_node_get_object(root), &h, ret_error);
+        r = cfg_parse_hooks(root, &h, ret_error);
         if (r < 0)
                 return r;
         *ret = h;

@@ -17,7 +17,7 @@
 #include "errmsg.h"
 #include "parse-util.h"
 #include "strv.h"
-#include "json-guard.h"
+#include "string-util.h"
 #include "oci-config.h"
 #include "oci-config-json.h"
 #include "oci-resources-internal.h"
@@ -30,20 +30,20 @@
 
 static int parse_scalar(JsonObject *section, const char *prefix, const Scalar *s, OciResources *r, char **ret_error) {
         char path[PATH_LEN];
-        JsonNode *n = cfg_member(section, s->name);
+        JsonNode *n = json_member(section, s->name);
         if (!n)
                 return 0;
         snprintf(path, sizeof(path), "%s.%s.%s", prefix, s->section, s->name);
         if (s->kind == SCALAR_BOOL) {
-                if (!cfg_node_is(n, G_TYPE_BOOLEAN))
+                if (!json_holds(n, G_TYPE_BOOLEAN))
                         return errmsg_plain(ret_error, -EINVAL, "%s: must be true or false", path);
                 scalar_set(r, s, json_node_get_boolean(n));
                 return 1;
         }
-        if (!cfg_node_is(n, G_TYPE_INT64) || json_node_get_int(n) < s->min || json_node_get_int(n) > s->max) {
+        if (!json_holds(n, G_TYPE_INT64) || json_node_get_int(n) < s->min || json_node_get_int(n) > s->max) {
                 int64_t unused;
                 if (!s->expect)
-                        return cfg_int_in_range(n, path, s->min, s->max, &unused, ret_error);
+                        return json_int_in_range(n, path, s->min, s->max, &unused, ret_error);
                 return errmsg_plain(ret_error, -ERANGE, "%s: must be %s", path, s->expect);
         }
         scalar_set(r, s, json_node_get_int(n));
@@ -57,12 +57,12 @@ static int get_int(JsonObject *o, const char *base, const char *name, bool requi
                    const char *expect, int64_t *ret, char **ret_error) {
         char path[PATH_LEN];
         snprintf(path, sizeof(path), "%s.%s", base, name);
-        JsonNode *n = cfg_member(o, name);
+        JsonNode *n = json_member(o, name);
         if (!n)
-                return required ? cfg_missing(path, ret_error) : 0;
+                return required ? json_missing(path, ret_error) : 0;
         if (!expect)
-                return cfg_int_in_range(n, path, min, max, ret, ret_error);
-        if (!cfg_node_is(n, G_TYPE_INT64) || json_node_get_int(n) < min || json_node_get_int(n) > max)
+                return json_int_in_range(n, path, min, max, ret, ret_error);
+        if (!json_holds(n, G_TYPE_INT64) || json_node_get_int(n) < min || json_node_get_int(n) > max)
                 return errmsg_plain(ret_error, -ERANGE, "%s: must be %s", path, expect);
         *ret = json_node_get_int(n);
         return 1;
@@ -92,7 +92,7 @@ static int array_object(JsonArray *a, guint i, const char *path, char ret_path[s
 static int get_array(JsonObject *o, const char *base, const char *name, size_t elem_size,
                      char ret_path[static ARRAY_LEN], JsonArray **ret_a, void **ret_buf, char **ret_error) {
         snprintf(ret_path, ARRAY_LEN, "%s.%s", base, name);
-        int r = cfg_get_array(o, name, ret_path, ret_a, ret_error);
+        int r = json_get_array(o, name, ret_path, false, ret_a, ret_error);
         if (r <= 0)
                 return r;
         guint n = json_array_get_length(*ret_a);
@@ -122,13 +122,13 @@ static int parse_memory(JsonObject *o, const char *prefix, OciResources *res, ch
         };
         char path[PATH_LEN];
         for (size_t i = 0; i < ELEMENTSOF(ignored); i++) {
-                JsonNode *n = cfg_member(o, ignored[i].name);
+                JsonNode *n = json_member(o, ignored[i].name);
                 if (!n)
                         continue;
                 snprintf(path, sizeof(path), "%s.memory.%s", prefix, ignored[i].name);
-                if (ignored[i].is_bool && !cfg_node_is(n, G_TYPE_BOOLEAN))
+                if (ignored[i].is_bool && !json_holds(n, G_TYPE_BOOLEAN))
                         return errmsg_plain(ret_error, -EINVAL, "%s: must be true or false", path);
-                if (!ignored[i].is_bool && !cfg_node_is(n, G_TYPE_INT64))
+                if (!ignored[i].is_bool && !json_holds(n, G_TYPE_INT64))
                         return errmsg_plain(ret_error, -EINVAL, "%s: must be an integer", path);
         }
         /* swap is memory+swap (v1's memsw): below the memory limit it means nothing the kernel
@@ -149,7 +149,7 @@ static int parse_cpu_list_member(JsonObject *o, const char *prefix, const char *
         char path[PATH_LEN];
         cpu_set_t set;
         snprintf(path, sizeof(path), "%s.cpu.%s", prefix, name);
-        int r = cfg_get_string(o, name, path, false, &s, ret_error);
+        int r = json_get_string(o, name, path, false, &s, ret_error);
         if (r <= 0)
                 return r;
         if (!*s) /* "": not set, as runc reads it */
@@ -272,7 +272,7 @@ static int parse_hugepages(JsonObject *o, const char *prefix, OciResources *res,
                 if ((r = array_object(a, i, path, elem, &e, ret_error)) < 0)
                         return r;
                 snprintf(field, sizeof(field), "%s.pageSize", elem);
-                if ((r = cfg_get_string(e, "pageSize", field, true, &size, ret_error)) < 0)
+                if ((r = json_get_string(e, "pageSize", field, true, &size, ret_error)) < 0)
                         return r;
                 if (!page_size_is_valid(size))
                         return errmsg_plain(ret_error, -EINVAL, "%s: not a page size like \"2MB\": \"%.32s\"", field,
@@ -315,7 +315,7 @@ static int parse_network(JsonObject *o, const char *prefix, OciResources *res, c
                 if ((r = array_object(a, i, path, elem, &e, ret_error)) < 0)
                         return r;
                 snprintf(field, sizeof(field), "%s.name", elem);
-                if ((r = cfg_get_string(e, "name", field, true, &name, ret_error)) < 0)
+                if ((r = json_get_string(e, "name", field, true, &name, ret_error)) < 0)
                         return r;
                 if (!ifname_is_valid(name))
                         return errmsg_plain(ret_error, -EINVAL, "%s: not an interface name: \"%.32s\"", field, name);
@@ -344,13 +344,13 @@ static int parse_device_rules(JsonObject *o, const char *prefix, OciResources *r
                 if ((r = array_object(a, i, path, elem, &e, ret_error)) < 0)
                         return r;
                 snprintf(field, sizeof(field), "%s.allow", elem);
-                if ((r = cfg_get_bool(e, "allow", field, &d->allow, ret_error)) < 0)
+                if ((r = json_get_bool(e, "allow", field, false, &d->allow, ret_error)) < 0)
                         return r;
                 if (r == 0)
-                        return cfg_missing(field, ret_error);
+                        return json_missing(field, ret_error);
 
                 snprintf(field, sizeof(field), "%s.type", elem);
-                if ((r = cfg_get_string(e, "type", field, false, &type, ret_error)) < 0)
+                if ((r = json_get_string(e, "type", field, false, &type, ret_error)) < 0)
                         return r;
                 if (!type)
                         d->type = 'a';
@@ -373,7 +373,7 @@ static int parse_device_rules(JsonObject *o, const char *prefix, OciResources *r
                         d->minor = -1;
 
                 snprintf(field, sizeof(field), "%s.access", elem);
-                if ((r = cfg_get_string(e, "access", field, false, &access, ret_error)) < 0)
+                if ((r = json_get_string(e, "access", field, false, &access, ret_error)) < 0)
                         return r;
                 if (!access) {
                         strcpy(d->access, "rwm");
@@ -426,7 +426,7 @@ static int parse_unified(JsonObject *o, const char *prefix, OciResources *res, c
         char path[PATH_LEN];
         JsonObject *u;
         snprintf(path, sizeof(path), "%s.unified", prefix);
-        int r = cfg_get_object(o, "unified", path, false, &u, ret_error);
+        int r = json_get_object(o, "unified", path, false, &u, ret_error);
         if (r <= 0)
                 return r;
         _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
@@ -444,7 +444,7 @@ static int parse_unified(JsonObject *o, const char *prefix, OciResources *res, c
                                 return errmsg_plain(ret_error, -EPERM,
                                                     "%s: \"%s\" may not be set (placement and freezing rely on it)",
                                                     path, key);
-                if (!cfg_node_is(n, G_TYPE_STRING))
+                if (!json_holds(n, G_TYPE_STRING))
                         return errmsg_plain(ret_error, -EINVAL, "%s.%s: must be a string", path, key);
                 const char *value = json_node_get_string(n);
                 /* One write, one value: a newline would let the kernel read a second one. */
@@ -467,7 +467,7 @@ static int parse_resources(JsonObject *o, const char *prefix, OciResources *res,
         for (size_t s = 0; s < oci_resource_n_sections; s++) {
                 JsonObject *so;
                 snprintf(path, sizeof(path), "%s.%s", prefix, oci_resource_sections[s]);
-                if ((r = cfg_get_object(o, oci_resource_sections[s], path, false, &so, ret_error)) < 0)
+                if ((r = json_get_object(o, oci_resource_sections[s], path, false, &so, ret_error)) < 0)
                         return r;
                 if (r == 0)
                         continue;
@@ -500,7 +500,7 @@ static int parse_resources(JsonObject *o, const char *prefix, OciResources *res,
 
 int cfg_parse_resources(JsonObject *linux_obj, OciResources **ret, char **ret_error) {
         JsonObject *o;
-        int r = cfg_get_object(linux_obj, "resources", "linux.resources", false, &o, ret_error);
+        int r = json_get_object(linux_obj, "resources", "linux.resources", false, &o, ret_error);
         if (r <= 0)
                 return r;
         _cleanup_(oci_resources_freep) OciResources *res = calloc(1, sizeof(OciResources));
@@ -531,6 +531,6 @@ static int parse_document(const char *data, size_t size, OciResources **ret, cha
 int oci_resources_parse(const char *data, size_t size, OciResources **ret, char **ret_error) {
         int r = parse_document(data, size, ret, ret_error);
         if (r < 0)
-                cfg_escape_error(ret_error);
+                escape_control_in_place(ret_error);
         return r;
 }

@@ -60,7 +60,7 @@ static int parse_action(JsonObject *o, const char *name, const char *errno_name,
         _cleanup_free_ char *s = NULL, *field = NULL, *errno_field = NULL;
         if (asprintf(&field, "%s.%s", path, name) < 0 || asprintf(&errno_field, "%s.%s", path, errno_name) < 0)
                 return -ENOMEM;
-        int r = cfg_get_string(o, name, field, required, &s, ret_error);
+        int r = json_get_string(o, name, field, required, &s, ret_error);
         if (r <= 0)
                 return r;
         if (strcmp(s, "SCMP_ACT_NOTIFY") == 0)
@@ -76,7 +76,7 @@ static int parse_action(JsonObject *o, const char *name, const char *errno_name,
         uint32_t action = action_table[i].action;
         bool takes_errno = action == SCMP_ACT_ERRNO(0) || action == SCMP_ACT_TRACE(0);
         int64_t e = EPERM;
-        r = cfg_get_int(o, errno_name, errno_field, 0, 0xffff, &e, ret_error);
+        r = json_get_int(o, errno_name, errno_field, false, 0, 0xffff, &e, ret_error);
         if (r < 0)
                 return r;
         if (r > 0 && !takes_errno)
@@ -88,7 +88,7 @@ static int parse_action(JsonObject *o, const char *name, const char *errno_name,
 
 static int parse_architectures(JsonObject *s, OciSeccomp *sc, char **ret_error) {
         _cleanup_strv_free_ char **names = NULL;
-        int r = cfg_get_strv(s, "architectures", "linux.seccomp.architectures", NULL, &names, ret_error);
+        int r = json_get_strv(s, "architectures", "linux.seccomp.architectures", NULL, &names, ret_error);
         if (r <= 0)
                 return r;
         size_t n = strv_length(names);
@@ -120,7 +120,7 @@ static int parse_architectures(JsonObject *s, OciSeccomp *sc, char **ret_error) 
 
 static int parse_flags(JsonObject *s, OciSeccomp *sc, char **ret_error) {
         _cleanup_strv_free_ char **names = NULL;
-        int r = cfg_get_strv(s, "flags", "linux.seccomp.flags", NULL, &names, ret_error);
+        int r = json_get_strv(s, "flags", "linux.seccomp.flags", NULL, &names, ret_error);
         if (r <= 0)
                 return r;
         for (size_t i = 0; names[i]; i++) {
@@ -151,18 +151,18 @@ static int parse_arg(JsonNode *n, const char *path, OciSeccompArg *ret, char **r
         int r;
 
         snprintf(field, sizeof(field), "%s.index", path);
-        if ((r = cfg_get_int(o, "index", field, 0, SECCOMP_ARGS_MAX - 1, &index, ret_error)) <= 0)
-                return r < 0 ? r : cfg_missing(field, ret_error);
+        if ((r = json_get_int(o, "index", field, false, 0, SECCOMP_ARGS_MAX - 1, &index, ret_error)) <= 0)
+                return r < 0 ? r : json_missing(field, ret_error);
         snprintf(field, sizeof(field), "%s.value", path);
-        if ((r = cfg_get_int(o, "value", field, 0, INT64_MAX, &value, ret_error)) <= 0)
-                return r < 0 ? r : cfg_missing(field, ret_error);
+        if ((r = json_get_int(o, "value", field, false, 0, INT64_MAX, &value, ret_error)) <= 0)
+                return r < 0 ? r : json_missing(field, ret_error);
         snprintf(field, sizeof(field), "%s.valueTwo", path);
-        if ((r = cfg_get_int(o, "valueTwo", field, 0, INT64_MAX, &value_two, ret_error)) < 0)
+        if ((r = json_get_int(o, "valueTwo", field, false, 0, INT64_MAX, &value_two, ret_error)) < 0)
                 return r;
 
         _cleanup_free_ char *op = NULL;
         snprintf(field, sizeof(field), "%s.op", path);
-        if ((r = cfg_get_string(o, "op", field, true, &op, ret_error)) < 0)
+        if ((r = json_get_string(o, "op", field, true, &op, ret_error)) < 0)
                 return r;
         size_t k;
         for (k = 0; k < ELEMENTSOF(op_table); k++)
@@ -192,7 +192,7 @@ static int parse_syscall(JsonNode *n, const char *path, OciSeccompSyscall *sys, 
         int r;
 
         snprintf(field, sizeof(field), "%s.names", path);
-        if ((r = cfg_get_strv(o, "names", field, check_syscall_name, &sys->names, ret_error)) < 0)
+        if ((r = json_get_strv(o, "names", field, check_syscall_name, &sys->names, ret_error)) < 0)
                 return r;
         if (strv_length(sys->names) == 0)
                 return errmsg_plain(ret_error, -EINVAL, "%s: must be a non-empty array of strings", field);
@@ -201,7 +201,7 @@ static int parse_syscall(JsonNode *n, const char *path, OciSeccompSyscall *sys, 
 
         JsonArray *args;
         snprintf(field, sizeof(field), "%s.args", path);
-        if ((r = cfg_get_array(o, "args", field, &args, ret_error)) <= 0)
+        if ((r = json_get_array(o, "args", field, false, &args, ret_error)) <= 0)
                 return r;
         size_t n_args = json_array_get_length(args);
         if (n_args == 0)
@@ -220,14 +220,14 @@ static int parse_syscall(JsonNode *n, const char *path, OciSeccompSyscall *sys, 
 
 int cfg_parse_seccomp(JsonObject *linux_obj, OciSeccomp **ret, char **ret_error) {
         JsonObject *s;
-        int r = cfg_get_object(linux_obj, "seccomp", "linux.seccomp", false, &s, ret_error);
+        int r = json_get_object(linux_obj, "seccomp", "linux.seccomp", false, &s, ret_error);
         if (r <= 0)
                 return r;
 
         /* A listener hands the filter's fd to another process: not implemented, and a profile
          * that expects one would run without its supervisor. */
-        JsonNode *listener = cfg_member(s, "listenerPath");
-        if (listener && !(cfg_node_is(listener, G_TYPE_STRING) && json_node_get_string(listener)[0] == 0))
+        JsonNode *listener = json_member(s, "listenerPath");
+        if (listener && !(json_holds(listener, G_TYPE_STRING) && json_node_get_string(listener)[0] == 0))
                 return errmsg_plain(ret_error, -EOPNOTSUPP,
                                     "linux.seccomp.listenerPath: not supported by this version of ctr-launch");
         if ((r = cfg_refuse_unsupported(s, "listenerMetadata", "linux.seccomp.listenerMetadata", ret_error)) < 0)
@@ -242,7 +242,7 @@ int cfg_parse_seccomp(JsonObject *linux_obj, OciSeccomp **ret, char **ret_error)
                 return r;
 
         JsonArray *syscalls;
-        if ((r = cfg_get_array(s, "syscalls", "linux.seccomp.syscalls", &syscalls, ret_error)) < 0)
+        if ((r = json_get_array(s, "syscalls", "linux.seccomp.syscalls", false, &syscalls, ret_error)) < 0)
                 return r;
         size_t n = syscalls ? json_array_get_length(syscalls) : 0;
         if (n > 0) {

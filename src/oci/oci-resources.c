@@ -5,7 +5,6 @@
  * and these alike (oci-resources-internal.h). */
 
 #include <inttypes.h>
-#include <json-glib/json-glib.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "macros.h"
 #include "strv.h"
+#include "json-util.h"
 #include "oci-config.h"
 #include "oci-resources-internal.h"
 
@@ -264,16 +264,6 @@ int oci_resources_merge(OciResources *dst, const OciResources *src) {
 
 /* ---- back to JSON ---- */
 
-static void add_int(JsonBuilder *b, const char *name, int64_t v) {
-        json_builder_set_member_name(b, name);
-        json_builder_add_int_value(b, v);
-}
-
-static void add_string(JsonBuilder *b, const char *name, const char *v) {
-        json_builder_set_member_name(b, name);
-        json_builder_add_string_value(b, v);
-}
-
 static void add_throttle(JsonBuilder *b, const char *name, const OciThrottleDevice *t, size_t n) {
         if (!t)
                 return;
@@ -281,9 +271,9 @@ static void add_throttle(JsonBuilder *b, const char *name, const OciThrottleDevi
         json_builder_begin_array(b);
         for (size_t i = 0; i < n; i++) {
                 json_builder_begin_object(b);
-                add_int(b, "major", t[i].major);
-                add_int(b, "minor", t[i].minor);
-                add_int(b, "rate", (int64_t) t[i].rate);
+                json_add_int(b, "major", t[i].major);
+                json_add_int(b, "minor", t[i].minor);
+                json_add_int(b, "rate", (int64_t) t[i].rate);
                 json_builder_end_object(b);
         }
         json_builder_end_array(b);
@@ -312,17 +302,16 @@ static void add_section(JsonBuilder *b, const OciResources *r, const char *secti
                 const Scalar *s = &oci_resource_scalars[i];
                 if (strcmp(s->section, section) != 0 || !scalar_has(r, s))
                         continue;
-                json_builder_set_member_name(b, s->name);
                 if (s->kind == SCALAR_BOOL)
-                        json_builder_add_boolean_value(b, scalar_get(r, s) != 0);
+                        json_add_bool(b, s->name, scalar_get(r, s) != 0);
                 else
-                        json_builder_add_int_value(b, scalar_get(r, s));
+                        json_add_int(b, s->name, scalar_get(r, s));
         }
         if (strcmp(section, "cpu") == 0) {
                 if (r->cpus)
-                        add_string(b, "cpus", r->cpus);
+                        json_add_string(b, "cpus", r->cpus);
                 if (r->mems)
-                        add_string(b, "mems", r->mems);
+                        json_add_string(b, "mems", r->mems);
         } else if (strcmp(section, "blockIO") == 0) {
                 if (r->weight_devices) {
                         json_builder_set_member_name(b, "weightDevice");
@@ -330,12 +319,12 @@ static void add_section(JsonBuilder *b, const OciResources *r, const char *secti
                         for (size_t i = 0; i < r->n_weight_devices; i++) {
                                 const OciWeightDevice *d = &r->weight_devices[i];
                                 json_builder_begin_object(b);
-                                add_int(b, "major", d->major);
-                                add_int(b, "minor", d->minor);
+                                json_add_int(b, "major", d->major);
+                                json_add_int(b, "minor", d->minor);
                                 if (d->has_weight)
-                                        add_int(b, "weight", d->weight);
+                                        json_add_int(b, "weight", d->weight);
                                 if (d->has_leaf_weight)
-                                        add_int(b, "leafWeight", d->leaf_weight);
+                                        json_add_int(b, "leafWeight", d->leaf_weight);
                                 json_builder_end_object(b);
                         }
                         json_builder_end_array(b);
@@ -349,8 +338,8 @@ static void add_section(JsonBuilder *b, const OciResources *r, const char *secti
                 json_builder_begin_array(b);
                 for (size_t i = 0; i < r->n_net_priorities; i++) {
                         json_builder_begin_object(b);
-                        add_string(b, "name", r->net_priorities[i].name);
-                        add_int(b, "priority", r->net_priorities[i].priority);
+                        json_add_string(b, "name", r->net_priorities[i].name);
+                        json_add_int(b, "priority", r->net_priorities[i].priority);
                         json_builder_end_object(b);
                 }
                 json_builder_end_array(b);
@@ -371,8 +360,8 @@ char *oci_resources_to_json(const OciResources *r) {
                 json_builder_begin_array(b);
                 for (size_t i = 0; i < r->n_hugepage_limits; i++) {
                         json_builder_begin_object(b);
-                        add_string(b, "pageSize", r->hugepage_limits[i].page_size);
-                        add_int(b, "limit", (int64_t) r->hugepage_limits[i].limit);
+                        json_add_string(b, "pageSize", r->hugepage_limits[i].page_size);
+                        json_add_int(b, "limit", (int64_t) r->hugepage_limits[i].limit);
                         json_builder_end_object(b);
                 }
                 json_builder_end_array(b);
@@ -384,30 +373,19 @@ char *oci_resources_to_json(const OciResources *r) {
                         const OciDeviceRule *d = &r->devices[i];
                         char type[2] = { d->type, 0 };
                         json_builder_begin_object(b);
-                        json_builder_set_member_name(b, "allow");
-                        json_builder_add_boolean_value(b, d->allow);
-                        add_string(b, "type", type);
+                        json_add_bool(b, "allow", d->allow);
+                        json_add_string(b, "type", type);
                         if (d->major != -1)
-                                add_int(b, "major", d->major);
+                                json_add_int(b, "major", d->major);
                         if (d->minor != -1)
-                                add_int(b, "minor", d->minor);
-                        add_string(b, "access", d->access);
+                                json_add_int(b, "minor", d->minor);
+                        json_add_string(b, "access", d->access);
                         json_builder_end_object(b);
                 }
                 json_builder_end_array(b);
         }
-        if (r->unified) {
-                json_builder_set_member_name(b, "unified");
-                json_builder_begin_object(b);
-                for (char **k = r->unified; k[0] && k[1]; k += 2)
-                        add_string(b, k[0], k[1]);
-                json_builder_end_object(b);
-        }
+        if (r->unified)
+                json_add_string_map(b, "unified", r->unified);
         json_builder_end_object(b);
-
-        g_autoptr(JsonNode) root = json_builder_get_root(b);
-        g_autoptr(JsonGenerator) gen = json_generator_new();
-        json_generator_set_root(gen, root);
-        g_autofree char *text = json_generator_to_data(gen, NULL);
-        return text ? strdup(text) : NULL;
+        return json_builder_text(b, 0);
 }

@@ -44,7 +44,7 @@ Container *container_free(Container *c) {
         if (!c)
                 return NULL;
         state_dir_free(c->dir);
-        container_state_done(&c->state);
+        oci_state_done(&c->state);
         cgroup_free(c->cgroup);
         safe_close(c->pidfd);
         free(c);
@@ -281,7 +281,7 @@ int container_create(const RuntimeOptions *g, const CreateOptions *o, Container 
                         r = log_error_errno(-ENOMEM, "allocate");
                         goto fail;
                 }
-        r = container_state_write(c->dir->dir_fd, &c->state);
+        r = oci_state_write(c->dir->dir_fd, &c->state);
         if (r < 0) {
                 log_error_errno(r, "write %s", STATE_FILE);
                 goto fail;
@@ -401,16 +401,16 @@ int container_create(const RuntimeOptions *g, const CreateOptions *o, Container 
         c->state.pid = pid;
         r = proc_starttime(pid, &c->state.pid_starttime);
         if (r >= 0)
-                r = container_identity_write(c->dir->dir_fd, pid, c->state.pid_starttime);
+                r = oci_state_identity_write(c->dir->dir_fd, pid, c->state.pid_starttime);
         if (r >= 0)
-                r = container_state_write(c->dir->dir_fd, &c->state);
+                r = oci_state_write(c->dir->dir_fd, &c->state);
         if (r < 0) {
                 log_error_errno(r, "record the init's identity");
                 goto fail;
         }
         /* What the hooks of create and of the init read on stdin: the init's PID is known now. */
-        hook_state_creating = container_state_to_oci_json(&c->state, STATUS_CREATING);
-        hook_state_created = container_state_to_oci_json(&c->state, STATUS_CREATED);
+        hook_state_creating = oci_state_to_oci_json(&c->state, STATUS_CREATING);
+        hook_state_created = oci_state_to_oci_json(&c->state, STATUS_CREATED);
         if (!hook_state_creating || !hook_state_created) {
                 r = log_error_errno(-ENOMEM, "allocate");
                 goto fail;
@@ -462,7 +462,7 @@ int container_create(const RuntimeOptions *g, const CreateOptions *o, Container 
         }
 
         c->state.creating = false;
-        r = container_state_write(c->dir->dir_fd, &c->state);
+        r = oci_state_write(c->dir->dir_fd, &c->state);
         if (r < 0) {
                 log_error_errno(r, "write %s", STATE_FILE);
                 goto fail;
@@ -513,7 +513,7 @@ int container_open(const RuntimeOptions *g, const char *id, Container **ret) {
         if (r < 0)
                 return log_error_errno(r, "open state directory %s/%s", root, id);
 
-        r = container_state_read(c->dir->dir_fd, &c->state);
+        r = oci_state_read(c->dir->dir_fd, &c->state);
         if (r < 0) {
                 /* Broken: only destroy can do anything with it, and it must still find the
                  * init if one lives, or `delete --force` would leave it blocked on the FIFO. */
@@ -524,10 +524,10 @@ int container_open(const RuntimeOptions *g, const char *id, Container **ret) {
                         return log_error_errno(-ENOMEM, "allocate");
                 pid_t pid;
                 uint64_t starttime;
-                if (container_identity_read(c->dir->dir_fd, &pid, &starttime) >= 0)
+                if (oci_state_identity_read(c->dir->dir_fd, &pid, &starttime) >= 0)
                         (void) pidfd_open_verified(pid, starttime, &c->pidfd);
         } else {
-                c->status = container_status_probe(&c->state, c->dir->dir_fd, false, &c->pidfd);
+                c->status = oci_state_status_probe(&c->state, c->dir->dir_fd, false, &c->pidfd);
                 log_set_bundle(c->state.bundle);
         }
 
@@ -579,7 +579,7 @@ static void load_hooks(Container *c, OciHooks *ret) {
 static void run_hooks_warn(const OciHooks *h, HookKind kind, const ContainerState *s, ContainerStatus status) {
         if (h->n_hooks[kind] == 0)
                 return;
-        _cleanup_free_ char *state = container_state_to_oci_json(s, status);
+        _cleanup_free_ char *state = oci_state_to_oci_json(s, status);
         for (size_t i = 0; i < h->n_hooks[kind]; i++) {
                 _cleanup_free_ char *error = NULL;
                 int r = hook_run(h->hooks[kind] + i, kind, i, state, &error);
@@ -591,7 +591,7 @@ static void run_hooks_warn(const OciHooks *h, HookKind kind, const ContainerStat
 int container_start(Container *c, int *ret_relay_fd) {
         if (c->status != STATUS_CREATED)
                 return log_error_errno(-EINVAL, "cannot start a container that is %s",
-                                       container_status_to_string(c->status));
+                                       oci_state_status_to_string(c->status));
         Readiness readiness = READINESS_EXEC;
         (void) readiness_from_annotations(c->state.annotations, &readiness);
         const bool notify = notify_wanted();
@@ -638,11 +638,6 @@ int container_signal(Container *c, int sig) {
         if (pidfd_send_signal(c->pidfd, sig, NULL, 0) < 0)
                 return log_error_errno(-errno, "send signal %d", sig);
         return 0;
-}
-
-static void closedirp(DIR **d) {
-        if (*d)
-                closedir(*d);
 }
 
 static int ns_inode(pid_t pid, ino_t *ret) {

@@ -25,7 +25,7 @@ typedef struct LogReader {
 static void log_reader_line(LogReader *lr, const char *line) {
         _cleanup_free_ char *level = NULL, *msg = NULL;
         int errnum;
-        if (log_pipe_parse(line, &level, &errnum, &msg) < 0) {
+        if (sync_log_parse(line, &level, &errnum, &msg) < 0) {
                 log_debug("init: malformed log line");
                 return;
         }

@@ -43,13 +43,13 @@ _noreturn_ static void init_fail(Init *in, int r, const char *msg) {
          * gone, both writes fail and there is nobody left to tell. */
         if (r >= 0)
                 r = -EIO;
-        (void) log_pipe_send(in->log_fd, "error", -r, msg ? msg : strerror(-r));
+        (void) sync_log_send(in->log_fd, "error", -r, msg ? msg : strerror(-r));
         (void) sync_send_error(in->sync_fd, -r, msg ? msg : strerror(-r));
         _exit(EXIT_FAILURE);
 }
 
 static void init_debug(Init *in, const char *msg) {
-        (void) log_pipe_send(in->log_fd, "debug", 0, msg);
+        (void) sync_log_send(in->log_fd, "debug", 0, msg);
 }
 
 static int join_namespaces(const OciConfig *c, char **ret_error) {

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "macros.h"
+#include "time-util.h" /* rfc3339_now(), for "created" */
 
 typedef enum ContainerStatus {
         STATUS_CREATING,
@@ -21,7 +22,7 @@ typedef enum ContainerStatus {
         _STATUS_MAX,
 } ContainerStatus;
 
-const char *container_status_to_string(ContainerStatus s);
+const char *oci_state_status_to_string(ContainerStatus s);
 
 typedef struct ContainerState {
         char *id;
@@ -35,32 +36,30 @@ typedef struct ContainerState {
         char **annotations;    /* key, value, ... */
 } ContainerState;
 
-void container_state_done(ContainerState *s);
+void oci_state_done(ContainerState *s);
 
 /* state.json <-> struct. Parsing is strict about types; a truncated or foreign file is -EBADMSG. */
-int container_state_to_json(const ContainerState *s, char **ret);
-int container_state_from_json(const char *data, ContainerState *ret);
-int container_state_read(int dir_fd, ContainerState *ret);
-int container_state_write(int dir_fd, const ContainerState *s);
+int oci_state_to_json(const ContainerState *s, char **ret);
+int oci_state_from_json(const char *data, ContainerState *ret);
+int oci_state_read(int dir_fd, ContainerState *ret);
+int oci_state_write(int dir_fd, const ContainerState *s);
 
 /* <dir>/init.pid: "PID STARTTIME", written once the init is forked. A second record of the
  * init's identity, small and written once, so that `delete --force` still finds the init to
  * kill when state.json is damaged. */
-int container_identity_write(int dir_fd, pid_t pid, uint64_t starttime);
-int container_identity_read(int dir_fd, pid_t *ret_pid, uint64_t *ret_starttime);
+int oci_state_identity_write(int dir_fd, pid_t pid, uint64_t starttime);
+int oci_state_identity_read(int dir_fd, pid_t *ret_pid, uint64_t *ret_starttime);
 
 /* The pure rule, unit tested: what the facts mean. */
-ContainerStatus container_status_derive(bool file_says_creating, bool lock_busy, bool init_alive,
+ContainerStatus oci_state_status_derive(bool file_says_creating, bool lock_busy, bool init_alive,
                                         bool fifo_exists);
 /* Probes the system for s (the init by PID + start time, exec.fifo in dir_fd). If the init is
  * alive and ret_pidfd is not NULL, a pidfd verified to name it is returned there. */
-ContainerStatus container_status_probe(const ContainerState *s, int dir_fd, bool lock_busy,
+ContainerStatus oci_state_status_probe(const ContainerState *s, int dir_fd, bool lock_busy,
                                        int *ret_pidfd);
 
 /* The OCI state document (pretty JSON, trailing newline): ociVersion, id, status, pid, bundle,
  * rootfs, created, owner, annotations. pid is 0 once stopped. */
-char *container_state_to_oci_json(const ContainerState *s, ContainerStatus status);
+char *oci_state_to_oci_json(const ContainerState *s, ContainerStatus status);
 /* Same fields, as a member of a JSON array for `list --format json`. */
-char *container_state_list_to_json(const ContainerState *states, const ContainerStatus *statuses, size_t n);
-/* "2026-11-24T15:17:02.123456789Z" for now. */
-char *rfc3339_now(void);
+char *oci_state_list_to_json(const ContainerState *states, const ContainerStatus *statuses, size_t n);

@@ -28,7 +28,7 @@ StateDir *state_dir_free(StateDir *d) {
 
 int state_root_default(char **ret) {
         if (geteuid() == 0)
-                return (*ret = strdup("/run/ctr-launch")) ? 0 : -ENOMEM;
+                return (*ret = strdup(STATE_ROOT_SYSTEM)) ? 0 : -ENOMEM;
         const char *xdg = getenv("XDG_RUNTIME_DIR");
         if (!xdg || xdg[0] != '/')
                 return -ENXIO;

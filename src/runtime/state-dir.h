@@ -29,7 +29,10 @@ static inline void state_dir_freep(StateDir **d) {
 }
 #define _cleanup_state_dir_ _cleanup_(state_dir_freep)
 
-/* The default root: /run/ctr-launch for root, $XDG_RUNTIME_DIR/ctr-launch otherwise. */
+/* The state root of root's containers, which the system service runs verbs on. */
+#define STATE_ROOT_SYSTEM "/run/ctr-launch"
+
+/* The default root: STATE_ROOT_SYSTEM for root, $XDG_RUNTIME_DIR/ctr-launch otherwise. */
 int state_root_default(char **ret);
 
 /* Makes <root>/<id>/ (mode 0700) already locked, so no other command ever sees it unlocked

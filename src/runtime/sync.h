@@ -69,5 +69,5 @@ int sync_send_error(int fd, int errnum, const char *message);
 int sync_recv(int fd, SyncType *ret, int *ret_errno, char **ret_message);
 
 /* Log pipe lines. errnum 0: none. */
-int log_pipe_send(int fd, const char *level, int errnum, const char *msg);
-int log_pipe_parse(const char *line, char **ret_level, int *ret_errno, char **ret_msg);
+int sync_log_send(int fd, const char *level, int errnum, const char *msg);
+int sync_log_parse(const char *line, char **ret_level, int *ret_errno, char **ret_msg);

@@ -5,7 +5,6 @@
  * refused, and json-guard has seen the text before json-glib does. */
 
 #include <getopt.h>
-#include <json-glib/json-glib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +12,7 @@
 #include "errmsg.h"
 #include "strv.h"
 #include "control-request.h"
-#include "json-guard.h"
+#include "json-util.h"
 
 static const char *const verb_names[_CONTROL_VERB_MAX] = {
         [CONTROL_START] = "start",
@@ -63,54 +62,58 @@ static bool member_allowed(ControlVerb v, const char *name) {
         return false;
 }
 
+/* The request's members, with the request's own wording for what is wrong. JSON null is no
+ * value here: a strict peer never sends one. */
 static int member_bool(JsonObject *o, const char *name, bool *ret, char **ret_error) {
-        JsonNode *n = json_object_get_member(o, name);
-        if (!n)
-                return 0;
-        if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
-                return errmsg_plain(ret_error, -EINVAL, "request member \"%s\" must be true or false", name);
-        *ret = json_node_get_boolean(n);
-        return 0;
+        int r = json_get_bool(o, name, NULL, false, ret, NULL);
+        if (r == -EINVAL)
+                return errmsg_plain(ret_error, r, "request member \"%s\" must be true or false", name);
+        return r;
 }
 
-static int member_string(JsonObject *o, const char *name, const char **ret, char **ret_error) {
-        JsonNode *n = json_object_get_member(o, name);
-        if (!n) {
-                *ret = NULL;
-                return 0;
-        }
-        if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-                return errmsg_plain(ret_error, -EINVAL, "request member \"%s\" must be a string", name);
-        *ret = json_node_get_string(n);
+static int member_string(JsonObject *o, const char *name, char **ret, char **ret_error) {
+        int r = json_get_string(o, name, NULL, false, ret, NULL);
+        if (r == -EINVAL)
+                return errmsg_plain(ret_error, r, "request member \"%s\" must be a string", name);
+        return r;
+}
+
+static int parse_line(const char *what, const char *line, size_t size, const char *not_object,
+                      JsonParser **ret_parser, JsonObject **ret, char **ret_error) {
+        _cleanup_free_ char *invalid = NULL;
+        if (asprintf(&invalid, "%s is not valid JSON", what) < 0)
+                return -ENOMEM;
+        int r = json_parse_object(line, size, invalid, not_object, ret_parser, ret, ret_error);
+        if (r < 0)
+                return r;
+        JsonObjectIter it;
+        const char *name;
+        JsonNode *n;
+        json_object_iter_init(&it, *ret);
+        while (json_object_iter_next(&it, &name, &n))
+                if (JSON_NODE_HOLDS_NULL(n))
+                        return errmsg_plain(ret_error, -EINVAL, "%s member \"%.32s\" must not be null", what, name);
         return 0;
 }
 
 int control_request_parse(const char *line, size_t size, ControlRequest *ret, char **ret_error) {
         if (size > CONTROL_REQUEST_MAX)
                 return errmsg_plain(ret_error, -E2BIG, "request longer than %d bytes", CONTROL_REQUEST_MAX);
-        _cleanup_free_ char *guard_error = NULL;
-        int r = json_guard_check(line, size, &guard_error);
+        g_autoptr(JsonParser) parser = NULL;
+        JsonObject *o;
+        int r = parse_line("request", line, size, "request must be a JSON object", &parser, &o, ret_error);
         if (r < 0)
-                return errmsg_plain(ret_error, r, "request is not valid JSON: %s", guard_error ?: "out of memory");
-
-        g_autoptr(JsonParser) parser = json_parser_new();
-        g_autoptr(GError) error = NULL;
-        if (!json_parser_load_from_data(parser, line, (gssize) size, &error))
-                return errmsg_plain(ret_error, -EINVAL, "request is not valid JSON: %s", error->message);
-        JsonNode *root = json_parser_get_root(parser);
-        if (!root || !JSON_NODE_HOLDS_OBJECT(root))
-                return errmsg_plain(ret_error, -EINVAL, "request must be a JSON object");
-        JsonObject *o = json_node_get_object(root);
+                return r;
 
         ControlRequest req = { .verb = _CONTROL_VERB_INVALID };
-        const char *s;
-        if ((r = member_string(o, "verb", &s, ret_error)) < 0)
+        _cleanup_free_ char *verb = NULL, *id = NULL, *format = NULL;
+        if ((r = member_string(o, "verb", &verb, ret_error)) < 0)
                 return r;
-        if (!s)
+        if (!verb)
                 return errmsg_plain(ret_error, -EINVAL, "request has no \"verb\"");
-        req.verb = control_verb_from_string(s);
+        req.verb = control_verb_from_string(verb);
         if (req.verb < 0)
-                return errmsg_plain(ret_error, -EINVAL, "request verb \"%.32s\" is not one of start, kill, delete, state, list", s);
+                return errmsg_plain(ret_error, -EINVAL, "request verb \"%.32s\" is not one of start, kill, delete, state, list", verb);
 
         g_autoptr(GList) members = json_object_get_members(o);
         for (GList *m = members; m; m = m->next)
@@ -119,30 +122,29 @@ int control_request_parse(const char *line, size_t size, ControlRequest *ret, ch
                                             (const char *) m->data, verb_names[req.verb]);
 
         if (req.verb != CONTROL_LIST) {
-                if ((r = member_string(o, "id", &s, ret_error)) < 0)
+                if ((r = member_string(o, "id", &id, ret_error)) < 0)
                         return r;
-                if (!s)
+                if (!id)
                         return errmsg_plain(ret_error, -EINVAL, "request has no container \"id\"");
-                if (!container_id_is_valid(s))
+                if (!container_id_is_valid(id))
                         return errmsg_plain(ret_error, -EINVAL, "request has an invalid container id");
-                strcpy(req.id, s);
+                strcpy(req.id, id);
         }
 
-        JsonNode *n = json_object_get_member(o, "signal");
-        if (n) {
-                if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
-                        return errmsg_plain(ret_error, -EINVAL, "request member \"signal\" must be a signal number");
-                gint64 sig = json_node_get_int(n);
-                if (sig < 1 || sig > SIGRTMAX)
-                        return errmsg_plain(ret_error, -EINVAL, "request member \"signal\" is out of range");
+        int64_t sig;
+        r = json_get_int(o, "signal", NULL, false, 1, SIGRTMAX, &sig, NULL);
+        if (r == -ERANGE && json_holds(json_member(o, "signal"), G_TYPE_INT64))
+                return errmsg_plain(ret_error, -EINVAL, "request member \"signal\" is out of range");
+        if (r < 0)
+                return errmsg_plain(ret_error, -EINVAL, "request member \"signal\" must be a signal number");
+        if (r > 0)
                 req.signal = (int) sig;
-        }
-        if ((r = member_string(o, "format", &s, ret_error)) < 0)
+        if ((r = member_string(o, "format", &format, ret_error)) < 0)
                 return r;
-        if (s) {
-                if (strcmp(s, "json") == 0)
+        if (format) {
+                if (strcmp(format, "json") == 0)
                         req.json = true;
-                else if (strcmp(s, "table") != 0)
+                else if (strcmp(format, "table") != 0)
                         return errmsg_plain(ret_error, -EINVAL, "request member \"format\" must be \"table\" or \"json\"");
         }
         if ((r = member_bool(o, "all", &req.all, ret_error)) < 0 ||
@@ -161,42 +163,24 @@ int control_request_parse(const char *line, size_t size, ControlRequest *ret, ch
 char *control_request_to_json(const ControlRequest *r) {
         g_autoptr(JsonBuilder) b = json_builder_new();
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "verb");
-        json_builder_add_string_value(b, verb_names[r->verb]);
-        if (r->verb != CONTROL_LIST) {
-                json_builder_set_member_name(b, "id");
-                json_builder_add_string_value(b, r->id);
-        }
+        json_add_string(b, "verb", verb_names[r->verb]);
+        if (r->verb != CONTROL_LIST)
+                json_add_string(b, "id", r->id);
         if (r->verb == CONTROL_KILL) {
-                if (r->signal > 0) {
-                        json_builder_set_member_name(b, "signal");
-                        json_builder_add_int_value(b, r->signal);
-                }
-                json_builder_set_member_name(b, "all");
-                json_builder_add_boolean_value(b, r->all);
-                json_builder_set_member_name(b, "wait");
-                json_builder_add_boolean_value(b, r->wait);
+                if (r->signal > 0)
+                        json_add_int(b, "signal", r->signal);
+                json_add_bool(b, "all", r->all);
+                json_add_bool(b, "wait", r->wait);
         }
-        if (r->verb == CONTROL_DELETE) {
-                json_builder_set_member_name(b, "force");
-                json_builder_add_boolean_value(b, r->force);
-        }
+        if (r->verb == CONTROL_DELETE)
+                json_add_bool(b, "force", r->force);
         if (r->verb == CONTROL_LIST) {
-                json_builder_set_member_name(b, "format");
-                json_builder_add_string_value(b, r->json ? "json" : "table");
-                json_builder_set_member_name(b, "quiet");
-                json_builder_add_boolean_value(b, r->quiet);
+                json_add_string(b, "format", r->json ? "json" : "table");
+                json_add_bool(b, "quiet", r->quiet);
         }
-        json_builder_set_member_name(b, "interactive");
-        json_builder_add_boolean_value(b, r->interactive);
+        json_add_bool(b, "interactive", r->interactive);
         json_builder_end_object(b);
-
-        g_autoptr(JsonNode) root = json_builder_get_root(b);
-        g_autofree char *s = json_to_string(root, false);
-        char *line = NULL;
-        if (!s || asprintf(&line, "%s\n", s) < 0)
-                return NULL;
-        return line;
+        return json_builder_text(b, JSON_TEXT_NEWLINE);
 }
 
 int control_request_from_argv(int argc, char **argv, ControlRequest *ret, char **ret_error) {
@@ -321,63 +305,35 @@ int control_request_to_argv(const ControlRequest *r, const char *exe, const char
 char *control_reply_to_json(const ControlReply *r) {
         g_autoptr(JsonBuilder) b = json_builder_new();
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "ok");
-        json_builder_add_boolean_value(b, r->ok);
-        json_builder_set_member_name(b, "status");
-        json_builder_add_int_value(b, r->status);
-        if (r->out) {
-                json_builder_set_member_name(b, "stdout");
-                json_builder_add_string_value(b, r->out);
-        }
-        if (r->err) {
-                json_builder_set_member_name(b, "stderr");
-                json_builder_add_string_value(b, r->err);
-        }
-        if (r->error) {
-                json_builder_set_member_name(b, "error");
-                json_builder_add_string_value(b, r->error);
-        }
+        json_add_bool(b, "ok", r->ok);
+        json_add_int(b, "status", r->status);
+        json_add_string(b, "stdout", r->out);
+        json_add_string(b, "stderr", r->err);
+        json_add_string(b, "error", r->error);
         json_builder_end_object(b);
-        g_autoptr(JsonNode) root = json_builder_get_root(b);
-        g_autofree char *s = json_to_string(root, false);
-        char *line = NULL;
-        if (!s || asprintf(&line, "%s\n", s) < 0)
-                return NULL;
-        return line;
+        return json_builder_text(b, JSON_TEXT_NEWLINE);
 }
 
 int control_reply_parse(const char *line, size_t size, ControlReply *ret, char **ret_error) {
-        _cleanup_free_ char *guard_error = NULL;
-        int r = json_guard_check(line, size, &guard_error);
+        g_autoptr(JsonParser) parser = NULL;
+        JsonObject *o;
+        int r = parse_line("reply", line, size, "reply is not a JSON object", &parser, &o, ret_error);
         if (r < 0)
-                return errmsg_plain(ret_error, r, "reply is not valid JSON: %s", guard_error ?: "out of memory");
-        g_autoptr(JsonParser) parser = json_parser_new();
-        if (!json_parser_load_from_data(parser, line, (gssize) size, NULL))
-                return errmsg_plain(ret_error, -EINVAL, "reply is not valid JSON");
-        JsonNode *root = json_parser_get_root(parser);
-        if (!root || !JSON_NODE_HOLDS_OBJECT(root))
-                return errmsg_plain(ret_error, -EINVAL, "reply is not a JSON object");
-        JsonObject *o = json_node_get_object(root);
+                return r;
 
-        ControlReply rep = {};
+        _cleanup_(control_reply_done) ControlReply rep = {};
+        int64_t status;
         if ((r = member_bool(o, "ok", &rep.ok, ret_error)) < 0)
                 return r;
-        JsonNode *n = json_object_get_member(o, "status");
-        if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
-            json_node_get_int(n) < 0 || json_node_get_int(n) > 255)
+        if (json_get_int(o, "status", NULL, true, 0, 255, &status, NULL) < 0)
                 return errmsg_plain(ret_error, -EINVAL, "reply has no valid \"status\"");
-        rep.status = (int) json_node_get_int(n);
-        const char *out, *err, *error;
-        if ((r = member_string(o, "stdout", &out, ret_error)) < 0 ||
-            (r = member_string(o, "stderr", &err, ret_error)) < 0 ||
-            (r = member_string(o, "error", &error, ret_error)) < 0)
+        rep.status = (int) status;
+        if ((r = member_string(o, "stdout", &rep.out, ret_error)) < 0 ||
+            (r = member_string(o, "stderr", &rep.err, ret_error)) < 0 ||
+            (r = member_string(o, "error", &rep.error, ret_error)) < 0)
                 return r;
-        if ((out && !(rep.out = strdup(out))) || (err && !(rep.err = strdup(err))) ||
-            (error && !(rep.error = strdup(error)))) {
-                control_reply_done(&rep);
-                return -ENOMEM;
-        }
         *ret = rep;
+        rep = (ControlReply) {};
         return 0;
 }
 

@@ -18,6 +18,8 @@
 /* The reply carries the output of `state` or `list`. */
 #define CONTROL_REPLY_MAX (16U * 1024U * 1024U)
 #define CONTROL_SOCKET_PATH "/run/ctr-launch-control.sock"
+/* The status of a reply for a failure of the service itself: ctr-launch's EXIT_FAILED. */
+#define CONTROL_STATUS_FAILED 1
 /* The polkit action ids, one per kind of operation, and their common prefix. */
 #define CONTROL_ACTION_PREFIX "org.ctr-launch.container."
 /* What `list` asks polkit about: every container. */

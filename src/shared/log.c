@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Owns stderr and the --log file for the parent process. The child never calls in here. */
+/* Owns stderr, the journal stream and the --log file for the parent process: the one place
+ * that prints. The container's init never calls in here (it sends its errors over the log
+ * pipe), and library code only logs what does not fail the operation. */
 
 #include <fcntl.h>
-#include <json-glib/json-glib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,9 +11,11 @@
 #include <sys/uio.h>
 #include <syslog.h>
 #include <systemd/sd-journal.h>
-#include <time.h>
 
 #include "fd-util.h"
+#include "string-util.h"
+#include "time-util.h"
+#include "json-util.h"
 #include "log.h"
 
 static int log_fd = -EBADF;
@@ -75,58 +78,33 @@ bool log_debug_enabled(void) {
         return log_debug_on;
 }
 
-static void format_time(char *buf, size_t n) {
-        struct timespec ts;
-        struct tm tm;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        size_t k = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf + k, n - k, ".%09ldZ", ts.tv_nsec);
-}
-
 /* Messages carry text from config.json, a less trusted input: a newline would break the one
- * line of error, an escape sequence would reach the admin's terminal. Control bytes become
- * \xNN; with quotes (the text log's msg="..."), '"' and '\\' are escaped too. */
-static char *escape_message(const char *s, bool quotes) {
-        GString *out = g_string_sized_new(strlen(s) + 8);
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                if (*p < 0x20 || *p == 0x7f)
-                        g_string_append_printf(out, "\\x%02x", *p);
-                else if (quotes && (*p == '"' || *p == '\\'))
-                        g_string_append_printf(out, "\\%c", *p);
-                else
-                        g_string_append_c(out, (char) *p);
-        }
-        return g_string_free(out, FALSE);
-}
+ * line of error, an escape sequence would reach the admin's terminal. escape_control() makes
+ * control bytes \xNN (and, for the text log's msg="...", escapes quotes). */
 
 static void log_to_file(const char *level, const char *msg) {
         if (log_fd < 0)
                 return;
 
-        char when[64];
-        format_time(when, sizeof(when));
+        char when[RFC3339_MAX];
+        format_rfc3339_now(when);
 
-        g_autofree char *line = NULL;
+        _cleanup_free_ char *line = NULL;
         if (log_format == LOG_FORMAT_JSON) {
                 g_autoptr(JsonBuilder) b = json_builder_new();
                 json_builder_begin_object(b);
-                json_builder_set_member_name(b, "level");
-                json_builder_add_string_value(b, level);
-                json_builder_set_member_name(b, "msg");
-                json_builder_add_string_value(b, msg);
-                json_builder_set_member_name(b, "time");
-                json_builder_add_string_value(b, when);
+                json_add_string(b, "level", level);
+                json_add_string(b, "msg", msg);
+                json_add_string(b, "time", when);
                 json_builder_end_object(b);
-                g_autoptr(JsonNode) root = json_builder_get_root(b);
-                g_autofree char *text = json_to_string(root, FALSE);
-                line = g_strdup_printf("%s\n", text);
+                line = json_builder_text(b, JSON_TEXT_NEWLINE);
         } else {
-                g_autofree char *quoted = escape_message(msg, true);
-                line = g_strdup_printf("time=\"%s\" level=%s msg=\"%s\"\n", when, level, quoted);
+                _cleanup_free_ char *quoted = escape_control(msg, true);
+                if (quoted && asprintf(&line, "time=\"%s\" level=%s msg=\"%s\"\n", when, level, quoted) < 0)
+                        line = NULL;
         }
-
-        (void) write_all(log_fd, line, strlen(line));
+        if (line)
+                (void) write_all(log_fd, line, strlen(line));
 }
 
 _printf_(4, 0) static void log_va(const char *level, bool to_stderr, int r, const char *fmt, va_list ap) {
@@ -140,8 +118,8 @@ _printf_(4, 0) static void log_va(const char *level, bool to_stderr, int r, cons
 
         log_to_file(level, msg);
         if (to_stderr && stderr_is_journal()) {
-                g_autofree char *safe = escape_message(msg, false);
-                g_autofree char *m = g_strdup_printf("MESSAGE=ctr-launch: %s", safe);
+                _cleanup_free_ char *safe = escape_control(msg, false);
+                g_autofree char *m = g_strdup_printf("MESSAGE=ctr-launch: %s", safe ?: msg);
                 g_autofree char *p = g_strdup_printf("PRIORITY=%d", level_priority(level));
                 g_autofree char *id = g_strdup_printf("CONTAINER_ID=%s", log_id ?: "");
                 g_autofree char *bundle = g_strdup_printf("CONTAINER_BUNDLE=%s", log_bundle ?: "");
@@ -154,8 +132,8 @@ _printf_(4, 0) static void log_va(const char *level, bool to_stderr, int r, cons
                         return;
         }
         if (to_stderr) {
-                g_autofree char *safe = escape_message(msg, false);
-                fprintf(stderr, "ctr-launch: %s\n", safe);
+                _cleanup_free_ char *safe = escape_control(msg, false);
+                fprintf(stderr, "ctr-launch: %s\n", safe ?: "out of memory");
         }
 }
 

@@ -5,17 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "errmsg.h"
 #include "macros.h"
 #include "systemd-job.h"
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
 
 const char *systemd_bus_error_text(const sd_bus_error *e, int r) {
         return sd_bus_error_is_set(e) && e->message ? e->message : strerror(-r);
@@ -120,4 +113,20 @@ int systemd_job_run(sd_bus *bus, sd_bus_message *call, uint64_t timeout_usec, sd
         }
         *ret_result = w.result;
         return 0;
+}
+
+int systemd_manager_new_call(sd_bus *bus, const char *method, sd_bus_message **ret) {
+        return sd_bus_message_new_method_call(bus, ret, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                              "org.freedesktop.systemd1.Manager", method);
+}
+
+int systemd_unit_job(sd_bus *bus, const char *method, const char *unit, const char *mode, uint64_t timeout_usec,
+                     sd_bus_error *ret_bus_error, char **ret_result) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r = systemd_manager_new_call(bus, method, &m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", unit, mode);
+        if (r < 0)
+                return r;
+        return systemd_job_run(bus, m, timeout_usec, ret_bus_error, ret_result);
 }

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
-#define USEC_PER_SEC 1000000ULL
+#include "time-util.h"
 
 /* The system manager's bus (or the user's), falling back to systemd's private socket, as
  * systemctl does, where no D-Bus broker runs. */
@@ -22,6 +22,12 @@ int systemd_bus_connect(bool user, sd_bus **ret, char **ret_error);
  * -ETIMEDOUT if the job did not end in time. */
 int systemd_job_run(sd_bus *bus, sd_bus_message *call, uint64_t timeout_usec, sd_bus_error *ret_bus_error,
                     char **ret_result);
+
+/* A new call of the Manager's method. */
+int systemd_manager_new_call(sd_bus *bus, const char *method, sd_bus_message **ret);
+/* Manager.<method>(unit, mode) (StartUnit, StopUnit) run to its end, as systemd_job_run(). */
+int systemd_unit_job(sd_bus *bus, const char *method, const char *unit, const char *mode, uint64_t timeout_usec,
+                     sd_bus_error *ret_bus_error, char **ret_result);
 
 /* The bus error's message, or strerror(-r). */
 const char *systemd_bus_error_text(const sd_bus_error *e, int r);

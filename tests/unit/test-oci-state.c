@@ -26,8 +26,8 @@ static ContainerState sample(void) {
 static void test_round_trip(void) {
         ContainerState s = sample(), t = {};
         g_autofree char *json = NULL;
-        g_assert_cmpint(container_state_to_json(&s, &json), ==, 0);
-        g_assert_cmpint(container_state_from_json(json, &t), ==, 0);
+        g_assert_cmpint(oci_state_to_json(&s, &json), ==, 0);
+        g_assert_cmpint(oci_state_from_json(json, &t), ==, 0);
         g_assert_cmpstr(t.id, ==, s.id);
         g_assert_cmpint(t.pid, ==, s.pid);
         g_assert_cmpuint(t.pid_starttime, ==, s.pid_starttime);
@@ -37,8 +37,8 @@ static void test_round_trip(void) {
         g_assert_false(t.creating);
         g_assert_cmpuint(strv_length(t.annotations), ==, 2);
         g_assert_cmpstr(t.annotations[1], ==, "va\"lue\n");
-        container_state_done(&s);
-        container_state_done(&t);
+        oci_state_done(&s);
+        oci_state_done(&t);
 }
 
 static void test_rejects(void) {
@@ -56,14 +56,14 @@ static void test_rejects(void) {
         };
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 ContainerState t = {};
-                g_assert_cmpint(container_state_from_json(bad[i], &t), ==, -EBADMSG);
+                g_assert_cmpint(oci_state_from_json(bad[i], &t), ==, -EBADMSG);
         }
 }
 
 static void test_oci_document(void) {
         ContainerState s = sample();
-        g_autofree char *running = container_state_to_oci_json(&s, STATUS_RUNNING);
-        g_autofree char *stopped = container_state_to_oci_json(&s, STATUS_STOPPED);
+        g_autofree char *running = oci_state_to_oci_json(&s, STATUS_RUNNING);
+        g_autofree char *stopped = oci_state_to_oci_json(&s, STATUS_STOPPED);
         g_assert_nonnull(strstr(running, "\"status\" : \"running\""));
         g_assert_nonnull(strstr(running, "\"pid\" : 4242"));
         g_assert_nonnull(strstr(running, "\"ociVersion\""));
@@ -73,7 +73,7 @@ static void test_oci_document(void) {
         /* A stopped container's PID may belong to someone else by now. */
         g_assert_nonnull(strstr(stopped, "\"pid\" : 0"));
         g_assert_null(strstr(running, "pidStartTime"));
-        container_state_done(&s);
+        oci_state_done(&s);
 }
 
 int main(int argc, char **argv) {

@@ -16,15 +16,15 @@
 
 static void test_derive(void) {
         /*                               creating lock   alive  fifo */
-        g_assert_cmpint(container_status_derive(true, true, true, true), ==, STATUS_CREATING);
-        g_assert_cmpint(container_status_derive(true, true, true, false), ==, STATUS_CREATING);
-        g_assert_cmpint(container_status_derive(true, false, true, true), ==, STATUS_STOPPED);
-        g_assert_cmpint(container_status_derive(true, true, false, true), ==, STATUS_STOPPED);
-        g_assert_cmpint(container_status_derive(false, false, true, true), ==, STATUS_CREATED);
-        g_assert_cmpint(container_status_derive(false, true, true, true), ==, STATUS_CREATED);
-        g_assert_cmpint(container_status_derive(false, false, true, false), ==, STATUS_RUNNING);
-        g_assert_cmpint(container_status_derive(false, false, false, true), ==, STATUS_STOPPED);
-        g_assert_cmpint(container_status_derive(false, false, false, false), ==, STATUS_STOPPED);
+        g_assert_cmpint(oci_state_status_derive(true, true, true, true), ==, STATUS_CREATING);
+        g_assert_cmpint(oci_state_status_derive(true, true, true, false), ==, STATUS_CREATING);
+        g_assert_cmpint(oci_state_status_derive(true, false, true, true), ==, STATUS_STOPPED);
+        g_assert_cmpint(oci_state_status_derive(true, true, false, true), ==, STATUS_STOPPED);
+        g_assert_cmpint(oci_state_status_derive(false, false, true, true), ==, STATUS_CREATED);
+        g_assert_cmpint(oci_state_status_derive(false, true, true, true), ==, STATUS_CREATED);
+        g_assert_cmpint(oci_state_status_derive(false, false, true, false), ==, STATUS_RUNNING);
+        g_assert_cmpint(oci_state_status_derive(false, false, false, true), ==, STATUS_STOPPED);
+        g_assert_cmpint(oci_state_status_derive(false, false, false, false), ==, STATUS_STOPPED);
 }
 
 static void test_probe(void) {
@@ -43,25 +43,25 @@ static void test_probe(void) {
         g_assert_cmpint(proc_starttime(child, &st), ==, 0);
 
         ContainerState s = { .pid = child, .pid_starttime = st };
-        g_assert_cmpint(container_status_probe(&s, dfd, false, NULL), ==, STATUS_RUNNING);
+        g_assert_cmpint(oci_state_status_probe(&s, dfd, false, NULL), ==, STATUS_RUNNING);
         g_assert_cmpint(mkfifoat(dfd, EXEC_FIFO, 0600), ==, 0);
         int pidfd = -1;
-        g_assert_cmpint(container_status_probe(&s, dfd, false, &pidfd), ==, STATUS_CREATED);
+        g_assert_cmpint(oci_state_status_probe(&s, dfd, false, &pidfd), ==, STATUS_CREATED);
         g_assert_cmpint(pidfd, >=, 0);
         close(pidfd);
 
         /* Same PID, other start time: someone else's process. */
         s.pid_starttime = st + 1;
-        g_assert_cmpint(container_status_probe(&s, dfd, false, NULL), ==, STATUS_STOPPED);
+        g_assert_cmpint(oci_state_status_probe(&s, dfd, false, NULL), ==, STATUS_STOPPED);
         s.pid_starttime = st;
 
         kill(child, SIGKILL);
         /* A zombie is not alive either. */
         siginfo_t si;
         g_assert_cmpint(waitid(P_PID, (id_t) child, &si, WEXITED | WNOWAIT), ==, 0);
-        g_assert_cmpint(container_status_probe(&s, dfd, false, NULL), ==, STATUS_STOPPED);
+        g_assert_cmpint(oci_state_status_probe(&s, dfd, false, NULL), ==, STATUS_STOPPED);
         waitpid(child, NULL, 0);
-        g_assert_cmpint(container_status_probe(&s, dfd, false, NULL), ==, STATUS_STOPPED);
+        g_assert_cmpint(oci_state_status_probe(&s, dfd, false, NULL), ==, STATUS_STOPPED);
 
         unlinkat(dfd, EXEC_FIFO, 0);
         close(dfd);
