@@ -24,20 +24,9 @@ int write_all(int fd, const void *buf, size_t len) {
         return 0;
 }
 
-int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-        if (fd < 0)
-                return -errno;
-
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (S_ISREG(st.st_mode) && (uint64_t) st.st_size > max)
-                return -EFBIG;
-
-        size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t) st.st_size + 1 : 4096, len = 0;
+/* The rest of fd, into a buffer of cap bytes to begin with. */
+static int read_fd_sized(int fd, size_t cap, size_t max, char **ret, size_t *ret_size) {
+        size_t len = 0;
         _cleanup_free_ char *buf = malloc(cap);
         if (!buf)
                 return -ENOMEM;
@@ -68,6 +57,26 @@ int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *re
         if (ret_size)
                 *ret_size = len;
         return 0;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (S_ISREG(st.st_mode) && (uint64_t) st.st_size > max)
+                return -EFBIG;
+        return read_fd_sized(fd, S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t) st.st_size + 1 : 4096, max, ret,
+                             ret_size);
+}
+
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
+        return read_fd_sized(fd, 4096, max, ret, ret_size);
 }
 
 /* Makes room for at least one more byte plus the NUL. */

@@ -11,6 +11,8 @@ int write_all(int fd, const void *buf, size_t len);
 /* Reads the whole file at dirfd/path (O_CLOEXEC, O_NOFOLLOW: a symlink is ELOOP) into a NUL-terminated
  * buffer; -EFBIG if it is larger than max bytes. */
 int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size);
+/* Reads the rest of fd (a pipe too: stdin) into a NUL-terminated buffer; -EFBIG past max bytes. */
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 /* Reads one '\n'-terminated line (newline stripped) from a stream fd, byte by byte so that
  * nothing past the line is consumed; -EPIPE on EOF before any byte, -E2BIG past max. */
 int read_line_fd(int fd, size_t max, char **ret);

@@ -154,10 +154,13 @@ static void print_stats(const char *id, const CgroupStats *st) {
         fputs("}}\n", stdout);
 }
 
-/* stdout gone (the reader stopped reading): nothing more to do. */
+/* stdout gone (the reader stopped reading): nothing more to do. Prints the error. */
 static int flush_stdout(void) {
-        if (fflush(stdout) != 0 || ferror(stdout))
-                return log_error_errno(-errno ?: -EIO, "write events to stdout");
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+                int r = -errno ?: -EIO;
+                (void) cli_failf(r, "write events to stdout");
+                return r;
+        }
         return 0;
 }
 
@@ -206,24 +209,24 @@ int verb_events(int argc, char **argv, const GlobalOptions *g) {
         if (r != 0)
                 return r;
 
-        _cleanup_free_ char *root = NULL;
-        if (container_root(&g->runtime, &root) < 0)
-                return EXIT_FAILED;
+        _cleanup_free_ char *root = NULL, *error = NULL;
+        r = container_root(&g->runtime, &root, &error);
+        if (r < 0)
+                return cli_fail(r, error);
 
         _cleanup_cgroup_ Cgroup *cg = NULL;
-        _cleanup_free_ char *error = NULL;
         Snapshot s;
         r = snapshot(root, id, &cg, &s, &error);
         if (r == -ENOENT && !error)
-                return log_error_errno(r, "container does not exist"), EXIT_FAILED;
+                return cli_failf(0, "container does not exist");
         if (r < 0)
-                return log_error("%s", error ?: strerror(-r)), EXIT_FAILED;
+                return cli_fail(r, error);
 
         if (once) {
                 if (s.status == STATUS_CREATING)
-                        return log_error("container is still being created"), EXIT_FAILED;
+                        return cli_failf(0, "container is still being created");
                 if (!s.has_stats)
-                        return log_error("container is stopped and its cgroup is gone"), EXIT_FAILED;
+                        return cli_failf(0, "container is stopped and its cgroup is gone");
                 print_stats(id, &s.stats);
                 return flush_stdout() < 0 ? EXIT_FAILED : EXIT_OK;
         }
@@ -260,6 +263,6 @@ int verb_events(int argc, char **argv, const GlobalOptions *g) {
                 if (r == -ENOENT && !error)
                         return EXIT_OK; /* deleted meanwhile */
                 if (r < 0)
-                        return log_error("%s", error ?: strerror(-r)), EXIT_FAILED;
+                        return cli_fail(r, error);
         }
 }
