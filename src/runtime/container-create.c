@@ -63,6 +63,9 @@ typedef struct CreateContext {
         bool dumpable_init;     /* gets its channels only once it has its document */
         pid_t pid;
         char *hook_state_creating, *hook_state_created;
+        /* The init's document: its fd numbers are those the init inherits (create's copies
+         * may be closed by the time it is sent); it points into the context, owns nothing. */
+        InitParams params;
 } CreateContext;
 
 static void create_context_init(CreateContext *x, const RuntimeOptions *g, const CreateOptions *o) {
@@ -302,17 +305,16 @@ static int create_make_state(CreateContext *x, char **ret_error) {
         int r = container_root(x->runtime, &root, ret_error);
         if (r < 0)
                 return r;
-        _cleanup_container_ Container *c = container_new();
-        if (!c)
+        _cleanup_container_ Container *made = container_new();
+        if (!made)
                 return errmsg(ret_error, -ENOMEM, "allocate");
-        r = state_dir_create(root, x->options->id, &c->dir);
+        r = state_dir_create(root, x->options->id, &made->dir);
         if (r == -EEXIST)
                 return errmsg_plain(ret_error, r, "container already exists");
         if (r < 0)
                 return errmsg(ret_error, r, "create state directory in %s", root);
         /* From here on, every failure is undone (create_context_undo()). */
-        x->container = TAKE_PTR(c);
-        c = x->container;
+        Container *c = x->container = TAKE_PTR(made);
 
         if (fill_state(&c->state, x) < 0)
                 return errmsg(ret_error, -ENOMEM, "allocate");
@@ -404,7 +406,7 @@ _noreturn_ static void create_become_init(CreateContext *x) {
         /* Dumpable until it has its document (see init_main()), it holds none of its channels
          * but the sync socket meanwhile: they come over it afterwards. */
         size_t n_keep = x->dumpable_init ? 1 : ELEMENTSOF(keep);
-        if (close_all_fds(3 + (int) (x->options->preserve_fds + x->listen_fds), keep, n_keep) < 0)
+        if (close_all_fds(3 + (int) (x->params.preserve_fds + x->params.listen_fds), keep, n_keep) < 0)
                 _exit(EXIT_FAILURE);
         init_main(x->sync_child, x->dumpable_init ? -EBADF : x->log_child, x->dumpable_init);
 }
@@ -413,6 +415,20 @@ static int create_fork_init(CreateContext *x, char **ret_error) {
         Container *c = x->container;
         const OciNamespace *user_ns = oci_config_find_namespace(x->config, NAMESPACE_USER);
         x->dumpable_init = rootless_caller() && user_ns && !user_ns->path;
+        x->params = (InitParams) {
+                .id = c->state.id,
+                .bundle = x->bundle,
+                .rootfs = x->rootfs,
+                .no_pivot = x->options->no_pivot,
+                .fifo_fd = x->fifo_fd,
+                .console_fd = x->console_fd,
+                .exec_stub_fd = x->stub_fd,
+                .preserve_fds = x->options->preserve_fds,
+                .listen_fds = x->listen_fds,
+                .notify_dir = x->notify_dir,
+                .pam_env = x->pam_env,
+                .login_uid = x->pam ? (int64_t) x->config->process.uid : -1,
+        };
 
         int r = namespaces_fork_init(x->config, &x->pid, ret_error);
         if (r < 0)
@@ -442,30 +458,16 @@ static int create_fork_init(CreateContext *x, char **ret_error) {
         x->hook_state_created = container_state_to_oci_json(&c->state, STATUS_CREATED);
         if (!x->hook_state_creating || !x->hook_state_created)
                 return errmsg(ret_error, -ENOMEM, "allocate");
+        x->params.hook_state_creating = x->hook_state_creating;
+        x->params.hook_state_created = x->hook_state_created;
         return 0;
 }
 
 /* ---- phase 6: driving the init until it blocks on exec.fifo ---- */
 
 static int send_init_document(CreateContext *x, char **ret_error) {
-        const InitParams params = {
-                .id = x->container->state.id,
-                .bundle = x->bundle,
-                .rootfs = x->rootfs,
-                .no_pivot = x->options->no_pivot,
-                .fifo_fd = x->fifo_fd,
-                .console_fd = x->console_fd,
-                .exec_stub_fd = x->stub_fd,
-                .preserve_fds = x->options->preserve_fds,
-                .listen_fds = x->listen_fds,
-                .hook_state_creating = x->hook_state_creating,
-                .hook_state_created = x->hook_state_created,
-                .notify_dir = x->notify_dir,
-                .pam_env = x->pam_env,
-                .login_uid = x->pam ? (int64_t) x->config->process.uid : -1,
-        };
         /* -EPIPE: the init died; init_drive() tells why. */
-        int r = sync_send_init(x->sync_parent, &params, x->config_json);
+        int r = sync_send_init(x->sync_parent, &x->params, x->config_json);
         if (r < 0 && r != -EPIPE)
                 return errmsg(ret_error, r, "send the configuration to the init");
         if (!x->dumpable_init || r < 0)
