@@ -17,6 +17,8 @@ int write_all(int fd, const void *buf, size_t len);
 /* The same from an open fd, up to EOF: stdin, a pipe or a file. */
 int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size);
+/* Reads the rest of fd (a pipe too: stdin) into a NUL-terminated buffer; -EFBIG past max bytes. */
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 /* Reads one '\n'-terminated line (newline stripped) from a stream fd, byte by byte so that
  * nothing past the line is consumed; -EPIPE on EOF before any byte, -E2BIG past max. */
 int read_line_fd(int fd, size_t max, char **ret);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Clock reading and formatting (time-util.h). libc only; nothing here fails. */
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,9 +37,15 @@ int deadline_left_msec(uint64_t deadline) {
         return deadline - now > INT32_MAX ? INT32_MAX : (int) (deadline - now);
 }
 
+void sleep_nsec(uint64_t ns) {
+        struct timespec ts = { .tv_sec = (time_t) (ns / NSEC_PER_SEC), .tv_nsec = (long) (ns % NSEC_PER_SEC) };
+        /* The whole time, even when a signal handler interrupts it. */
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
 void sleep_msec(unsigned ms) {
-        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
-        (void) nanosleep(&ts, NULL);
+        sleep_nsec((uint64_t) ms * NSEC_PER_MSEC);
 }
 
 char *format_rfc3339_now(char buf[static RFC3339_MAX]) {

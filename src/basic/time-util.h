@@ -23,6 +23,8 @@ uint64_t now_msec(void);
 uint64_t deadline_after_msec(uint64_t timeout_ms);
 int deadline_left_msec(uint64_t deadline);
 
+/* Sleeps the whole time, signals or not. */
+void sleep_nsec(uint64_t ns);
 void sleep_msec(unsigned ms);
 
 /* CLOCK_REALTIME as "2026-11-24T15:17:02.123456789Z" (UTC), in buf (at least

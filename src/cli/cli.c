@@ -117,6 +117,21 @@ int cli_usage_error(const Verb *v, const char *fmt, ...) {
         return EXIT_USAGE;
 }
 
+int cli_fail(int r, const char *error) {
+        (void) log_error_message(r, error ?: strerror(-r));
+        return EXIT_FAILED;
+}
+
+int cli_failf(int r, const char *fmt, ...) {
+        _cleanup_free_ char *what = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vasprintf(&what, fmt, ap);
+        va_end(ap);
+        log_error_errno(r, "%s", k >= 0 ? what : fmt);
+        return EXIT_FAILED;
+}
+
 bool cli_wants_help(int argc, char **argv, const Verb *v) {
         for (int i = 1; i < argc; i++) {
                 if (strcmp(argv[i], "--") == 0)

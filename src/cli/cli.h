@@ -42,6 +42,13 @@ int cli_parse_global(int argc, char **argv, GlobalOptions *ret, int *ret_index);
 void cli_print_usage(void);
 /* For verbs: "ctr-launch: <verb>: <msg>" plus a hint, returns EXIT_USAGE. */
 int cli_usage_error(const Verb *v, const char *fmt, ...) _printf_(2, 3);
+/* The one line of a failed command, printed once with the container's id (log_set_id), and
+ * EXIT_FAILED to return: error is what a runtime call left in its ret_error (NULL: strerror(-r)
+ * alone). */
+int cli_fail(int r, const char *error);
+/* The same for a failure the verb finds itself: "<fmt...>: <strerror(-r)>" for r < 0 (a failed
+ * system call), the text alone for r == 0 (it says what is wrong). */
+int cli_failf(int r, const char *fmt, ...) _printf_(2, 3);
 /* Handles `VERB --help`/`-h` when it is the only thing asked: returns true after printing. */
 bool cli_wants_help(int argc, char **argv, const Verb *v);
 /* The one positional ID a verb takes, validated; prints the error itself. Returns 0 or an

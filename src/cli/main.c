@@ -197,9 +197,9 @@ int main(int argc, char **argv) {
         if (v->forks_init) {
                 r = sealed_binary_ensure(argv);
                 if (r < 0) {
-                        log_error_errno(r, "run from a sealed copy of the binary");
+                        r = cli_failf(r, "run from a sealed copy of the binary");
                         log_close();
-                        return EXIT_FAILED;
+                        return r;
                 }
         }
 

@@ -88,7 +88,9 @@ int verb_create(int argc, char **argv, const GlobalOptions *g) {
         log_set_id(o.id);
 
         _cleanup_container_ Container *c = NULL;
-        return container_create(&g->runtime, &o, &c) < 0 ? EXIT_FAILED : EXIT_OK;
+        _cleanup_free_ char *error = NULL;
+        r = container_create(&g->runtime, &o, &c, &error);
+        return r < 0 ? cli_fail(r, error) : EXIT_OK;
 }
 
 /* Signals `run` passes on to the container rather than acting on them. The synchronous ones
@@ -100,6 +102,7 @@ static void forwarded_signals(sigset_t *set) {
                 sigdelset(set, own[i]);
 }
 
+/* The container's exit status, or < 0 when waiting failed (printed). */
 static int wait_and_forward(Container *c, int sfd) {
         for (;;) {
                 struct pollfd p[2] = {
@@ -109,7 +112,9 @@ static int wait_and_forward(Container *c, int sfd) {
                 if (poll(p, 2, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return log_error_errno(-errno, "poll");
+                        int r = -errno;
+                        (void) cli_failf(r, "poll");
+                        return r;
                 }
                 if (p[0].revents) {
                         struct signalfd_siginfo si;
@@ -119,12 +124,23 @@ static int wait_and_forward(Container *c, int sfd) {
                 }
                 if (p[1].revents) {
                         siginfo_t si = {};
-                        if (waitid(P_PIDFD, (id_t) c->pidfd, &si, WEXITED) < 0)
-                                return log_error_errno(-errno, "wait for the container");
+                        if (waitid(P_PIDFD, (id_t) c->pidfd, &si, WEXITED) < 0) {
+                                int r = -errno;
+                                (void) cli_failf(r, "wait for the container");
+                                return r;
+                        }
                         c->pidfd = safe_close(c->pidfd);
                         return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
                 }
         }
+}
+
+/* run cleans up after the container; what fails there is not what run failed at. */
+static void destroy_warn(Container *c) {
+        _cleanup_free_ char *error = NULL;
+        int r = container_destroy(c, &error);
+        if (r < 0)
+                log_warning("delete the container: %s", error ?: strerror(-r));
 }
 
 int verb_run(int argc, char **argv, const GlobalOptions *g) {
@@ -144,20 +160,24 @@ int verb_run(int argc, char **argv, const GlobalOptions *g) {
                 sigprocmask(SIG_BLOCK, &set, &old);
 
         _cleanup_container_ Container *c = NULL;
-        if (container_create(&g->runtime, &o, &c) < 0)
-                return EXIT_FAILED;
-        if (container_start(c, NULL) < 0) {
-                (void) container_destroy(c);
-                return EXIT_FAILED;
+        _cleanup_free_ char *error = NULL;
+        r = container_create(&g->runtime, &o, &c, &error);
+        if (r < 0)
+                return cli_fail(r, error);
+        r = container_start(c, NULL, &error);
+        if (r < 0) {
+                r = cli_fail(r, error);
+                destroy_warn(c);
+                return r;
         }
         if (detach)
                 return EXIT_OK;
 
         _cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
         if (sfd < 0) {
-                log_error_errno(-errno, "signalfd");
-                (void) container_destroy(c);
-                return EXIT_FAILED;
+                r = cli_failf(-errno, "signalfd");
+                destroy_warn(c);
+                return r;
         }
         /* Let other commands (state, kill, delete) in while the container runs. */
         (void) flock(c->dir->dir_fd, LOCK_UN);
@@ -168,7 +188,7 @@ int verb_run(int argc, char **argv, const GlobalOptions *g) {
         if (flock(c->dir->dir_fd, LOCK_EX) == 0) {
                 struct stat st;
                 if (fstat(c->dir->dir_fd, &st) == 0 && st.st_nlink > 0)
-                        (void) container_destroy(c);
+                        destroy_warn(c);
         }
         return status < 0 ? EXIT_FAILED : status;
 }

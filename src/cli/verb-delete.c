@@ -32,23 +32,26 @@ int verb_delete(int argc, char **argv, const GlobalOptions *g) {
         if (r != 0)
                 return r;
 
+        _cleanup_free_ char *error = NULL;
         if (force) {
                 /* Nothing to do is not a failure for --force, as with runc. */
-                _cleanup_free_ char *root = NULL;
-                if (container_root(&g->runtime, &root) < 0)
-                        return EXIT_FAILED;
-                _cleanup_free_ char *path = NULL;
+                _cleanup_free_ char *root = NULL, *path = NULL;
+                r = container_root(&g->runtime, &root, &error);
+                if (r < 0)
+                        return cli_fail(r, error);
                 if (asprintf(&path, "%s/%s", root, id) < 0)
-                        return EXIT_FAILED;
+                        return cli_failf(-ENOMEM, "allocate");
                 if (access(path, F_OK) < 0 && errno == ENOENT)
                         return EXIT_OK;
         }
 
         _cleanup_container_ Container *ct = NULL;
-        if (container_open(&g->runtime, id, &ct) < 0)
-                return EXIT_FAILED;
+        r = container_open(&g->runtime, id, &ct, &error);
+        if (r < 0)
+                return cli_fail(r, error);
         if (!force && (ct->status == STATUS_RUNNING || ct->status == STATUS_PAUSED))
-                return log_error_errno(-EBUSY, "cannot delete a container that is %s (use --force)",
-                                       oci_state_status_to_string(ct->status)), EXIT_FAILED;
-        return container_destroy(ct) < 0 ? EXIT_FAILED : EXIT_OK;
+                return cli_failf(0, "cannot delete a container that is %s (use --force)",
+                                 oci_state_status_to_string(ct->status));
+        r = container_destroy(ct, &error);
+        return r < 0 ? cli_fail(r, error) : EXIT_OK;
 }

@@ -12,11 +12,10 @@
 #include <time.h>
 
 #include "errmsg.h"
+#include "time-util.h"
 #include "container.h"
 #include "verbs.h"
 
-#define NSEC_PER_MSEC UINT64_C(1000000)
-#define NSEC_PER_SEC UINT64_C(1000000000)
 #define EVENTS_INTERVAL_DEFAULT (5 * NSEC_PER_SEC)
 /* How often the streaming mode looks for OOM kills and for the container's end, between
  * two statistics. */
@@ -154,23 +153,14 @@ static void print_stats(const char *id, const CgroupStats *st) {
         fputs("}}\n", stdout);
 }
 
-/* stdout gone (the reader stopped reading): nothing more to do. */
+/* stdout gone (the reader stopped reading): nothing more to do. Prints the error. */
 static int flush_stdout(void) {
-        if (fflush(stdout) != 0 || ferror(stdout))
-                return log_error_errno(-errno ?: -EIO, "write events to stdout");
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+                int r = -errno ?: -EIO;
+                (void) cli_failf(r, "write events to stdout");
+                return r;
+        }
         return 0;
-}
-
-static void sleep_ns(uint64_t ns) {
-        struct timespec ts = { .tv_sec = (time_t) (ns / NSEC_PER_SEC), .tv_nsec = (long) (ns % NSEC_PER_SEC) };
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
-}
-
-static uint64_t now_ns(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * NSEC_PER_SEC + (uint64_t) ts.tv_nsec;
 }
 
 int verb_events(int argc, char **argv, const GlobalOptions *g) {
@@ -206,31 +196,31 @@ int verb_events(int argc, char **argv, const GlobalOptions *g) {
         if (r != 0)
                 return r;
 
-        _cleanup_free_ char *root = NULL;
-        if (container_root(&g->runtime, &root) < 0)
-                return EXIT_FAILED;
+        _cleanup_free_ char *root = NULL, *error = NULL;
+        r = container_root(&g->runtime, &root, &error);
+        if (r < 0)
+                return cli_fail(r, error);
 
         _cleanup_cgroup_ Cgroup *cg = NULL;
-        _cleanup_free_ char *error = NULL;
         Snapshot s;
         r = snapshot(root, id, &cg, &s, &error);
         if (r == -ENOENT && !error)
-                return log_error_errno(r, "container does not exist"), EXIT_FAILED;
+                return cli_failf(0, "container does not exist");
         if (r < 0)
-                return log_error("%s", error ?: strerror(-r)), EXIT_FAILED;
+                return cli_fail(r, error);
 
         if (once) {
                 if (s.status == STATUS_CREATING)
-                        return log_error("container is still being created"), EXIT_FAILED;
+                        return cli_failf(0, "container is still being created");
                 if (!s.has_stats)
-                        return log_error("container is stopped and its cgroup is gone"), EXIT_FAILED;
+                        return cli_failf(0, "container is stopped and its cgroup is gone");
                 print_stats(id, &s.stats);
                 return flush_stdout() < 0 ? EXIT_FAILED : EXIT_OK;
         }
 
         uint64_t oom_kills = s.has_stats ? s.stats.memory_oom_kills : 0;
         bool have_baseline = s.has_stats;
-        uint64_t poll = interval < EVENTS_POLL_MAX ? interval : EVENTS_POLL_MAX, next_stats = now_ns();
+        uint64_t poll = interval < EVENTS_POLL_MAX ? interval : EVENTS_POLL_MAX, next_stats = now_nsec();
         for (;;) {
                 if (s.has_stats && s.stats.has_memory) {
                         /* OOM kills before we started are not events of ours. */
@@ -244,22 +234,22 @@ int verb_events(int argc, char **argv, const GlobalOptions *g) {
                 }
                 if (s.status == STATUS_STOPPED)
                         return EXIT_OK;
-                if (s.has_stats && now_ns() >= next_stats) {
+                if (s.has_stats && now_nsec() >= next_stats) {
                         print_stats(id, &s.stats);
                         if (flush_stdout() < 0)
                                 return EXIT_FAILED;
                         next_stats += interval;
-                        if (next_stats < now_ns()) /* we were late (a suspended machine): no burst */
-                                next_stats = now_ns() + interval;
+                        if (next_stats < now_nsec()) /* we were late (a suspended machine): no burst */
+                                next_stats = now_nsec() + interval;
                 }
 
-                sleep_ns(poll);
+                sleep_nsec(poll);
                 free(error);
                 error = NULL;
                 r = snapshot(root, id, &cg, &s, &error);
                 if (r == -ENOENT && !error)
                         return EXIT_OK; /* deleted meanwhile */
                 if (r < 0)
-                        return log_error("%s", error ?: strerror(-r)), EXIT_FAILED;
+                        return cli_fail(r, error);
         }
 }

@@ -48,15 +48,19 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
         if (optind + 1 < argc) {
                 sig = signal_from_string(argv[optind + 1]);
                 if (sig < 0)
-                        return log_error_errno(-EINVAL, "unknown signal \"%.64s\"", argv[optind + 1]), EXIT_FAILED;
+                        return cli_failf(0, "unknown signal \"%.64s\"", argv[optind + 1]);
         }
 
         _cleanup_container_ Container *ct = NULL;
-        if (container_open(&g->runtime, id, &ct) < 0)
-                return EXIT_FAILED;
-        if (sig == 0 && (sig = container_stop_signal(ct)) < 0)
-                return EXIT_FAILED;
-        if ((all ? container_signal_all(ct, sig) : container_signal(ct, sig)) < 0) {
+        _cleanup_free_ char *error = NULL;
+        r = container_open(&g->runtime, id, &ct, &error);
+        if (r < 0)
+                return cli_fail(r, error);
+        if (sig == 0 && (sig = r = container_stop_signal(ct, &error)) < 0)
+                return cli_fail(r, error);
+        r = all ? container_signal_all(ct, sig, &error) : container_signal(ct, sig, &error);
+        if (r < 0) {
+                r = cli_fail(r, error);
                 /* Gone already (killed, or it exited): under a unit, this ExecStop= is still the
                  * moment its PAM session must be closed by. */
                 int pam_holder = -EBADF;
@@ -64,7 +68,7 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
                         ct = container_free(ct);
                         pam_holder_wait(pam_holder, 10000);
                 }
-                return EXIT_FAILED;
+                return r;
         }
         if (wait) {
                 /* Until the init is gone: systemd's ExecStop= must not return before, or the
@@ -72,7 +76,7 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
                  * lock, which readers and `delete` may want meanwhile. */
                 _cleanup_close_ int pidfd = fcntl(ct->pidfd, F_DUPFD_CLOEXEC, 3);
                 if (pidfd < 0)
-                        return log_error_errno(-errno, "wait for the container to exit"), EXIT_FAILED;
+                        return cli_failf(-errno, "wait for the container to exit");
                 /* And its PAM session's holder: under KillMode=mixed, systemd SIGKILLs what is
                  * left as soon as ExecStop= returns, and the session must be closed by then. */
                 int pam_holder = -EBADF;
@@ -81,8 +85,9 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
                 struct pollfd p = { .fd = pidfd, .events = POLLIN };
                 while (poll(&p, 1, -1) < 0)
                         if (errno != EINTR) {
+                                r = -errno;
                                 safe_close(pam_holder);
-                                return log_error_errno(-errno, "wait for the container to exit"), EXIT_FAILED;
+                                return cli_failf(r, "wait for the container to exit");
                         }
                 pam_holder_wait(pam_holder, 10000);
         }

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* `list [--format table|json] [--quiet]`. A reader: it never waits for a lock. */
+/* `list [--format table|json] [--quiet]`: prints what container_list() finds. A reader: it
+ * never waits for a lock. */
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 
-#include "strv.h"
 #include "container.h"
 #include "verbs.h"
 
@@ -37,37 +36,14 @@ int verb_list(int argc, char **argv, const GlobalOptions *g) {
         if (optind < argc)
                 return cli_usage_error(v, "unexpected argument \"%s\"", argv[optind]);
 
-        _cleanup_free_ char *root = NULL;
-        if (container_root(&g->runtime, &root) < 0)
-                return EXIT_FAILED;
-        _cleanup_strv_free_ char **ids = NULL;
-        r = state_root_list(root, &ids);
+        _cleanup_(container_list_done) ContainerList l = {};
+        _cleanup_free_ char *error = NULL;
+        r = container_list(&g->runtime, &l, &error);
         if (r < 0)
-                return log_error_errno(r, "list %s", root), EXIT_FAILED;
-
-        size_t n = strv_length(ids), k = 0;
-        ContainerState *states = calloc(n + 1, sizeof(ContainerState));
-        ContainerStatus *statuses = calloc(n + 1, sizeof(ContainerStatus));
-        if (!states || !statuses) {
-                free(states);
-                free(statuses);
-                return log_error_errno(-ENOMEM, "allocate"), EXIT_FAILED;
-        }
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_state_dir_ StateDir *d = NULL;
-                bool busy;
-                /* Gone meanwhile: skip it. */
-                if (state_dir_open(root, ids[i], LOCK_SH | LOCK_NB, &d, &busy) < 0)
-                        continue;
-                if (oci_state_read(d->dir_fd, &states[k]) < 0) {
-                        /* Broken (or not written yet): still list it, so it can be found and
-                         * deleted. */
-                        states[k] = (ContainerState) { .id = strdup(ids[i]), .creating = busy };
-                        statuses[k] = busy ? STATUS_CREATING : STATUS_STOPPED;
-                } else
-                        statuses[k] = container_status_paused(d->dir_fd, oci_state_status_probe(&states[k], d->dir_fd, busy, NULL));
-                k++;
-        }
+                return cli_fail(r, error);
+        const ContainerState *states = l.states;
+        const ContainerStatus *statuses = l.statuses;
+        const size_t k = l.n;
 
         if (quiet)
                 for (size_t i = 0; i < k; i++)
@@ -90,10 +66,5 @@ int verb_list(int argc, char **argv, const GlobalOptions *g) {
                                states[i].created ?: "", owner);
                 }
         }
-
-        for (size_t i = 0; i < k; i++)
-                oci_state_done(&states[i]);
-        free(states);
-        free(statuses);
         return EXIT_OK;
 }

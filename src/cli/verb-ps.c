@@ -5,7 +5,6 @@
 
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "container.h"
 #include "verbs.h"
@@ -40,20 +39,14 @@ int verb_ps(int argc, char **argv, const GlobalOptions *g) {
         log_set_id(id);
 
         _cleanup_container_ Container *ct = NULL;
-        if (container_open(&g->runtime, id, &ct) < 0)
-                return EXIT_FAILED;
-        if (!ct->cgroup)
-                return log_error("list processes: the container has no recorded cgroup"), EXIT_FAILED;
-
         _cleanup_free_ pid_t *pids = NULL;
         _cleanup_free_ char *error = NULL;
         size_t n = 0;
-        r = cgroup_pids(ct->cgroup, &pids, &n, &error);
-        /* A stopped container's cgroup may be gone already: no process is left in it. */
-        if (r == -ENOENT && ct->status == STATUS_STOPPED)
-                n = 0;
-        else if (r < 0)
-                return log_error("list processes: %s", error ?: strerror(-r)), EXIT_FAILED;
+        r = container_open(&g->runtime, id, &ct, &error);
+        if (r >= 0)
+                r = container_pids(ct, &pids, &n, &error);
+        if (r < 0)
+                return cli_fail(r, error);
 
         if (json) {
                 fputc('[', stdout);

@@ -39,19 +39,19 @@ int verb_spec(int argc, char **argv, const GlobalOptions *g) {
 
         _cleanup_close_ int dfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                return log_error_errno(-errno, "bundle %s", bundle), EXIT_FAILED;
+                return cli_failf(-errno, "bundle %s", bundle);
         _cleanup_free_ char *json = oci_config_default_json(rootless);
         if (!json)
-                return log_error_errno(-ENOMEM, "make the default config"), EXIT_FAILED;
+                return cli_failf(-ENOMEM, "make the default config");
 
         /* O_EXCL: never overwrite an admin's config. */
         _cleanup_close_ int fd = openat(dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0 && errno == EEXIST)
+                return cli_failf(0, "%s/config.json already exists (remove it first)", bundle);
         if (fd < 0)
-                return log_error_errno(-errno, "%s/config.json%s", bundle,
-                                       errno == EEXIST ? " already exists (remove it first)" : ""),
-                       EXIT_FAILED;
+                return cli_failf(-errno, "%s/config.json", bundle);
         int r = write_all(fd, json, strlen(json));
         if (r < 0)
-                return log_error_errno(r, "write %s/config.json", bundle), EXIT_FAILED;
+                return cli_failf(r, "write %s/config.json", bundle);
         return EXIT_OK;
 }

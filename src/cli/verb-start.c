@@ -18,8 +18,12 @@ int verb_start(int argc, char **argv, const GlobalOptions *g) {
 
         _cleanup_container_ Container *c = NULL;
         _cleanup_close_ int relay = -EBADF;
-        if (container_open(&g->runtime, id, &c) < 0 || container_start(c, &relay) < 0)
-                return EXIT_FAILED;
+        _cleanup_free_ char *error = NULL;
+        r = container_open(&g->runtime, id, &c, &error);
+        if (r >= 0)
+                r = container_start(c, &relay, &error);
+        if (r < 0)
+                return cli_fail(r, error);
         if (relay < 0)
                 return EXIT_OK;
 
@@ -27,7 +31,8 @@ int verb_start(int argc, char **argv, const GlobalOptions *g) {
          * messages, for as long as it lives, without its lock. */
         _cleanup_close_ int pidfd = fcntl(c->pidfd, F_DUPFD_CLOEXEC, 3);
         if (pidfd < 0)
-                return log_error_errno(-errno, "keep the container's pidfd"), EXIT_FAILED;
+                return cli_failf(-errno, "keep the container's pidfd");
         c = container_free(c);
-        return notify_relay_run(relay, pidfd) < 0 ? EXIT_FAILED : EXIT_OK;
+        r = notify_relay_run(relay, pidfd, &error);
+        return r < 0 ? cli_fail(r, error) : EXIT_OK;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `update [OPTIONS] ID`: changes the resources of a live container, with runc's options.
  * The options are turned into a small linux.resources object and parsed by
- * oci_resources_parse, like `-r FILE` and config.json: one validator for all three. What was
- * applied is merged into <state>/resources.json, which `events` and later updates read. */
+ * oci_resources_parse, like `-r FILE` and config.json: one validator for all three.
+ * container_update() applies the result and records it. */
 
 #include <fcntl.h>
 #include <getopt.h>
@@ -177,44 +177,9 @@ static char *options_to_json(char *const values[_OPT_MAX - OPT_MEMORY], const Ve
         g_autoptr(JsonGenerator) gen = json_generator_new();
         json_generator_set_root(gen, root);
         char *s = json_generator_to_data(gen, NULL);
-        if (!s) {
-                log_error_errno(-ENOMEM, "allocate");
-                *ret_exit = EXIT_FAILED;
-        }
+        if (!s)
+                *ret_exit = cli_failf(-ENOMEM, "allocate");
         return s;
-}
-
-/* All of fd, up to max bytes. */
-static int read_all(int fd, size_t max, char **ret, size_t *ret_size) {
-        size_t cap = 4096, len = 0;
-        _cleanup_free_ char *buf = malloc(cap);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                if (len + 1 >= cap) {
-                        if (cap > max)
-                                return -EFBIG;
-                        char *n = realloc(buf, cap * 2);
-                        if (!n)
-                                return -ENOMEM;
-                        buf = n;
-                        cap *= 2;
-                }
-                ssize_t k = read(fd, buf + len, cap - len - 1);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        break;
-                len += (size_t) k;
-        }
-        if (len > max)
-                return -EFBIG;
-        buf[len] = 0;
-        *ret = TAKE_PTR(buf);
-        *ret_size = len;
-        return 0;
 }
 
 /* `-r FILE` ("-": stdin), parsed. Prints the error. */
@@ -224,35 +189,35 @@ static int read_resources_file(const char *path, OciResources **ret) {
         if (!is_stdin) {
                 fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
                 if (fd < 0)
-                        return log_error_errno(-errno, "open %s", path);
+                        return cli_failf(-errno, "open %s", path);
         }
         _cleanup_free_ char *data = NULL, *error = NULL;
         size_t size = 0;
-        int r = read_all(is_stdin ? STDIN_FILENO : fd, OCI_CONFIG_SIZE_MAX, &data, &size);
+        int r = read_full_fd(is_stdin ? STDIN_FILENO : fd, OCI_CONFIG_SIZE_MAX, &data, &size);
         if (r < 0)
-                return log_error_errno(r, "read %s", is_stdin ? "the resources from stdin" : path);
+                return cli_failf(r, "read %s", is_stdin ? "the resources from stdin" : path);
         r = oci_resources_parse(data, size, ret, &error);
         if (r < 0)
-                return log_error("%s: %s", is_stdin ? "stdin" : path, error ?: strerror(-r)), r;
+                return cli_failf(0, "%s: %s", is_stdin ? "stdin" : path, error ?: strerror(-r));
         return 0;
 }
 
-/* What create (or the last update) recorded; an empty set when nothing was. */
-static int read_recorded(int dir_fd, OciResources **ret) {
-        _cleanup_free_ char *data = NULL, *error = NULL;
-        size_t size = 0;
-        int r = read_file_at(dir_fd, RESOURCES_FILE, OCI_CONFIG_SIZE_MAX, &data, &size);
-        if (r == -ENOENT) {
-                free(data);
-                data = strdup("{}");
-                if (!data)
-                        return log_error_errno(-ENOMEM, "allocate");
-                size = 2;
-        } else if (r < 0)
-                return log_error_errno(r, "read %s", RESOURCES_FILE);
-        r = oci_resources_parse(data, size, ret, &error);
+/* The options given, parsed, over the file's resources (if any) in *res. Prints the error. */
+static int merge_options(char *const values[_OPT_MAX - OPT_MEMORY], const Verb *v, const char *resources_path,
+                         OciResources **res) {
+        int exit_code = EXIT_FAILED;
+        _cleanup_free_ char *json = options_to_json(values, v, &exit_code);
+        if (!json)
+                return exit_code;
+        _cleanup_(oci_resources_freep) OciResources *opts = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r = oci_resources_parse(json, strlen(json), &opts, &error);
         if (r < 0)
-                return log_error("%s: %s", RESOURCES_FILE, error ?: strerror(-r)), r;
+                return cli_fail(r, error);
+        if (!*res)
+                *res = TAKE_PTR(opts);
+        else if ((r = oci_resources_merge(*res, opts)) < 0)
+                return cli_failf(r, "merge the options into %s", resources_path);
         return 0;
 }
 
@@ -302,56 +267,15 @@ int verb_update(int argc, char **argv, const GlobalOptions *g) {
         /* Everything asked is validated before the container is touched. The options override
          * the file's members, as with runc. */
         _cleanup_(oci_resources_freep) OciResources *res = NULL;
-        if (resources_path && read_resources_file(resources_path, &res) < 0)
-                return EXIT_FAILED;
-        if (any_option) {
-                int exit_code = EXIT_FAILED;
-                _cleanup_free_ char *json = options_to_json(values, v, &exit_code);
-                if (!json)
-                        return exit_code;
-                _cleanup_(oci_resources_freep) OciResources *opts = NULL;
-                _cleanup_free_ char *error = NULL;
-                r = oci_resources_parse(json, strlen(json), &opts, &error);
-                if (r < 0)
-                        return log_error("%s", error ?: strerror(-r)), EXIT_FAILED;
-                if (!res)
-                        res = TAKE_PTR(opts);
-                else if ((r = oci_resources_merge(res, opts)) < 0)
-                        return log_error_errno(r, "merge the options into %s", resources_path), EXIT_FAILED;
-        }
+        if (resources_path && (r = read_resources_file(resources_path, &res)) != 0)
+                return r;
+        if (any_option && (r = merge_options(values, v, resources_path, &res)) != 0)
+                return r;
 
         _cleanup_container_ Container *ct = NULL;
-        if (container_open(&g->runtime, id, &ct) < 0)
-                return EXIT_FAILED;
-        if (ct->status != STATUS_CREATED && ct->status != STATUS_RUNNING && ct->status != STATUS_PAUSED)
-                return log_error("update: container is not created, running or paused (status %s)",
-                                 oci_state_status_to_string(ct->status)), EXIT_FAILED;
-        if (!ct->cgroup)
-                return log_error("update: the container has no recorded cgroup"), EXIT_FAILED;
-        if (oci_resources_is_empty(res))
-                return EXIT_OK;
-        /* New device rules replace the old ones: the default devices stay allowed. */
-        if (oci_resources_allow_devices(res, NULL, 0) < 0)
-                return log_error_errno(-ENOMEM, "allocate"), EXIT_FAILED;
-
         _cleanup_free_ char *error = NULL;
-        r = cgroup_check_resources(ct->cgroup, res, &error);
+        r = container_open(&g->runtime, id, &ct, &error);
         if (r >= 0)
-                r = cgroup_apply(ct->cgroup, res, &error);
-        if (r < 0)
-                return log_error("update: %s", error ?: strerror(-r)), EXIT_FAILED;
-
-        _cleanup_(oci_resources_freep) OciResources *recorded = NULL;
-        if (read_recorded(ct->dir->dir_fd, &recorded) < 0)
-                return EXIT_FAILED;
-        r = oci_resources_merge(recorded, res);
-        if (r < 0)
-                return log_error_errno(r, "update: merge into %s", RESOURCES_FILE), EXIT_FAILED;
-        _cleanup_free_ char *out = oci_resources_to_json(recorded);
-        if (!out)
-                return log_error_errno(-ENOMEM, "update: format %s", RESOURCES_FILE), EXIT_FAILED;
-        r = write_file_atomic_at(ct->dir->dir_fd, RESOURCES_FILE, out, strlen(out));
-        if (r < 0)
-                return log_error_errno(r, "update: write %s (the new limits are applied)", RESOURCES_FILE), EXIT_FAILED;
-        return EXIT_OK;
+                r = container_update(ct, res, &error);
+        return r < 0 ? cli_fail(r, error) : EXIT_OK;
 }

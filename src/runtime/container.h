@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "oci-resources.h"
 #include "oci-state.h"
 #include "state-dir.h"
 
@@ -41,34 +42,65 @@ static inline void container_freep(Container **c) {
 }
 #define _cleanup_container_ _cleanup_(container_freep)
 
-/* The state root of this invocation: --root, or the default. */
-int container_root(const RuntimeOptions *g, char **ret);
+/* Every function below that fails fills *ret_error (if not NULL) with the one line that says
+ * what failed and why; the caller prints it, once, with the container's id. */
 
-/* Builds the container up to the blocked init. On failure the error has been printed and
- * nothing is left behind. On success the state dir stays locked until *ret is freed. */
-int container_create(const RuntimeOptions *g, const CreateOptions *o, Container **ret);
+/* The state root of this invocation: --root, or the default. */
+int container_root(const RuntimeOptions *g, char **ret, char **ret_error);
+
+/* Builds the container up to the blocked init (container-create.c). On failure nothing is
+ * left behind. On success the state dir stays locked until *ret is freed. */
+int container_create(const RuntimeOptions *g, const CreateOptions *o, Container **ret, char **ret_error);
 /* Opens an existing container, locked (LOCK_EX), with its status probed (a running container
- * whose cgroup is frozen is STATUS_PAUSED) and its cgroup loaded. Prints the error. */
-int container_open(const RuntimeOptions *g, const char *id, Container **ret);
+ * whose cgroup is frozen is STATUS_PAUSED) and its cgroup loaded. */
+int container_open(const RuntimeOptions *g, const char *id, Container **ret, char **ret_error);
 /* For readers that probed the status without container_open(): a running container whose
  * cgroup is frozen is paused. */
 ContainerStatus container_status_paused(int dir_fd, ContainerStatus st);
 /* Reads <dir>/cgroup.json: *ret stays NULL (0) when create recorded none. */
 int container_load_cgroup(int dir_fd, Cgroup **ret);
-/* Consumes exec.fifo: the user's process has been exec'd on success. Prints the error. Under
- * a Type=notify unit ($NOTIFY_SOCKET), tells systemd the container's process is the main
- * process, and ready with "exec" readiness; with "container" readiness and ret_relay_fd, returns
- * the bound socket the container's own notifications come in on (notify_relay_run()), else
- * -EBADF there. */
-int container_start(Container *c, int *ret_relay_fd);
-/* Sends sig to the init through its verified pidfd. Prints the error. */
-int container_signal(Container *c, int sig);
+/* Consumes exec.fifo: the user's process has been exec'd on success. Under a Type=notify unit
+ * ($NOTIFY_SOCKET), tells systemd the container's process is the main process, and ready with
+ * "exec" readiness; with "container" readiness and ret_relay_fd, returns the bound socket the
+ * container's own notifications come in on (notify_relay_run()), else -EBADF there. */
+int container_start(Container *c, int *ret_relay_fd, char **ret_error);
+/* Sends sig to the init through its verified pidfd. */
+int container_signal(Container *c, int sig, char **ret_error);
 /* Sends sig to every process of the container: every process in its cgroup (or, for a
- * container recorded without one, in the init's PID namespace). Prints the error. */
-int container_signal_all(Container *c, int sig);
+ * container recorded without one, in the init's PID namespace). */
+int container_signal_all(Container *c, int sig, char **ret_error);
 /* The signal that asks the container to stop: the OCI image annotation
- * org.opencontainers.image.stopSignal ("SIGQUIT", "QUIT", "3"), else SIGTERM. Prints the error. */
+ * org.opencontainers.image.stopSignal ("SIGQUIT", "QUIT", "3"), else SIGTERM. */
 #define STOP_SIGNAL_ANNOTATION "org.opencontainers.image.stopSignal"
-int container_stop_signal(const Container *c);
+int container_stop_signal(const Container *c, char **ret_error);
 /* Kills what is left (SIGKILL, waits until it is gone) and removes the state dir. */
-int container_destroy(Container *c);
+int container_destroy(Container *c, char **ret_error);
+
+/* What `update`, `pause`, `resume` and `ps` do to a live container (container-resources.c). */
+
+/* Applies changes (a linux.resources object; members not set stay as they are) to the cgroup
+ * of a created, running or paused container, then merges them into <dir>/resources.json.
+ * New device rules replace the old ones, and the default devices stay allowed. */
+int container_update(Container *c, const OciResources *changes, char **ret_error);
+/* Freezes a running container's cgroup (pause) or thaws a paused one's (resume). */
+int container_freeze(Container *c, bool freeze, char **ret_error);
+/* The PIDs in the container's cgroup, as the host sees them; none for a stopped container
+ * whose cgroup is gone. */
+int container_pids(Container *c, pid_t **ret, size_t *ret_n, char **ret_error);
+
+/* Readers (container-list.c): they never wait for a container's lock. */
+
+/* Every container under the state root, sorted by id; one whose state is unreadable is still
+ * listed (stopped, or creating while a create holds its lock), so that it can be found and
+ * deleted. */
+typedef struct ContainerList {
+        ContainerState *states;
+        ContainerStatus *statuses;
+        size_t n;
+} ContainerList;
+void container_list_done(ContainerList *l);
+int container_list(const RuntimeOptions *g, ContainerList *ret, char **ret_error);
+/* One container's state and status; STATUS_CREATING while a create holds its lock and has
+ * written no state yet. */
+int container_peek(const RuntimeOptions *g, const char *id, ContainerState *ret, ContainerStatus *ret_status,
+                   char **ret_error);

@@ -79,11 +79,11 @@ static char *describe_exit(pid_t pid) {
 
 /* Drives the sync protocol until the init is blocked on the FIFO (0) or has failed (< 0,
  * message in *ret_error). state_json: the OCI state the prestart and createRuntime hooks read. */
-int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *hooks,
-                      const char *state_json, const PamSession *pam, char **ret_error) {
+int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *hooks, const char *state_json,
+               const PamSession *pam, char **ret_error) {
         LogReader *lr = calloc(1, sizeof(LogReader));
         if (!lr)
-                return -ENOMEM;
+                return errmsg(ret_error, -ENOMEM, "allocate");
         bool sync_open = true, log_open = true, ran = false, died = false;
         _cleanup_free_ char *sync_error = NULL;
         int r = 0, sync_errno = 0;
@@ -177,11 +177,10 @@ int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *ho
                         ;
                 if (r >= 0)
                         r = -ECHILD;
-                char *msg = lr->error ? TAKE_PTR(lr->error)
-                            : sync_error ? TAKE_PTR(sync_error)
-                                         : describe_exit(pid);
-                free(*ret_error);
-                *ret_error = msg;
+                _cleanup_free_ char *msg = lr->error ? TAKE_PTR(lr->error)
+                                           : sync_error ? TAKE_PTR(sync_error)
+                                                        : describe_exit(pid);
+                (void) errmsg_plain(ret_error, r, "%s", msg ?: "the container's init failed");
         }
         free(lr->error);
         free(lr);

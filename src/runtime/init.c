@@ -224,8 +224,8 @@ static int set_login_uid(int64_t uid, char **ret_error) {
         return 0;
 }
 
-_noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document) {
-        Init in = { .sync_fd = sync_fd, .log_fd = log_fd };
+/* Phase 1: the document (and, for an init dumpable until then, its channels), parsed. */
+static void init_receive(Init *in, bool dumpable_until_document) {
         _cleanup_free_ char *error = NULL, *config_json = NULL;
         int r;
 
@@ -233,62 +233,70 @@ _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document)
          * the container (a joined PID namespace) cannot ptrace us nor open /proc/<us>/exe,
          * fd/ or environ (the CVE-2019-5736 class). execve() of the user's process resets it. */
         if (!dumpable_until_document && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-                init_fail(&in, -errno, "prctl(PR_SET_DUMPABLE)");
+                init_fail(in, -errno, "prctl(PR_SET_DUMPABLE)");
         (void) prctl(PR_SET_NAME, "ctr-launch:init", 0, 0, 0);
 
-        r = sync_recv_init(sync_fd, &in.params, &config_json);
+        r = sync_recv_init(in->sync_fd, &in->params, &config_json);
         if (r == -EPIPE)
                 _exit(EXIT_FAILURE); /* the parent went away before telling us anything */
         if (r < 0)
-                init_fail(&in, r, "receive the init document");
+                init_fail(in, r, "receive the init document");
         /* An unprivileged parent (or its newuidmap) could write our maps only while /proc/<us>
          * was still owned by its uid; they are written before the document comes. Until now we
          * ran nothing but our own code and held no channel but the sync socket: a process of
          * the same uid (another of the user's sandboxes, say) could ptrace us meanwhile. */
         if (dumpable_until_document) {
                 if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-                        init_fail(&in, -errno, "prctl(PR_SET_DUMPABLE)");
+                        init_fail(in, -errno, "prctl(PR_SET_DUMPABLE)");
                 /* Only now our channels, in the order create sends them (see there); the
                  * numbers in the document were create's. */
-                int *fds[] = { &in.log_fd, &in.params.fifo_fd, &in.params.console_fd, &in.params.exec_stub_fd };
+                int *fds[] = { &in->log_fd, &in->params.fifo_fd, &in->params.console_fd, &in->params.exec_stub_fd };
                 for (size_t i = 0; i < ELEMENTSOF(fds); i++) {
                         if (i > 0 && *fds[i] < 0)
                                 continue;
-                        if ((r = recv_fd(sync_fd, fds[i])) < 0)
-                                init_fail(&in, r, "receive our channels from create");
+                        if ((r = recv_fd(in->sync_fd, fds[i])) < 0)
+                                init_fail(in, r, "receive our channels from create");
                 }
         }
-        r = oci_config_parse(config_json, strlen(config_json), &in.config, &error);
+        r = oci_config_parse(config_json, strlen(config_json), &in->config, &error);
         if (r < 0)
-                init_fail(&in, r, error);
-        const OciConfig *c = in.config;
-        const InitParams *p = &in.params;
+                init_fail(in, r, error);
+}
+
+/* Phase 2: the container around us, up to the host side's turn: namespaces, names, the root,
+ * sysctls, the console, the process's limits. */
+static void init_build(Init *in) {
+        const OciConfig *c = in->config;
+        const InitParams *p = &in->params;
+        _cleanup_free_ char *error = NULL;
+        int r;
+
         if ((r = process_apply_cpu_affinity(&c->process, false, &error)) < 0)
-                init_fail(&in, r, error);
+                init_fail(in, r, error);
 
         /* Relative bind sources are relative to the bundle. */
         if (chdir(p->bundle) < 0) {
                 r = errmsg(&error, -errno, "chdir to bundle %s", p->bundle);
-                init_fail(&in, r, error);
+                init_fail(in, r, error);
         }
 
         /* The parent placed us in our cgroups before sending the document: what they are on
          * the host is readable only until a cgroup namespace hides it. */
         _cleanup_free_ char *own_cgroups = NULL;
         if ((r = read_file_at(AT_FDCWD, "/proc/self/cgroup", 1U << 16, &own_cgroups, NULL)) < 0)
-                init_fail(&in, r, "read /proc/self/cgroup");
+                init_fail(in, r, "read /proc/self/cgroup");
         if ((r = join_namespaces(c, &error)) < 0 || (r = become_userns_root(c, &error)) < 0 ||
             (r = unshare_namespaces(c, &error)) < 0 || (r = loopback_up_if_new_netns(c, &error)) < 0)
-                init_fail(&in, r, error);
-        init_debug(&in, "namespaces ready");
+                init_fail(in, r, error);
+        init_debug(in, "namespaces ready");
 
         if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0) {
                 r = errmsg(&error, -errno, "set hostname to \"%s\"", c->hostname);
-                init_fail(&in, r, error);
+                init_fail(in, r, error);
         }
         if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0) {
                 r = errmsg(&error, -errno, "set domainname to \"%s\"", c->domainname);
-                init_fail(&in, r, error);
+                init_fail(in, r, error);
         }
 
         /* "container" readiness: the directory where `start` binds the socket the container's
@@ -307,41 +315,41 @@ _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document)
                 .extra_mounts = &notify_mount,
                 .n_extra_mounts = p->notify_dir ? 1 : 0,
                 .before_switch = hooks_before_switch,
-                .userdata = &in,
+                .userdata = in,
         };
         r = rootfs_setup(c, &ro, &error);
         if (r < 0)
-                init_fail(&in, r, error);
-        init_debug(&in, "root switched");
+                init_fail(in, r, error);
+        init_debug(in, "root switched");
         /* Through the container's own /proc, before readonlyPaths close /proc/sys. */
         if ((r = sysctl_apply(c, &error)) < 0)
-                init_fail(&in, r, error);
+                init_fail(in, r, error);
 
         if (c->process.terminal) {
                 r = console_setup(p->console_fd, c->process.console_height, c->process.console_width, &error);
                 if (r < 0)
-                        init_fail(&in, r, error);
+                        init_fail(in, r, error);
         } else if (setsid() < 0)
-                init_fail(&in, -errno, "setsid");
+                init_fail(in, -errno, "setsid");
         safe_close(p->console_fd);
 
         if ((r = rootfs_finalize(c, &error)) < 0 || (r = process_apply_limits(&c->process, &error)) < 0)
-                init_fail(&in, r, error);
+                init_fail(in, r, error);
+}
 
-        /* The host side's turn: cgroups and anything else that needs our host PID. */
-        r = sync_send(sync_fd, SYNC_PROC_READY);
-        if (r < 0)
-                _exit(EXIT_FAILURE);
-        SyncType t;
-        r = sync_recv(sync_fd, &t, NULL, NULL);
-        if (r < 0 || t != SYNC_PROC_RUN)
-                _exit(EXIT_FAILURE); /* the parent failed, and reports it itself */
+/* Phase 3, after the host side's turn: the process as it will run, still able to report. The
+ * seccomp filter comes back when it is to be loaded right before exec, else NULL. */
+static scmp_filter_ctx init_prepare_process(Init *in) {
+        const OciConfig *c = in->config;
+        const InitParams *p = &in->params;
+        _cleanup_free_ char *error = NULL;
+        int r;
 
         /* In the cgroup now, still root, and before any seccomp filter could refuse these. */
         if ((r = process_apply_scheduling(&c->process, &error)) < 0 ||
             (r = process_apply_personality(&c->personality, &error)) < 0 ||
             (r = process_apply_cpu_affinity(&c->process, true, &error)) < 0)
-                init_fail(&in, r, error);
+                init_fail(in, r, error);
 
         /* The seccomp filter is built while errors still reach create, and loaded as late as
          * possible so that the profile need not allow our own setup: right before exec, or,
@@ -349,21 +357,21 @@ _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document)
          * drops that, as runc does. */
         scmp_filter_ctx filter = NULL;
         if (c->seccomp) {
-                if ((r = seccomp_profile_build(c->seccomp, seccomp_debug, &in, &filter, &error)) < 0)
-                        init_fail(&in, r, error);
+                if ((r = seccomp_profile_build(c->seccomp, seccomp_debug, in, &filter, &error)) < 0)
+                        init_fail(in, r, error);
                 if (seccomp_profile_load_early(&c->process)) {
                         if ((r = seccomp_profile_load(filter, false, &error)) < 0)
-                                init_fail(&in, r, error);
+                                init_fail(in, r, error);
                         filter = NULL; /* loaded; execve() frees the rest */
                 }
         }
 
         /* Still with CAP_AUDIT_CONTROL, which the user switch may drop. */
         if (p->login_uid >= 0 && (r = set_login_uid(p->login_uid, &error)) < 0)
-                init_fail(&in, r, error);
+                init_fail(in, r, error);
         if ((r = process_apply_identity(&c->process, &error)) < 0 || (r = fds_for_exec(p, &error)) < 0 ||
             (r = reset_signals(&error)) < 0)
-                init_fail(&in, r, error);
+                init_fail(in, r, error);
 
         /* The FIFO is only reachable through /proc/self/fd now: make sure it is, while we
          * can still report. */
@@ -372,20 +380,18 @@ _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document)
         snprintf(fifo_path, sizeof(fifo_path), "/proc/self/fd/%d", p->fifo_fd);
         if (stat(fifo_path, &st) < 0 || !S_ISFIFO(st.st_mode)) {
                 r = errmsg(&error, -errno, "reach exec.fifo through %s (is /proc mounted?)", fifo_path);
-                init_fail(&in, r, error);
+                init_fail(in, r, error);
         }
+        return filter;
+}
 
-        /* Built. Closing both channels tells create that we are about to block on the FIFO. */
-        safe_close(sync_fd);
-        safe_close(in.log_fd);
-
-        int wfd;
-        exit_on_signals(true);
-        r = exec_fifo_signal(p->fifo_fd, &wfd);
-        exit_on_signals(false);
-        if (r < 0)
-                _exit(EXIT_FAILURE); /* start went away; it reports that itself */
-        safe_close(p->fifo_fd);
+/* Phase 4, once start opened exec.fifo: the user's process, or an error for start to read on
+ * the FIFO (wfd). */
+_noreturn_ static void init_exec(Init *in, int wfd, scmp_filter_ctx filter) {
+        const OciConfig *c = in->config;
+        const InitParams *p = &in->params;
+        _cleanup_free_ char *error = NULL;
+        int r;
 
         /* startContainer: in the container, as its user, after start, before the user's
          * process; a failure reaches start like an exec error. */
@@ -427,4 +433,32 @@ _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document)
         (void) errmsg(&error, r, "exec \"%s\"", c->process.args[0]);
         (void) write_all(wfd, error, strlen(error));
         _exit(127);
+}
+
+_noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document) {
+        Init in = { .sync_fd = sync_fd, .log_fd = log_fd };
+
+        init_receive(&in, dumpable_until_document);
+        init_build(&in);
+
+        /* The host side's turn: cgroups and anything else that needs our host PID. */
+        SyncType t;
+        if (sync_send(sync_fd, SYNC_PROC_READY) < 0 || sync_recv(sync_fd, &t, NULL, NULL) < 0 || t != SYNC_PROC_RUN)
+                _exit(EXIT_FAILURE); /* the parent failed, and reports it itself */
+
+        scmp_filter_ctx filter = init_prepare_process(&in);
+
+        /* Built. Closing both channels tells create that we are about to block on the FIFO. */
+        safe_close(sync_fd);
+        safe_close(in.log_fd);
+
+        int wfd;
+        exit_on_signals(true);
+        int r = exec_fifo_signal(in.params.fifo_fd, &wfd);
+        exit_on_signals(false);
+        if (r < 0)
+                _exit(EXIT_FAILURE); /* start went away; it reports that itself */
+        safe_close(in.params.fifo_fd);
+
+        init_exec(&in, wfd, filter);
 }

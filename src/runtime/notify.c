@@ -13,6 +13,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "macros.h"
 #include "log.h"
 #include "notify.h"
@@ -41,10 +42,10 @@ bool notify_wanted(void) {
         return s && *s;
 }
 
-int notify_main_pid(pid_t pid, bool ready) {
+int notify_main_pid(pid_t pid, bool ready, char **ret_error) {
         int r = sd_notifyf(0, "MAINPID=%d%s", (int) pid, ready ? "\nREADY=1" : "");
         if (r < 0)
-                return log_error_errno(r, "tell systemd the container's process is the main process");
+                return errmsg(ret_error, r, "tell systemd the container's process is the main process");
         if (r == 0)
                 return 0; /* no $NOTIFY_SOCKET after all */
         r = sd_notify_barrier(0, NOTIFY_BARRIER_USEC);
@@ -97,20 +98,20 @@ int notify_filter(const char *msg, size_t len, char **ret) {
         return 0;
 }
 
-int notify_relay_open(int state_dir_fd, int *ret_fd) {
+int notify_relay_open(int state_dir_fd, int *ret_fd, char **ret_error) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s/%s", state_dir_fd, NOTIFY_DIR,
                          NOTIFY_SOCKET_NAME);
         if (n < 0 || (size_t) n >= sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
+                return errmsg(ret_error, -ENAMETOOLONG, "bind the notify socket %s/%s", NOTIFY_DIR, NOTIFY_SOCKET_NAME);
         int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
-                return log_error_errno(-errno, "make the notify socket");
+                return errmsg(ret_error, -errno, "make the notify socket");
         (void) unlink(sa.sun_path);
         if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || chmod(sa.sun_path, 0666) < 0) {
                 int r = -errno;
                 close(fd);
-                return log_error_errno(r, "bind the notify socket %s/%s", NOTIFY_DIR, NOTIFY_SOCKET_NAME);
+                return errmsg(ret_error, r, "bind the notify socket %s/%s", NOTIFY_DIR, NOTIFY_SOCKET_NAME);
         }
         *ret_fd = fd;
         return 0;
@@ -128,7 +129,7 @@ static void close_passed_fds(struct msghdr *mh) {
         }
 }
 
-int notify_relay_run(int sock_fd, int pidfd) {
+int notify_relay_run(int sock_fd, int pidfd, char **ret_error) {
         char buf[4096];
         char control[CMSG_SPACE(sizeof(int) * 16)];
         for (;;) {
@@ -136,7 +137,7 @@ int notify_relay_run(int sock_fd, int pidfd) {
                 if (poll(p, 2, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return log_error_errno(-errno, "notify relay: poll");
+                        return errmsg(ret_error, -errno, "notify relay: poll");
                 }
                 if (p[0].revents & POLLIN) {
                         struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) - 1 };
@@ -144,7 +145,7 @@ int notify_relay_run(int sock_fd, int pidfd) {
                                              .msg_controllen = sizeof(control) };
                         ssize_t n = recvmsg(sock_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
                         if (n < 0 && errno != EAGAIN && errno != EINTR)
-                                return log_error_errno(-errno, "notify relay: receive");
+                                return errmsg(ret_error, -errno, "notify relay: receive");
                         if (n >= 0) {
                                 close_passed_fds(&mh);
                                 _cleanup_free_ char *msg = NULL;

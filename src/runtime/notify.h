@@ -29,15 +29,15 @@ bool notify_wanted(void);
 
 /* "MAINPID=pid" (and "READY=1" when ready), in one datagram, then waits until systemd has
  * processed it (sd_notify_barrier), so that our exit is never seen first. */
-int notify_main_pid(pid_t pid, bool ready);
+int notify_main_pid(pid_t pid, bool ready, char **ret_error);
 
 /* "container" readiness, in `start`: binds <state dir>/notify/notify.sock (a datagram socket
  * anyone in the container may send to) before the container's process runs. */
-int notify_relay_open(int state_dir_fd, int *ret_fd);
+int notify_relay_open(int state_dir_fd, int *ret_fd, char **ret_error);
 /* Forwards what the container sends, filtered by notify_filter(), to our $NOTIFY_SOCKET until
  * pidfd (the container's init) says it is gone. Fds passed along (FDSTORE=, BARRIER=) are
  * closed, never forwarded. */
-int notify_relay_run(int sock_fd, int pidfd);
+int notify_relay_run(int sock_fd, int pidfd, char **ret_error);
 /* The lines of one sd_notify datagram a container may send on to systemd: READY=1, STATUS=,
  * WATCHDOG=, WATCHDOG_USEC=, EXTEND_TIMEOUT_USEC=, RELOADING=1, STOPPING=1, ERRNO=,
  * BUSERROR=, MONOTONIC_USEC=. MAINPID=, FDSTORE= and anything else are dropped: a container

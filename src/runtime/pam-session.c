@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "errmsg.h"
 #include "fd-util.h"
 #include "proc-util.h"
 #include "strv.h"
@@ -94,13 +95,14 @@ int pam_env_merge(char * const *config_env, char * const *pam_env, char ***ret) 
 
 /* ---------------------------------------------------------------- checks in create */
 
-int pam_session_check(const OciConfig *config, const char *user) {
+int pam_session_check(const OciConfig *config, const char *user, char **ret_error) {
         if (geteuid() != 0)
-                return log_error_errno(-EPERM, "annotation %s: only root may run a container as a PAM account",
-                                       PAM_USER_ANNOTATION);
+                return errmsg_plain(ret_error, -EPERM, "annotation %s: only root may run a container as a PAM account",
+                                    PAM_USER_ANNOTATION);
         if (oci_config_find_namespace(config, NAMESPACE_USER))
-                return log_error_errno(-EINVAL, "annotation %s: not supported with a user namespace of the container's own",
-                                       PAM_USER_ANNOTATION);
+                return errmsg_plain(ret_error, -EINVAL,
+                                    "annotation %s: not supported with a user namespace of the container's own",
+                                    PAM_USER_ANNOTATION);
 
         long size = sysconf(_SC_GETPW_R_SIZE_MAX);
         size_t n = size > 0 ? (size_t) size : 16384;
@@ -110,21 +112,21 @@ int pam_session_check(const OciConfig *config, const char *user) {
         for (;;) {
                 free(buf);
                 if (!(buf = malloc(n)))
-                        return log_error_errno(-ENOMEM, "allocate");
+                        return errmsg(ret_error, -ENOMEM, "allocate");
                 k = getpwnam_r(user, &pw, buf, n, &pwp);
                 if (k != ERANGE)
                         break;
                 n *= 2;
         }
         if (k != 0)
-                return log_error_errno(-k, "PAM account %s: look it up", user);
+                return errmsg(ret_error, -k, "PAM account %s: look it up", user);
         if (!pwp)
-                return log_error_errno(-ENOENT, "annotation %s: no such account \"%s\"", PAM_USER_ANNOTATION, user), -ENOENT;
+                return errmsg_plain(ret_error, -ENOENT, "annotation %s: no such account \"%s\"", PAM_USER_ANNOTATION, user);
         if (config->process.uid != pw.pw_uid || config->process.gid != pw.pw_gid)
-                return log_error_errno(-EINVAL,
-                                       "process.user (uid %u, gid %u) must be PAM account %s's own (uid %u, gid %u)",
-                                       (unsigned) config->process.uid, (unsigned) config->process.gid, user,
-                                       (unsigned) pw.pw_uid, (unsigned) pw.pw_gid);
+                return errmsg_plain(ret_error, -EINVAL,
+                                    "process.user (uid %u, gid %u) must be PAM account %s's own (uid %u, gid %u)",
+                                    (unsigned) config->process.uid, (unsigned) config->process.gid, user,
+                                    (unsigned) pw.pw_uid, (unsigned) pw.pw_gid);
 
         /* Locked as sshd and passwd(1) see it: a password field starting with "!" (usermod -L,
          * passwd -l). pam_unix's account check only looks at expiry, so this one is ours. */
@@ -132,8 +134,8 @@ int pam_session_check(const OciConfig *config, const char *user) {
         char sbuf[16384];
         k = getspnam_r(user, &sp, sbuf, sizeof(sbuf), &spp);
         if (k == 0 && spp && spp->sp_pwdp && spp->sp_pwdp[0] == '!')
-                return log_error_errno(-EACCES, "PAM account %s is locked (its password starts with \"!\": usermod -U, "
-                                       "or usermod -p '*' for an account without a password)", user), -EACCES;
+                return errmsg_plain(ret_error, -EACCES, "PAM account %s is locked (its password starts with \"!\": usermod -U, "
+                                    "or usermod -p '*' for an account without a password)", user);
         return 0;
 }
 
@@ -352,18 +354,18 @@ static int parse_limit(const char *text, PamLimit *ret) {
         return 0;
 }
 
-int pam_session_begin(const char *user, const char *id, const char *dir_path, PamSession **ret) {
+int pam_session_begin(const char *user, const char *id, const char *dir_path, PamSession **ret, char **ret_error) {
         /* Started by systemd (ctr@.service's ExecStartPre=, or any service): $INVOCATION_ID. */
         const bool under_service = getenv("INVOCATION_ID") != NULL;
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-                return log_error_errno(-errno, "make the PAM session's channel");
+                return errmsg(ret_error, -errno, "make the PAM session's channel");
         PamSession *s = calloc(1, sizeof(*s));
         if (!s || !(s->user = strdup(user))) {
                 free(s);
                 safe_close(sv[0]);
                 safe_close(sv[1]);
-                return log_error_errno(-ENOMEM, "allocate");
+                return errmsg(ret_error, -ENOMEM, "allocate");
         }
         s->sock = sv[0];
         s->pid = fork();
@@ -371,7 +373,7 @@ int pam_session_begin(const char *user, const char *id, const char *dir_path, Pa
                 int r = -errno;
                 safe_close(sv[1]);
                 pam_session_free(s);
-                return log_error_errno(r, "fork the PAM session holder");
+                return errmsg(ret_error, r, "fork the PAM session holder");
         }
         if (s->pid == 0) {
                 safe_close(sv[0]);
@@ -380,28 +382,27 @@ int pam_session_begin(const char *user, const char *id, const char *dir_path, Pa
         safe_close(sv[1]);
 
         _cleanup_free_ char *buf = malloc(PAM_MSG_MAX + 1);
-        int r = buf ? 0 : -ENOMEM;
+        int r = buf ? 0 : errmsg(ret_error, -ENOMEM, "allocate");
         while (r == 0) {
                 ssize_t n = recv(s->sock, buf, PAM_MSG_MAX, 0);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n <= 0) {
-                        r = log_error_errno(n < 0 ? -errno : -EIO, "PAM account %s: the session holder exited early", user);
+                        r = errmsg(ret_error, n < 0 ? -errno : -EIO, "PAM account %s: the session holder exited early", user);
                         break;
                 }
                 buf[n] = 0;
                 if (buf[0] == 'R')
                         break;
-                if (buf[0] == 'E') {
-                        log_error("%s", buf + 1);
-                        r = -EACCES;
-                } else if (buf[0] == 'V') {
+                if (buf[0] == 'E')
+                        r = errmsg_plain(ret_error, -EACCES, "%s", buf + 1);
+                else if (buf[0] == 'V') {
                         if (strv_extend(&s->env, buf + 1) < 0)
-                                r = log_error_errno(-ENOMEM, "allocate");
+                                r = errmsg(ret_error, -ENOMEM, "allocate");
                 } else if (buf[0] == 'L' && s->n_limits < RLIM_NLIMITS && parse_limit(buf + 1, &s->limits[s->n_limits]) >= 0)
                         s->n_limits++;
                 else
-                        r = log_error_errno(-EBADMSG, "PAM account %s: malformed message from the session holder", user);
+                        r = errmsg_plain(ret_error, -EBADMSG, "PAM account %s: malformed message from the session holder", user);
         }
         if (r < 0) {
                 pam_session_abort(s);
@@ -412,7 +413,7 @@ int pam_session_begin(const char *user, const char *id, const char *dir_path, Pa
         return 0;
 }
 
-int pam_session_attach(PamSession *s, int dir_fd, int init_pidfd) {
+int pam_session_attach(PamSession *s, int dir_fd, int init_pidfd, char **ret_error) {
         uint64_t starttime;
         char text[64];
         int r = proc_starttime(s->pid, &starttime);
@@ -421,10 +422,10 @@ int pam_session_attach(PamSession *s, int dir_fd, int init_pidfd) {
                 r = write_file_atomic_at(dir_fd, PAM_HOLDER_FILE, text, (size_t) n);
         }
         if (r < 0)
-                return log_error_errno(r, "record the PAM session holder in %s", PAM_HOLDER_FILE);
+                return errmsg(ret_error, r, "record the PAM session holder in %s", PAM_HOLDER_FILE);
         r = send_fd(s->sock, init_pidfd);
         if (r < 0)
-                return log_error_errno(r, "hand the container to the PAM session holder");
+                return errmsg(ret_error, r, "hand the container to the PAM session holder");
         s->sock = safe_close(s->sock);
         return 0;
 }
@@ -441,14 +442,10 @@ static const char *const rlimit_names[RLIM_NLIMITS] = {
 int pam_session_apply_limits(const PamSession *s, pid_t pid, char **ret_error) {
         for (size_t i = 0; i < s->n_limits; i++)
                 if (prlimit(pid, s->limits[i].resource, &s->limits[i].rl, NULL) < 0) {
-                        int r = -errno;
                         /* EPERM: raising a hard limit needs CAP_SYS_RESOURCE, which we may lack. */
-                        if (asprintf(ret_error, "apply PAM account %s's limit %s (%" PRIu64 "/%" PRIu64 ") to the container: %s",
-                                     s->user, rlimit_names[s->limits[i].resource] ?: "?",
-                                     (uint64_t) s->limits[i].rl.rlim_cur, (uint64_t) s->limits[i].rl.rlim_max,
-                                     strerror(-r)) < 0)
-                                *ret_error = NULL;
-                        return r;
+                        return errmsg(ret_error, -errno, "apply PAM account %s's limit %s (%" PRIu64 "/%" PRIu64 ") to the container",
+                                      s->user, rlimit_names[s->limits[i].resource] ?: "?",
+                                      (uint64_t) s->limits[i].rl.rlim_cur, (uint64_t) s->limits[i].rl.rlim_max);
                 }
         return 0;
 }
@@ -513,7 +510,7 @@ void pam_holder_wait(int pidfd, int timeout_ms) {
         safe_close(pidfd);
 }
 
-int pam_session_close_leftover(int dir_fd, char * const *annotations) {
+int pam_session_close_leftover(int dir_fd, char * const *annotations, char **ret_error) {
         const char *user = NULL;
         if (faccessat(dir_fd, PAM_HOLDER_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 ||
             pam_user_from_annotations(annotations, &user) <= 0 || !claim_close(dir_fd))
@@ -523,7 +520,7 @@ int pam_session_close_leftover(int dir_fd, char * const *annotations) {
          * fresh handle, in a child so that no PAM state stays in this process. */
         pid_t pid = fork();
         if (pid < 0)
-                return log_error_errno(-errno, "fork to close the PAM session of %s", user);
+                return errmsg(ret_error, -errno, "fork to close the PAM session of %s", user);
         if (pid == 0) {
                 Conv conv = {};
                 const struct pam_conv pc = { holder_conv, &conv };
@@ -542,6 +539,8 @@ int pam_session_close_leftover(int dir_fd, char * const *annotations) {
         int status = 0;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return -EIO; /* the child said why, on stderr */
         log_debug("closed the PAM session of %s left by a killed holder", user);
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 1 : -EIO;
+        return 1;
 }

@@ -50,15 +50,14 @@ typedef struct PamSession {
 } PamSession;
 
 /* For `create`, before anything exists: root only, no user namespace of the container's own, the
- * account exists, process.user.uid/gid are the account's, the account is not locked. Prints the
- * error. */
-int pam_session_check(const OciConfig *config, const char *user);
-/* Forks the holder, which runs pam_acct_mgmt() and pam_open_session(). On refusal the error
- * (PAM's own messages) has been printed and the holder is gone: nothing is left. */
-int pam_session_begin(const char *user, const char *id, const char *dir_path, PamSession **ret);
+ * account exists, process.user.uid/gid are the account's, the account is not locked. */
+int pam_session_check(const OciConfig *config, const char *user, char **ret_error);
+/* Forks the holder, which runs pam_acct_mgmt() and pam_open_session(). On refusal *ret_error
+ * holds PAM's own messages and the holder is gone: nothing is left. */
+int pam_session_begin(const char *user, const char *id, const char *dir_path, PamSession **ret, char **ret_error);
 /* Gives the holder the init's pidfd (it closes the session when the init exits) and records it
- * in dir_fd/pam.pid. From then on the session ends with the container. Prints the error. */
-int pam_session_attach(PamSession *s, int dir_fd, int init_pidfd);
+ * in dir_fd/pam.pid. From then on the session ends with the container. */
+int pam_session_attach(PamSession *s, int dir_fd, int init_pidfd, char **ret_error);
 /* Applies the session's rlimits to pid (prlimit): they override process.rlimits. */
 int pam_session_apply_limits(const PamSession *s, pid_t pid, char **ret_error);
 /* Ends a session that was never attached (a create that failed): the holder closes it, and we
@@ -78,5 +77,6 @@ int pam_holder_open(int dir_fd, int *ret_pidfd);
  * pidfd. */
 void pam_holder_wait(int pidfd, int timeout_ms);
 /* For `delete`, once the holder is gone: if it died without closing the session (SIGKILL), close
- * it from here, once. 0: nothing to do, 1: closed. */
-int pam_session_close_leftover(int dir_fd, char * const *annotations);
+ * it from here, once. 0: nothing to do, 1: closed. When PAM refuses the close, the child that
+ * tried has said so on stderr: -EIO, and *ret_error stays untouched. */
+int pam_session_close_leftover(int dir_fd, char * const *annotations, char **ret_error);

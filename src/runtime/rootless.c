@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "fd-util.h"
-#include "log.h"
 #include "rootless.h"
 
 #ifndef NS_GET_USERNS
@@ -50,69 +50,70 @@ static char *find_helper(const char *name) {
         return NULL;
 }
 
-static int check_map_helper(const char *field, const char *helper, const OciIdMapping *m, size_t n, uint32_t own) {
+static int check_map_helper(const char *field, const char *helper, const OciIdMapping *m, size_t n, uint32_t own,
+                            char **ret_error) {
         if (rootless_map_is_own(m, n, own))
                 return 0;
         _cleanup_free_ char *p = find_helper(helper);
         if (!p)
-                return log_error("linux.%s: a rootless container maps only the caller's own id (%u, size 1) by "
-                                 "itself; this map needs %s (Debian's uidmap package) and /etc/sub%cid, and %s is "
-                                 "not installed", field, own, helper, field[0], helper), -ENOENT;
+                return errmsg_plain(ret_error, -ENOENT, "linux.%s: a rootless container maps only the caller's own id (%u, size 1) by "
+                                    "itself; this map needs %s (Debian's uidmap package) and /etc/sub%cid, and %s is "
+                                    "not installed", field, own, helper, field[0], helper);
         return 0;
 }
 
 /* A namespace joined by path must belong to a user namespace we own: joining needs
  * CAP_SYS_ADMIN over it, which an unprivileged caller has only in user namespaces its euid
  * created (the host's, say, owned by uid 0, is not one). */
-static int check_joined(const OciNamespace *ns) {
+static int check_joined(const OciNamespace *ns, char **ret_error) {
         const char *type = namespace_type_to_string(ns->type);
         _cleanup_close_ int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return log_error_errno(-errno, "linux.namespaces: %s namespace %s", type, ns->path);
+                return errmsg(ret_error, -errno, "linux.namespaces: %s namespace %s", type, ns->path);
         _cleanup_close_ int userns = ns->type == NAMESPACE_USER ? TAKE_FD(fd) : ioctl(fd, NS_GET_USERNS);
         if (userns < 0) {
                 if (errno == ENOTTY || errno == EINVAL)
-                        return log_error("linux.namespaces: %s namespace %s: not a namespace", type, ns->path), -EINVAL;
+                        return errmsg_plain(ret_error, -EINVAL, "linux.namespaces: %s namespace %s: not a namespace", type, ns->path);
                 /* EPERM: its owner is not even below our own user namespace. */
-                return log_error("linux.namespaces: %s namespace %s belongs to a user namespace that is not ours: "
-                                 "a rootless container can join only namespaces of user namespaces it owns",
-                                 type, ns->path), -EPERM;
+                return errmsg_plain(ret_error, -EPERM, "linux.namespaces: %s namespace %s belongs to a user namespace that is not ours: "
+                                    "a rootless container can join only namespaces of user namespaces it owns",
+                                    type, ns->path);
         }
         uid_t owner;
         if (ioctl(userns, NS_GET_OWNER_UID, &owner) < 0)
-                return log_error_errno(-errno, "linux.namespaces: owner of the user namespace of %s", ns->path);
+                return errmsg(ret_error, -errno, "linux.namespaces: owner of the user namespace of %s", ns->path);
         if (owner != geteuid())
-                return log_error("linux.namespaces: %s namespace %s belongs to a user namespace of uid %u: a rootless "
-                                 "container can join only namespaces of user namespaces it owns (uid %u)",
-                                 type, ns->path, (unsigned) owner, (unsigned) geteuid()), -EPERM;
+                return errmsg_plain(ret_error, -EPERM, "linux.namespaces: %s namespace %s belongs to a user namespace of uid %u: a rootless "
+                                    "container can join only namespaces of user namespaces it owns (uid %u)",
+                                    type, ns->path, (unsigned) owner, (unsigned) geteuid());
         return 0;
 }
 
-int rootless_check_config(const OciConfig *c) {
+int rootless_check_config(const OciConfig *c, char **ret_error) {
         if (!rootless_caller())
                 return 0;
         const OciNamespace *user = oci_config_find_namespace(c, NAMESPACE_USER);
         if (!user)
-                return log_error("linux.namespaces: an unprivileged caller needs a user namespace "
-                                 "(\"ctr-launch spec --rootless\" writes a config with one)"), -EPERM;
+                return errmsg_plain(ret_error, -EPERM, "linux.namespaces: an unprivileged caller needs a user namespace "
+                                    "(\"ctr-launch spec --rootless\" writes a config with one)");
         for (size_t i = 0; i < c->n_namespaces; i++)
                 if (c->namespaces[i].path) {
-                        int r = check_joined(c->namespaces + i);
+                        int r = check_joined(c->namespaces + i, ret_error);
                         if (r < 0)
                                 return r;
                 }
         if (!user->path) {
-                int r = check_map_helper("uidMappings", "newuidmap", c->uid_mappings, c->n_uid_mappings, geteuid());
+                int r = check_map_helper("uidMappings", "newuidmap", c->uid_mappings, c->n_uid_mappings, geteuid(), ret_error);
                 if (r < 0)
                         return r;
-                r = check_map_helper("gidMappings", "newgidmap", c->gid_mappings, c->n_gid_mappings, getegid());
+                r = check_map_helper("gidMappings", "newgidmap", c->gid_mappings, c->n_gid_mappings, getegid(), ret_error);
                 if (r < 0)
                         return r;
                 /* The kernel takes our own gid alone only with setgroups(2) denied. */
                 if (c->process.n_additional_gids > 0 && rootless_map_is_own(c->gid_mappings, c->n_gid_mappings, getegid()))
-                        return log_error("process.user.additionalGids: setgroups is denied in a user namespace whose "
-                                         "gid map is the caller's own gid alone; map more gids (newgidmap, "
-                                         "/etc/subgid) in linux.gidMappings"), -EPERM;
+                        return errmsg_plain(ret_error, -EPERM, "process.user.additionalGids: setgroups is denied in a user namespace whose "
+                                            "gid map is the caller's own gid alone; map more gids (newgidmap, "
+                                            "/etc/subgid) in linux.gidMappings");
         }
         /* In a user namespace nodes are bound from the host (devices.c), never made: mknod
          * needs CAP_MKNOD in the host's user namespace. So the host must have the very node. */
@@ -123,25 +124,25 @@ int rootless_check_config(const OciConfig *c) {
                         continue;
                 if (stat(d->path, &st) < 0 || (st.st_mode & S_IFMT) != d->type ||
                     st.st_rdev != makedev(d->major, d->minor))
-                        return log_error("linux.devices: %s (%u:%u): a rootless container cannot make device nodes, "
-                                         "and the host has no such node at that path to bind",
-                                         d->path, d->major, d->minor), -EPERM;
+                        return errmsg_plain(ret_error, -EPERM, "linux.devices: %s (%u:%u): a rootless container cannot make device nodes, "
+                                            "and the host has no such node at that path to bind",
+                                            d->path, d->major, d->minor);
         }
         return 0;
 }
 
-int rootless_map_with_helper(pid_t pid, bool gid, const OciIdMapping *m, size_t n) {
+int rootless_map_with_helper(pid_t pid, bool gid, const OciIdMapping *m, size_t n, char **ret_error) {
         const char *field = gid ? "gidMappings" : "uidMappings", *name = gid ? "newgidmap" : "newuidmap";
         _cleanup_free_ char *helper = find_helper(name);
         if (!helper)
-                return log_error("linux.%s: %s (Debian's uidmap package) is not installed", field, name), -ENOENT;
+                return errmsg_plain(ret_error, -ENOENT, "linux.%s: %s (Debian's uidmap package) is not installed", field, name);
 
         /* argv: helper PID (container host size)... ; at most 340 ranges (the parser's limit). */
         size_t argc = 2 + 3 * n;
         _cleanup_free_ char **argv = calloc(argc + 1, sizeof(char *));
         _cleanup_free_ char *nums = malloc(12 * (1 + 3 * n));
         if (!argv || !nums)
-                return log_error_errno(-ENOMEM, "allocate");
+                return errmsg(ret_error, -ENOMEM, "allocate");
         char *p = nums;
         argv[0] = helper;
         argv[1] = p;
@@ -156,10 +157,10 @@ int rootless_map_with_helper(pid_t pid, bool gid, const OciIdMapping *m, size_t 
 
         int err[2];
         if (pipe2(err, O_CLOEXEC) < 0)
-                return log_error_errno(-errno, "make a pipe");
+                return errmsg(ret_error, -errno, "make a pipe");
         pid_t child = fork();
         if (child < 0) {
-                int r = log_error_errno(-errno, "fork");
+                int r = errmsg(ret_error, -errno, "fork");
                 safe_close(err[0]);
                 safe_close(err[1]);
                 return r;
@@ -191,11 +192,11 @@ int rootless_map_with_helper(pid_t pid, bool gid, const OciIdMapping *m, size_t 
         for (char *s = out; *s; s++)
                 if (*s == '\n')
                         *s = ' ';
-        return log_error("linux.%s: %s refused the map (%s); check /etc/sub%cid", field, name,
-                         len > 0 ? out : "no reason given", gid ? 'g' : 'u'), -EPERM;
+        return errmsg_plain(ret_error, -EPERM, "linux.%s: %s refused the map (%s); check /etc/sub%cid", field, name,
+                            len > 0 ? out : "no reason given", gid ? 'g' : 'u');
 }
 
-int rootless_check_cgroup_limits(const Cgroup *cg) {
+int rootless_check_cgroup_limits(const Cgroup *cg, char **ret_error) {
         if (!rootless_caller() || !cg || cg->systemd_unit)
                 return 0;
         for (size_t i = 0; i < cg->n_hierarchies; i++) {
@@ -209,10 +210,10 @@ int rootless_check_cgroup_limits(const Cgroup *cg) {
                 while (access(dir, F_OK) < 0 && (slash = strrchr(dir, '/')) && slash != dir)
                         *slash = 0;
                 if (access(dir, W_OK) < 0)
-                        return log_error("linux.resources: a rootless container gets limits only in a cgroup delegated "
-                                         "to uid %u, and %s is not writable (cgroup v1 controllers are never delegated "
-                                         "to users; on cgroup v2, run under systemd --user, see docs/rootless.md)",
-                                         (unsigned) geteuid(), dir), -EPERM;
+                        return errmsg_plain(ret_error, -EPERM, "linux.resources: a rootless container gets limits only in a cgroup delegated "
+                                            "to uid %u, and %s is not writable (cgroup v1 controllers are never delegated "
+                                            "to users; on cgroup v2, run under systemd --user, see docs/rootless.md)",
+                                            (unsigned) geteuid(), dir);
         }
         return 0;
 }

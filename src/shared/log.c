@@ -107,10 +107,13 @@ static void log_to_file(const char *level, const char *msg) {
                 (void) write_all(log_fd, line, strlen(line));
 }
 
-_printf_(4, 0) static void log_va(const char *level, bool to_stderr, int r, const char *fmt, va_list ap) {
+/* r < 0: the journal record carries ERRNO=-r, and with_strerror appends strerror(-r) to the
+ * text (a message from ret_error has its reason in it already). */
+_printf_(5, 0) static void log_va(const char *level, bool to_stderr, int r, bool with_strerror, const char *fmt,
+                                  va_list ap) {
         g_autofree char *text = g_strdup_vprintf(fmt, ap);
         g_autofree char *msg = NULL;
-        if (r < 0)
+        if (r < 0 && with_strerror)
                 msg = log_id ? g_strdup_printf("%s: %s: %s", log_id, text, strerror(-r))
                              : g_strdup_printf("%s: %s", text, strerror(-r));
         else
@@ -140,15 +143,28 @@ _printf_(4, 0) static void log_va(const char *level, bool to_stderr, int r, cons
 int log_error_errno(int r, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        log_va("error", true, r, fmt, ap);
+        log_va("error", true, r, true, fmt, ap);
         va_end(ap);
+        return r;
+}
+
+_printf_(5, 6) static void log_full(const char *level, bool to_stderr, int r, bool with_strerror, const char *fmt,
+                                    ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        log_va(level, to_stderr, r, with_strerror, fmt, ap);
+        va_end(ap);
+}
+
+int log_error_message(int r, const char *msg) {
+        log_full("error", true, r, false, "%s", msg);
         return r;
 }
 
 void log_warning(const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        log_va("warning", log_fd < 0, 0, fmt, ap);
+        log_va("warning", log_fd < 0, 0, false, fmt, ap);
         va_end(ap);
 }
 
@@ -157,6 +173,6 @@ void log_debug(const char *fmt, ...) {
                 return;
         va_list ap;
         va_start(ap, fmt);
-        log_va("debug", log_fd < 0, 0, fmt, ap);
+        log_va("debug", log_fd < 0, 0, false, fmt, ap);
         va_end(ap);
 }

@@ -29,5 +29,8 @@ bool log_debug_enabled(void);
  * strerror(-r). */
 int log_error_errno(int r, const char *fmt, ...) _printf_(2, 3);
 #define log_error(...) ((void) log_error_errno(0, __VA_ARGS__))
+/* A message that already says why (a ret_error from below): printed as it is, and the journal
+ * record carries ERRNO=-r. Returns r. */
+int log_error_message(int r, const char *msg);
 void log_warning(const char *fmt, ...) _printf_(1, 2);
 void log_debug(const char *fmt, ...) _printf_(1, 2);

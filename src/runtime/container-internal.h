@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What the container-*.c files share and nobody else needs. */
+
+#include "container.h"
+#include "hooks.h"
+
+/* How long destroy waits for a SIGKILLed init to go (a process in uninterruptible sleep on a
+ * dead NFS server can take a while); then it reports and leaves the state for a retry. */
+#define DESTROY_TIMEOUT_MS 10000
+
+/* An empty Container (pidfd -EBADF), or NULL without memory. */
+Container *container_new(void);
+
+/* poststart and poststop run in our namespaces; a failure is only a warning, and the hooks
+ * after it still run (runtime-spec config.md). */
+void container_run_hooks_warn(const OciHooks *h, HookKind kind, const ContainerState *s, ContainerStatus status);
+
+/* Closes a PAM session its killed holder left open (pam_session_close_leftover()); a failure
+ * is a warning: the container goes anyway. */
+void container_close_pam_leftover(int dir_fd, char * const *annotations);
