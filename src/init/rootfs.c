@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 
 #include "errmsg.h"
+#include "fd-util.h"
 #include "path-util.h"
 #include "string-util.h"
 #include "devices.h"
@@ -217,13 +218,125 @@ static int open_own_cgroup(const Rootfs *rfs, int dir_fd, const char *name, bool
  * on v1 or hybrid hosts, a tmpfs with the container's cgroup of each host hierarchy bound
  * below it (a fresh v1 mount is not allowed in a user namespace; a bind is, and shows the same
  * subtree). Where no fresh mount is allowed, the container's cgroup directory is bound. */
+/* A unified host: cgroup2 itself where a cgroup namespace of our own roots it at the container's
+ * cgroup; otherwise (no cgroup namespace: a fresh mount would show the host's root; or one the
+ * kernel will not let us mount) a bind of the container's own cgroup. */
+static int mount_cgroup_unified(const Rootfs *rfs, const OciMount *m, int dst, unsigned long flags,
+                                unsigned long lockdown, char **ret_error) {
+        char dst_path[PROC_FD_PATH_MAX], host_path[PROC_FD_PATH_MAX];
+        _cleanup_close_ int mine = -EBADF, top = -EBADF;
+        int r;
+
+        proc_fd_path(dst, dst_path);
+        if (rfs->new_cgroupns && mount("cgroup2", dst_path, "cgroup2", flags, NULL) >= 0)
+                return 0;
+        if (rfs->new_cgroupns && errno != EPERM && errno != EBUSY)
+                return errmsg(ret_error, -errno, "mount cgroup2 on %s", m->destination);
+        r = open_own_cgroup(rfs, AT_FDCWD, "/sys/fs/cgroup", true, &mine);
+        if (r < 0)
+                return errmsg(ret_error, r, "open the container's cgroup for %s", m->destination);
+        proc_fd_path(mine, host_path);
+        if (mount(host_path, dst_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return errmsg(ret_error, -errno, "bind the container's cgroup2 on %s", m->destination);
+        r = open_in_root(rfs->root_fd, m->destination, O_PATH, 0, &top);
+        if (r >= 0) {
+                proc_fd_path(top, dst_path);
+                r = remount_bind(top, dst_path, flags | lockdown, 0);
+        }
+        if (r < 0)
+                return errmsg(ret_error, r, "remount the cgroup2 bind on %s", m->destination);
+        return 0;
+}
+
+/* One entry of the host's /sys/fs/cgroup in the container's tmpfs (tmp): a symlink as it is
+ * ("cpu -> cpu,cpuacct"), a hierarchy as a bind of the container's own cgroup in it, anything
+ * else skipped. */
+static int mount_cgroup_entry(const Rootfs *rfs, const OciMount *m, int host_dir, const char *name, int tmp,
+                              unsigned long rdonly_lockdown, char **ret_error) {
+        char target[PATH_MAX], src_path[PROC_FD_PATH_MAX], sub_path[PROC_FD_PATH_MAX];
+        _cleanup_close_ int probe = -EBADF, src = -EBADF, sub = -EBADF, top = -EBADF;
+        struct stat st;
+        long type = 0;
+        int r;
+
+        if (name[0] == '.' || fstatat(host_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return 0;
+        if (S_ISLNK(st.st_mode)) {
+                ssize_t n = readlinkat(host_dir, name, target, sizeof(target) - 1);
+                if (n < 0)
+                        return 0;
+                target[n] = 0;
+                if (symlinkat(target, tmp, name) < 0 && errno != EEXIST)
+                        return errmsg(ret_error, -errno, "symlink %s/%s", m->destination, name);
+                return 0;
+        }
+        probe = openat(host_dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (probe < 0 || fs_type(probe, &type) < 0 || (type != CGROUP_SUPER_MAGIC && type != CGROUP2_SUPER_MAGIC))
+                return 0;
+        if ((r = open_own_cgroup(rfs, host_dir, name, type == CGROUP2_SUPER_MAGIC, &src)) < 0)
+                return errmsg(ret_error, r, "open the container's cgroup in the host's %s", name);
+        if ((mkdirat(tmp, name, 0755) < 0 && errno != EEXIST) ||
+            (sub = openat(tmp, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+                return errmsg(ret_error, -errno, "create %s/%s", m->destination, name);
+        proc_fd_path(src, src_path);
+        proc_fd_path(sub, sub_path);
+        if (mount(src_path, sub_path, NULL, MS_BIND, NULL) < 0)
+                return errmsg(ret_error, -errno, "bind the container's cgroup %s on %s/%s", name, m->destination, name);
+        /* The bind is a new mount on top of sub: reopen to reach it. */
+        top = openat(tmp, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (top < 0)
+                r = -errno;
+        else {
+                proc_fd_path(top, sub_path);
+                r = remount_bind(top, sub_path, rdonly_lockdown, 0);
+        }
+        if (r < 0)
+                return errmsg(ret_error, r, "remount %s/%s", m->destination, name);
+        return 0;
+}
+
+/* A v1 or hybrid host: a tmpfs holding each hierarchy as the container's own cgroup in it. */
+static int mount_cgroup_hierarchies(const Rootfs *rfs, const OciMount *m, int dst, unsigned long flags,
+                                    unsigned long lockdown, char **ret_error) {
+        char path[PROC_FD_PATH_MAX];
+        _cleanup_close_ int tmp = -EBADF;
+        _cleanup_closedir_ DIR *d = NULL;
+        int r;
+
+        /* Writable until the hierarchies are in place; "ro" is applied at the end. */
+        proc_fd_path(dst, path);
+        if (mount("tmpfs", path, "tmpfs", flags & ~MS_RDONLY, "mode=755") < 0)
+                return errmsg(ret_error, -errno, "mount tmpfs for cgroup on %s", m->destination);
+        r = open_in_root(rfs->root_fd, m->destination, O_PATH | O_DIRECTORY, 0, &tmp);
+        if (r < 0)
+                return errmsg(ret_error, r, "open the cgroup tmpfs on %s", m->destination);
+
+        d = opendir("/sys/fs/cgroup");
+        if (!d)
+                return errmsg(ret_error, -errno, "list the host's /sys/fs/cgroup");
+        for (struct dirent *de; (errno = 0, de = readdir(d));)
+                if ((r = mount_cgroup_entry(rfs, m, dirfd(d), de->d_name, tmp, (flags & MS_RDONLY) | lockdown,
+                                            ret_error)) < 0)
+                        return r;
+        if (errno != 0)
+                return errmsg(ret_error, -errno, "list the host's /sys/fs/cgroup");
+
+        if (flags & MS_RDONLY) {
+                proc_fd_path(tmp, path);
+                r = remount_bind(tmp, path, flags, 0);
+                if (r < 0)
+                        return errmsg(ret_error, r, "make the cgroup tmpfs on %s read-only", m->destination);
+        }
+        return 0;
+}
+
+/* A "cgroup" mount: the container's own cgroups, read-only unless the mount says "rw". */
 static int mount_cgroup(const Rootfs *rfs, const OciMount *m, const MountOptions *o, char **ret_error) {
         unsigned long flags = o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
         if (!(o->clear_flags & MS_RDONLY))
                 flags |= MS_RDONLY;
         const unsigned long lockdown = (flags & MS_RDONLY) ? MS_LOCKDOWN : (MS_NOSUID | MS_NODEV | MS_NOEXEC);
-        char dst_path[PROC_FD_PATH_MAX];
-        _cleanup_close_ int dst = -EBADF;
+        _cleanup_close_ int dst = -EBADF, host = -EBADF;
         long host_type = 0;
         int r;
 
@@ -232,111 +345,13 @@ static int mount_cgroup(const Rootfs *rfs, const OciMount *m, const MountOptions
                 return errmsg(ret_error, r, "create mount point %s", m->destination);
         if ((r = check_proc_destination(rfs, m, -EBADF, dst, ret_error)) < 0)
                 return r;
-        _cleanup_close_ int host = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        host = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (host < 0 || (r = fs_type(host, &host_type)) < 0)
                 return errmsg(ret_error, host < 0 ? -errno : r, "mount cgroup on %s: look at the host's /sys/fs/cgroup",
                               m->destination);
-        proc_fd_path(dst, dst_path);
-
-        if (host_type == CGROUP2_SUPER_MAGIC) {
-                if (rfs->new_cgroupns && mount("cgroup2", dst_path, "cgroup2", flags, NULL) >= 0)
-                        return 0;
-                if (rfs->new_cgroupns && errno != EPERM && errno != EBUSY)
-                        return errmsg(ret_error, -errno, "mount cgroup2 on %s", m->destination);
-                /* No cgroup namespace (a fresh mount would show the host's root), or one the
-                 * kernel will not let us mount: bind the container's own cgroup. */
-                _cleanup_close_ int mine = -EBADF;
-                r = open_own_cgroup(rfs, AT_FDCWD, "/sys/fs/cgroup", true, &mine);
-                if (r < 0)
-                        return errmsg(ret_error, r, "open the container's cgroup for %s", m->destination);
-                char host_path[PROC_FD_PATH_MAX];
-                proc_fd_path(mine, host_path);
-                if (mount(host_path, dst_path, NULL, MS_BIND | MS_REC, NULL) < 0)
-                        return errmsg(ret_error, -errno, "bind the container's cgroup2 on %s", m->destination);
-                _cleanup_close_ int top = -EBADF;
-                r = open_in_root(rfs->root_fd, m->destination, O_PATH, 0, &top);
-                if (r >= 0) {
-                        proc_fd_path(top, dst_path);
-                        r = remount_bind(top, dst_path, flags | lockdown, 0);
-                }
-                if (r < 0)
-                        return errmsg(ret_error, r, "remount the cgroup2 bind on %s", m->destination);
-                return 0;
-        }
-
-        /* Writable until the hierarchies are in place; "ro" is applied at the end. */
-        if (mount("tmpfs", dst_path, "tmpfs", flags & ~MS_RDONLY, "mode=755") < 0)
-                return errmsg(ret_error, -errno, "mount tmpfs for cgroup on %s", m->destination);
-        _cleanup_close_ int tmp = -EBADF;
-        r = open_in_root(rfs->root_fd, m->destination, O_PATH | O_DIRECTORY, 0, &tmp);
-        if (r < 0)
-                return errmsg(ret_error, r, "open the cgroup tmpfs on %s", m->destination);
-
-        DIR *d = opendir("/sys/fs/cgroup");
-        if (!d)
-                return errmsg(ret_error, -errno, "list the host's /sys/fs/cgroup");
-        r = 0;
-        for (struct dirent *de; r >= 0 && (errno = 0, de = readdir(d));) {
-                const char *name = de->d_name;
-                char target[PATH_MAX], src_path[PROC_FD_PATH_MAX], sub_path[PROC_FD_PATH_MAX];
-                struct stat st;
-
-                if (name[0] == '.' || fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        continue;
-                if (S_ISLNK(st.st_mode)) {
-                        /* "cpu -> cpu,cpuacct": the same names in the container. */
-                        ssize_t n = readlinkat(dirfd(d), name, target, sizeof(target) - 1);
-                        if (n < 0)
-                                continue;
-                        target[n] = 0;
-                        if (symlinkat(target, tmp, name) < 0 && errno != EEXIST)
-                                r = errmsg(ret_error, -errno, "symlink %s/%s", m->destination, name);
-                        continue;
-                }
-                _cleanup_close_ int probe = openat(dirfd(d), name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                long type = 0;
-                if (probe < 0 || fs_type(probe, &type) < 0 || (type != CGROUP_SUPER_MAGIC && type != CGROUP2_SUPER_MAGIC))
-                        continue;
-                _cleanup_close_ int src = -EBADF, sub = -EBADF;
-                if ((r = open_own_cgroup(rfs, dirfd(d), name, type == CGROUP2_SUPER_MAGIC, &src)) < 0) {
-                        r = errmsg(ret_error, r, "open the container's cgroup in the host's %s", name);
-                        continue;
-                }
-                if ((mkdirat(tmp, name, 0755) < 0 && errno != EEXIST) ||
-                    (sub = openat(tmp, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-                        r = errmsg(ret_error, -errno, "create %s/%s", m->destination, name);
-                        continue;
-                }
-                proc_fd_path(src, src_path);
-                proc_fd_path(sub, sub_path);
-                if (mount(src_path, sub_path, NULL, MS_BIND, NULL) < 0) {
-                        r = errmsg(ret_error, -errno, "bind the container's cgroup %s on %s/%s", name, m->destination, name);
-                        continue;
-                }
-                _cleanup_close_ int top = openat(tmp, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (top < 0)
-                        r = -errno;
-                else {
-                        proc_fd_path(top, sub_path);
-                        r = remount_bind(top, sub_path, (flags & MS_RDONLY) | lockdown, 0);
-                }
-                if (r < 0)
-                        r = errmsg(ret_error, r, "remount %s/%s", m->destination, name);
-        }
-        if (r >= 0 && errno != 0)
-                r = errmsg(ret_error, -errno, "list the host's /sys/fs/cgroup");
-        closedir(d);
-        if (r < 0)
-                return r;
-
-        if (flags & MS_RDONLY) {
-                char tmp_path[PROC_FD_PATH_MAX];
-                proc_fd_path(tmp, tmp_path);
-                r = remount_bind(tmp, tmp_path, flags, 0);
-                if (r < 0)
-                        return errmsg(ret_error, r, "make the cgroup tmpfs on %s read-only", m->destination);
-        }
-        return 0;
+        if (host_type == CGROUP2_SUPER_MAGIC)
+                return mount_cgroup_unified(rfs, m, dst, flags, lockdown, ret_error);
+        return mount_cgroup_hierarchies(rfs, m, dst, flags, lockdown, ret_error);
 }
 
 static int mount_fs(const OciMount *m, const char *target, unsigned long flags, const char *data) {
