@@ -6,7 +6,7 @@
 # nodes and symlinks, bind mounts and their options (and a symlinked destination that points
 # outside the rootfs), root.readonly, maskedPaths, readonlyPaths, new and joined namespaces.
 # Every case runs a real container and asserts concrete values it prints.
-# Usage: isolation.sh PATH-TO-ctr-launch (root; exits 77 otherwise).
+# Usage: isolation.sh PATH-TO-ctr-launch (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 lib_init "$@"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Lifecycle of a container through the command line: create/start/run/state/kill/delete/list/
 # spec, the exec.fifo handshake, concurrency on one id, broken state, the CLI's own texts.
-# Usage: lifecycle.sh PATH-TO-ctr-launch (root; exits 77 otherwise).
+# Usage: lifecycle.sh PATH-TO-ctr-launch (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 lib_init "$@"

@@ -8,7 +8,7 @@
 # account's limits.conf in the container's /proc/1/limits, pam_env's variables in its
 # environment (process.env winning), no PAM fd in it, and a locked, expired or nologin'd
 # account refused with nothing left.
-# Usage: pam.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; exits 77 otherwise).
+# Usage: pam.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 sys_init "$@"

@@ -6,7 +6,7 @@
 # unit's MainPID (a MAINPID= from a non-root sender, accepted because the init is in the
 # unit's own cgroup), both readiness modes, stop leaves nothing, and another user can neither
 # see nor touch the container.
-# Usage: user-units.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; exits 77 otherwise).
+# Usage: user-units.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 sys_init "$@"
