@@ -121,10 +121,8 @@ assert_dirs_gone() {
 # start_container ID SCRIPT [CFG-OPS...]: bundle $C/ID running `sh -c SCRIPT`, edited with the
 # ops, created and started; SCRIPT must touch /shared/ready (waited for). Sets PID.
 start_container() {
-        local id=$1 script=$2
-        shift 2
-        mk_bundle "$id" /bin/sh -c "$script"
-        [ $# = 0 ] || cfg "$B" "$@"
+        local id=$1
+        mk_bundle_sh "$@"
         capture ctr create -b "$B" "$id"
         assert_rc 0 "create $id"
         capture ctr start "$id"
@@ -173,8 +171,8 @@ t_memory_oom() {
         assert_eq "events --stats: memory limit" "$limit" "$(stats_of c1 data.memory.usage.limit)"
 
         # The streaming events see the OOM kill.
-        ctr events --interval 200ms c1 </dev/null >"$C/events.out" 2>"$C/events.err" &
-        local events=$!
+        capture_start events ctr events --interval 200ms c1
+        local events=$BG_PID
         wait_for "a first stats event" grep -q '"type":"stats"' "$C/events.out"
         touch "$C/shared/go"
         wait_for "the allocation to end" eval 'test -e "$C/shared/result" || status_is c1 stopped'
@@ -204,8 +202,7 @@ EOF
 
         # The container stops: events exits 0 by itself.
         stop_and_delete c1
-        wait "$events" && RC=0 || RC=$?
-        OUT=$(cat "$C/events.out") ERR=$(cat "$C/events.err")
+        capture_end "$events" events
         assert_rc 0 "events once the container stopped"
         printf '%s\n' "$OUT" | "$PY" -c '
 import json, sys
@@ -470,15 +467,14 @@ t_update() {
 
 t_events_stream() {
         start_container c1 "$(long_running)"
-        ctr events --interval 0.2 c1 </dev/null >"$C/events.out" 2>"$C/events.err" &
-        local events=$!
+        capture_start events ctr events --interval 0.2 c1
+        local events=$BG_PID
         wait_for "two stats events" eval '[ "$(grep -c "\"type\":\"stats\"" "$C/events.out")" -ge 2 ]'
         # events holds no lock while it waits: kill and delete go through.
         capture ctr kill c1
         assert_rc 0 "kill while events runs"
         wait_for "c1 to be stopped" status_is c1 stopped
-        wait "$events" && RC=0 || RC=$?
-        OUT=$(cat "$C/events.out") ERR=$(cat "$C/events.err")
+        capture_end "$events" events
         assert_rc 0 "events once the container stopped"
         capture ctr delete c1
         assert_rc 0 "delete"
@@ -567,27 +563,25 @@ if bad:
 EOF
 }
 
-t_cgroups_path() {
-        local abs="/ctr-it-$MARK/abs" rel="ctr-it-$MARK/rel" dirs out
-        start_container c1 "$(long_running)" set linux.cgroupsPath "\"$abs\""
-        out=$(expect_paths "$PID" "$abs") || fail "absolute cgroupsPath: $out"
+# cgroups_path_placed ID PATH WHAT: container ID with linux.cgroupsPath PATH (ending in
+# /NAME) is placed by the rule, and delete removes its cgroups and the parents we made.
+cgroups_path_placed() {
+        local id=$1 path=$2 what=$3 dirs out
+        rm -f "$C/shared/ready"
+        start_container "$id" "$(long_running)" set linux.cgroupsPath "\"$path\""
+        out=$(expect_paths "$PID" "$path") || fail "$what cgroupsPath: $out"
         dirs=$(cg_dirs "$PID" | awk '{print $2}')
-        stop_and_delete c1
+        stop_and_delete "$id"
         # shellcheck disable=SC2086
-        assert_dirs_gone "delete (absolute cgroupsPath)" $dirs
+        assert_dirs_gone "delete ($what cgroupsPath)" $dirs
         # The parent we made goes too.
         # shellcheck disable=SC2086
-        assert_dirs_gone "delete (absolute cgroupsPath): parent" $(printf '%s\n' $dirs | sed 's,/abs$,,')
+        assert_dirs_gone "delete ($what cgroupsPath): parent" $(printf '%s\n' $dirs | sed "s,/${path##*/}\$,,")
+}
 
-        rm -f "$C/shared/ready"
-        start_container c2 "$(long_running)" set linux.cgroupsPath "\"$rel\""
-        out=$(expect_paths "$PID" "$rel") || fail "relative cgroupsPath: $out"
-        dirs=$(cg_dirs "$PID" | awk '{print $2}')
-        stop_and_delete c2
-        # shellcheck disable=SC2086
-        assert_dirs_gone "delete (relative cgroupsPath)" $dirs
-        # shellcheck disable=SC2086
-        assert_dirs_gone "delete (relative cgroupsPath): parent" $(printf '%s\n' $dirs | sed 's,/rel$,,')
+t_cgroups_path() {
+        cgroups_path_placed c1 "/ctr-it-$MARK/abs" absolute
+        cgroups_path_placed c2 "ctr-it-$MARK/rel" relative
 }
 
 # ---------------------------------------------------------------- bad input

@@ -153,17 +153,48 @@ capture() {
         ERR=$(cat "$e")
 }
 
+# capture_start NAME CMD...: CMD in the background, stdin from /dev/null, its stdout and
+# stderr in $C/NAME.out and $C/NAME.err; sets BG_PID. capture_end then collects it.
+capture_start() {
+        local name=$1
+        shift
+        "$@" </dev/null >"$C/$name.out" 2>"$C/$name.err" &
+        BG_PID=$!
+}
+
+# capture_end PID NAME: waits for what capture_start NAME started as PID; sets RC, OUT, ERR.
+capture_end() {
+        wait "$1" && RC=0 || RC=$?
+        OUT=$(cat "$C/$2.out")
+        ERR=$(cat "$C/$2.err")
+}
+
+# capture_ok WHAT CMD...: capture CMD, which must exit 0; WHAT names it in the failure.
+capture_ok() {
+        local what=$1
+        shift
+        capture "$@"
+        assert_rc 0 "$what"
+}
+
 show() {
         printf 'rc=%s\n--- stdout:\n%s\n--- stderr:\n%s\n---' "$RC" "$OUT" "$ERR"
 }
 
-# run_in NAME SCRIPT [CFG-OPS...]: a bundle $C/NAME running `sh -c SCRIPT`, edited with the
-# bundle.py OPS, run as container NAME with `ctr run`; sets RC, OUT, ERR and asserts exit 0.
-run_in() {
+# mk_bundle_sh NAME SCRIPT [CFG-OPS...]: a bundle $C/NAME running `sh -c SCRIPT`, edited with
+# the bundle.py OPS. Sets B.
+mk_bundle_sh() {
         local name=$1 script=$2
         shift 2
         mk_bundle "$name" /bin/sh -c "$script"
         [ $# = 0 ] || cfg "$B" "$@"
+}
+
+# run_in NAME SCRIPT [CFG-OPS...]: mk_bundle_sh's bundle run as container NAME with `ctr run`;
+# sets RC, OUT, ERR and asserts exit 0.
+run_in() {
+        local name=$1 script=$2
+        mk_bundle_sh "$@"
         capture ctr run -b "$B" "$name"
         assert_rc 0 "run of $name (sh -c '$script')"
 }

@@ -86,8 +86,7 @@ rl_refused() {
 
 t_run() {
         rl_bundle b /bin/sh -c 'id -u; id -g; touch /shared/made-inside; ip -o link show lo; cat /proc/self/uid_map'
-        capture uctr run -b "$B" c1
-        assert_rc 0 "rootless run of the spec --rootless config"
+        capture_ok "rootless run of the spec --rootless config" uctr run -b "$B" c1
         assert_eq "id -u inside" 0 "$(printf '%s\n' "$OUT" | sed -n 1p)"
         assert_eq "id -g inside" 0 "$(printf '%s\n' "$OUT" | sed -n 2p)"
         assert_eq "owner on the host of a file made inside" "$TUID:$TGID" "$(stat -c %u:%g "$C/shared/made-inside")"
@@ -103,18 +102,14 @@ t_exit_status() {
 
 t_lifecycle_and_list() {
         rl_bundle b /bin/sh -c "$(long_running)"
-        capture uctr_default create -b "$B" mine
-        assert_rc 0 "rootless create"
+        capture_ok "rootless create" uctr_default create -b "$B" mine
         [ -d "$C/xdg/ctr-launch/mine" ] || fail "no state in \$XDG_RUNTIME_DIR/ctr-launch/mine"
         [ ! -e /run/ctr-launch/mine ] || fail "state of a rootless container in /run/ctr-launch"
-        capture uctr_default state mine
-        assert_rc 0 "rootless state"
+        capture_ok "rootless state" uctr_default state mine
         assert_eq status created "$(json_get status <<<"$OUT")"
-        capture uctr_default start mine
-        assert_rc 0 "rootless start"
+        capture_ok "rootless start" uctr_default start mine
         wait_for "the payload" test -e "$C/shared/ready"
-        capture uctr_default list -q
-        assert_rc 0 "rootless list"
+        capture_ok "rootless list" uctr_default list -q
         assert_eq "the user's list" mine "$OUT"
         # root's own list (/run/ctr-launch) does not show it.
         capture "$CTR" list -q
@@ -125,11 +120,9 @@ t_lifecycle_and_list() {
         case $OUT in *mine*) fail "nobody's list shows the user's container: $OUT" ;; esac
         capture timeout 10 runuser -u nobody -- env XDG_RUNTIME_DIR="$C/xdg" "$CTR" kill mine KILL
         assert_fails "kill by another user"
-        capture uctr_default kill mine TERM
-        assert_rc 0 "rootless kill"
+        capture_ok "rootless kill" uctr_default kill mine TERM
         wait_for "the container to stop" bash -c "[ \"\$(runuser -u $TU -- env XDG_RUNTIME_DIR=$C/xdg $CTR state mine | $PY $LIB_DIR/bundle.py get - status)\" = stopped ]"
-        capture uctr_default delete mine
-        assert_rc 0 "rootless delete"
+        capture_ok "rootless delete" uctr_default delete mine
         [ ! -e "$C/xdg/ctr-launch/mine" ] || fail "state left after delete"
         capture uctr_default list -q
         assert_eq "the user's list after delete" "" "$OUT"
@@ -139,8 +132,7 @@ t_host_network() {
         # No network namespace in the config: the host's, shared.
         rl_bundle b /bin/sh -c 'ip -o link | wc -l'
         cfg "$B" delns network
-        capture uctr run -b "$B" c1
-        assert_rc 0 "rootless run sharing the host's network"
+        capture_ok "rootless run sharing the host's network" uctr run -b "$B" c1
         assert_eq "links seen inside (the host's)" "$(ip -o link | wc -l)" "$OUT"
 }
 
@@ -236,8 +228,7 @@ t_subuid_ranges() {
         local g="[{\"containerID\": 0, \"hostID\": $TGID, \"size\": 1}, {\"containerID\": 1, \"hostID\": $SUBG_START, \"size\": $SUB_SIZE}]"
         cfg "$B" set linux.uidMappings "$m" set linux.gidMappings "$g" \
                 set process.user '{"uid": 1000, "gid": 1000, "additionalGids": [5]}'
-        capture uctr run -b "$B" c1
-        assert_rc 0 "rootless run with /etc/subuid ranges (newuidmap)"
+        capture_ok "rootless run with /etc/subuid ranges (newuidmap)" uctr run -b "$B" c1
         assert_eq "uid_map inside" "0 $TUID 1 1 $SUB_START $SUB_SIZE" "$(words "$(printf '%s\n' "$OUT" | sed -n 1,2p)")"
         assert_eq "id -u inside" 1000 "$(printf '%s\n' "$OUT" | sed -n 3p)"
         assert_eq "groups inside" "1000 5" "$(printf '%s\n' "$OUT" | sed -n 4p)"
