@@ -1,29 +1,65 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash
 #
-# Reporting and assertions shared by tests/integration/lib.sh and tests/system/lib.sh. Cases
-# run in subshells: fail exits the case, not the script. $CASE names the case in the messages.
+# What tests/integration/lib.sh and tests/system/lib.sh share: running a case, reporting it, and
+# the assertions. The report is TAP on stdout, which meson reads (protocol 'tap'):
+#   ok N - NAME                 the case passed
+#   not ok N - NAME             it failed (the reason is on stderr)
+#   ok N - NAME # SKIP WHY      it could not run here (skip, inside the case)
+#   1..N                        the plan, after the last case
+#   1..0 # SKIP WHY             the whole script cannot run here (skip, outside a case)
+#   Bail out! WHY               a broken test machine or harness (hard_error)
+# A case runs in a subshell whose stdout goes to stderr, so that nothing it prints can read as
+# TAP; fail exits the case, not the script. $CASE names the case in the messages. The exit
+# status says the same as the TAP: 0 if no case failed, 1 if one did, 99 for a bail-out.
 
-# Not run: exit 77, which meson reports as SKIP.
+CASE=""
+CASES_RUN=0
+CASES_SKIPPED=0
+CASES_FAILED=()
+
+# Not run, with the reason. In a case: the case ends and is reported as skipped (the reason
+# goes to the runner through $CASE_SKIP_FILE). Outside: the whole script, with a plan of none
+# if no case ran yet.
 skip() {
-        echo "SKIP: $*"
-        exit 77
+        if [ -n "${CASE_PID:-}" ]; then
+                echo "  [$CASE] skipped: $*" >&2
+                printf '%s' "$*" | tr '\n' ' ' >"$CASE_SKIP_FILE"
+                exit 77
+        fi
+        if [ "$CASES_RUN" = 0 ]; then
+                echo "1..0 # SKIP $*"
+                exit 0
+        fi
+        echo "# the remaining cases are not run: $*"
+        cases_finish
 }
 
 # Not a test failure but a broken test machine or harness: meson reports ERROR.
 hard_error() {
-        echo "ERROR: $*" >&2
+        if [ -n "${CASE_PID:-}" ]; then
+                echo "ERROR [$CASE]: $*" >&2
+        else
+                echo "Bail out! $*" | head -n 1
+                echo "ERROR: $*" >&2
+        fi
         exit 99
 }
 
-# Fails the current case with what was expected and seen.
+# Fails the current case with what was expected and seen; outside a case, the script.
 fail() {
+        [ -n "${CASE_PID:-}" ] || hard_error "$*"
         echo "FAIL [$CASE]: $*" >&2
         exit 1
 }
 
 note() {
-        echo "  [$CASE] $*"
+        echo "  [$CASE] $*" >&2
+}
+
+# A line for the reader of the TAP stream (a TAP comment).
+diag() {
+        printf '%s\n' "$*" | sed 's/^/# /'
 }
 
 assert_eq() {
@@ -53,6 +89,20 @@ wait_for() {
         fail "gave up after $limit s waiting for $desc"
 }
 
+# assert_none_left WHERE CMD...: CMD prints what a case left behind, one line each. Killed
+# processes need a moment to exit and be reaped, units to stop: CMD has 5 s to print nothing.
+assert_none_left() {
+        local where=$1 l i
+        shift
+        for ((i = 0; i < 50; i++)); do
+                l=$("$@")
+                [ -n "$l" ] || return 0
+                sleep 0.1
+        done
+        fail "left behind$where:
+$l"
+}
+
 # The ERR trap of a case (set -eE, CASE_PID its subshell): which command failed, and where,
 # with the callers. Background jobs and command substitutions inherit the trap; only the case's
 # own shell reports, the others' failures reach it as a failed command anyway.
@@ -66,27 +116,76 @@ err_report() {
         echo "FAIL [$CASE]: unexpected exit status $rc of: $BASH_COMMAND (in$where)" >&2
 }
 
-# case_record NAME RC: TAP's line for a case; a failed one is remembered in CASES_FAILED.
+# case_begin NAME: whether CTR_TEST_ONLY (a regex) lets the case run; if so, it is $CASE and
+# counted.
+case_begin() {
+        if [ -n "${CTR_TEST_ONLY:-}" ] && ! [[ $1 =~ $CTR_TEST_ONLY ]]; then
+                return 1
+        fi
+        CASE=$1
+        CASES_RUN=$((CASES_RUN + 1))
+}
+
+# case_body CHECK FUNC [ARGS...]: FUNC in a subshell with errexit, its stdout on stderr; then,
+# if it passed or skipped, CHECK (the harness's "nothing left behind") in a subshell too. Sets
+# CASE_RC (0 or the failure's status) and CASE_SKIP (the reason the case skipped, or empty).
+# $CASE_SKIP_FILE must name a file the harness may write.
+case_body() {
+        local check=$1
+        shift
+        rm -f "$CASE_SKIP_FILE"
+        CASE_SKIP=""
+        # Not in an && / || list: bash would ignore errexit inside the subshell there.
+        set +e
+        (
+                set -eE
+                CASE_PID=$BASHPID
+                # A command that fails outside an assertion ends the case: say which.
+                trap 'err_report $?' ERR
+                [ -z "${CTR_TEST_VERBOSE:-}" ] || set -x
+                "$@"
+        ) >&2
+        CASE_RC=$?
+        # 77 alone is no skip: a command of the case may exit 77 itself.
+        if [ "$CASE_RC" = 77 ] && [ -f "$CASE_SKIP_FILE" ]; then
+                CASE_SKIP=$(cat "$CASE_SKIP_FILE")
+                CASE_SKIP=${CASE_SKIP:-no reason given}
+                CASE_RC=0
+        fi
+        if [ "$CASE_RC" = 0 ]; then
+                (
+                        CASE_PID=$BASHPID
+                        "$check"
+                ) >&2
+                CASE_RC=$?
+        fi
+        set -e
+}
+
+# The case's TAP line, from CASE_RC and CASE_SKIP; a failed case is remembered in CASES_FAILED.
 case_record() {
-        if [ "$2" = 0 ]; then
-                echo "ok - $1"
+        if [ "$CASE_RC" != 0 ]; then
+                echo "not ok $CASES_RUN - $CASE"
+                CASES_FAILED+=("$CASE")
+        elif [ -n "$CASE_SKIP" ]; then
+                echo "ok $CASES_RUN - $CASE # SKIP $CASE_SKIP"
+                CASES_SKIPPED=$((CASES_SKIPPED + 1))
         else
-                echo "not ok - $1"
-                CASES_FAILED+=("$1")
+                echo "ok $CASES_RUN - $CASE"
         fi
 }
 
-# The script's end: 0 if every case passed (and at least one ran), 1 otherwise.
+# The script's end: the plan, then exit 0 if no case failed (and at least one ran), 1 otherwise.
 cases_finish() {
-        echo
         if [ "$CASES_RUN" = 0 ]; then
-                echo "no case ran (CTR_TEST_ONLY=${CTR_TEST_ONLY:-})"
+                echo "Bail out! no case ran (CTR_TEST_ONLY=${CTR_TEST_ONLY:-})"
                 exit 1
         fi
-        if [ ${#CASES_FAILED[@]} = 0 ]; then
-                echo "all $CASES_RUN cases passed"
-                exit 0
+        echo "1..$CASES_RUN"
+        if [ ${#CASES_FAILED[@]} != 0 ]; then
+                diag "${#CASES_FAILED[@]} of $CASES_RUN cases failed: ${CASES_FAILED[*]}"
+                exit 1
         fi
-        echo "${#CASES_FAILED[@]} of $CASES_RUN cases failed: ${CASES_FAILED[*]}"
-        exit 1
+        diag "$((CASES_RUN - CASES_SKIPPED)) of $CASES_RUN cases passed, $CASES_SKIPPED skipped"
+        exit 0
 }

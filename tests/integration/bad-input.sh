@@ -4,7 +4,7 @@
 # stderr that starts with "ctr-launch:" and matches the row's pattern (case-insensitive, loose on
 # purpose: the field name or the gist), and leave nothing behind (no state dir, no process, no
 # mount). Config rows are tried with both `create` and `run`.
-# Usage: bad-input.sh PATH-TO-ctr-launch (root; exits 77 otherwise).
+# Usage: bad-input.sh PATH-TO-ctr-launch (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 lib_init "$@"

@@ -6,7 +6,7 @@
 # /ctr-launch/ID, relative and absolute cgroupsPath) and no cgroup left behind after delete or a
 # failed create. Cgroup directories are found from /proc/PID/cgroup and /proc/self/mountinfo,
 # never assumed.
-# Usage: cgroups.sh PATH-TO-ctr-launch (root; exits 77 otherwise).
+# Usage: cgroups.sh PATH-TO-ctr-launch (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 lib_init "$@"
@@ -121,10 +121,8 @@ assert_dirs_gone() {
 # start_container ID SCRIPT [CFG-OPS...]: bundle $C/ID running `sh -c SCRIPT`, edited with the
 # ops, created and started; SCRIPT must touch /shared/ready (waited for). Sets PID.
 start_container() {
-        local id=$1 script=$2
-        shift 2
-        mk_bundle "$id" /bin/sh -c "$script"
-        [ $# = 0 ] || cfg "$B" "$@"
+        local id=$1
+        mk_bundle_sh "$@"
         capture ctr create -b "$B" "$id"
         assert_rc 0 "create $id"
         capture ctr start "$id"
@@ -150,15 +148,10 @@ stats_of() {
 
 # ---------------------------------------------------------------- resources enforced
 
-# Not every host has every controller: a case that needs a missing one says so and passes.
-skip_case() {
-        note "skipped: $*"
-        exit 0
-}
-
+# Not every host has every controller: a case that needs a missing one is skipped.
 
 t_memory_oom() {
-        has_ctrl memory || skip_case "no memory controller"
+        has_ctrl memory || skip "no memory controller"
         local limit=$((32 * 1024 * 1024)) res
         res="{\"limit\": $limit}"
         # With swap on the host, the limit alone would swap instead of killing.
@@ -178,8 +171,8 @@ t_memory_oom() {
         assert_eq "events --stats: memory limit" "$limit" "$(stats_of c1 data.memory.usage.limit)"
 
         # The streaming events see the OOM kill.
-        ctr events --interval 200ms c1 </dev/null >"$C/events.out" 2>"$C/events.err" &
-        local events=$!
+        capture_start events ctr events --interval 200ms c1
+        local events=$BG_PID
         wait_for "a first stats event" grep -q '"type":"stats"' "$C/events.out"
         touch "$C/shared/go"
         wait_for "the allocation to end" eval 'test -e "$C/shared/result" || status_is c1 stopped'
@@ -209,8 +202,7 @@ EOF
 
         # The container stops: events exits 0 by itself.
         stop_and_delete c1
-        wait "$events" && RC=0 || RC=$?
-        OUT=$(cat "$C/events.out") ERR=$(cat "$C/events.err")
+        capture_end "$events" events
         assert_rc 0 "events once the container stopped"
         printf '%s\n' "$OUT" | "$PY" -c '
 import json, sys
@@ -220,7 +212,7 @@ for line in sys.stdin:
 }
 
 t_pids_limit() {
-        has_ctrl pids || skip_case "no pids controller"
+        has_ctrl pids || skip "no pids controller"
         # A shell forks background sleeps until fork fails; a shell that cannot fork exits with
         # "can't fork", which the init records. exec: the init itself needs no fork afterwards.
         start_container c1 'sh -c "for i in \$(seq 40); do sleep 1000 & done" 2>/shared/err
@@ -239,7 +231,7 @@ t_pids_limit() {
 }
 
 t_cpu_quota() {
-        has_ctrl cpu || skip_case "no cpu controller"
+        has_ctrl cpu || skip "no cpu controller"
         start_container c1 "$(long_running)" set linux.resources.cpu '{"quota": 50000, "period": 100000}'
         local f
         f=$(cg_file "$PID" cpu cpu.cfs_quota_us cpu.max)
@@ -267,8 +259,8 @@ cg_view() {
 }
 
 t_cgroup_namespace() {
-        has_ctrl memory && has_ctrl pids || skip_case "needs the memory and pids controllers"
-        [ -d /sys/fs/cgroup/memory ] || skip_case "the memory controller is not a v1 hierarchy here"
+        has_ctrl memory && has_ctrl pids || skip "needs the memory and pids controllers"
+        [ -d /sys/fs/cgroup/memory ] || skip "the memory controller is not a v1 hierarchy here"
         local res='{"memory": {"limit": 41943040}, "pids": {"limit": 17}}'
 
         run_in c1 "$CG_SCRIPT" set linux.resources "$res" append mounts "$CG_MOUNT" \
@@ -380,7 +372,7 @@ counter_moves_from() {
 
 t_pause_resume() {
         has_ctrl freezer || [ -e /sys/fs/cgroup/cgroup.controllers ] || [ -d /sys/fs/cgroup/unified ] ||
-                skip_case "no freezer"
+                skip "no freezer"
         start_container c1 'i=0; touch /shared/ready; while :; do i=$((i+1)); echo $i >/shared/c.tmp
                 mv /shared/c.tmp /shared/counter; sleep 0.1; done'
         wait_for "the counter to run" test -e "$C/shared/counter"
@@ -430,7 +422,7 @@ recorded() {
 }
 
 t_update() {
-        has_ctrl memory && has_ctrl pids || skip_case "no memory or no pids controller"
+        has_ctrl memory && has_ctrl pids || skip "no memory or no pids controller"
         start_container c1 "$(long_running)" set linux.resources \
                 '{"memory": {"limit": 67108864}, "pids": {"limit": 20}, "cpu": {"shares": 512}}'
         assert_eq "recorded memory limit after create" 67108864 "$(recorded c1 memory.limit)"
@@ -475,15 +467,14 @@ t_update() {
 
 t_events_stream() {
         start_container c1 "$(long_running)"
-        ctr events --interval 0.2 c1 </dev/null >"$C/events.out" 2>"$C/events.err" &
-        local events=$!
+        capture_start events ctr events --interval 0.2 c1
+        local events=$BG_PID
         wait_for "two stats events" eval '[ "$(grep -c "\"type\":\"stats\"" "$C/events.out")" -ge 2 ]'
         # events holds no lock while it waits: kill and delete go through.
         capture ctr kill c1
         assert_rc 0 "kill while events runs"
         wait_for "c1 to be stopped" status_is c1 stopped
-        wait "$events" && RC=0 || RC=$?
-        OUT=$(cat "$C/events.out") ERR=$(cat "$C/events.err")
+        capture_end "$events" events
         assert_rc 0 "events once the container stopped"
         capture ctr delete c1
         assert_rc 0 "delete"
@@ -572,27 +563,25 @@ if bad:
 EOF
 }
 
-t_cgroups_path() {
-        local abs="/ctr-it-$MARK/abs" rel="ctr-it-$MARK/rel" dirs out
-        start_container c1 "$(long_running)" set linux.cgroupsPath "\"$abs\""
-        out=$(expect_paths "$PID" "$abs") || fail "absolute cgroupsPath: $out"
+# cgroups_path_placed ID PATH WHAT: container ID with linux.cgroupsPath PATH (ending in
+# /NAME) is placed by the rule, and delete removes its cgroups and the parents we made.
+cgroups_path_placed() {
+        local id=$1 path=$2 what=$3 dirs out
+        rm -f "$C/shared/ready"
+        start_container "$id" "$(long_running)" set linux.cgroupsPath "\"$path\""
+        out=$(expect_paths "$PID" "$path") || fail "$what cgroupsPath: $out"
         dirs=$(cg_dirs "$PID" | awk '{print $2}')
-        stop_and_delete c1
+        stop_and_delete "$id"
         # shellcheck disable=SC2086
-        assert_dirs_gone "delete (absolute cgroupsPath)" $dirs
+        assert_dirs_gone "delete ($what cgroupsPath)" $dirs
         # The parent we made goes too.
         # shellcheck disable=SC2086
-        assert_dirs_gone "delete (absolute cgroupsPath): parent" $(printf '%s\n' $dirs | sed 's,/abs$,,')
+        assert_dirs_gone "delete ($what cgroupsPath): parent" $(printf '%s\n' $dirs | sed "s,/${path##*/}\$,,")
+}
 
-        rm -f "$C/shared/ready"
-        start_container c2 "$(long_running)" set linux.cgroupsPath "\"$rel\""
-        out=$(expect_paths "$PID" "$rel") || fail "relative cgroupsPath: $out"
-        dirs=$(cg_dirs "$PID" | awk '{print $2}')
-        stop_and_delete c2
-        # shellcheck disable=SC2086
-        assert_dirs_gone "delete (relative cgroupsPath)" $dirs
-        # shellcheck disable=SC2086
-        assert_dirs_gone "delete (relative cgroupsPath): parent" $(printf '%s\n' $dirs | sed 's,/rel$,,')
+t_cgroups_path() {
+        cgroups_path_placed c1 "/ctr-it-$MARK/abs" absolute
+        cgroups_path_placed c2 "ctr-it-$MARK/rel" relative
 }
 
 # ---------------------------------------------------------------- bad input

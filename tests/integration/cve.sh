@@ -9,7 +9,7 @@
 # Covered elsewhere, not repeated here: CVE-2019-5736 (security.sh: exe-*), CVE-2016-9962
 # (security.sh: init-not-dumpable, init-fds), bind destinations that are symlinks out of the
 # rootfs (isolation.sh: bind-symlink-escape, bind-file-symlink-escape).
-# Usage: cve.sh PATH-TO-ctr-launch (root; exits 77 otherwise).
+# Usage: cve.sh PATH-TO-ctr-launch (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 lib_init "$@"

@@ -6,7 +6,7 @@
 # nodes and symlinks, bind mounts and their options (and a symlinked destination that points
 # outside the rootfs), root.readonly, maskedPaths, readonlyPaths, new and joined namespaces.
 # Every case runs a real container and asserts concrete values it prints.
-# Usage: isolation.sh PATH-TO-ctr-launch (root; exits 77 otherwise).
+# Usage: isolation.sh PATH-TO-ctr-launch (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 lib_init "$@"
@@ -620,6 +620,19 @@ t_new_namespaces() {
         assert_eq "ipc namespace still new" 1 "$(printf '%s\n' "$OUT" | grep '^ipc ' | grep -vc "$(host_ns ipc)")"
 }
 
+# join_refused N PATH WHAT REGEX: container cN (bundle bN, whose process would touch
+# /shared/ranN) joining PATH as its network namespace: create fails with one error line matching
+# REGEX and leaves no state.
+join_refused() {
+        local n=$1 path=$2 what=$3 re=$4
+        mk_bundle "b$n" /bin/touch "/shared/ran$n"
+        cfg "$B" delns network append linux.namespaces "{\"type\": \"network\", \"path\": \"$path\"}"
+        capture ctr create -b "$B" "c$n"
+        assert_fails "create joining $what"
+        assert_one_error_line "create joining $what" "$re"
+        [ ! -e "$ROOT/c$n" ] || fail "the failed create left $ROOT/c$n"
+}
+
 t_join_namespace() {
         # c1: its own network namespace (and hostname in its own UTS one), running.
         mk_bundle b1 /bin/sh -c "readlink /proc/self/ns/net >/shared/c1-net; $(long_running)"
@@ -654,29 +667,11 @@ $OUT"
         assert_eq "c2p's pid namespace (c1's)" "$(readlink "/proc/$pid/ns/pid")" "$(printf '%s\n' "$OUT" | sed -n 2p)"
         assert_contains "PID 1 as c2p sees it (c1's payload)" "$(printf '%s\n' "$OUT" | sed -n 3p)" "/bin/sh -c"
 
-        # A path that does not exist.
-        mk_bundle b3 /bin/touch /shared/ran3
-        cfg "$B" delns network append linux.namespaces "{\"type\": \"network\", \"path\": \"$C/no-such-ns\"}"
-        capture ctr create -b "$B" c3
-        assert_fails "create joining a network namespace path that does not exist"
-        assert_one_error_line "create joining a missing namespace path" 'no-such-ns'
-        [ ! -e "$ROOT/c3" ] || fail "the failed create left $ROOT/c3"
-
-        # A namespace of the wrong type: c1's UTS namespace given as network.
-        mk_bundle b4 /bin/touch /shared/ran4
-        cfg "$B" delns network append linux.namespaces "{\"type\": \"network\", \"path\": \"/proc/$pid/ns/uts\"}"
-        capture ctr create -b "$B" c4
-        assert_fails "create joining /proc/$pid/ns/uts as a network namespace"
-        assert_one_error_line "create joining a uts namespace as network" "network|net|/proc/$pid/ns/uts"
-        [ ! -e "$ROOT/c4" ] || fail "the failed create left $ROOT/c4"
-
-        # Not a namespace at all: a regular file.
-        mk_bundle b5 /bin/touch /shared/ran5
-        cfg "$B" delns network append linux.namespaces "{\"type\": \"network\", \"path\": \"$C/shared/c1-net\"}"
-        capture ctr create -b "$B" c5
-        assert_fails "create joining a regular file as a network namespace"
-        assert_one_error_line "create joining a regular file as a namespace" 'network|net|c1-net'
-        [ ! -e "$ROOT/c5" ] || fail "the failed create left $ROOT/c5"
+        # A path that does not exist; a namespace of the wrong type (c1's UTS namespace given as
+        # network); not a namespace at all (a regular file).
+        join_refused 3 "$C/no-such-ns" "a network namespace path that does not exist" 'no-such-ns'
+        join_refused 4 "/proc/$pid/ns/uts" "/proc/$pid/ns/uts as a network namespace" "network|net|/proc/$pid/ns/uts"
+        join_refused 5 "$C/shared/c1-net" "a regular file as a network namespace" 'network|net|c1-net'
         [ ! -e "$C/shared/ran3" ] && [ ! -e "$C/shared/ran4" ] && [ ! -e "$C/shared/ran5" ] ||
                 fail "a process ran although its create failed"
 

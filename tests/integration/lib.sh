@@ -4,7 +4,8 @@
 # Common helpers of the integration tests, sourced by each script, which then calls
 #   lib_init "$@"        (argument 1, or $CTR_LAUNCH: the ctr-launch binary under test)
 #   case_run NAME FUNC   (once per case)
-#   lib_finish           (exit status: 0 if every case passed)
+#   lib_finish           (the TAP plan; exit status 0 if no case failed)
+# The report is TAP (tests/assert.sh). Not root: the script is skipped ("1..0 # SKIP").
 #
 # Every case gets its own state root (--root), its own directory $C, and a marker
 # (CTR_TEST_MARK=...) in the environment of every process it starts, the containers' included
@@ -21,10 +22,6 @@ set -euo pipefail
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
 export G_DEBUG=fatal-criticals
-
-CASE=""
-CASES_RUN=0
-CASES_FAILED=()
 
 # ---------------------------------------------------------------- reporting
 
@@ -63,8 +60,8 @@ lib_init() {
         trap 'exit 130' INT
         trap 'exit 143' TERM
         make_rootfs "$T/rootfs-template"
-        echo "ctr-launch under test: $CTR"
-        echo "scratch directory: $T"
+        diag "ctr-launch under test: $CTR"
+        diag "scratch directory: $T"
 }
 
 file_is_static() {
@@ -156,17 +153,48 @@ capture() {
         ERR=$(cat "$e")
 }
 
+# capture_start NAME CMD...: CMD in the background, stdin from /dev/null, its stdout and
+# stderr in $C/NAME.out and $C/NAME.err; sets BG_PID. capture_end then collects it.
+capture_start() {
+        local name=$1
+        shift
+        "$@" </dev/null >"$C/$name.out" 2>"$C/$name.err" &
+        BG_PID=$!
+}
+
+# capture_end PID NAME: waits for what capture_start NAME started as PID; sets RC, OUT, ERR.
+capture_end() {
+        wait "$1" && RC=0 || RC=$?
+        OUT=$(cat "$C/$2.out")
+        ERR=$(cat "$C/$2.err")
+}
+
+# capture_ok WHAT CMD...: capture CMD, which must exit 0; WHAT names it in the failure.
+capture_ok() {
+        local what=$1
+        shift
+        capture "$@"
+        assert_rc 0 "$what"
+}
+
 show() {
         printf 'rc=%s\n--- stdout:\n%s\n--- stderr:\n%s\n---' "$RC" "$OUT" "$ERR"
 }
 
-# run_in NAME SCRIPT [CFG-OPS...]: a bundle $C/NAME running `sh -c SCRIPT`, edited with the
-# bundle.py OPS, run as container NAME with `ctr run`; sets RC, OUT, ERR and asserts exit 0.
-run_in() {
+# mk_bundle_sh NAME SCRIPT [CFG-OPS...]: a bundle $C/NAME running `sh -c SCRIPT`, edited with
+# the bundle.py OPS. Sets B.
+mk_bundle_sh() {
         local name=$1 script=$2
         shift 2
         mk_bundle "$name" /bin/sh -c "$script"
         [ $# = 0 ] || cfg "$B" "$@"
+}
+
+# run_in NAME SCRIPT [CFG-OPS...]: mk_bundle_sh's bundle run as container NAME with `ctr run`;
+# sets RC, OUT, ERR and asserts exit 0.
+run_in() {
+        local name=$1 script=$2
+        mk_bundle_sh "$@"
         capture ctr run -b "$B" "$name"
         assert_rc 0 "run of $name (sh -c '$script')"
 }
@@ -333,16 +361,9 @@ leftovers() {
         fi
 }
 
-assert_nothing_left() {
-        local before=$1 l i
-        # Killed processes need a moment to exit and be reaped: allow 5 s.
-        for ((i = 0; i < 50; i++)); do
-                l=$(leftovers "$before")
-                [ -n "$l" ] || return 0
-                sleep 0.1
-        done
-        fail "left behind:
-$l"
+# The check after each case: nothing left since the mount table CASE_MOUNTS was taken.
+case_nothing_left() {
+        assert_none_left "" leftovers "$CASE_MOUNTS"
 }
 
 # Removes whatever a case left, so that the next one starts clean.
@@ -369,46 +390,33 @@ case_cleanup() {
 
 # ---------------------------------------------------------------- cases
 
-# case_run NAME FUNC [ARGS...]: runs FUNC in a subshell with errexit, then the leftover check.
+# case_marked FUNC [ARGS...]: FUNC with the case's marker in its environment (only in the
+# case's subshell: the harness's own commands must not carry it).
+case_marked() {
+        export CTR_TEST_MARK=$MARK
+        "$@"
+}
+
+# case_run NAME FUNC [ARGS...]: runs FUNC in a subshell with errexit, then the leftover check
+# (tests/assert.sh, case_body), then cleans up and reports.
 case_run() {
-        local name=$1 before rc
+        local name=$1 l
         shift
-        if [ -n "${CTR_TEST_ONLY:-}" ] && ! [[ $name =~ $CTR_TEST_ONLY ]]; then
-                return 0
-        fi
-        CASE=$name
+        case_begin "$name" || return 0
         C=$T/cases/$name
         ROOT=$C/state
         MARK="$RUN_MARK-$CASES_RUN"
+        CASE_SKIP_FILE=$C/.skip
         mkdir -p "$C"
-        CASES_RUN=$((CASES_RUN + 1))
-        before=$(mount_snapshot)
-
-        # Not in an && / || list: bash would ignore errexit inside the subshell there.
-        set +e
-        (
-                set -eE
-                CASE_PID=$BASHPID
-                # A command that fails outside an assertion ends the case: say which.
-                trap 'err_report $?' ERR
-                [ -z "${CTR_TEST_VERBOSE:-}" ] || set -x
-                export CTR_TEST_MARK=$MARK
-                "$@"
-        )
-        rc=$?
-        if [ "$rc" = 0 ]; then
-                (assert_nothing_left "$before")
-                rc=$?
-        fi
-        set -e
-        if [ "$rc" != 0 ]; then
+        CASE_MOUNTS=$(mount_snapshot)
+        case_body case_nothing_left case_marked "$@"
+        if [ "$CASE_RC" != 0 ]; then
                 # Still say what the failure left behind: it helps to find the cause.
-                local l
-                l=$(leftovers "$before")
+                l=$(leftovers "$CASE_MOUNTS")
                 [ -z "$l" ] || echo "  [$name] after the failure, left behind: $(echo "$l" | tr '\n' ';')" >&2
         fi
         case_cleanup
-        case_record "$name" "$rc"
+        case_record
 }
 
 lib_finish() {
@@ -448,7 +456,7 @@ for d in os.listdir("/proc"):
                 umount -l "$mp"
         done
         if [ -n "${CTR_TEST_KEEP:-}" ]; then
-                echo "kept $T"
+                echo "kept $T" >&2
         else
                 rm -rf "$T"
         fi

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Lifecycle of a container through the command line: create/start/run/state/kill/delete/list/
 # spec, the exec.fifo handshake, concurrency on one id, broken state, the CLI's own texts.
-# Usage: lifecycle.sh PATH-TO-ctr-launch (root; exits 77 otherwise).
+# Usage: lifecycle.sh PATH-TO-ctr-launch (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 lib_init "$@"
@@ -28,13 +28,12 @@ t_exit_status() {
 
         # An init in its own PID namespace, killed from outside.
         mk_bundle b3 /bin/sh -c "$(long_running)"
-        ctr run -b "$B" c3 </dev/null >"$C/c3.out" 2>&1 &
-        local runpid=$!
+        capture_start c3 ctr run -b "$B" c3
+        local runpid=$BG_PID
         wait_for "c3 ready" test -e "$C/shared/ready"
         capture ctr kill c3 KILL
         assert_rc 0 "kill c3 KILL"
-        wait "$runpid" && RC=0 || RC=$?
-        OUT=$(cat "$C/c3.out") ERR=""
+        capture_end "$runpid" c3
         assert_rc 137 "run of a container killed by SIGKILL (9)"
 }
 
@@ -323,8 +322,8 @@ EOF
 
 t_run_forwards_signals() {
         mk_bundle b /bin/sh -c "trap 'exit 3' TERM; touch /shared/ready; while :; do sleep 0.2; done"
-        "$CTR" --root "$ROOT" run -b "$B" c1 </dev/null >"$C/run.out" 2>&1 &
-        local runpid=$!
+        capture_start run "$CTR" --root "$ROOT" run -b "$B" c1
+        local runpid=$BG_PID
         wait_for "the payload to install its trap" test -e "$C/shared/ready"
         kill -TERM "$runpid"
         local i
@@ -336,8 +335,7 @@ t_run_forwards_signals() {
                 kill -9 "$runpid"
                 fail "run did not end within 10 s of SIGTERM (not forwarded?)"
         fi
-        wait "$runpid" && RC=0 || RC=$?
-        OUT=$(cat "$C/run.out") ERR=""
+        capture_end "$runpid" run
         assert_rc 3 "run whose container traps TERM and exits 3, sent SIGTERM"
         [ ! -e "$ROOT/c1" ] || fail "run left $ROOT/c1 behind"
 }

@@ -5,7 +5,7 @@
 # same argument, which runc treats as "any of"), the filter loaded with and without
 # noNewPrivileges, unknown syscall names ignored, and bad profiles refused with one error line
 # and nothing left behind.
-# Usage: seccomp.sh PATH-TO-ctr-launch (root; exits 77 otherwise).
+# Usage: seccomp.sh PATH-TO-ctr-launch (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 lib_init "$@"

@@ -4,7 +4,7 @@
 # should; it can never reach the host's ctr-launch binary writable (the CVE-2019-5736 class);
 # the init is not dumpable while it holds host fds, and holds none it should not; the state is
 # private to root.
-# Usage: security.sh PATH-TO-ctr-launch (root; exits 77 otherwise).
+# Usage: security.sh PATH-TO-ctr-launch (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 lib_init "$@"
@@ -99,9 +99,8 @@ t_init_not_dumpable() {
         pid=$(pid_of c1)
         prm=$(awk '/^CapPrm:/ {print $2}' "/proc/$pid/status")
         if (( (16#$prm >> 19) & 1 )); then
-                note "the waiting init still holds CAP_SYS_PTRACE (CapPrm $prm): no process without it can reach /proc/$pid/exe, dumpable or not; cve-2019-5736-other-init covers the attack end to end"
                 ctr delete c1
-                return 0
+                skip "the waiting init holds CAP_SYS_PTRACE (CapPrm $prm): no process without it can reach /proc/$pid/exe, dumpable or not (cve-2019-5736-other-init covers the attack end to end)"
         fi
         setpriv --bounding-set=-sys_ptrace sleep 100 &
         local control=$!

@@ -7,7 +7,7 @@
 # rule is installed as a real rule: group ctr-admins may do everything, web-admins only "web".
 #   alice: web-admins    bob: no group    carol: ctr-admins
 # Every denial must print a clear line and change nothing: no state, no active unit.
-# Usage: authorization.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; exits 77 otherwise).
+# Usage: authorization.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 sys_init "$@"

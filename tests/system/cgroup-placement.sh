@@ -3,7 +3,7 @@
 # Issue 4 in a real systemd (252, hybrid cgroups, booted in systemd-nspawn, see lib.sh): where
 # ctr-launch puts a container in a unit with Delegate=yes, the transient scope of the systemd
 # driver, resources through that scope, and that nothing is left afterwards.
-# Usage: cgroup-placement.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; exits 77 otherwise).
+# Usage: cgroup-placement.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 sys_init "$@"

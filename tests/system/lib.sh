@@ -7,7 +7,8 @@
 #   sys_init "$@"        arguments: the meson build root, the ctr-launch binary of the build
 #   host_boot            (one boot per script: it takes seconds; cases share it)
 #   case_run NAME FUNC   once per case
-#   sys_finish           exit status: 0 if every case passed
+#   sys_finish           the TAP plan; exit status 0 if no case failed
+# The report is TAP (tests/assert.sh). Not root: the script is skipped ("1..0 # SKIP").
 # The EXIT trap tears the host down (host_teardown), whatever happened, a half-done boot too.
 #
 # Inside the test host:
@@ -33,10 +34,6 @@
 set -euo pipefail
 
 if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
-
-CASE=""
-CASES_RUN=0
-CASES_FAILED=()
 
 HOST_DIR=""     # scratch directory on this machine: upper/ work/ root/ nspawn.log
 HOST_ROOT=""    # the overlay, the test host's / as seen from here
@@ -206,7 +203,7 @@ host_boot() {
         HOST_ROOT=$HOST_DIR/root
         mount -t overlay overlay -o "lowerdir=/,upperdir=$HOST_DIR/upper,workdir=$HOST_DIR/work" "$HOST_ROOT" ||
                 hard_error "cannot mount the overlay of / on $HOST_ROOT"
-        echo "test host: overlay of / on $HOST_ROOT"
+        diag "test host: overlay of / on $HOST_ROOT"
 
         DESTDIR=$HOST_ROOT meson install -C "$build" --no-rebuild --quiet >"$HOST_DIR/install.log" 2>&1 || {
                 cat "$HOST_DIR/install.log" >&2
@@ -215,7 +212,7 @@ host_boot() {
         HOST_CTR=$(installed_ctr_path) || hard_error "cannot tell where meson installs ctr-launch"
         [ -x "$HOST_ROOT$HOST_CTR" ] || hard_error "meson install did not put ctr-launch at $HOST_CTR"
         if [ -n "${CTR_BUILT:-}" ] && ! cmp -s "$CTR_BUILT" "$HOST_ROOT$HOST_CTR"; then
-                echo "test host: note: the installed $HOST_CTR differs from $CTR_BUILT (install rewrote it?)"
+                diag "test host: note: the installed $HOST_CTR differs from $CTR_BUILT (install rewrote it?)"
         fi
         # Bundles: an empty directory of our own, whatever the machine has there (rm through the
         # overlay only whites it out in the upper layer).
@@ -259,8 +256,8 @@ host_boot() {
         case $state in
         running) ;;
         degraded)
-                echo "test host: degraded; failed units:"
-                host_run systemctl --failed --no-legend --plain || true
+                diag "test host: degraded; failed units:"
+                diag "$(host_run systemctl --failed --no-legend --plain || true)"
                 ;;
         *) host_boot_failed "not up after $timeout s (PID 1: ${HOST_PID1:-not found}, state: ${state:-none})" ;;
         esac
@@ -270,7 +267,7 @@ host_boot() {
                         if mountpoint -q "$c"; then mount -o remount,bind,rw "$c" || exit 1; fi
                 done' || host_boot_failed "cannot remount the cgroup hierarchies read-write"
 
-        echo "test host: $HOST_MACHINE up ($state) in $(( ($(date +%s%N) - t0) / 1000000 )) ms;" \
+        diag "test host: $HOST_MACHINE up ($state) in $(( ($(date +%s%N) - t0) / 1000000 )) ms;" \
                 "systemd-nspawn $HOST_NSPAWN, PID 1 is $HOST_PID1 here; ctr-launch at $HOST_CTR"
 }
 
@@ -399,15 +396,7 @@ host_leftovers() {
 }
 
 host_assert_nothing_left() {
-        local l i
-        # Units stop and cgroups go away asynchronously: allow 5 s.
-        for ((i = 0; i < 50; i++)); do
-                l=$(host_leftovers)
-                [ -n "$l" ] || return 0
-                sleep 0.1
-        done
-        fail "left behind in the test host:
-$l"
+        assert_none_left " in the test host" host_leftovers
 }
 
 # Removes whatever a case left, so that the next one starts clean.
@@ -448,39 +437,23 @@ host_case_journal() {
 # ---------------------------------------------------------------- cases
 
 # case_run NAME FUNC [ARGS...]: runs FUNC in a subshell with errexit, then checks that nothing
-# is left in the test host; on failure, prints the journal of the units the case watched.
+# is left in the test host (tests/assert.sh, case_body); on failure, prints the journal of the
+# units the case watched.
 case_run() {
-        local name=$1 rc cursor
+        local name=$1 cursor
         shift
-        if [ -n "${CTR_TEST_ONLY:-}" ] && ! [[ $name =~ $CTR_TEST_ONLY ]]; then
-                return 0
-        fi
+        case_begin "$name" || return 0
         [ -n "$HOST_PID1" ] || hard_error "case_run before host_boot"
-        CASE=$name
-        CASES_RUN=$((CASES_RUN + 1))
+        CASE_SKIP_FILE=$HOST_DIR/case.skip
         rm -f "$HOST_DIR/case.units"
         cursor=$(host_run journalctl -n 0 --show-cursor --no-pager 2>/dev/null |
                 sed -n 's/^-- cursor: //p') || cursor=""
-
-        set +e
-        (
-                set -eE
-                CASE_PID=$BASHPID
-                trap 'err_report $?' ERR
-                [ -z "${CTR_TEST_VERBOSE:-}" ] || set -x
-                "$@"
-        )
-        rc=$?
-        if [ "$rc" = 0 ]; then
-                (host_assert_nothing_left)
-                rc=$?
-        fi
-        set -e
-        if [ "$rc" != 0 ]; then
+        case_body host_assert_nothing_left "$@"
+        if [ "$CASE_RC" != 0 ]; then
                 host_case_journal "$cursor" >&2
         fi
         host_case_cleanup
-        case_record "$name" "$rc"
+        case_record
 }
 
 sys_finish() {
@@ -552,14 +525,14 @@ host_teardown() {
                 if [ -n "$mp" ]; then
                         problems+=("still mounted: $(echo "$mp" | tr '\n' ' ')")
                 elif [ -n "${CTR_TEST_KEEP:-}" ]; then
-                        echo "kept $HOST_DIR"
+                        echo "kept $HOST_DIR" >&2
                 else
                         rm -rf --one-file-system "$HOST_DIR" || problems+=("cannot remove $HOST_DIR")
                 fi
         fi
         if [ ${#problems[@]} != 0 ]; then
                 printf 'teardown: %s\n' "${problems[@]}" >&2
-                [ "$rc" != 0 ] && [ "$rc" != 77 ] || rc=1
+                [ "$rc" != 0 ] || rc=1
         fi
         exit "$rc"
 }

@@ -8,7 +8,7 @@
 # account's limits.conf in the container's /proc/1/limits, pam_env's variables in its
 # environment (process.env winning), no PAM fd in it, and a locked, expired or nologin'd
 # account refused with nothing left.
-# Usage: pam.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; exits 77 otherwise).
+# Usage: pam.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 sys_init "$@"
@@ -126,11 +126,25 @@ t_run() {
         assert_eq "pam_env seen by the container" pam-env "$(cat "$BUNDLE_DIR/shared/env")"
 }
 
-t_unit_stop() {
+# unit_started ID ARGS...: ctr@ID started, its bundle made by make.
+unit_started() {
         log_reset
-        make pu /bin/sh -c "$LONG"
-        host_watch_unit ctr@pu.service
-        host_run timeout 60 systemctl start ctr@pu
+        make "$@"
+        host_watch_unit "ctr@$1.service"
+        host_run timeout 60 systemctl start "ctr@$1"
+}
+
+# closed_once_when_gone ID WHAT: once ctr@ID is no longer active, its one session is closed,
+# and only once.
+closed_once_when_gone() {
+        wait_for "ctr@$1 to stop" sh -c "! nsenter -t $HOST_PID1 -a systemctl -q is-active ctr@$1"
+        wait_for "the session to close" closed
+        sleep 1 # a second close would show by now
+        assert_sessions 1 1 "$2"
+}
+
+t_unit_stop() {
+        unit_started pu /bin/sh -c "$LONG"
         local pid
         pid=$(host_run systemctl show -p MainPID --value ctr@pu)
         assert_eq "MainPID is the container" "$(host_pid_of pu)" "$pid"
@@ -141,28 +155,16 @@ t_unit_stop() {
 }
 
 t_unit_kill9() {
-        log_reset
-        make pk /bin/sh -c "$LONG"
-        host_watch_unit ctr@pk.service
-        host_run timeout 60 systemctl start ctr@pk
+        unit_started pk /bin/sh -c "$LONG"
         local pid
         pid=$(host_run systemctl show -p MainPID --value ctr@pk)
         host_run kill -9 "$pid"
-        wait_for "ctr@pk to stop" sh -c "! nsenter -t $HOST_PID1 -a systemctl -q is-active ctr@pk"
-        wait_for "the session to close" closed
-        sleep 1 # a second close would show by now
-        assert_sessions 1 1 "after kill -9 of the unit's main process"
+        closed_once_when_gone pk "after kill -9 of the unit's main process"
 }
 
 t_unit_exit() {
-        log_reset
-        make pe /bin/sh -c 'sleep 0.5; exit 7'
-        host_watch_unit ctr@pe.service
-        host_run timeout 60 systemctl start ctr@pe
-        wait_for "ctr@pe to end" sh -c "! nsenter -t $HOST_PID1 -a systemctl -q is-active ctr@pe"
-        wait_for "the session to close" closed
-        sleep 1
-        assert_sessions 1 1 "after the container exited with 7"
+        unit_started pe /bin/sh -c 'sleep 0.5; exit 7'
+        closed_once_when_gone pe "after the container exited with 7"
 }
 
 # refused ID WHAT NEEDLE: create fails with NEEDLE on stderr, no session, nothing left.

@@ -3,7 +3,7 @@
 # Issue 5 in a real systemd (252, booted in systemd-nspawn, see lib.sh): `systemctl start ctr@ID`
 # as installed by `meson install`, the container's process as the unit's main process, the two
 # readiness modes, the journal, and the failure paths, each ending with nothing left.
-# Usage: unit.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; exits 77 otherwise).
+# Usage: unit.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
 sys_init "$@"
