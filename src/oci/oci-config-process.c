@@ -38,7 +38,7 @@ static const char *const cap_set_names[_CAP_SET_MAX] = {
 
 static int parse_user(JsonObject *o, OciProcess *p, char **ret_error) {
         JsonObject *u;
-        int64_t v;
+        int64_t v = 0;
         int r = json_get_object(o, "user", "process.user", true, &u, ret_error);
         if (r < 0)
                 return r;
@@ -168,7 +168,7 @@ static int parse_rlimits(JsonObject *o, OciProcess *p, char **ret_error) {
 
 int cfg_parse_process(JsonObject *root, OciProcess *p, char **ret_error) {
         JsonObject *o, *size;
-        int64_t v;
+        int64_t v = 0;
         int r;
 
         if ((r = json_get_object(root, "process", "process", true, &o, ret_error)) < 0)
@@ -203,7 +203,7 @@ int cfg_parse_process(JsonObject *root, OciProcess *p, char **ret_error) {
         if ((r = json_get_int(o, "oomScoreAdj", "process.oomScoreAdj", false, -1000, 1000, &v, ret_error)) < 0)
                 return r;
         p->has_oom_score_adj = r > 0;
-        p->oom_score_adj = (int) v;
+        p->oom_score_adj = p->has_oom_score_adj ? (int) v : 0;
         if ((r = json_get_string(o, "apparmorProfile", "process.apparmorProfile", false, &p->apparmor_profile, ret_error)) < 0 ||
             (r = json_get_string(o, "selinuxLabel", "process.selinuxLabel", false, &p->selinux_label, ret_error)) < 0)
                 return r;
