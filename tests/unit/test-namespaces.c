@@ -121,68 +121,62 @@ static void config_free(OciConfig *c) {
         g_free(c);
 }
 
-/* Joining a network namespace works, joining the cgroup namespace after it does not. */
+/* Joins a network namespace of our own making, then the namespace `last` names (path): the
+ * fork must fail with `expected` and an error naming `in_error`, and leave us where we were
+ * (the namespaces joined before it left again, their saved fds closed: it once did neither). */
+static void check_failed_fork(NamespaceType last, const char *path, bool hide_pid_ns, int expected,
+                              const char *in_error) {
+        g_autofree char *dir = NULL;
+        setup(&dir);
+        g_autofree char *netns = g_strdup_printf("%s/netns", dir);
+        if (hide_pid_ns)
+                hide_own_pid_ns(dir);
+        OciConfig *c = config_new();
+        config_add(c, NAMESPACE_USER, NULL);
+        config_add(c, NAMESPACE_NETWORK, netns);
+        config_add(c, last, path);
+
+        Snapshot before = snapshot();
+        char *error = NULL;
+        pid_t pid = -1;
+        int r = namespaces_fork_init(c, &pid, &error);
+        Snapshot after = snapshot();
+
+        g_assert_cmpint(r, ==, expected);
+        g_assert_nonnull(error);
+        g_assert_nonnull(strstr(error, in_error));
+        assert_same(&before, &after);
+        g_free(error);
+        config_free(c);
+}
+
+static bool need_root(void) {
+        if (geteuid() == 0)
+                return true;
+        g_test_skip("needs root: it joins and makes namespaces");
+        return false;
+}
+
+/* Joining the cgroup namespace after the network namespace fails. */
 static void test_join_fails(void) {
-        if (geteuid() != 0) {
-                g_test_skip("needs root: it joins and makes namespaces");
+        if (!need_root())
                 return;
-        }
         if (g_test_subprocess()) {
-                g_autofree char *dir = NULL;
-                setup(&dir);
-                g_autofree char *netns = g_strdup_printf("%s/netns", dir);
-                OciConfig *c = config_new();
-                config_add(c, NAMESPACE_USER, NULL);
-                config_add(c, NAMESPACE_NETWORK, netns);
-                config_add(c, NAMESPACE_CGROUP, "/nonexistent/cgroup-namespace");
-
-                Snapshot before = snapshot();
-                char *error = NULL;
-                pid_t pid = -1;
-                int r = namespaces_fork_init(c, &pid, &error);
-                Snapshot after = snapshot();
-
-                g_assert_cmpint(r, ==, -ENOENT);
-                g_assert_nonnull(error);
-                g_assert_nonnull(strstr(error, "/nonexistent/cgroup-namespace"));
-                assert_same(&before, &after);
-                g_free(error);
-                config_free(c);
+                check_failed_fork(NAMESPACE_CGROUP, "/nonexistent/cgroup-namespace", false, -ENOENT,
+                                  "/nonexistent/cgroup-namespace");
                 return;
         }
         g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
         g_test_trap_assert_passed();
 }
 
-/* Joining a network namespace works, then saving our own PID namespace fails: the network
- * namespace must be left again and its saved fd closed (it once was neither). */
+/* Saving our own PID namespace (to come back to it) fails after the network namespace was
+ * joined. */
 static void test_save_fails(void) {
-        if (geteuid() != 0) {
-                g_test_skip("needs root: it joins and makes namespaces");
+        if (!need_root())
                 return;
-        }
         if (g_test_subprocess()) {
-                g_autofree char *dir = NULL;
-                setup(&dir);
-                g_autofree char *netns = g_strdup_printf("%s/netns", dir);
-                hide_own_pid_ns(dir);
-                OciConfig *c = config_new();
-                config_add(c, NAMESPACE_USER, NULL);
-                config_add(c, NAMESPACE_NETWORK, netns);
-                config_add(c, NAMESPACE_PID, "/proc/1/ns/pid");
-
-                Snapshot before = snapshot();
-                char *error = NULL;
-                pid_t pid = -1;
-                int r = namespaces_fork_init(c, &pid, &error);
-                Snapshot after = snapshot();
-
-                g_assert_cmpint(r, ==, -ENOENT);
-                g_assert_nonnull(error);
-                g_assert_nonnull(strstr(error, "/proc/self/ns/pid"));
-                assert_same(&before, &after);
-                g_free(error);
-                config_free(c);
+                check_failed_fork(NAMESPACE_PID, "/proc/1/ns/pid", true, -ENOENT, "/proc/self/ns/pid");
                 return;
         }
         g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
@@ -191,10 +185,8 @@ static void test_save_fails(void) {
 
 /* A fork into a new PID namespace: the child is born there, we stay where we were. */
 static void test_fork_succeeds(void) {
-        if (geteuid() != 0) {
-                g_test_skip("needs root: it joins and makes namespaces");
+        if (!need_root())
                 return;
-        }
         if (g_test_subprocess()) {
                 g_autofree char *dir = NULL;
                 setup(&dir);
