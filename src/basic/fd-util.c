@@ -146,11 +146,12 @@ int read_line_fd(int fd, size_t max, char **ret) {
 typedef struct FdMessage {
         char byte;
         struct iovec iov;
+        struct msghdr mh;
+        /* Last: struct cmsghdr ends in a flexible array, which may only end a struct. */
         union {
                 struct cmsghdr h;
                 char buf[CMSG_SPACE(sizeof(int))];
         } control;
-        struct msghdr mh;
 } FdMessage;
 
 static void fd_message_init(FdMessage *m) {
