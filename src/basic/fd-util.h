@@ -14,8 +14,6 @@
 int write_all(int fd, const void *buf, size_t len);
 /* Reads the whole file at dirfd/path (O_CLOEXEC, O_NOFOLLOW: a symlink is ELOOP) into a NUL-terminated
  * buffer; -EFBIG if it is larger than max bytes. */
-/* The same from an open fd, up to EOF: stdin, a pipe or a file. */
-int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size);
 /* Reads the rest of fd (a pipe too: stdin) into a NUL-terminated buffer; -EFBIG past max bytes. */
 int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);

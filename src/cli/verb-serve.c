@@ -14,9 +14,7 @@ int verb_serve(int argc, char **argv, const GlobalOptions *g) {
 
         _cleanup_free_ char *error = NULL;
         int r = serve_connection(STDIN_FILENO, &error);
-        if (r < 0) {
-                log_error_errno(error ? 0 : r, "%s", error ?: "serve");
-                return EXIT_FAILED;
-        }
+        if (r < 0)
+                return cli_fail(r, error);
         return r > 0 ? EXIT_OK : EXIT_FAILED;
 }

@@ -6,11 +6,11 @@
 
 #include <fcntl.h>
 #include <getopt.h>
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "fd-util.h"
+#include "json-util.h"
 #include "container.h"
 #include "oci-config.h"
 #include "verbs.h"
@@ -173,10 +173,7 @@ static char *options_to_json(char *const values[_OPT_MAX - OPT_MEMORY], const Ve
         }
         json_builder_end_object(b);
 
-        g_autoptr(JsonNode) root = json_builder_get_root(b);
-        g_autoptr(JsonGenerator) gen = json_generator_new();
-        json_generator_set_root(gen, root);
-        char *s = json_generator_to_data(gen, NULL);
+        char *s = json_builder_text(b, 0);
         if (!s)
                 *ret_exit = cli_failf(-ENOMEM, "allocate");
         return s;

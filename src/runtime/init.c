@@ -48,6 +48,13 @@ _noreturn_ static void init_fail(Init *in, int r, const char *msg) {
         _exit(EXIT_FAILURE);
 }
 
+/* For a failed call: "<what>: <strerror(-r)>". */
+_noreturn_ static void init_fail_errno(Init *in, int r, const char *what) {
+        _cleanup_free_ char *msg = NULL;
+        (void) errmsg(&msg, r, "%s", what);
+        init_fail(in, r, msg ?: what);
+}
+
 static void init_debug(Init *in, const char *msg) {
         (void) sync_log_send(in->log_fd, "debug", 0, msg);
 }
@@ -233,21 +240,21 @@ static void init_receive(Init *in, bool dumpable_until_document) {
          * the container (a joined PID namespace) cannot ptrace us nor open /proc/<us>/exe,
          * fd/ or environ (the CVE-2019-5736 class). execve() of the user's process resets it. */
         if (!dumpable_until_document && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-                init_fail(in, -errno, "prctl(PR_SET_DUMPABLE)");
+                init_fail_errno(in, -errno, "prctl(PR_SET_DUMPABLE)");
         (void) prctl(PR_SET_NAME, "ctr-launch:init", 0, 0, 0);
 
         r = sync_recv_init(in->sync_fd, &in->params, &config_json);
         if (r == -EPIPE)
                 _exit(EXIT_FAILURE); /* the parent went away before telling us anything */
         if (r < 0)
-                init_fail(in, r, "receive the init document");
+                init_fail_errno(in, r, "receive the init document");
         /* An unprivileged parent (or its newuidmap) could write our maps only while /proc/<us>
          * was still owned by its uid; they are written before the document comes. Until now we
          * ran nothing but our own code and held no channel but the sync socket: a process of
          * the same uid (another of the user's sandboxes, say) could ptrace us meanwhile. */
         if (dumpable_until_document) {
                 if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-                        init_fail(in, -errno, "prctl(PR_SET_DUMPABLE)");
+                        init_fail_errno(in, -errno, "prctl(PR_SET_DUMPABLE)");
                 /* Only now our channels, in the order create sends them (see there); the
                  * numbers in the document were create's. */
                 int *fds[] = { &in->log_fd, &in->params.fifo_fd, &in->params.console_fd, &in->params.exec_stub_fd };
@@ -255,7 +262,7 @@ static void init_receive(Init *in, bool dumpable_until_document) {
                         if (i > 0 && *fds[i] < 0)
                                 continue;
                         if ((r = recv_fd(in->sync_fd, fds[i])) < 0)
-                                init_fail(in, r, "receive our channels from create");
+                                init_fail_errno(in, r, "receive our channels from create");
                 }
         }
         r = oci_config_parse(config_json, strlen(config_json), &in->config, &error);
@@ -284,7 +291,7 @@ static void init_build(Init *in) {
          * the host is readable only until a cgroup namespace hides it. */
         _cleanup_free_ char *own_cgroups = NULL;
         if ((r = read_file_at(AT_FDCWD, "/proc/self/cgroup", 1U << 16, &own_cgroups, NULL)) < 0)
-                init_fail(in, r, "read /proc/self/cgroup");
+                init_fail_errno(in, r, "read /proc/self/cgroup");
         if ((r = join_namespaces(c, &error)) < 0 || (r = become_userns_root(c, &error)) < 0 ||
             (r = unshare_namespaces(c, &error)) < 0 || (r = loopback_up_if_new_netns(c, &error)) < 0)
                 init_fail(in, r, error);
@@ -330,7 +337,7 @@ static void init_build(Init *in) {
                 if (r < 0)
                         init_fail(in, r, error);
         } else if (setsid() < 0)
-                init_fail(in, -errno, "setsid");
+                init_fail_errno(in, -errno, "setsid");
         safe_close(p->console_fd);
 
         if ((r = rootfs_finalize(c, &error)) < 0 || (r = process_apply_limits(&c->process, &error)) < 0)

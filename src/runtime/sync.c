@@ -9,10 +9,12 @@
 #include "fd-util.h"
 #include "strv.h"
 #include "json-util.h"
+#include "oci-config.h"
 #include "sync.h"
 
 /* The init document carries config.json (at most OCI_CONFIG_SIZE_MAX) plus a little more. */
-#define SYNC_LINE_MAX (8U * 1024U * 1024U)
+/* The init document carries config.json as a string: escaping at most doubles it. */
+#define SYNC_LINE_MAX (2U * OCI_CONFIG_SIZE_MAX + 1024U * 1024U)
 
 static const char *const sync_type_names[_SYNC_TYPE_MAX] = {
         [SYNC_PROC_READY] = "procReady",
@@ -72,10 +74,6 @@ static int recv_object(int fd, JsonParser **ret_parser, JsonObject **ret) {
 }
 
 int sync_send_init(int fd, const InitParams *p, const char *config_json) {
-        g_autoptr(JsonNode) config = json_from_string(config_json, NULL);
-        if (!config)
-                return -EBADMSG;
-
         g_autoptr(JsonBuilder) b = json_builder_new();
         json_builder_begin_object(b);
         json_add_string(b, "id", p->id);
@@ -95,8 +93,9 @@ int sync_send_init(int fd, const InitParams *p, const char *config_json) {
         if (p->login_uid >= 0)
                 json_add_int(b, "loginUid", p->login_uid);
         json_add_strv(b, "pamEnv", p->pam_env);
-        json_builder_set_member_name(b, "config");
-        json_builder_add_value(b, g_steal_pointer(&config));
+        /* The text create read and checked, as a string: the init parses it once, as it is
+         * (nested in this document it would be one level deeper than json-guard allowed). */
+        json_add_string(b, "config", config_json);
         json_builder_end_object(b);
         return send_builder(fd, b);
 }
@@ -137,23 +136,21 @@ static int recv_init_params(JsonObject *o, InitParams *p) {
 
 int sync_recv_init(int fd, InitParams *ret, char **ret_config_json) {
         g_autoptr(JsonParser) parser = NULL;
-        JsonObject *o, *config;
+        _cleanup_free_ char *config = NULL;
+        JsonObject *o;
         int r = recv_object(fd, &parser, &o);
         if (r < 0)
                 return r;
-        if ((r = json_get_object(o, "config", NULL, true, &config, NULL)) < 0)
+        if ((r = json_get_string(o, "config", NULL, true, &config, NULL)) < 0)
                 return bad_message(r);
 
         _cleanup_(init_params_done) InitParams p = {};
         r = recv_init_params(o, &p);
         if (r < 0)
                 return r;
-        char *json = json_node_text(json_object_get_member(o, "config"), 0);
-        if (!json)
-                return -ENOMEM;
         *ret = p;
         p = (InitParams) {};
-        *ret_config_json = json;
+        *ret_config_json = TAKE_PTR(config);
         return 0;
 }
 

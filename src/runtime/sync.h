@@ -59,7 +59,7 @@ typedef struct InitParams {
 void init_params_done(InitParams *p);
 
 int sync_send_init(int fd, const InitParams *p, const char *config_json);
-/* *ret_config_json is the configuration, re-serialized compactly. */
+/* *ret_config_json is config.json as create read it (the init parses it itself). */
 int sync_recv_init(int fd, InitParams *ret, char **ret_config_json);
 
 int sync_send(int fd, SyncType t);

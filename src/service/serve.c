@@ -176,10 +176,8 @@ static int read_request(int sock, const ControlPeer *peer, ControlRequest *ret, 
         if (r < 0)
                 return reply_refuse(sock, peer, NULL, "malformed request: no request line received", ret_error);
         r = control_request_parse(line, strlen(line), ret, &error);
-        if (r == -ENOMEM)
-                return r;
         if (r < 0) {
-                if (asprintf(&why, "malformed request: %s", error) < 0)
+                if (asprintf(&why, "malformed request: %s", error ?: strerror(-r)) < 0)
                         return -ENOMEM;
                 return reply_refuse(sock, peer, NULL, why, ret_error);
         }
@@ -196,17 +194,15 @@ static int authorize(int sock, const ControlPeer *peer, const ControlRequest *re
 
         if (peer->uid == 0)
                 return 1;
-        if (!control_peer_alive(peer))
-                r = 0, error = strdup("the requester has exited");
-        else
+        if (control_peer_alive(peer)) {
                 r = polkit_check(&subject, control_verb_action(req->verb), container,
                                  signal_detail(req, sigbuf, sizeof(sigbuf)), req->interactive, &error);
-        /* A decision about a process that is gone is about nobody. */
-        if (r > 0 && !control_peer_alive(peer))
-                r = 0, free(error), error = strdup("the requester has exited");
-        if (r > 0)
-                return 1;
-        r = reply_refuse(sock, peer, req, error ?: "out of memory", ret_error);
+                /* A decision about a process that is gone is about nobody. */
+                if (r > 0 && control_peer_alive(peer))
+                        return 1;
+        }
+        r = reply_refuse(sock, peer, req, control_peer_alive(peer) ? error ?: "out of memory" : "the requester has exited",
+                         ret_error);
         return r < 0 ? r : 0;
 }
 

@@ -26,7 +26,8 @@ int json_parse_object(const char *data, size_t size, const char *invalid, const 
 /* Every getter takes the member's full name for its error message ("process.user.uid"; NULL:
  * name itself), returns 1 if the member was there, 0 if it is absent or null (a required one
  * is then "<path>: missing", -EINVAL), or -errno with *ret_error set. A member of the wrong
- * type or out of range is -EINVAL or -ERANGE, "<path>: must be ...". ret_error may be NULL
+ * type is -EINVAL, "<path>: must be ..."; an integer getter says -ERANGE for anything but an
+ * integer in its range. ret_error may be NULL
  * (callers with their own wording, or whose documents are their own: -EBADMSG for them). */
 
 /* The member, or NULL when absent or null. */

@@ -14,6 +14,30 @@ t_run_true() {
         [ ! -e "$ROOT/c1" ] || fail "run without --detach must delete the container at the end: $ROOT/c1 still exists"
 }
 
+# A config nested exactly as deep as the JSON guard allows (64 levels: the object and 63 arrays
+# in a member nobody reads) runs: the init once got it one level deeper, inside its own document,
+# and refused it after create had accepted it. One level more is refused by create itself.
+deep_config() {
+        "$PY" - "$B/config.json" "$1" <<'PY'
+import sys
+path, n = sys.argv[1], int(sys.argv[2])
+s = open(path).read().rstrip()
+open(path, "w").write(s[:-1] + ', "x-deep": ' + "[" * n + "]" * n + "}")
+PY
+}
+t_config_at_depth_limit() {
+        mk_bundle b /bin/true
+        deep_config 63
+        capture ctr run -b "$B" c1
+        assert_rc 0 "run with a config 64 levels deep"
+        mk_bundle b2 /bin/true
+        deep_config 64
+        capture ctr create -b "$B" c2
+        assert_fails "create with a config 65 levels deep"
+        assert_one_error_line "create with a config 65 levels deep" 'deeper than 64'
+        [ ! -e "$ROOT/c2" ] || fail "a refused create left $ROOT/c2 behind"
+}
+
 t_exit_status() {
         mk_bundle b /bin/sh -c 'exit 7'
         capture ctr run -b "$B" c1
@@ -621,6 +645,7 @@ case_run pid-file t_pid_file
 case_run missing-binary t_missing_binary
 case_run kill-signal-names t_kill_signals
 case_run kill-all t_kill_all
+case_run config-at-depth-limit t_config_at_depth_limit
 case_run spec-accepted-by-run t_spec_accepted_by_run
 case_run runc-default-capabilities t_runc_default_capabilities
 case_run version-and-help t_version_help
