@@ -17,6 +17,7 @@ typedef struct ControlPeer {
         gid_t gid;
         uint64_t starttime; /* clock ticks since boot, as polkit's "start-time" */
         int pidfd;
+        bool pidfd_from_kernel; /* SO_PEERPIDFD: the very process that connected, as polkit may take it */
 } ControlPeer;
 
 /* Identifies the peer of the connected Unix socket sock. -ESRCH when it has exited already (or

@@ -14,10 +14,13 @@ typedef struct PolkitSubject {
         pid_t pid;
         uint64_t starttime; /* /proc/PID/stat field 22, as polkit's "start-time" */
         uid_t uid;
+        int pidfd;          /* from SO_PEERPIDFD, or -1: sent to polkit as "pidfd" */
 } PolkitSubject;
 
 /* Returns 1 if authorized, 0 if not, with *ret_error saying why ("polkit denied ...",
- * "authentication is required ...", "cannot ask polkit: ..."); -ENOMEM. container may be NULL;
+ * "authentication is required ...", "cannot ask polkit: ...", a kept yes); -ENOMEM. A yes
+ * that polkit kept (temporary authorization) is a no: it is per process and action id, not
+ * per container. container may be NULL;
  * signal (kill's, "SIGKILL"), when not NULL, is a second detail rules may read. */
 int polkit_check(const PolkitSubject *subject, const char *action_id, const char *container,
                  const char *signal, bool interactive, char **ret_error);

@@ -6,9 +6,12 @@
  * does nothing. It never prints an error: refusals are warnings for the journal, failures go
  * back to the verb in *ret_error. */
 
+#include <fcntl.h>
 #include <glib.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,6 +21,7 @@
 #include "fd-util.h"
 #include "parse-util.h"
 #include "strv.h"
+#include "time-util.h"
 #include "log.h"
 #include "state-dir.h"
 #include "control-peer.h"
@@ -27,17 +31,146 @@
 #include "unit-control.h"
 
 #define SYSTEM_BUNDLES "/var/lib/ctr-launch"
-/* A client that connects and says nothing does not hold a service instance for long. */
+/* One deadline for the whole request line, one for the whole reply: a client that sends a byte
+ * every few seconds, or reads one, holds a service instance (one of MaxConnections=) for this
+ * long, not for RuntimeMaxSec=. */
 #define REQUEST_TIMEOUT_SEC 10
+#define REQUEST_TIMEOUT_MSEC (REQUEST_TIMEOUT_SEC * 1000U)
+#define REPLY_TIMEOUT_MSEC (10U * 1000U)
+/* A check that may ask someone for a password holds its instance for up to polkit.c's 300 s:
+ * at most this many at once per uid, in slots <uid>.<k> locked in this directory (ctr-launch@'s
+ * RuntimeDirectory=). */
+#define INTERACTIVE_DIR "/run/ctr-launch-serve"
+#define INTERACTIVE_PER_UID 3
+
+/* Sends all of buf before the deadline, or -ETIMEDOUT. */
+static int send_until(int sock, const char *buf, size_t len, uint64_t deadline) {
+        while (len > 0) {
+                ssize_t k = send(sock, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0 && errno != EAGAIN)
+                        return -errno;
+                if (k < 0) {
+                        struct pollfd p = { .fd = sock, .events = POLLOUT };
+                        int left = deadline_left_msec(deadline);
+                        if (left == 0)
+                                return -ETIMEDOUT;
+                        if (poll(&p, 1, left) < 0 && errno != EINTR)
+                                return -errno;
+                        continue;
+                }
+                buf += k;
+                len -= (size_t) k;
+        }
+        return 0;
+}
 
 static int reply_send(int sock, ControlReply *rep, char **ret_error) {
         _cleanup_free_ char *line = control_reply_to_json(rep);
         if (!line)
                 return errmsg(ret_error, -ENOMEM, "format the reply");
-        int r = write_all(sock, line, strlen(line));
+        int r = send_until(sock, line, strlen(line), deadline_after_msec(REPLY_TIMEOUT_MSEC));
+        if (r == -ETIMEDOUT)
+                return errmsg_plain(ret_error, r, "send the reply: the client did not read it within %u s",
+                                    REPLY_TIMEOUT_MSEC / 1000U);
         if (r < 0)
                 return errmsg(ret_error, r, "send the reply");
         return 0;
+}
+
+/* The request line (without its newline) in *ret, read before the deadline: -ETIMEDOUT, -E2BIG
+ * past max bytes, -EPIPE for a connection closed before any byte. What follows the newline is
+ * read too, and ignored: a client sends one line. */
+static int recv_line_until(int sock, size_t max, uint64_t deadline, char **ret) {
+        _cleanup_free_ char *buf = malloc(max + 2);
+        size_t len = 0;
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t k = recv(sock, buf + len, max + 1 - len, MSG_DONTWAIT);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0 && errno != EAGAIN)
+                        return -errno;
+                if (k < 0) {
+                        struct pollfd p = { .fd = sock, .events = POLLIN };
+                        int left = deadline_left_msec(deadline);
+                        if (left == 0)
+                                return -ETIMEDOUT;
+                        if (poll(&p, 1, left) < 0 && errno != EINTR)
+                                return -errno;
+                        continue;
+                }
+                if (k == 0 && len == 0)
+                        return -EPIPE;
+                char *nl = memchr(buf + len, '\n', (size_t) k);
+                len += (size_t) k;
+                if (nl) {
+                        *nl = '\0';
+                        len = (size_t) (nl - buf);
+                        break;
+                }
+                if (k == 0) /* a last line without newline still counts */
+                        break;
+                if (len > max)
+                        return -E2BIG;
+        }
+        if (len > max)
+                return -E2BIG;
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+/* A slot for an interactive check: a file <uid>.<k> locked with flock() while we hold it, and
+ * unlinked (still locked) when we let go, so that nothing stays in /run once no check runs. */
+typedef struct InteractiveSlot {
+        int dir_fd;
+        int fd;
+        char name[32];
+} InteractiveSlot;
+
+static void interactive_slot_release(InteractiveSlot *s) {
+        if (s->fd >= 0)
+                (void) unlinkat(s->dir_fd, s->name, 0);
+        s->fd = safe_close(s->fd);
+        s->dir_fd = safe_close(s->dir_fd);
+}
+
+/* 0 with a slot held; -EBUSY when the uid holds every slot already. */
+static int interactive_slot_take(uid_t uid, InteractiveSlot *ret, char **ret_error) {
+        if (mkdir(INTERACTIVE_DIR, 0700) < 0 && errno != EEXIST)
+                return errmsg(ret_error, -errno, "create %s", INTERACTIVE_DIR);
+        _cleanup_close_ int dir_fd = open(INTERACTIVE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dir_fd < 0)
+                return errmsg(ret_error, -errno, "open %s", INTERACTIVE_DIR);
+        for (int k = 0; k < INTERACTIVE_PER_UID; k++) {
+                char name[32];
+                snprintf(name, sizeof(name), "%u.%d", (unsigned) uid, k);
+                /* A holder may unlink the file between our open and our lock: then the lock is
+                 * on a file nobody else can find, and we try again. */
+                for (int attempt = 0; attempt < 8; attempt++) {
+                        _cleanup_close_ int fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+                        if (fd < 0)
+                                return errmsg(ret_error, -errno, "open %s/%s", INTERACTIVE_DIR, name);
+                        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                                if (errno == EWOULDBLOCK)
+                                        break; /* taken: the next slot */
+                                return errmsg(ret_error, -errno, "lock %s/%s", INTERACTIVE_DIR, name);
+                        }
+                        struct stat a, b;
+                        if (fstat(fd, &a) < 0)
+                                return errmsg(ret_error, -errno, "stat %s/%s", INTERACTIVE_DIR, name);
+                        if (fstatat(dir_fd, name, &b, AT_SYMLINK_NOFOLLOW) < 0 || a.st_dev != b.st_dev ||
+                            a.st_ino != b.st_ino)
+                                continue;
+                        *ret = (InteractiveSlot) { .dir_fd = TAKE_FD(dir_fd), .fd = TAKE_FD(fd) };
+                        memcpy(ret->name, name, sizeof(name));
+                        return 0;
+                }
+        }
+        return -EBUSY;
 }
 
 /* Refusals are the service's answer, not its failure: a warning for the journal, the reply,
@@ -167,12 +300,15 @@ static const char *signal_detail(const ControlRequest *req, char *buf, size_t si
 }
 
 /* The request line, parsed: 1; refused as malformed (reply sent): 0. */
-static int read_request(int sock, const ControlPeer *peer, ControlRequest *ret, char **ret_error) {
+static int read_request(int sock, const ControlPeer *peer, uint64_t deadline, ControlRequest *ret, char **ret_error) {
         _cleanup_free_ char *line = NULL, *error = NULL, *why = NULL;
-        int r = read_line_fd(sock, CONTROL_REQUEST_MAX + 1, &line);
+        int r = recv_line_until(sock, CONTROL_REQUEST_MAX, deadline, &line);
         if (r == -E2BIG)
                 return reply_refuse(sock, peer, NULL,
                                     "malformed request: longer than " G_STRINGIFY(CONTROL_REQUEST_MAX) " bytes", ret_error);
+        if (r == -ETIMEDOUT)
+                return reply_refuse(sock, peer, NULL, "malformed request: no complete request line within "
+                                    G_STRINGIFY(REQUEST_TIMEOUT_SEC) " s", ret_error);
         if (r < 0)
                 return reply_refuse(sock, peer, NULL, "malformed request: no request line received", ret_error);
         r = control_request_parse(line, strlen(line), ret, &error);
@@ -184,23 +320,57 @@ static int read_request(int sock, const ControlPeer *peer, ControlRequest *ret, 
         return 1;
 }
 
+/* The actions a request needs, all of them: delete --force also stops a running container
+ * (StopUnit for a unit-managed one, SIGKILL for any other), so it needs stop as well. */
+static size_t request_actions(const ControlRequest *req, const char *ret[static 2]) {
+        ret[0] = control_verb_action(req->verb);
+        if (req->verb == CONTROL_DELETE && req->force) {
+                ret[1] = CONTROL_ACTION_PREFIX "stop";
+                return 2;
+        }
+        return 1;
+}
+
 /* polkit's yes, for a requester that is not root: 1; refused (reply sent): 0. */
 static int authorize(int sock, const ControlPeer *peer, const ControlRequest *req, char **ret_error) {
         const char *container = req->verb == CONTROL_LIST ? CONTROL_ALL_CONTAINERS : req->id;
-        PolkitSubject subject = { .pid = peer->pid, .starttime = peer->starttime, .uid = peer->uid };
+        PolkitSubject subject = {
+                .pid = peer->pid,
+                .starttime = peer->starttime,
+                .uid = peer->uid,
+                .pidfd = peer->pidfd_from_kernel ? peer->pidfd : -1,
+        };
+        _cleanup_(interactive_slot_release) InteractiveSlot slot = { .dir_fd = -EBADF, .fd = -EBADF };
         _cleanup_free_ char *error = NULL;
+        const char *actions[2];
+        size_t n = request_actions(req, actions);
         char sigbuf[32];
-        int r;
+        int r = 1;
 
         if (peer->uid == 0)
                 return 1;
-        if (control_peer_alive(peer)) {
-                r = polkit_check(&subject, control_verb_action(req->verb), container,
-                                 signal_detail(req, sigbuf, sizeof(sigbuf)), req->interactive, &error);
-                /* A decision about a process that is gone is about nobody. */
-                if (r > 0 && control_peer_alive(peer))
-                        return 1;
+        if (req->interactive) {
+                r = interactive_slot_take(peer->uid, &slot, &error);
+                if (r == -EBUSY) {
+                        free(error);
+                        if (asprintf(&error, "uid %u has %d requests waiting for authentication already: "
+                                     "answer or cancel one first", (unsigned) peer->uid, INTERACTIVE_PER_UID) < 0)
+                                error = NULL;
+                }
+                r = r < 0 ? 0 : 1;
         }
+        for (size_t i = 0; r > 0 && i < n; i++) {
+                r = 0;
+                if (!control_peer_alive(peer))
+                        break;
+                r = polkit_check(&subject, actions[i], container, signal_detail(req, sigbuf, sizeof(sigbuf)),
+                                 req->interactive, &error);
+                /* A decision about a process that is gone is about nobody. */
+                if (r > 0 && !control_peer_alive(peer))
+                        r = 0;
+        }
+        if (r > 0)
+                return 1;
         r = reply_refuse(sock, peer, req, control_peer_alive(peer) ? error ?: "out of memory" : "the requester has exited",
                          ret_error);
         return r < 0 ? r : 0;
@@ -211,9 +381,7 @@ int serve_connection(int sock, char **ret_error) {
         socklen_t len = sizeof(type);
         if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
                 return errmsg_plain(ret_error, -ENOTSOCK, "serve: stdin must be the connection (run by ctr-launch.socket)");
-        struct timeval tv = { .tv_sec = REQUEST_TIMEOUT_SEC };
-        (void) setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        (void) setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+        uint64_t deadline = deadline_after_msec(REQUEST_TIMEOUT_MSEC);
 
         _cleanup_(control_peer_done) ControlPeer peer = { .pidfd = -EBADF };
         _cleanup_free_ char *error = NULL;
@@ -224,7 +392,7 @@ int serve_connection(int sock, char **ret_error) {
         }
 
         ControlRequest req;
-        r = read_request(sock, &peer, &req, ret_error);
+        r = read_request(sock, &peer, deadline, &req, ret_error);
         if (r <= 0)
                 return r;
         if (req.verb != CONTROL_LIST)
