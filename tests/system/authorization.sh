@@ -42,6 +42,21 @@ polkit.addRule(function (action, subject) {
     return polkit.Result.NOT_HANDLED;
 });
 RULES
+# frank may stop web with any signal but SIGKILL; gina may delete web, not stop it.
+host_run useradd -M -N frank
+host_run useradd -M -N gina
+cat >"$HOST_ROOT/etc/polkit-1/rules.d/60-ctr-launch-test-frank-gina.rules" <<'RULES'
+polkit.addRule(function (action, subject) {
+    if (action.lookup("container") != "web")
+        return polkit.Result.NOT_HANDLED;
+    if (subject.user == "frank" && action.id == "org.ctr-launch.container.stop" &&
+        action.lookup("signal") != "SIGKILL")
+        return polkit.Result.YES;
+    if (subject.user == "gina" && action.id == "org.ctr-launch.container.delete")
+        return polkit.Result.YES;
+    return polkit.Result.NOT_HANDLED;
+});
+RULES
 host_run systemctl start ctr-launch.socket
 # polkitd reads the rules when it starts; restart it so that it has ours, whatever started it.
 host_run systemctl restart polkit
@@ -296,6 +311,57 @@ case_dave_signal_only() {
         host_run systemctl stop ctr@web
 }
 
+# systemd does not say which signal `systemctl kill` sends: the bridge asks as SIGKILL, so a
+# rule that allows every signal but SIGKILL (frank), or SIGHUP only (dave), refuses it, while
+# `ctr-launch kill` carries the real signal.
+case_systemctl_kill_is_sigkill() {
+        host_watch_unit ctr@web.service
+        host_run systemctl start ctr@web
+        assert_active ctr@web.service
+        as frank systemctl kill -s KILL ctr@web
+        assert_systemctl_denied "frank: systemctl kill -s KILL ctr@web"
+        as frank systemctl kill -s HUP ctr@web
+        assert_systemctl_denied "frank: systemctl kill -s HUP ctr@web (systemd does not say which)"
+        as dave systemctl kill -s HUP ctr@web
+        assert_systemctl_denied "dave: systemctl kill -s HUP ctr@web"
+        as frank "$HOST_CTR" kill web KILL
+        assert_denied "frank: ctr-launch kill web KILL"
+        assert_active ctr@web.service
+        as frank "$HOST_CTR" kill web HUP
+        [ "$RC" = 0 ] || fail "frank: ctr-launch kill web HUP: $OUT"
+        assert_active ctr@web.service
+        host_run systemctl stop ctr@web
+}
+
+# delete --force of a running container stops it: it takes "stop" as well as "delete".
+case_delete_force_needs_stop() {
+        host_watch_unit ctr@web.service
+        host_run systemctl start ctr@web
+        as gina "$HOST_CTR" --system delete --force web
+        assert_denied "gina: ctr-launch delete --force web (running, unit-managed)"
+        assert_contains "gina: delete --force web" "$OUT" "org.ctr-launch.container.stop"
+        assert_active ctr@web.service
+        host_run systemctl stop ctr@web
+        # A container made by hand, running: the same.
+        host_ctr create --bundle "$HOST_BUNDLES/web" web
+        host_ctr start web
+        as gina "$HOST_CTR" --system delete --force web
+        assert_denied "gina: ctr-launch delete --force web (running, made by hand)"
+        assert_eq "status of web" running "$(host_ctr state web | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["status"])')"
+        host_ctr delete --force web
+}
+
+# The rule's id pattern is the code's: an instance name that is no container id (a leading
+# ".", an escape) is refused even to carol, who may manage every container.
+case_unit_name_not_an_id() {
+        local unit
+        for unit in 'ctr@.web.service' 'ctr@.service.service' 'ctr@a\x2bb.service'; do
+                host_watch_unit "$unit"
+                as carol systemctl start "$unit"
+                assert_systemctl_denied "carol: systemctl start $unit"
+        done
+}
+
 case_run alice-ctr-launch-web case_alice_ctr_launch_web
 case_run alice-systemctl-web case_alice_systemctl_web
 case_run alice-not-db case_alice_not_db
@@ -305,5 +371,8 @@ case_run root-everything case_root_everything
 case_run exited-requester case_exited_requester
 case_run malformed-request case_malformed_request
 case_run dave-signal-only case_dave_signal_only
+case_run systemctl-kill-is-sigkill case_systemctl_kill_is_sigkill
+case_run delete-force-needs-stop case_delete_force_needs_stop
+case_run unit-name-not-an-id case_unit_name_not_an_id
 case_run polkit-down case_polkit_down
 sys_finish

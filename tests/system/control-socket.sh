@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Issue 13, item 2: no local user can take the control socket down, in a real systemd 252
+# (lib.sh). mallory floods it (500 connections as fast as she can) while a dozen of her clients
+# dribble a request a byte at a time; the socket stays up, carol's request still gets its
+# answer within a second, and each dribbling client is cut off at serve's one deadline for the
+# request line (10 s), not held for RuntimeMaxSec=. henry's requests waiting for a password
+# hold 3 slots at most: his fourth is refused at once.
+# Usage: control-socket.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
+
+source "$(dirname "$0")/lib.sh"
+sys_init "$@"
+host_boot "$BUILD_DIR"
+
+LONG='trap "exit 0" TERM; while :; do sleep 0.2; done'
+SOCK=/run/ctr-launch-control.sock
+# The bound on carol's answer: a bounded wait, not a benchmark.
+LEGIT_DEADLINE=${CTR_TEST_LEGIT_DEADLINE:-1}
+
+mkdir -p "$HOST_ROOT/etc/polkit-1/rules.d"
+cat >"$HOST_ROOT/etc/polkit-1/rules.d/60-ctr-launch-test-socket.rules" <<'RULES'
+polkit.addRule(function (action, subject) {
+    if (action.id.indexOf("org.ctr-launch.container.") != 0)
+        return polkit.Result.NOT_HANDLED;
+    if (subject.user == "carol" && action.id == "org.ctr-launch.container.manage")
+        return polkit.Result.YES;
+    if (subject.user == "henry" && action.lookup("container") == "web")
+        return polkit.Result.AUTH_SELF;
+    return polkit.Result.NOT_HANDLED;
+});
+RULES
+host_run useradd -M -N mallory
+host_run useradd -M -N carol
+host_run useradd -M -N henry
+host_run systemctl start ctr-launch.socket
+host_run systemctl restart polkit
+host_make_bundle web sh -c "$LONG"
+
+case_flood_and_dribble() {
+        local dir=/run/ctr-test-dribble rc=0 i n
+        host_run mkdir -p -m 0777 "$dir"
+        # A dozen clients, each sending one byte a second and never a newline; each writes how
+        # long the service took to end the connection.
+        host_run runuser -u mallory -- "$PY" -c '
+import os, socket, sys, time
+sock, out = sys.argv[1], sys.argv[2]
+for i in range(12):
+    if os.fork() == 0:
+        os.setsid()
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(sock)
+        t0 = time.monotonic()
+        s.settimeout(1)
+        reply = b""
+        while time.monotonic() - t0 < 40:
+            try:
+                s.send(b" ")
+            except OSError:
+                break
+            try:
+                d = s.recv(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            if not d:
+                break
+            reply += d
+        with open(os.path.join(out, str(i)), "w") as f:
+            f.write("%.1f %s\n" % (time.monotonic() - t0, reply.decode(errors="replace").strip()))
+        os._exit(0)
+' "$SOCK" "$dir"
+        # 500 connections, each closed at once.
+        OUT=$(host_run runuser -u mallory -- "$PY" -c '
+import socket, sys
+failed = 0
+for i in range(500):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(sys.argv[1])
+    except OSError:
+        failed += 1
+    s.close()
+print("connect failed %d of 500" % failed)' "$SOCK")
+        note "mallory's flood: $OUT"
+        assert_eq "ctr-launch.socket after the flood" active "$(host_run systemctl show -p ActiveState --value ctr-launch.socket)"
+        OUT=$(host_run runuser -u carol -- timeout "$LEGIT_DEADLINE" "$HOST_CTR" --system list --quiet 2>&1) || rc=$?
+        [ "$rc" = 0 ] || fail "carol's list during the flood: status $rc within $LEGIT_DEADLINE s: $OUT"
+        # Every dribbling client was cut off at the request deadline.
+        n=0
+        for ((i = 0; i < 450; i++)); do
+                n=$(host_run sh -c "ls $dir | wc -l")
+                [ "$n" -lt 12 ] || break
+                sleep 0.1
+        done
+        [ "$n" = 12 ] || fail "after 45 s, $n of the 12 dribbling clients were let go"
+        OUT=$(host_run sh -c "cat $dir/*")
+        note "dribbling clients (seconds, reply): $OUT"
+        printf '%s\n' "$OUT" | "$PY" -c '
+import sys
+for line in sys.stdin:
+    secs, reply = line.split(" ", 1)
+    if float(secs) > 20:
+        sys.exit("held for %s s (not cut off at the deadline): %s" % (secs, reply))' ||
+                fail "a dribbling client was held past the deadline"
+        assert_contains "the reply to a dribbling client" "$OUT" "no complete request line within"
+        host_run rm -rf "$dir"
+}
+
+# henry_waiting N: N clients of henry's, each asking for web on a terminal whose agent waits
+# for a password nobody types; their process groups (in the test host) in /run/ctr-test-henry.N.
+henry_waiting() {
+        local i
+        for ((i = 0; i < $1; i++)); do
+                # setsid: its own process group, which the case kills as a whole.
+                host_run sh -c "echo \$\$ >/run/ctr-test-henry.$i; exec setsid runuser -u henry -- sh -c \
+                        'sleep 100 | timeout 90 script -qec \"$HOST_CTR --system start web\" /dev/null'" \
+                        >/dev/null 2>&1 &
+        done
+}
+
+slots_held() {
+        [ "$(host_run sh -c 'ls /run/ctr-launch-serve | wc -l')" = "$1" ]
+}
+
+case_interactive_bound() {
+        local i pid rc=0
+        host_watch_unit ctr@web.service
+        henry_waiting 3
+        wait_for "3 of henry's requests waiting for a password" slots_held 3
+        OUT=$(host_run runuser -u henry -- timeout 20 script -qec "$HOST_CTR --system start web" /dev/null </dev/null 2>&1 |
+                tr -d '\r') || rc=$?
+        note "henry's fourth: $OUT"
+        assert_contains "henry's fourth request" "$OUT" "waiting for authentication already"
+        for ((i = 0; i < 3; i++)); do
+                pid=$(host_run cat "/run/ctr-test-henry.$i")
+                host_run kill -TERM -- "-$pid" 2>/dev/null || true
+                host_run rm -f "/run/ctr-test-henry.$i"
+        done
+        wait
+        wait_for "henry's slots to be let go" slots_held 0
+        assert_eq "ctr@web.service" inactive "$(host_run systemctl show -p ActiveState --value ctr@web.service)"
+}
+
+case_run flood-and-dribble case_flood_and_dribble
+case_run interactive-bound case_interactive_bound
+sys_finish
