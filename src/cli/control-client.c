@@ -17,10 +17,13 @@
 #include "fd-util.h"
 #include "control-client.h"
 #include "state-dir.h"
+#include "time-util.h"
 
 #define PKTTYAGENT "/usr/bin/pkttyagent"
 /* How long to wait for the agent to register before asking without it. */
 #define AGENT_TIMEOUT_MS 5000
+/* How long to keep trying a service that drops our connection unread. */
+#define BUSY_RETRY_MSEC 5000U
 
 int control_client_applies(const GlobalOptions *g, int argc, char **argv, ControlRequest *ret) {
         _cleanup_free_ char *error = NULL, *root = NULL, *path = NULL;
@@ -112,29 +115,56 @@ static void agent_stop(pid_t pid) {
                 ;
 }
 
+/* One exchange: connect, send the line, read the reply line. -ECONNRESET when the service
+ * closed the connection with our request unread: systemd does that to a connection past
+ * MaxConnections=, before any instance saw it, so nothing was done. */
+static int exchange(const char *line, bool *ret_unreachable, char **ret_reply) {
+        _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (sock < 0)
+                return -errno;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = CONTROL_SOCKET_PATH };
+        if (connect(sock, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                *ret_unreachable = true;
+                return -errno;
+        }
+        int r = write_all(sock, line, strlen(line));
+        if (r < 0)
+                return r == -EPIPE ? -ECONNRESET : r;
+        (void) shutdown(sock, SHUT_WR);
+        return read_line_fd(sock, CONTROL_REPLY_MAX, ret_reply);
+}
+
 int control_client_run(ControlRequest *req) {
         if (req->verb != CONTROL_LIST)
                 log_set_id(req->id);
-        _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (sock < 0) {
-                log_error_errno(-errno, "socket");
-                return EXIT_FAILED;
-        }
-        struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = CONTROL_SOCKET_PATH };
-        if (connect(sock, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
-                log_error_errno(-errno, "%s needs the system service, and %s cannot be reached "
-                                "(is ctr-launch.socket running?)",
-                                control_verb_to_string(req->verb), CONTROL_SOCKET_PATH);
-                return EXIT_FAILED;
-        }
 
         pid_t agent = agent_spawn();
         req->interactive = agent > 0;
         _cleanup_free_ char *line = control_request_to_json(req), *reply_line = NULL, *error = NULL;
-        int r = line ? write_all(sock, line, strlen(line)) : -ENOMEM;
-        if (r >= 0) {
-                (void) shutdown(sock, SHUT_WR);
-                r = read_line_fd(sock, CONTROL_REPLY_MAX, &reply_line);
+        int r = line ? 0 : -ENOMEM;
+        bool unreachable = false;
+        /* A busy service (a flood of someone else's connections) drops ours unread: try again
+         * for a while, it costs the service nothing. */
+        uint64_t deadline = deadline_after_msec(BUSY_RETRY_MSEC);
+        for (unsigned wait_ms = 20; r >= 0; wait_ms = wait_ms < 320 ? wait_ms * 2 : wait_ms) {
+                r = exchange(line, &unreachable, &reply_line);
+                if (r != -ECONNRESET || deadline_left_msec(deadline) == 0)
+                        break;
+                sleep_msec(wait_ms);
+                r = 0;
+        }
+        if (r < 0 && unreachable) {
+                agent_stop(agent);
+                log_error_errno(r, "%s needs the system service, and %s cannot be reached "
+                                "(is ctr-launch.socket running?)",
+                                control_verb_to_string(req->verb), CONTROL_SOCKET_PATH);
+                return EXIT_FAILED;
+        }
+        if (r == -ECONNRESET) {
+                agent_stop(agent);
+                log_error("the system service is busy: it dropped the connection for %u s (too many requests "
+                          "at once; see journalctl -u ctr-launch.socket)", BUSY_RETRY_MSEC / 1000U);
+                return EXIT_FAILED;
         }
         agent_stop(agent);
         if (r == -EPIPE) {

@@ -37,10 +37,13 @@
 #define REQUEST_TIMEOUT_SEC 10
 #define REQUEST_TIMEOUT_MSEC (REQUEST_TIMEOUT_SEC * 1000U)
 #define REPLY_TIMEOUT_MSEC (10U * 1000U)
-/* A check that may ask someone for a password holds its instance for up to polkit.c's 300 s:
- * at most this many at once per uid, in slots <uid>.<k> locked in this directory (ctr-launch@'s
- * RuntimeDirectory=). */
-#define INTERACTIVE_DIR "/run/ctr-launch-serve"
+/* Slots, locked files in this directory (ctr-launch@'s RuntimeDirectory=): a uid has at most
+ * CONNECTIONS_PER_UID requests in progress ("c.<uid>.<k>"; systemd 252's MaxConnectionsPerSource=
+ * does not count AF_UNIX peers), and of those at most INTERACTIVE_PER_UID that may ask someone
+ * for a password ("i.<uid>.<k>"), which holds an instance for up to polkit.c's 300 s. root has
+ * no limit. */
+#define SLOT_DIR "/run/ctr-launch-serve"
+#define CONNECTIONS_PER_UID 8
 #define INTERACTIVE_PER_UID 3
 
 /* Sends all of buf before the deadline, or -ETIMEDOUT. */
@@ -123,49 +126,49 @@ static int recv_line_until(int sock, size_t max, uint64_t deadline, char **ret) 
         return 0;
 }
 
-/* A slot for an interactive check: a file <uid>.<k> locked with flock() while we hold it, and
- * unlinked (still locked) when we let go, so that nothing stays in /run once no check runs. */
-typedef struct InteractiveSlot {
+/* A slot: a file <kind>.<uid>.<k> locked with flock() while we hold it, and unlinked (still
+ * locked) when we let go, so that nothing stays in /run once no request runs. */
+typedef struct Slot {
         int dir_fd;
         int fd;
         char name[32];
-} InteractiveSlot;
+} Slot;
 
-static void interactive_slot_release(InteractiveSlot *s) {
+static void slot_release(Slot *s) {
         if (s->fd >= 0)
                 (void) unlinkat(s->dir_fd, s->name, 0);
         s->fd = safe_close(s->fd);
         s->dir_fd = safe_close(s->dir_fd);
 }
 
-/* 0 with a slot held; -EBUSY when the uid holds every slot already. */
-static int interactive_slot_take(uid_t uid, InteractiveSlot *ret, char **ret_error) {
-        if (mkdir(INTERACTIVE_DIR, 0700) < 0 && errno != EEXIST)
-                return errmsg(ret_error, -errno, "create %s", INTERACTIVE_DIR);
-        _cleanup_close_ int dir_fd = open(INTERACTIVE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+/* 0 with one of the n slots of this kind and uid held; -EBUSY when the uid holds all n. */
+static int slot_take(char kind, uid_t uid, int n, Slot *ret, char **ret_error) {
+        if (mkdir(SLOT_DIR, 0700) < 0 && errno != EEXIST)
+                return errmsg(ret_error, -errno, "create %s", SLOT_DIR);
+        _cleanup_close_ int dir_fd = open(SLOT_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dir_fd < 0)
-                return errmsg(ret_error, -errno, "open %s", INTERACTIVE_DIR);
-        for (int k = 0; k < INTERACTIVE_PER_UID; k++) {
+                return errmsg(ret_error, -errno, "open %s", SLOT_DIR);
+        for (int k = 0; k < n; k++) {
                 char name[32];
-                snprintf(name, sizeof(name), "%u.%d", (unsigned) uid, k);
+                snprintf(name, sizeof(name), "%c.%u.%d", kind, (unsigned) uid, k);
                 /* A holder may unlink the file between our open and our lock: then the lock is
                  * on a file nobody else can find, and we try again. */
                 for (int attempt = 0; attempt < 8; attempt++) {
                         _cleanup_close_ int fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
                         if (fd < 0)
-                                return errmsg(ret_error, -errno, "open %s/%s", INTERACTIVE_DIR, name);
+                                return errmsg(ret_error, -errno, "open %s/%s", SLOT_DIR, name);
                         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
                                 if (errno == EWOULDBLOCK)
                                         break; /* taken: the next slot */
-                                return errmsg(ret_error, -errno, "lock %s/%s", INTERACTIVE_DIR, name);
+                                return errmsg(ret_error, -errno, "lock %s/%s", SLOT_DIR, name);
                         }
                         struct stat a, b;
                         if (fstat(fd, &a) < 0)
-                                return errmsg(ret_error, -errno, "stat %s/%s", INTERACTIVE_DIR, name);
+                                return errmsg(ret_error, -errno, "stat %s/%s", SLOT_DIR, name);
                         if (fstatat(dir_fd, name, &b, AT_SYMLINK_NOFOLLOW) < 0 || a.st_dev != b.st_dev ||
                             a.st_ino != b.st_ino)
                                 continue;
-                        *ret = (InteractiveSlot) { .dir_fd = TAKE_FD(dir_fd), .fd = TAKE_FD(fd) };
+                        *ret = (Slot) { .dir_fd = TAKE_FD(dir_fd), .fd = TAKE_FD(fd) };
                         memcpy(ret->name, name, sizeof(name));
                         return 0;
                 }
@@ -340,7 +343,7 @@ static int authorize(int sock, const ControlPeer *peer, const ControlRequest *re
                 .uid = peer->uid,
                 .pidfd = peer->pidfd_from_kernel ? peer->pidfd : -1,
         };
-        _cleanup_(interactive_slot_release) InteractiveSlot slot = { .dir_fd = -EBADF, .fd = -EBADF };
+        _cleanup_(slot_release) Slot slot = { .dir_fd = -EBADF, .fd = -EBADF };
         _cleanup_free_ char *error = NULL;
         const char *actions[2];
         size_t n = request_actions(req, actions);
@@ -350,7 +353,7 @@ static int authorize(int sock, const ControlPeer *peer, const ControlRequest *re
         if (peer->uid == 0)
                 return 1;
         if (req->interactive) {
-                r = interactive_slot_take(peer->uid, &slot, &error);
+                r = slot_take('i', peer->uid, INTERACTIVE_PER_UID, &slot, &error);
                 if (r == -EBUSY) {
                         free(error);
                         if (asprintf(&error, "uid %u has %d requests waiting for authentication already: "
@@ -389,6 +392,21 @@ int serve_connection(int sock, char **ret_error) {
         if (r < 0) {
                 r = reply_refuse(sock, NULL, NULL, error ?: "cannot identify the requester", ret_error);
                 return r < 0 ? r : 0;
+        }
+
+        _cleanup_(slot_release) Slot slot = { .dir_fd = -EBADF, .fd = -EBADF };
+        if (peer.uid != 0) {
+                r = slot_take('c', peer.uid, CONNECTIONS_PER_UID, &slot, &error);
+                if (r == -EBUSY) {
+                        free(error);
+                        if (asprintf(&error, "uid %u has %d requests in progress already: try again later",
+                                     (unsigned) peer.uid, CONNECTIONS_PER_UID) < 0)
+                                error = NULL;
+                }
+                if (r < 0) {
+                        r = reply_refuse(sock, &peer, NULL, error ?: "out of memory", ret_error);
+                        return r < 0 ? r : 0;
+                }
         }
 
         ControlRequest req;

@@ -53,7 +53,8 @@ probe() {
         local user=$1 cmd
         shift
         printf -v cmd '%q ' "$PROBE" "$@"
-        OUT=$(host_run runuser -u "$user" -- timeout 120 script -qec "$cmd" /dev/null </dev/null 2>&1 | tr -d '\r') ||
+        OUT=$(host_run runuser -u "$user" -- timeout 120 script -qec "$cmd" /dev/null </dev/null 2>&1 |
+                tr -d '\r' | sed 's/\x1b\[[0-9;]*m//g') ||
                 fail "the probe failed: $OUT"
         note "$OUT"
 }

@@ -2,7 +2,9 @@
 /* A test client for tests/system/polkit-keep.sh: several polkit-checked calls from ONE process,
  * since polkit keeps an AUTH_*_KEEP answer per process (pid and start time) and action id. Each
  * argument is a step, run in order; each prints one line on stdout:
- *   agent                  pkttyagent --process <us>: polkit may ask us (stdin must be a tty)
+ *   agent                  pkttyagent --process <us>: polkit may ask us (stdin must be a tty);
+ *                          not --fallback, which polkit uses only for a subject in a login
+ *                          session (runuser opens none)
  *   ctl:JSON               one request line on the control socket; prints the reply line
  *   start-unit:UNIT        StartUnit(UNIT, "replace"), interactive authorization allowed
  *   transient:UNIT:PATH    StartTransientUnit(UNIT) running /bin/touch PATH as root, with no
@@ -40,8 +42,7 @@ static int step_agent(void) {
                         _exit(127);
                 snprintf(fdnum, sizeof(fdnum), "%d", fd);
                 snprintf(process, sizeof(process), "%d", (int) parent);
-                execl("/usr/bin/pkttyagent", "pkttyagent", "--notify-fd", fdnum, "--fallback", "--process", process,
-                      (char *) NULL);
+                execl("/usr/bin/pkttyagent", "pkttyagent", "--notify-fd", fdnum, "--process", process, (char *) NULL);
                 _exit(127);
         }
         close(pipefd[1]);
