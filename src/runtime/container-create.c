@@ -172,13 +172,9 @@ static int check_preserved_fds(unsigned n, int first_closed_fd, char **ret_error
         /* Anything we open could land on a closed fd of that range and leak into the
          * container: insist that the caller handed them all to us. Open now is not enough:
          * main opened --log's file before this check, in the lowest free fd. */
-        for (unsigned fd = 3; fd < 3 + n; fd++) {
-                if (first_closed_fd > 0 && fd >= (unsigned) first_closed_fd)
-                        return errmsg_plain(ret_error, -EBADF,
-                                            "LISTEN_FDS/--preserve-fds: fd %u was not open when ctr-launch started", fd);
-                if (fcntl((int) fd, F_GETFD) < 0)
+        for (unsigned fd = 3; fd < 3 + n; fd++)
+                if ((first_closed_fd > 0 && fd >= (unsigned) first_closed_fd) || fcntl((int) fd, F_GETFD) < 0)
                         return errmsg_plain(ret_error, -EBADF, "LISTEN_FDS/--preserve-fds: fd %u is not open", fd);
-        }
         return 0;
 }
 

@@ -139,7 +139,7 @@ int state_dir_open(const char *root, const char *id, int lock_op, StateDir **ret
 /* Moves what is in sub up into top: files go, empty directories go, the others are renamed
  * into top under hidden names, so that nothing below sub is ever more than one level down. */
 static int move_up(int top, int sub, uint64_t *counter) {
-        _cleanup_close_ int fd = fcntl(sub, F_DUPFD_CLOEXEC, 3);
+        _cleanup_close_ int fd = openat(sub, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         _cleanup_closedir_ DIR *dir = fdopendir(fd);
@@ -177,7 +177,9 @@ static int empty_dir(int dir_fd) {
         uint64_t counter = 0;
         for (bool again = true; again;) {
                 again = false;
-                _cleanup_close_ int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
+                /* An open file description of its own: a dup would share the directory offset,
+                 * at the end after the first pass. */
+                _cleanup_close_ int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (fd < 0)
                         return -errno;
                 _cleanup_closedir_ DIR *dir = fdopendir(fd);
