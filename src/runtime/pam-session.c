@@ -606,9 +606,10 @@ int pam_session_close_leftover(int dir_fd, char * const *annotations, char **ret
                 }
                 _exit(k == PAM_SUCCESS ? EXIT_SUCCESS : EXIT_FAILURE);
         }
+        /* A module that hangs gets a deadline; the close is then not done, and says so. */
         _cleanup_close_ int pidfd = pidfd_open(pid, 0);
-        if (pidfd < 0 || !wait_readable(pidfd, PAM_CLOSE_TIMEOUT_MS))
-                (void) kill(pid, SIGKILL);
+        if (pidfd >= 0 && !wait_readable(pidfd, PAM_CLOSE_TIMEOUT_MS))
+                (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
         int status = 0;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;

@@ -180,7 +180,10 @@ t_unit_exit() {
 # refused ID WHAT NEEDLE: create fails with NEEDLE on stderr, no session, nothing left.
 refused() {
         local id=$1 what=$2 needle=$3 rc=0 out
-        out=$(host_ctr create --bundle "$HOST_BUNDLE" "$id" 2>&1) || rc=$?
+        # Into a file, not $(...): a create that wrongly succeeds leaves an init holding its
+        # stdout, and a command substitution would wait for it forever.
+        host_ctr create --bundle "$HOST_BUNDLE" "$id" >"$HOST_DIR/refused.out" 2>&1 || rc=$?
+        out=$(cat "$HOST_DIR/refused.out")
         [ "$rc" != 0 ] || fail "create as a $what account succeeded"
         note "$what: $out"
         assert_contains "create's error ($what)" "$out" "$needle"
