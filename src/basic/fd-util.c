@@ -69,11 +69,38 @@ int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         return 0;
 }
 
-int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+int open_regular_at(int dirfd, const char *path, int flags, int *ret_fd, struct stat *ret_st) {
+        /* A FIFO's open blocks until a writer comes, a tape device's may rewind: O_NONBLOCK
+         * returns at once, and fstat() then refuses them without a read. */
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (flags & O_NOFOLLOW));
         if (fd < 0)
                 return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if (ret_st)
+                *ret_st = st;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        int r = open_regular_at(dirfd, path, O_NOFOLLOW, &fd, NULL);
+        if (r < 0)
+                return r;
         return read_full_fd(fd, max, ret, ret_size);
+}
+
+int fd_first_closed(int from, int limit) {
+        int fd = from;
+        while (fd < limit && fcntl(fd, F_GETFD) >= 0)
+                fd++;
+        return fd;
 }
 
 /* Makes room for at least one more byte plus the NUL. */

@@ -6,13 +6,20 @@
 #include <dirent.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "macros.h"
 
 /* Writes all of buf, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
-/* Reads the whole file at dirfd/path (O_CLOEXEC, O_NOFOLLOW: a symlink is ELOOP) into a NUL-terminated
+/* Opens dirfd/path for reading, a regular file only: O_NONBLOCK, so that a FIFO or a device
+ * put where a file should be never blocks the open; then -EBADFD for anything but a regular
+ * file (message: FD_NOT_REGULAR), -EISDIR for a directory. flags: 0 or O_NOFOLLOW (a symlink is
+ * then -ELOOP). *ret_st (if not NULL) is the opened file's. */
+int open_regular_at(int dirfd, const char *path, int flags, int *ret_fd, struct stat *ret_st);
+#define FD_NOT_REGULAR "not a regular file"
+/* Reads the whole regular file at dirfd/path (open_regular_at(), O_NOFOLLOW) into a NUL-terminated
  * buffer; -EFBIG if it is larger than max bytes. */
 int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size);
 /* Reads the rest of fd (a pipe too: stdin) into a NUL-terminated buffer; -EFBIG past max bytes. */
@@ -25,6 +32,10 @@ int send_fd(int sock, int fd);
 int recv_fd(int sock, int *ret_fd);
 /* Clears O_CLOEXEC: only for fds meant to cross execve() into the container. */
 int fd_cloexec(int fd, int cloexec);
+
+/* The lowest fd >= from that is not open (at most limit). Called first thing in main, it tells
+ * which fds the caller handed us: those below it. */
+int fd_first_closed(int from, int limit);
 
 /* Closes every fd >= from except the listed ones (at most 16). */
 int close_all_fds(int from, const int *except, size_t n_except);

@@ -16,7 +16,7 @@ bool container_id_is_valid(const char *id) {
         if (!id)
                 return false;
         size_t n = strlen(id);
-        if (n == 0 || n > CONTAINER_ID_MAX || id[0] == '.')
+        if (n == 0 || n > CONTAINER_ID_MAX || id[0] == '.' || id[0] == '-')
                 return false;
         for (const char *p = id; *p; p++)
                 if (!isascii((unsigned char) *p) ||

@@ -8,8 +8,13 @@
 #include <stdint.h>
 
 #define CONTAINER_ID_MAX 128
+/* The one grammar of a container id, for the code, the polkit rules and the docs: 1 to 128
+ * letters, digits, '_', '+', '.', '-', the first neither '.' (hidden names in the state root
+ * are ours) nor '-' (an id must never read as an option: `ctr@-h` would print help). runc's is
+ * ^[\w+-\.]+$ minus "." and ".."; podman's and containerd's generated ids all fit both. */
+#define CONTAINER_ID_REGEX "^[A-Za-z0-9_+][A-Za-z0-9_+.-]{0,127}$"
 
-/* Letters, digits, '_', '+', '.', '-'; not starting with '.'; 1..128 characters. */
+/* Whether id matches CONTAINER_ID_REGEX. */
 bool container_id_is_valid(const char *id);
 /* "TERM", "SIGTERM", "sigterm", "15", "RTMIN+3": the signal number, or -EINVAL. */
 int signal_from_string(const char *s);

@@ -151,12 +151,16 @@ int cli_take_id(const Verb *v, int argc, char **argv, int optind_, const char **
         if (!container_id_is_valid(id)) {
                 /* The log escapes control characters, so a newline in the id cannot break
                  * the one line of error. */
-                log_error("invalid container id \"%.200s\": use 1 to %d letters, digits, '_', '+', '.', '-', not starting with '.'",
-                          id, CONTAINER_ID_MAX);
+                log_error("invalid container id \"%.200s\": use 1 to %d letters, digits, '_', '+', '.', '-', "
+                          "not starting with '.' or '-'", id, CONTAINER_ID_MAX);
                 return EXIT_FAILED;
         }
         *ret_id = id;
         return 0;
+}
+
+int cli_first_operand(int argc, char **argv) {
+        return argc > 1 && strcmp(argv[1], "--") == 0 ? 2 : 1;
 }
 
 int cli_parse_format(const Verb *v, const char *arg, bool *ret_json) {

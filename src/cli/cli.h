@@ -54,6 +54,9 @@ bool cli_wants_help(int argc, char **argv, const Verb *v);
 /* The one positional ID a verb takes, validated; prints the error itself. Returns 0 or an
  * exit code. */
 int cli_take_id(const Verb *v, int argc, char **argv, int optind_, const char **ret_id);
+/* For verbs without options: where their operands start, past an optional "--" (which the
+ * units and the system service put before every id). */
+int cli_first_operand(int argc, char **argv);
 /* --format table|json of list and ps: 0, or the usage error's exit code. */
 int cli_parse_format(const Verb *v, const char *arg, bool *ret_json);
 /* The same for a verb whose ID is its last argument: also refuses anything after it, and makes

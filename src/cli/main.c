@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "control-client.h"
+#include "fd-util.h"
 #include "log.h"
 #include "sealed-binary.h"
 #include "verbs.h"
@@ -24,6 +25,8 @@ const Verb verbs[] = {
           "      --console-socket PATH send the pty master to this Unix socket (process.terminal)\n"
           "      --no-pivot            switch root with MS_MOVE + chroot instead of pivot_root\n"
           "      --preserve-fds N      pass fds 3 .. 3+N-1 on to the container\n"
+          "      --system-bundle       the bundle must be root's alone (ctr@.service; always so\n"
+          "                            for a bundle under /var/lib/ctr-launch)\n"
           "      --no-new-keyring      accepted for runc compatibility\n",
           verb_create, true },
         { "start", "start the user's process of a created container",
@@ -153,6 +156,9 @@ static int verb_help(int argc, char **argv, const GlobalOptions *g) {
 int main(int argc, char **argv) {
         GlobalOptions g;
         int index, r;
+        /* Before anything is opened: which fds the caller handed us (--preserve-fds,
+         * LISTEN_FDS may only name those). 3 + 1024 + 1024: both at their maximum. */
+        const int first_closed_fd = fd_first_closed(3, 3 + 1024 + 1024 + 1);
 
         r = cli_parse_global(argc, argv, &g, &index);
         if (r < 0)
@@ -163,6 +169,7 @@ int main(int argc, char **argv) {
                 cli_print_usage();
                 return EXIT_USAGE;
         }
+        g.runtime.first_closed_fd = first_closed_fd;
 
         /* Opened first, so that every error, usage errors too, reaches --log: containerd and
          * podman read a runtime's errors there. */

@@ -21,13 +21,14 @@
 static int parse_create_options(int argc, char **argv, const Verb *v, bool is_run, CreateOptions *o,
                                 bool *ret_detach) {
         enum { ARG_PID_FILE = 0x100, ARG_CONSOLE_SOCKET, ARG_NO_PIVOT, ARG_PRESERVE_FDS, ARG_NO_NEW_KEYRING,
-               ARG_KEEP, ARG_NO_SUBREAPER };
+               ARG_KEEP, ARG_NO_SUBREAPER, ARG_SYSTEM_BUNDLE };
         static const struct option options[] = {
                 { "bundle", required_argument, NULL, 'b' },
                 { "pid-file", required_argument, NULL, ARG_PID_FILE },
                 { "console-socket", required_argument, NULL, ARG_CONSOLE_SOCKET },
                 { "no-pivot", no_argument, NULL, ARG_NO_PIVOT },
                 { "preserve-fds", required_argument, NULL, ARG_PRESERVE_FDS },
+                { "system-bundle", no_argument, NULL, ARG_SYSTEM_BUNDLE },
                 /* runc's, passed by conmon and containerd: accepted, nothing to do */
                 { "no-new-keyring", no_argument, NULL, ARG_NO_NEW_KEYRING },
                 { "detach", no_argument, NULL, 'd' },
@@ -53,6 +54,9 @@ static int parse_create_options(int argc, char **argv, const Verb *v, bool is_ru
                         break;
                 case ARG_NO_PIVOT:
                         o->no_pivot = true;
+                        break;
+                case ARG_SYSTEM_BUNDLE:
+                        o->system_bundle = true;
                         break;
                 case ARG_PRESERVE_FDS:
                         if (parse_uint64(optarg, 1024, &n) < 0)

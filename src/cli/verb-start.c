@@ -12,7 +12,7 @@
 int verb_start(int argc, char **argv, const GlobalOptions *g) {
         const Verb *v = verb_find("start");
         const char *id;
-        int r = cli_take_only_id(v, argc, argv, 1, &id);
+        int r = cli_take_only_id(v, argc, argv, cli_first_operand(argc, argv), &id);
         if (r != 0)
                 return r;
 

@@ -184,9 +184,13 @@ static int read_resources_file(const char *path, OciResources **ret) {
         _cleanup_close_ int fd = -EBADF;
         bool is_stdin = strcmp(path, "-") == 0;
         if (!is_stdin) {
-                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-                if (fd < 0)
-                        return cli_failf(-errno, "open %s", path);
+                /* A regular file, opened without blocking: a FIFO given here would hang us
+                 * (stdin, "-", may be a pipe). */
+                int r = open_regular_at(AT_FDCWD, path, 0, &fd, NULL);
+                if (r == -EBADFD || r == -EISDIR)
+                        return cli_failf(0, "--resources %s: %s (use - for stdin)", path, FD_NOT_REGULAR);
+                if (r < 0)
+                        return cli_failf(r, "open %s", path);
         }
         _cleanup_free_ char *data = NULL, *error = NULL;
         size_t size = 0;

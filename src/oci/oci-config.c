@@ -275,15 +275,22 @@ int oci_config_parse(const char *data, size_t size, OciConfig **ret, char **ret_
         return r;
 }
 
-int oci_config_load(const char *bundle, OciConfig **ret, char **ret_json, char **ret_error) {
+int oci_config_load(const char *bundle, OciConfig **ret, char **ret_json, struct stat *ret_st, char **ret_error) {
         _cleanup_close_ int dfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return errmsg(ret_error, -errno, "open bundle %s", bundle);
         _cleanup_free_ char *data = NULL;
         size_t size;
-        /* read_file_at() does not follow a symlink: the config is the bundle's own, not a link
-         * to whatever file the bundle's writer would like us to read as root. */
-        int r = read_file_at(dfd, "config.json", OCI_CONFIG_SIZE_MAX, &data, &size);
+        /* No symlink: the config is the bundle's own, not a link to whatever file the
+         * bundle's writer would like us to read as root. No FIFO: its open would block. */
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        int r = open_regular_at(dfd, "config.json", O_NOFOLLOW, &fd, &st);
+        if (r == -EBADFD || r == -EISDIR)
+                return errmsg_plain(ret_error, r, "%s", FD_NOT_REGULAR); /* "config.json: " + this */
+        if (r < 0)
+                return errmsg(ret_error, r, "read %s/config.json", bundle);
+        r = read_full_fd(fd, OCI_CONFIG_SIZE_MAX, &data, &size);
         if (r == -EFBIG)
                 return errmsg_plain(ret_error, r, "larger than %u MiB", OCI_CONFIG_SIZE_MAX >> 20);
         if (r < 0)
@@ -293,6 +300,8 @@ int oci_config_load(const char *bundle, OciConfig **ret, char **ret_json, char *
         r = oci_config_parse(data, size, ret, ret_error);
         if (r < 0)
                 return r;
+        if (ret_st)
+                *ret_st = st;
         *ret_json = TAKE_PTR(data);
         return 0;
 }

@@ -7,6 +7,7 @@
  * side effect; later code may trust these structs. No GLib type leaves this module. */
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -181,9 +182,11 @@ static inline void oci_config_freep(OciConfig **c) {
  * "process.args: must be a non-empty array of strings" (caller frees). */
 int oci_config_parse(const char *data, size_t size, OciConfig **ret, char **ret_error);
 
-/* Reads <bundle>/config.json (size-limited, no symlink games on the file itself) and parses it.
- * *ret_json receives the document as read, for forwarding to the init. */
-int oci_config_load(const char *bundle, OciConfig **ret, char **ret_json, char **ret_error);
+/* Reads <bundle>/config.json (size-limited, a regular file, no symlink games on the file
+ * itself, a FIFO refused without blocking) and parses it. *ret_json receives the document as
+ * read, for forwarding to the init; *ret_st (if not NULL) what fstat() said of the file read,
+ * for the checks of a system bundle. */
+int oci_config_load(const char *bundle, OciConfig **ret, char **ret_json, struct stat *ret_st, char **ret_error);
 
 /* Whether the config asks for a new (path == NULL) or joined namespace of this type. */
 const OciNamespace *oci_config_find_namespace(const OciConfig *c, NamespaceType t);

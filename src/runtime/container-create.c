@@ -20,6 +20,7 @@
 #include "parse-util.h"
 #include "proc-util.h"
 #include "strv.h"
+#include "bundle-check.h"
 #include "console.h"
 #include "container-internal.h"
 #include "exec-fifo.h"
@@ -104,7 +105,7 @@ static void create_context_undo(CreateContext *x) {
         x->pam = pam_session_abort(x->pam);
         /* Under a service an attached holder leaves the close to `delete` once the init is
          * gone, but the state that would tell delete about it goes below: close it here. */
-        container_close_pam_leftover(c->dir->dir_fd, x->config->annotations);
+        (void) container_close_pam_leftover(c->dir->dir_fd, x->config->annotations, NULL);
         if (c->cgroup) {
                 _cleanup_free_ char *error = NULL;
                 if (cgroup_destroy(c->cgroup, DESTROY_TIMEOUT_MS, &error) < 0)
@@ -167,12 +168,26 @@ static int check_config(const OciConfig *config, const CreateOptions *o, char **
         return 0;
 }
 
-static int check_preserved_fds(unsigned n, char **ret_error) {
+static int check_preserved_fds(unsigned n, int first_closed_fd, char **ret_error) {
         /* Anything we open could land on a closed fd of that range and leak into the
-         * container: insist that the caller really has them open. */
+         * container: insist that the caller handed them all to us. Open now is not enough:
+         * main opened --log's file before this check, in the lowest free fd. */
         for (unsigned fd = 3; fd < 3 + n; fd++)
-                if (fcntl((int) fd, F_GETFD) < 0)
+                if ((first_closed_fd > 0 && fd >= (unsigned) first_closed_fd) || fcntl((int) fd, F_GETFD) < 0)
                         return errmsg_plain(ret_error, -EBADF, "LISTEN_FDS/--preserve-fds: fd %u is not open", fd);
+        return 0;
+}
+
+/* --pid-file names a file we replace (rename() over it): anything else there (a FIFO, a
+ * directory, a socket) is refused before anything exists, not found out at the end. */
+static int check_pid_file(const char *path, char **ret_error) {
+        struct stat st;
+        if (!path)
+                return 0;
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? 0 : errmsg(ret_error, -errno, "--pid-file %s", path);
+        if (!S_ISREG(st.st_mode))
+                return errmsg_plain(ret_error, -EBADFD, "--pid-file %s: %s", path, FD_NOT_REGULAR);
         return 0;
 }
 
@@ -227,15 +242,21 @@ static int create_load_config(CreateContext *x, char **ret_error) {
         /* LISTEN_FDS come first, then --preserve-fds, as with runc: all must really be open,
          * or our own fds would land in that range and go to the container. */
         x->listen_fds = listen_fds_from_env();
-        int r = check_preserved_fds(x->listen_fds + o->preserve_fds, ret_error);
+        int r = check_preserved_fds(x->listen_fds + o->preserve_fds, x->runtime->first_closed_fd, ret_error);
         if (r < 0)
+                return r;
+        if ((r = check_pid_file(o->pid_file, ret_error)) < 0)
                 return r;
 
         x->bundle = realpath(o->bundle ?: ".", NULL);
         if (!x->bundle)
                 return errmsg(ret_error, -errno, "bundle %s", o->bundle ?: ".");
         log_set_bundle(x->bundle);
-        r = oci_config_load(x->bundle, &x->config, &x->config_json, &error);
+        const bool system_bundle = bundle_is_system(o, x->bundle);
+        if (system_bundle && (r = bundle_check_dir(o, ret_error)) < 0)
+                return r;
+        struct stat config_st;
+        r = oci_config_load(x->bundle, &x->config, &x->config_json, &config_st, &error);
         if (r < 0)
                 return errmsg_plain(ret_error, r, "config.json: %s", error ?: strerror(-r));
         OciConfig *config = x->config;
@@ -262,6 +283,8 @@ static int create_load_config(CreateContext *x, char **ret_error) {
                 return errmsg(ret_error, -errno, "rootfs %s", x->rootfs);
         if (!S_ISDIR(st.st_mode))
                 return errmsg(ret_error, -ENOTDIR, "rootfs %s", x->rootfs);
+        if (system_bundle && (r = bundle_check_contents(x->bundle, &config_st, config, x->rootfs, ret_error)) < 0)
+                return r;
         return 0;
 }
 
@@ -515,7 +538,10 @@ static int write_pid_file(const char *path, pid_t pid) {
         _cleanup_free_ char *tmp = NULL;
         if (asprintf(&tmp, "%s.tmp-%d", path, (int) getpid()) < 0)
                 return -ENOMEM;
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        /* O_EXCL: a FIFO planted at the temporary name must not block us; a stale file of
+         * ours (a recycled PID) goes first. */
+        (void) unlink(tmp);
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return -errno;
         char buf[32];

@@ -17,6 +17,8 @@ Container *container_new(void);
  * after it still run (runtime-spec config.md). */
 void container_run_hooks_warn(const OciHooks *h, HookKind kind, const ContainerState *s, ContainerStatus status);
 
-/* Closes a PAM session its killed holder left open (pam_session_close_leftover()); a failure
- * is a warning: the container goes anyway. */
-void container_close_pam_leftover(int dir_fd, char * const *annotations);
+/* Closes a PAM session its killed holder left open, or left half closed
+ * (pam_session_close_leftover()). A close PAM refuses counts as done (PAM said why on stderr).
+ * A close not done (timed out, or another process still at it) fills *ret_error, or only warns
+ * when ret_error is NULL (a failed create's undo, which cannot keep the state). */
+int container_close_pam_leftover(int dir_fd, char * const *annotations, char **ret_error);

@@ -141,10 +141,16 @@ void container_run_hooks_warn(const OciHooks *h, HookKind kind, const ContainerS
         }
 }
 
-void container_close_pam_leftover(int dir_fd, char * const *annotations) {
+int container_close_pam_leftover(int dir_fd, char * const *annotations, char **ret_error) {
         _cleanup_free_ char *error = NULL;
-        if (pam_session_close_leftover(dir_fd, annotations, &error) < 0 && error)
-                log_warning("%s", error);
+        int r = pam_session_close_leftover(dir_fd, annotations, &error);
+        if (r == -EIO)
+                return 0; /* PAM refused the close, and said so: done all the same */
+        if (r < 0 && ret_error)
+                return errmsg_plain(ret_error, r, "%s", error ?: strerror(-r));
+        if (r < 0)
+                log_warning("%s", error ?: strerror(-r));
+        return r < 0 ? r : 0;
 }
 
 int container_start(Container *c, int *ret_relay_fd, char **ret_error) {
@@ -282,7 +288,11 @@ int container_destroy(Container *c, char **ret_error) {
         int pam_holder = -EBADF;
         if (pam_holder_open(c->dir->dir_fd, &pam_holder) > 0)
                 pam_holder_wait(pam_holder, DESTROY_TIMEOUT_MS);
-        container_close_pam_leftover(c->dir->dir_fd, c->state.annotations);
+        /* A session not closed for good keeps the state dir, which names it: the next delete
+         * (ExecStartPre='s, under ctr@.service) closes it. */
+        int pr = container_close_pam_leftover(c->dir->dir_fd, c->state.annotations, ret_error);
+        if (pr < 0)
+                return pr;
         if (c->cgroup) {
                 _cleanup_free_ char *error = NULL;
                 int k = cgroup_destroy(c->cgroup, DESTROY_TIMEOUT_MS, &error);

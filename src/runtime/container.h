@@ -17,6 +17,11 @@
 typedef struct RuntimeOptions {
         const char *root;    /* --root; NULL: the default (state_root_default()) */
         bool systemd_cgroup; /* --systemd-cgroup: linux.cgroupsPath is slice:prefix:name */
+        /* The lowest fd >= 3 that was not open when ctr-launch started (fd_first_closed(), first
+         * thing in main): the --preserve-fds and LISTEN_FDS fds must lie below it, or an fd we
+         * opened ourselves (--log's file, the journal's socket) in a gap of the caller's would
+         * go to the container (the CVE-2024-21626 class). 0: not known, only checked open. */
+        int first_closed_fd;
 } RuntimeOptions;
 
 typedef struct CreateOptions {
@@ -26,6 +31,9 @@ typedef struct CreateOptions {
         const char *console_socket;
         bool no_pivot;
         unsigned preserve_fds;
+        /* --system-bundle (ctr@.service): the bundle must be root's alone, as for any bundle
+         * under SYSTEM_BUNDLE_DIR (bundle-check.h) */
+        bool system_bundle;
 } CreateOptions;
 
 typedef struct Container {

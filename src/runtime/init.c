@@ -307,8 +307,12 @@ static void init_build(Init *in) {
         }
 
         /* "container" readiness: the directory where `start` binds the socket the container's
-         * sd_notify() reaches, as one more bind mount of the config's kind. */
-        char *notify_options[] = { (char *) "bind", (char *) "nosuid", (char *) "nodev", (char *) "noexec", NULL };
+         * sd_notify() reaches, as one more bind mount of the config's kind. Read-only: the
+         * directory is the host's (<state>/notify), which the container must not fill nor
+         * grow a tree in that delete would have to remove; connect() to a socket works on a
+         * read-only mount. */
+        char *notify_options[] = { (char *) "bind", (char *) "ro", (char *) "nosuid", (char *) "nodev",
+                                   (char *) "noexec", NULL };
         const OciMount notify_mount = { .destination = (char *) NOTIFY_SOCKET_DIR, .type = (char *) "bind",
                                         .source = p->notify_dir, .options = notify_options };
         RootfsOptions ro = {

@@ -108,8 +108,14 @@ int notify_relay_open(int state_dir_fd, int *ret_fd, char **ret_error) {
         if (fd < 0)
                 return errmsg(ret_error, -errno, "make the notify socket");
         (void) unlink(sa.sun_path);
-        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || chmod(sa.sun_path, 0666) < 0) {
-                int r = -errno;
+        /* The socket's mode is set by bind() from the umask: 0666, so that the container's
+         * processes, whatever their uid, can send. A chmod() after bind() would go by the path
+         * again, and follow whatever stands there by then. We are single-threaded here. */
+        mode_t old = umask(0111);
+        int k = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
+        int r = -errno;
+        umask(old);
+        if (k < 0) {
                 close(fd);
                 return errmsg(ret_error, r, "bind the notify socket %s/%s", NOTIFY_DIR, NOTIFY_SOCKET_NAME);
         }

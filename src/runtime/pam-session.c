@@ -20,13 +20,16 @@
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "errmsg.h"
 #include "fd-util.h"
 #include "proc-util.h"
 #include "strv.h"
+#include "time-util.h"
 #include "log.h"
 #include "oci-state.h"
 #include "pam-session.h"
@@ -36,6 +39,12 @@
 #define PAM_MSG_MAX 65536
 /* How long the commands that end a container give the holder to close the session. */
 #define PAM_HOLDER_TERM_MS 5000
+/* How long delete gives a close of its own (a killed holder's), or waits for another's. */
+#define PAM_CLOSE_TIMEOUT_MS 10000
+/* The largest shadow entry read for the locked-account check (ERANGE grows the buffer). */
+#define PAM_SHADOW_ENTRY_MAX (1U << 20)
+/* What pam.closing holds once pam_close_session() has returned. */
+#define PAM_CLOSED_MARK "closed\n"
 
 /* ---------------------------------------------------------------- pure parts */
 
@@ -129,11 +138,26 @@ int pam_session_check(const OciConfig *config, const char *user, char **ret_erro
                                     (unsigned) pw.pw_uid, (unsigned) pw.pw_gid);
 
         /* Locked as sshd and passwd(1) see it: a password field starting with "!" (usermod -L,
-         * passwd -l). pam_unix's account check only looks at expiry, so this one is ours. */
+         * passwd -l). pam_unix's account check only looks at expiry, so this one is ours, and it
+         * fails closed: an entry longer than the buffer (ERANGE) grows it, up to a bound; any
+         * error but "no shadow entry" refuses. */
         struct spwd sp, *spp = NULL;
-        char sbuf[16384];
-        k = getspnam_r(user, &sp, sbuf, sizeof(sbuf), &spp);
-        if (k == 0 && spp && spp->sp_pwdp && spp->sp_pwdp[0] == '!')
+        _cleanup_free_ char *sbuf = NULL;
+        for (n = 16384;; n *= 2) {
+                free(sbuf);
+                if (!(sbuf = malloc(n)))
+                        return errmsg(ret_error, -ENOMEM, "allocate");
+                k = getspnam_r(user, &sp, sbuf, n, &spp);
+                if (k != ERANGE || n >= PAM_SHADOW_ENTRY_MAX)
+                        break;
+        }
+        if (k == ENOENT) { /* no shadow entry at all: nothing there to lock */
+                k = 0;
+                spp = NULL;
+        }
+        if (k != 0)
+                return errmsg(ret_error, -k, "PAM account %s: read its shadow entry to check it is not locked", user);
+        if (spp && spp->sp_pwdp && spp->sp_pwdp[0] == '!')
                 return errmsg_plain(ret_error, -EACCES, "PAM account %s is locked (its password starts with \"!\": usermod -U, "
                                     "or usermod -p '*' for an account without a password)", user);
         return 0;
@@ -215,14 +239,46 @@ static bool holder_wait(int sock, int sig_fd) {
         }
 }
 
-/* Claims the close: whoever creates <state dir>/pam.closing first closes the session, the
- * holder or, if systemd SIGKILLed the holder first, `delete` (pam_session_close_leftover). */
-static bool claim_close(int dir_fd) {
-        int fd = openat(dir_fd, PAM_CLOSING_FILE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+/* Claims the close of the session, in <state dir>/pam.closing: whoever closes holds flock() on
+ * it for the whole close and writes PAM_CLOSED_MARK into it once pam_close_session() returned;
+ * the holder, or `delete` (pam_session_close_leftover()) when the holder was killed first. A
+ * closer killed half way leaves the lock free and no mark: the next `delete` closes again,
+ * from a fresh handle, so a session is never left half closed for good. 1 and *ret_fd (locked)
+ * when the close is ours, 0 when it is done, -EBUSY when another process still holds it after
+ * timeout_ms. */
+static int claim_close(int dir_fd, int timeout_ms, int *ret_fd) {
+        _cleanup_close_ int fd = openat(dir_fd, PAM_CLOSING_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+                                        0600);
         if (fd < 0)
-                return errno != EEXIST;
-        safe_close(fd);
-        return true;
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        const uint64_t deadline = deadline_after_msec((uint64_t) timeout_ms);
+        while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                if (errno != EWOULDBLOCK)
+                        return -errno;
+                if (deadline_left_msec(deadline) == 0)
+                        return -EBUSY;
+                sleep_msec(20);
+        }
+        char buf[sizeof(PAM_CLOSED_MARK)];
+        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+        if (n < 0)
+                return -errno;
+        buf[n] = 0;
+        if (strcmp(buf, PAM_CLOSED_MARK) == 0)
+                return 0;
+        *ret_fd = TAKE_FD(fd);
+        return 1;
+}
+
+static void mark_closed(int fd) {
+        /* A failure leaves no mark: the next delete closes again, which is the lesser harm. */
+        if (pwrite(fd, PAM_CLOSED_MARK, strlen(PAM_CLOSED_MARK), 0) < 0)
+                return;
 }
 
 _noreturn_ static void holder_main(int sock, const char *user, const char *id, const char *dir_path, bool under_service) {
@@ -320,12 +376,14 @@ _noreturn_ static void holder_main(int sock, const char *user, const char *id, c
          * SIGKILLs whatever is left in the unit at once when it failed (KillMode=mixed skips
          * ExecStop= then): a close begun here would be cut off half way. `delete` in
          * ExecStopPost= closes it instead, from a fresh handle, always: exactly once. */
-        if ((under_service && !told) || !claim_close(dir_fd)) {
+        int closing = -EBADF;
+        if ((under_service && !told) || claim_close(dir_fd, 0, &closing) <= 0) {
                 pam_end(h, PAM_SUCCESS | PAM_DATA_SILENT);
                 _exit(EXIT_SUCCESS);
         }
         conv.msgs[0] = 0;
         r = pam_close_session(h, 0);
+        mark_closed(closing);
         if (r != PAM_SUCCESS)
                 dprintf(STDERR_FILENO, "ctr-launch: %s: close the PAM session of %s: %s\n", id, user, pam_strerror(h, r));
         pam_end(h, r);
@@ -500,7 +558,7 @@ void pam_holder_wait(int pidfd, int timeout_ms) {
                 log_warning("the PAM session holder is still there after %d ms: SIGTERM", timeout_ms);
                 (void) pidfd_send_signal(pidfd, SIGTERM, NULL, 0);
                 if (!wait_readable(pidfd, PAM_HOLDER_TERM_MS)) {
-                        log_warning("the PAM session holder ignored SIGTERM: SIGKILL, its session stays open");
+                        log_warning("the PAM session holder ignored SIGTERM: SIGKILL (delete closes its session again)");
                         (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                         (void) wait_readable(pidfd, PAM_HOLDER_TERM_MS);
                 }
@@ -513,11 +571,22 @@ void pam_holder_wait(int pidfd, int timeout_ms) {
 int pam_session_close_leftover(int dir_fd, char * const *annotations, char **ret_error) {
         const char *user = NULL;
         if (faccessat(dir_fd, PAM_HOLDER_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 ||
-            pam_user_from_annotations(annotations, &user) <= 0 || !claim_close(dir_fd))
+            pam_user_from_annotations(annotations, &user) <= 0)
                 return 0;
-        /* The holder was killed before it could close the session (under KillMode=mixed systemd
-         * SIGKILLs what is left the moment a failed main process exits): close it here, from a
-         * fresh handle, in a child so that no PAM state stays in this process. */
+        _cleanup_close_ int closing = -EBADF;
+        int r = claim_close(dir_fd, PAM_CLOSE_TIMEOUT_MS, &closing);
+        if (r == -EBUSY)
+                return errmsg_plain(ret_error, r, "the PAM session of %s is still being closed by another process "
+                                    "after %d s; delete again to retry", user, PAM_CLOSE_TIMEOUT_MS / 1000);
+        if (r < 0)
+                return errmsg(ret_error, r, "claim the close of the PAM session of %s (%s)", user, PAM_CLOSING_FILE);
+        if (r == 0)
+                return 0;
+        /* The holder was killed before it could close the session, or in the middle of it
+         * (under KillMode=mixed systemd SIGKILLs what is left the moment a failed main process
+         * exits): close it here, from a fresh handle, in a child so that no PAM state stays in
+         * this process. The child marks it closed, so that a delete killed meanwhile does not
+         * make the next one close it twice. */
         pid_t pid = fork();
         if (pid < 0)
                 return errmsg(ret_error, -errno, "fork to close the PAM session of %s", user);
@@ -525,20 +594,31 @@ int pam_session_close_leftover(int dir_fd, char * const *annotations, char **ret
                 Conv conv = {};
                 const struct pam_conv pc = { holder_conv, &conv };
                 pam_handle_t *h = NULL;
-                int r = pam_start(PAM_SERVICE_NAME, user, &pc, &h);
-                if (r == PAM_SUCCESS) {
+                int k = pam_start(PAM_SERVICE_NAME, user, &pc, &h);
+                if (k == PAM_SUCCESS) {
                         (void) pam_set_item(h, PAM_RUSER, "root");
-                        r = pam_close_session(h, 0);
-                        if (r != PAM_SUCCESS)
+                        k = pam_close_session(h, 0);
+                        mark_closed(closing);
+                        if (k != PAM_SUCCESS)
                                 dprintf(STDERR_FILENO, "ctr-launch: close the PAM session of %s: %s\n", user,
-                                        pam_strerror(h, r));
-                        pam_end(h, r);
+                                        pam_strerror(h, k));
+                        pam_end(h, k);
                 }
-                _exit(r == PAM_SUCCESS ? EXIT_SUCCESS : EXIT_FAILURE);
+                _exit(k == PAM_SUCCESS ? EXIT_SUCCESS : EXIT_FAILURE);
         }
+        /* A module that hangs gets a deadline; the close is then not done, and says so. */
+        _cleanup_close_ int pidfd = pidfd_open(pid, 0);
+        if (pidfd >= 0 && !wait_readable(pidfd, PAM_CLOSE_TIMEOUT_MS))
+                (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
         int status = 0;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
+        char buf[sizeof(PAM_CLOSED_MARK)];
+        ssize_t n = pread(closing, buf, sizeof(buf) - 1, 0);
+        buf[n > 0 ? n : 0] = 0;
+        if (strcmp(buf, PAM_CLOSED_MARK) != 0)
+                return errmsg_plain(ret_error, -ETIMEDOUT, "close the PAM session of %s: not done after %d s; "
+                                    "delete again to retry", user, PAM_CLOSE_TIMEOUT_MS / 1000);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
                 return -EIO; /* the child said why, on stderr */
         log_debug("closed the PAM session of %s left by a killed holder", user);

@@ -21,7 +21,8 @@
 #define PAM_SERVICE_NAME "ctr-launch"
 /* <state dir>/pam.pid: "PID STARTTIME\n" of the session holder. */
 #define PAM_HOLDER_FILE "pam.pid"
-/* <state dir>/pam.closing: made by whoever closes the session, so that only one does. */
+/* <state dir>/pam.closing: locked by whoever closes the session, so that only one does at a
+ * time; "closed" once a close has returned (pam-session.c, claim_close()). */
 #define PAM_CLOSING_FILE "pam.closing"
 
 /* Pure parts (no libpam, unit-tested). */
@@ -76,7 +77,9 @@ int pam_holder_open(int dir_fd, int *ret_pidfd);
  * SIGTERM after timeout_ms, SIGKILL if even that is ignored. Reaps it if it is ours. Closes
  * pidfd. */
 void pam_holder_wait(int pidfd, int timeout_ms);
-/* For `delete`, once the holder is gone: if it died without closing the session (SIGKILL), close
- * it from here, once. 0: nothing to do, 1: closed. When PAM refuses the close, the child that
- * tried has said so on stderr: -EIO, and *ret_error stays untouched. */
+/* For `delete`, once the holder is gone: if it died without closing the session, or in the middle
+ * of closing it (SIGKILL), close it from here (pam.closing has no "closed" mark then). 0: nothing
+ * to do, 1: closed. When PAM refuses the close, the child that tried has said so on stderr:
+ * -EIO, and *ret_error stays untouched. -EBUSY, -ETIMEDOUT: the close is not done (another
+ * process still at it, or ours killed at its deadline); a later call tries again. */
 int pam_session_close_leftover(int dir_fd, char * const *annotations, char **ret_error);

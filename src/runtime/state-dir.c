@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "fd-util.h"
+#include "log.h"
 #include "parse-util.h"
 #include "strv.h"
 #include "state-dir.h"
@@ -99,6 +101,13 @@ int state_dir_create(const char *root, const char *id, StateDir **ret) {
         return 0;
 }
 
+/* Whether the directory fd is still the one named id in root_fd. */
+static bool still_named(int root_fd, const char *id, int dir_fd) {
+        struct stat a, b;
+        return fstat(dir_fd, &a) >= 0 && fstatat(root_fd, id, &b, AT_SYMLINK_NOFOLLOW) >= 0 && a.st_dev == b.st_dev &&
+               a.st_ino == b.st_ino;
+}
+
 int state_dir_open(const char *root, const char *id, int lock_op, StateDir **ret, bool *ret_busy) {
         _cleanup_state_dir_ StateDir *d = state_dir_new(root, id);
         if (!d)
@@ -116,11 +125,9 @@ int state_dir_open(const char *root, const char *id, int lock_op, StateDir **ret
                         return -errno;
                 busy = true;
         }
-        /* A delete that held the lock while we waited leaves us an unlinked directory. */
-        struct stat st;
-        if (fstat(d->dir_fd, &st) < 0)
-                return -errno;
-        if (st.st_nlink == 0)
+        /* A delete that held the lock while we waited leaves us an unlinked directory, or
+         * one under a hidden name (state_dir_remove()). */
+        if (!still_named(d->root_fd, id, d->dir_fd))
                 return -ENOENT;
 
         if (ret_busy)
@@ -129,35 +136,100 @@ int state_dir_open(const char *root, const char *id, int lock_op, StateDir **ret
         return 0;
 }
 
-/* Empties dir_fd; subdirectories (notify/) down to depth levels more. */
-static int empty_dir(int dir_fd, unsigned depth) {
-        _cleanup_close_ int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
+/* Moves what is in sub up into top: files go, empty directories go, the others are renamed
+ * into top under hidden names, so that nothing below sub is ever more than one level down. */
+static int move_up(int top, int sub, uint64_t *counter) {
+        _cleanup_close_ int fd = openat(sub, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        DIR *dir = fdopendir(fd);
+        _cleanup_closedir_ DIR *dir = fdopendir(fd);
         if (!dir)
                 return -errno;
         fd = -EBADF;
         struct dirent *de;
-        while ((de = readdir(dir))) {
+        while ((errno = 0, de = readdir(dir))) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                if (unlinkat(dir_fd, de->d_name, 0) >= 0 || errno != EISDIR || depth == 0)
+                if (unlinkat(sub, de->d_name, 0) >= 0 || errno == ENOENT)
                         continue;
-                _cleanup_close_ int sub = openat(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sub >= 0 && empty_dir(sub, depth - 1) >= 0)
-                        (void) unlinkat(dir_fd, de->d_name, AT_REMOVEDIR);
+                if (errno != EISDIR)
+                        return -errno;
+                if (unlinkat(sub, de->d_name, AT_REMOVEDIR) >= 0 || errno == ENOENT)
+                        continue;
+                for (;;) {
+                        char name[64];
+                        snprintf(name, sizeof(name), ".rm-%" PRIu64, (*counter)++);
+                        if (renameat2(sub, de->d_name, top, name, RENAME_NOREPLACE) >= 0)
+                                break;
+                        if (errno != EEXIST)
+                                return -errno;
+                }
         }
-        closedir(dir);
+        return -errno;
+}
+
+/* Empties dir_fd however deep its tree is, holding two fds at a time: a container's root could
+ * have grown a tree (in notify/, bound into it) deeper than any fd limit or stack would allow a
+ * walk down to, and a state dir that cannot be removed keeps its id taken. Each directory found
+ * has its own subdirectories moved up into dir_fd before it goes; the passes end when a pass
+ * finds nothing left to move. */
+static int empty_dir(int dir_fd) {
+        uint64_t counter = 0;
+        for (bool again = true; again;) {
+                again = false;
+                /* An open file description of its own: a dup would share the directory offset,
+                 * at the end after the first pass. */
+                _cleanup_close_ int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
+                _cleanup_closedir_ DIR *dir = fdopendir(fd);
+                if (!dir)
+                        return -errno;
+                fd = -EBADF;
+                struct dirent *de;
+                while ((errno = 0, de = readdir(dir))) {
+                        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                                continue;
+                        if (unlinkat(dir_fd, de->d_name, 0) >= 0 || errno == ENOENT)
+                                continue;
+                        if (errno != EISDIR)
+                                return -errno;
+                        if (unlinkat(dir_fd, de->d_name, AT_REMOVEDIR) >= 0 || errno == ENOENT)
+                                continue;
+                        if (errno != ENOTEMPTY && errno != EEXIST)
+                                return -errno;
+                        _cleanup_close_ int sub = openat(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (sub < 0)
+                                return -errno;
+                        int r = move_up(dir_fd, sub, &counter);
+                        if (r < 0)
+                                return r;
+                        again = true;
+                }
+                if (errno != 0)
+                        return -errno;
+        }
         return 0;
 }
 
 int state_dir_remove(StateDir *d) {
-        int r = empty_dir(d->dir_fd, 1);
-        if (r < 0)
-                return r;
-        if (unlinkat(d->root_fd, d->id, AT_REMOVEDIR) < 0)
+        if (!still_named(d->root_fd, d->id, d->dir_fd))
+                return -ESTALE;
+        /* The id is free the moment the directory has a hidden name (which no valid id has):
+         * whatever happens to the removal of its contents, ctr@ID can start again. */
+        uint64_t rnd;
+        if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
                 return -errno;
+        char gone[64];
+        snprintf(gone, sizeof(gone), ".gone-%016" PRIx64, rnd);
+        if (renameat2(d->root_fd, d->id, d->root_fd, gone, RENAME_NOREPLACE) < 0)
+                return -errno;
+        int r = empty_dir(d->dir_fd);
+        if (r >= 0 && unlinkat(d->root_fd, gone, AT_REMOVEDIR) < 0)
+                r = -errno;
+        if (r < 0)
+                log_warning("the container is deleted, but its state directory stays as %s/%s: %s", d->root, gone,
+                            strerror(-r));
         return 0;
 }
 

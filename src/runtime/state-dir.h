@@ -42,7 +42,10 @@ int state_dir_create(const char *root, const char *id, StateDir **ret);
  * readers (then *ret_busy tells whether a writer holds it; the reader goes on without it).
  * -ENOENT if there is no such container (or it was deleted while we waited). */
 int state_dir_open(const char *root, const char *id, int lock_op, StateDir **ret, bool *ret_busy);
-/* Removes the directory and all it holds; the lock goes with it. */
+/* Removes the directory and all it holds, however deep; the lock goes with it. The id is free
+ * first (the directory is renamed to a hidden name): if its contents cannot all be removed,
+ * a warning names what stays, and the id is free anyway. -ESTALE if the directory is no longer
+ * <root>/<id>. */
 int state_dir_remove(StateDir *d);
 
 /* Writes dir_fd/name atomically: temporary file, fsync, rename. Mode 0600. */

@@ -30,9 +30,17 @@ int log_open(const char *path, LogFormat format, bool debug) {
         log_debug_on = debug;
         if (!path)
                 return 0;
-        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
+        /* O_NONBLOCK: a FIFO without a reader fails the open (ENXIO) rather than hanging it;
+         * the writes then block as usual. */
+        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
         if (fd < 0)
                 return -errno;
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+                int r = -errno;
+                safe_close(fd);
+                return r;
+        }
         log_fd = fd;
         return 0;
 }

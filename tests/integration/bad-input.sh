@@ -114,6 +114,56 @@ id_128_ok() {
         assert_rc 0 "run with a 128-character id"
 }
 
+# An id that reads as an option, past "--" (as the units pass every id): refused by the id
+# grammar, never a container named "-h", never a help text and exit 0.
+dash_id() {
+        local verb
+        mk_bundle b /bin/true
+        mkdir -p "$ROOT"
+        for verb in "create -b $B" "run -b $B" start state "kill" delete "delete --force" pause resume; do
+                # shellcheck disable=SC2086
+                capture ctr $verb -- -h
+                assert_fails "$verb -- -h"
+                assert_one_error_line "$verb -- -h" 'invalid container id "-h"'
+        done
+        [ -z "$(ls -A "$ROOT")" ] || fail "an id starting with '-' created $(ls -A "$ROOT") in the state root"
+        rmdir "$ROOT"
+}
+
+# A FIFO where config.json should be: its open would block until a writer came. Refused at once.
+fifo_config() {
+        rm -f config.json
+        mkfifo config.json
+}
+
+# update -r FIFO: refused at once, the container untouched.
+update_fifo() {
+        mk_bundle b /bin/sh -c "$(long_running)"
+        ctr create -b "$B" c1 </dev/null
+        mkfifo "$C/resources"
+        CTR_TIMEOUT=10 capture ctr update -r "$C/resources" c1
+        assert_fails "update -r FIFO"
+        assert_one_error_line "update -r FIFO" 'resources.*not a regular file'
+        assert_status c1 created
+        ctr delete c1
+}
+
+# --pid-file naming a FIFO (or anything but a regular file): refused before anything exists,
+# and the FIFO is still there.
+pid_file_fifo() {
+        local verb
+        mk_bundle b /bin/touch /shared/ran
+        mkfifo "$C/pid"
+        for verb in create run; do
+                CTR_TIMEOUT=10 capture ctr "$verb" --pid-file "$C/pid" -b "$B" c1
+                assert_fails "$verb --pid-file FIFO"
+                assert_one_error_line "$verb --pid-file FIFO" 'pid-file.*not a regular file'
+                [ -p "$C/pid" ] || fail "$verb: the FIFO at --pid-file was replaced"
+                [ ! -e "$ROOT/c1" ] || fail "$verb: a failed $verb left $ROOT/c1"
+                [ ! -e "$C/shared/ran" ] || fail "$verb: the process ran although $verb failed"
+        done
+}
+
 # ---------------------------------------------------------------- the table
 
 big=$(printf 'x%.0s' $(seq 129))
@@ -187,4 +237,11 @@ case_run id-leading-dot          bad_id .x
 case_run id-space                bad_id "a b"
 case_run id-newline              bad_id $'a\nb'
 case_run id-128-chars-ok         id_128_ok
+case_run id-leading-dash         dash_id
+# A FIFO must fail fast: CTR_TIMEOUT bounds a hang to 10 s, which assert_fails reports.
+CTR_TIMEOUT=10
+case_run config-fifo             bad_config 'config\.json: not a regular file' fifo_config
+unset CTR_TIMEOUT
+case_run update-resources-fifo   update_fifo
+case_run pid-file-fifo           pid_file_fifo
 lib_finish

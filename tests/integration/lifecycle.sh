@@ -617,6 +617,43 @@ $OUT"
         assert_fails "no command at all"
 }
 
+# "container" readiness: <state>/notify is the host's, bound into the container at /run/notify,
+# read-only. Without a read-only bind the container's root could fill /run or grow a tree there.
+t_notify_dir_read_only() {
+        mk_bundle_sh b 'touch /run/notify/x 2>/shared/err; echo $? >/shared/rc; mkdir -p /run/notify/a/b 2>>/shared/err; echo "$NOTIFY_SOCKET" >/shared/sock' \
+                set annotations '{"org.ctr-launch.readiness": "container"}'
+        capture ctr run -b "$B" c1
+        assert_rc 0 "run with container readiness"
+        assert_eq "NOTIFY_SOCKET in the container" /run/notify/notify.sock "$(cat "$C/shared/sock")"
+        [ "$(cat "$C/shared/rc")" != 0 ] || fail "the container could write into its /run/notify (the host's <state>/notify)"
+        assert_contains "the container's error writing into /run/notify" "$(cat "$C/shared/err")" "Read-only file system"
+}
+
+# However deep a tree is in the state dir (a container of an older version could grow one in
+# notify/, or a privileged one remount it), delete removes it all and the id is free again.
+t_delete_deep_tree() {
+        mk_bundle b /bin/true
+        cfg "$B" set annotations '{"org.ctr-launch.readiness": "container"}'
+        ctr create -b "$B" c1 </dev/null
+        [ -d "$ROOT/c1/notify" ] || fail "no notify/ in the state dir of a container-readiness container"
+        # Deeper than a walk down with one fd per level could go (RLIMIT_NOFILE is 1024 here).
+        "$PY" - "$ROOT/c1/notify" <<'EOF2'
+import os, sys
+os.chdir(sys.argv[1])
+for i in range(3000):
+    os.mkdir("d")
+    os.chdir("d")
+    if i % 500 == 0:
+        open("f", "w").close()
+        os.mkdir("e")
+EOF2
+        capture ctr delete c1
+        assert_rc 0 "delete of a container with a 3000-level tree in its state dir"
+        [ -z "$(ls -A "$ROOT")" ] || fail "delete left $(ls -A "$ROOT") in the state root"
+        capture ctr run -b "$B" c1
+        assert_rc 0 "run with the id again"
+}
+
 case_run run-true t_run_true
 case_run exit-status t_exit_status
 case_run create-start-kill-delete t_create_start_kill_delete
@@ -645,6 +682,8 @@ case_run pid-file t_pid_file
 case_run missing-binary t_missing_binary
 case_run kill-signal-names t_kill_signals
 case_run kill-all t_kill_all
+case_run notify-dir-read-only t_notify_dir_read_only
+case_run delete-deep-tree t_delete_deep_tree
 case_run config-at-depth-limit t_config_at_depth_limit
 case_run spec-accepted-by-run t_spec_accepted_by_run
 case_run runc-default-capabilities t_runc_default_capabilities

@@ -42,6 +42,26 @@ t_fds_preserve() {
         exec 3<&-
 }
 
+# --log's file is opened before --preserve-fds is looked at: with fd 3 closed in the caller it
+# lands on fd 3, and "preserving" fd 3 would hand root's log file to the container (the
+# CVE-2024-21626 class). Only fds the caller had open when ctr-launch started may be preserved.
+t_fds_preserve_log() {
+        mk_bundle b /bin/ls -l /proc/self/fd
+        capture ctr --log "$C/runtime.log" run --preserve-fds 1 -b "$B" c1 3<&-
+        case $OUT in *runtime.log*) fail "the container got ctr-launch's own --log file as its fd 3:
+$OUT" ;; esac
+        assert_fails "run --preserve-fds 1 with fd 3 closed and --log"
+        assert_one_error_line "run --preserve-fds 1 with fd 3 closed" 'preserve-fds: fd 3 is not open'
+        [ -z "$(ls -A "$ROOT" 2>/dev/null)" ] || fail "a refused run left $(ls -A "$ROOT") in the state root"
+        # The same with fd 3 open in the caller: that one is preserved, not the log.
+        : >"$C/handed-over"
+        capture ctr --log "$C/runtime.log" run --preserve-fds 1 -b "$B" c2 3<"$C/handed-over"
+        assert_rc 0 "run --preserve-fds 1 with fd 3 open and --log"
+        case $OUT in *runtime.log*) fail "the container got ctr-launch's own --log file:
+$OUT" ;; esac
+        assert_contains "the container's fd 3" "$OUT" "handed-over"
+}
+
 t_fds_create_start() {
         mk_bundle b /bin/ls /proc/self/fd
         exec 7</etc/hostname
@@ -276,8 +296,84 @@ t_state_private() {
         ctr delete c1
 }
 
+# ---------------------------------------------------------------- system bundles
+
+# Whether every directory from / down to $1 is root's and writable by nobody else (or sticky),
+# as create --system-bundle wants the bundle's parents.
+parents_root_only() {
+        local d=$1 m
+        while :; do
+                m=$(stat -c '%u %a' "$d")
+                [ "${m%% *}" = 0 ] || return 1
+                m=${m#* }
+                (( (8#$m & 8#022) == 0 || (8#$m & 8#1000) != 0 )) || return 1
+                [ "$d" != / ] || return 0
+                d=$(dirname "$d")
+        done
+}
+
+# sysb_refused WHAT REGEX: create --system-bundle of $B fails with one line matching REGEX,
+# nothing made, the hook not run.
+sysb_refused() {
+        capture ctr create --system-bundle -b "$B" c1
+        assert_fails "create --system-bundle, $1"
+        assert_one_error_line "create --system-bundle, $1" "$2"
+        [ -z "$(ls -A "$ROOT" 2>/dev/null)" ] || fail "$1: left $(ls -A "$ROOT") in the state root"
+        [ ! -e "$C/hook-ran" ] || fail "$1: the createRuntime hook ran"
+}
+
+# A system bundle (ctr@.service passes --system-bundle; a bundle under /var/lib/ctr-launch is one
+# anyway, see tests/system/unit.sh) must be root's alone, as sshd's StrictModes wants a user's
+# files: whoever may start its unit must not be able to edit what root then runs.
+t_system_bundle() {
+        parents_root_only "$T" || skip "$T or a directory above it is not root's alone (TMPDIR elsewhere?)"
+        mk_bundle b /bin/true
+        mkdir "$C/hooks"
+        cp /bin/true "$C/hooks/h"
+        printf '#!/bin/sh\ntouch %s\n' "$C/hook-ran" >"$C/hooks/mark"
+        chmod 755 "$C/hooks/mark"
+        cfg "$B" set hooks "{\"createRuntime\": [{\"path\": \"$C/hooks/h\"}, {\"path\": \"$C/hooks/mark\"}]}"
+        capture ctr create --system-bundle -b "$B" ok
+        assert_rc 0 "create --system-bundle of a bundle that is root's alone"
+        ctr delete ok
+        rm -f "$C/hook-ran"
+
+        chmod g+w "$B/config.json"
+        sysb_refused "config.json group-writable" "system bundle: $B/config\\.json is writable by group or others: chmod go-w $B/config\\.json"
+        # root running its own bundle by hand is not held to it.
+        capture ctr create -b "$B" own
+        assert_rc 0 "create without --system-bundle of a group-writable config (root's own choice)"
+        ctr delete own
+        rm -f "$C/hook-ran"
+        chmod g-w "$B/config.json"
+        chown 65534 "$B/config.json"
+        sysb_refused "config.json not root's" "$B/config\\.json is owned by uid 65534, not root: chown root $B/config\\.json"
+        chown 0 "$B/config.json"
+        chmod o+w "$B/rootfs"
+        sysb_refused "rootfs writable by others" "root\\.path: $B/rootfs is writable by others: chmod go-w $B/rootfs"
+        chmod o-w "$B/rootfs"
+        chmod g+w "$B"
+        sysb_refused "bundle directory group-writable" "$B is writable by its group: chmod go-w $B\$"
+        chmod g-w "$B"
+        chmod 777 "$C"
+        sysb_refused "a parent of the bundle writable by all" "$C is writable by group and others: chmod go-w $C\$"
+        chmod 755 "$C"
+        chown 65534 "$C/hooks/h"
+        sysb_refused "hook not root's" "hooks\\.createRuntime\\[0\\]: $C/hooks/h is owned by uid 65534, not root: chown root $C/hooks/h"
+        chown 0 "$C/hooks/h"
+        chmod o+w "$C/hooks"
+        sysb_refused "hook's directory writable" "hooks\\.createRuntime\\[0\\]: $C/hooks is writable by others: chmod go-w $C/hooks"
+        chmod o-w "$C/hooks"
+        # A link to a good hook, in a directory anyone may write: the link could be swapped.
+        mkdir -m 0777 "$C/drop"
+        ln -s "$C/hooks/h" "$C/drop/h"
+        cfg "$B" set hooks "{\"createRuntime\": [{\"path\": \"$C/drop/h\"}, {\"path\": \"$C/hooks/mark\"}]}"
+        sysb_refused "hook through a symlink in a writable directory" "$C/drop is writable by group and others"
+}
+
 case_run fds-run t_fds_run
 case_run fds-preserve t_fds_preserve
+case_run fds-preserve-log t_fds_preserve_log
 case_run fds-create-start t_fds_create_start
 case_run init-fds-while-created t_init_fds
 case_run init-not-dumpable t_init_not_dumpable
@@ -286,4 +382,5 @@ case_run cve-2019-5736-self t_cve_2019_5736_self
 case_run cve-2019-5736-entrypoint t_cve_2019_5736_entrypoint
 case_run listen-fds t_listen_fds
 case_run state-private t_state_private
+case_run system-bundle t_system_bundle
 lib_finish

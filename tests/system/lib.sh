@@ -218,6 +218,8 @@ host_boot() {
         # overlay only whites it out in the upper layer).
         rm -rf --one-file-system "${HOST_ROOT:?}$HOST_BUNDLES"
         mkdir -p "$HOST_ROOT$HOST_BUNDLES"
+        # System bundles must be root's alone, the way down included, whatever our umask.
+        chmod 0755 "$HOST_ROOT$HOST_BUNDLES"
         make_rootfs_template "$HOST_DIR/rootfs-template"
 
         # setsid: nspawn wants a session of its own; --register=no: this machine's PID 1 is not
@@ -333,6 +335,8 @@ cfg["mounts"].append({"destination": "/shared", "type": "bind", "source": sys.ar
 with open(sys.argv[1], "w") as f:
     json.dump(cfg, f, indent=2)
 EOF
+        # Root's alone, as create wants a system bundle (the test's umask may be looser).
+        chmod go-w "$BUNDLE_DIR" "$BUNDLE_DIR/rootfs" "$BUNDLE_DIR/config.json"
 }
 
 # host_bundle_set ID PATH JSON [PATH JSON...]: sets the dotted PATHs of the bundle's

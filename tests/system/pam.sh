@@ -32,8 +32,18 @@ cat >"$HOST_ROOT/usr/local/sbin/ctr-pam-log" <<EOS
 echo "\$PAM_TYPE \$PAM_USER \$PAM_TTY" >>$PAM_LOG
 EOS
 chmod 755 "$HOST_ROOT/usr/local/sbin/ctr-pam-log"
-printf '%s\n' '# test: log every session' 'session required pam_exec.so /usr/local/sbin/ctr-pam-log' \
-        >>"$HOST_ROOT/etc/pam.d/ctr-launch"
+# Before the logger: while /run/ctr-pam-hang exists, a close stops here, half done (its PID in
+# /run/ctr-pam-hang.pid), so that a case can kill the holder in the middle of its close; the
+# logger then logs only a close that went to the end.
+cat >"$HOST_ROOT/usr/local/sbin/ctr-pam-hang" <<'EOS'
+#!/bin/sh
+[ "$PAM_TYPE" = close_session ] && [ -e /run/ctr-pam-hang ] || exit 0
+echo $$ >/run/ctr-pam-hang.pid
+while [ -e /run/ctr-pam-hang ]; do sleep 0.1; done
+EOS
+chmod 755 "$HOST_ROOT/usr/local/sbin/ctr-pam-hang"
+printf '%s\n' '# test: log every session' 'session required pam_exec.so /usr/local/sbin/ctr-pam-hang' \
+        'session required pam_exec.so /usr/local/sbin/ctr-pam-log' >>"$HOST_ROOT/etc/pam.d/ctr-launch"
 mkdir -p "$HOST_ROOT/etc/security/limits.d"
 echo "$ACCOUNT - nofile 1234" >"$HOST_ROOT/etc/security/limits.d/ctr-pam-test.conf"
 printf 'CTR_PAM_FROM_ENV=pam-env\nCTR_PAM_BOTH=from-pam\n' >>"$HOST_ROOT/etc/environment"
@@ -170,7 +180,10 @@ t_unit_exit() {
 # refused ID WHAT NEEDLE: create fails with NEEDLE on stderr, no session, nothing left.
 refused() {
         local id=$1 what=$2 needle=$3 rc=0 out
-        out=$(host_ctr create --bundle "$HOST_BUNDLE" "$id" 2>&1) || rc=$?
+        # Into a file, not $(...): a create that wrongly succeeds leaves an init holding its
+        # stdout, and a command substitution would wait for it forever.
+        host_ctr create --bundle "$HOST_BUNDLE" "$id" >"$HOST_DIR/refused.out" 2>&1 || rc=$?
+        out=$(cat "$HOST_DIR/refused.out")
         [ "$rc" != 0 ] || fail "create as a $what account succeeded"
         note "$what: $out"
         assert_contains "create's error ($what)" "$out" "$needle"
@@ -212,6 +225,44 @@ t_unit_locked() {
         assert_sessions 0 0 "locked account under systemd"
 }
 
+# A locked account whose shadow entry is longer than 16 KiB: getspnam_r() says ERANGE on a
+# small buffer, and the check must grow it (or refuse), never skip it.
+t_locked_long_shadow() {
+        log_reset
+        make lls /bin/true
+        trap 'host_run usermod -p "*" "$ACCOUNT"' EXIT
+        host_run usermod -p "!$(printf 'x%.0s' $(seq 17000))" "$ACCOUNT"
+        local len
+        len=$(host_run getent shadow "$ACCOUNT" | wc -c)
+        note "shadow entry of $ACCOUNT: $len bytes"
+        [ "$len" -gt 16384 ] || fail "the shadow entry is only $len bytes"
+        refused lls "locked, shadow entry over 16 KiB" "is locked"
+}
+
+# The session holder killed in the middle of its close (systemd's SIGKILL at the end of a failed
+# unit, or delete's after its deadline): the close is not marked done, and the next delete does
+# it again, to the end.
+t_close_killed_holder() {
+        log_reset
+        make hk /bin/sh -c "$LONG"
+        host_ctr create --bundle "$HOST_BUNDLE" hk
+        host_ctr start hk
+        wait_for "the payload to run" test -e "$BUNDLE_DIR/shared/running"
+        local pid holder
+        pid=$(host_pid_of hk)
+        holder=$(host_run cat "$HOST_STATE/hk/pam.pid" | cut -d' ' -f1)
+        trap 'host_run rm -f /run/ctr-pam-hang /run/ctr-pam-hang.pid' EXIT
+        host_run touch /run/ctr-pam-hang
+        host_run kill -9 "$pid"
+        wait_for "the holder to be in the middle of its close" host_run test -s /run/ctr-pam-hang.pid
+        host_run kill -9 "$holder" "$(host_run cat /run/ctr-pam-hang.pid)"
+        host_run rm -f /run/ctr-pam-hang /run/ctr-pam-hang.pid
+        wait_for "the holder to be gone" sh -c "! nsenter -t $HOST_PID1 -a kill -0 $holder 2>/dev/null"
+        assert_sessions 1 0 "holder killed in the middle of its close"
+        host_ctr delete hk
+        assert_sessions 1 1 "after delete: the half-done close done again, to the end"
+}
+
 case_run manual-kill9 t_manual_kill9
 case_run run t_run
 case_run unit-stop t_unit_stop
@@ -219,4 +270,6 @@ case_run unit-kill9 t_unit_kill9
 case_run unit-exit t_unit_exit
 case_run refused t_refused
 case_run unit-locked t_unit_locked
+case_run locked-long-shadow t_locked_long_shadow
+case_run close-killed-holder t_close_killed_holder
 sys_finish

@@ -169,8 +169,8 @@ t_container_readiness() {
         assert_eq "MainPID after the container's MAINPID=1" "$pid" "$(show ctr@rdy MainPID)"
 
         local relay
-        relay=$(host_run pgrep -f "ctr-launch start rdy" | head -1) || relay=""
-        [ -n "$relay" ] || fail "no relay (ctr-launch start rdy) running"
+        relay=$(host_run pgrep -f "ctr-launch start -- rdy" | head -1) || relay=""
+        [ -n "$relay" ] || fail "no relay (ctr-launch start -- rdy) running"
         note "relay $relay: $(host_run grep -E '^(Rss|Pss|Private_Clean|Private_Dirty):' /proc/$relay/smaps_rollup | tr -s ' ' | tr '\n' ' ')"
         host_run grep -E '^Private_(Clean|Dirty):' "/proc/$relay/smaps_rollup" |
                 awk '{ s += $2 } END { print s }' >"$HOST_DIR/relay-private-kb"
@@ -179,6 +179,69 @@ t_container_readiness() {
         assert_eq "ActiveState after stop" inactive "$(active_state ctr@rdy)"
         host_run sh -c "kill -0 $relay 2>/dev/null" && fail "the relay $relay outlived the unit"
         return 0
+}
+
+# "container" readiness with /run/notify read-only in the container: its root cannot write
+# there (the host's <state>/notify), yet sd_notify() reaches the relay; the socket was made
+# 0666 by bind() itself (no chmod by path afterwards).
+t_notify_read_only() {
+        make nro /bin/sh -c 'trap "exit 0" TERM; touch /run/notify/x 2>/shared/err; echo $? >/shared/rc;
+                ls -ln /run/notify >/shared/ls; sd-notify-static READY=1; touch /shared/running;
+                while :; do sleep 0.2; done'
+        host_bundle_set nro annotations '{"org.ctr-launch.readiness": "container"}'
+        start nro
+        assert_eq "systemctl start ctr@nro ($OUT)" 0 "$RC"
+        assert_eq "ActiveState (READY=1 went through the read-only mount)" active "$(active_state ctr@nro)"
+        [ "$(cat "$BUNDLE_DIR/shared/rc")" != 0 ] || fail "the container wrote into /run/notify"
+        assert_contains "the container's touch /run/notify/x" "$(cat "$BUNDLE_DIR/shared/err")" "Read-only file system"
+        assert_contains "/run/notify as the container lists it" "$(cat "$BUNDLE_DIR/shared/ls")" "srw-rw-rw-"
+        assert_eq "mode of the notify socket on the host" "socket 666" \
+                "$(host_run stat -c '%F %a' "$HOST_STATE/nro/notify/notify.sock")"
+        host_run timeout 60 systemctl stop ctr@nro
+}
+
+# An instance name that reads as an option: refused by the id grammar, with "--" before it in
+# every command line of the unit; never a help text and a success.
+t_dash_instance() {
+        host_watch_unit 'ctr@-h.service'
+        start -h
+        [ "$RC" != 0 ] || fail "systemctl start ctr@-h succeeded"
+        assert_eq "ActiveState of ctr@-h" failed "$(active_state ctr@-h)"
+        wait_for "the refusal in the journal" journal_has -h 'invalid container id "-h"'
+        if host_journal 'ctr@-h' | grep -q 'Usage:'; then
+                fail "ctr@-h printed a usage text: $(host_journal 'ctr@-h' | grep 'Usage:')"
+        fi
+        host_run systemctl reset-failed 'ctr@-h' || true
+}
+
+# System bundles must be root's alone: whoever may start ctr@ID is not root, and the bundle's
+# hooks run as root on the host. A group-writable config.json fails the unit with one line
+# naming the path and the fix, and nothing is left; the same bundle refused by hand too (a
+# bundle under /var/lib/ctr-launch is a system bundle whoever runs create).
+t_bundle_not_root_only() {
+        make gw /bin/sh -c "$LONG"
+        chmod g+w "$BUNDLE_DIR/config.json"
+        start gw
+        [ "$RC" != 0 ] || fail "ctr@gw started with a group-writable config.json"
+        assert_eq "ActiveState" failed "$(active_state ctr@gw)"
+        local line="system bundle: $HOST_BUNDLE/config.json is writable by group or others: chmod go-w $HOST_BUNDLE/config.json"
+        wait_for "the refusal in the journal" journal_has gw "$line"
+        [ ! -e "$BUNDLE_DIR/shared/running" ] || fail "the container ran"
+        local rc=0 out
+        # Into a file: a create that wrongly succeeds leaves an init holding its stdout.
+        host_ctr create --bundle "$HOST_BUNDLE" gw >"$HOST_DIR/gw.out" 2>&1 || rc=$?
+        out=$(cat "$HOST_DIR/gw.out")
+        [ "$rc" != 0 ] || fail "create by hand of a group-writable system bundle succeeded"
+        assert_eq "create by hand" "ctr-launch: gw: $line" "$out"
+        chmod g-w "$BUNDLE_DIR/config.json"
+        chown 65534 "$BUNDLE_DIR/rootfs"
+        start gw
+        [ "$RC" != 0 ] || fail "ctr@gw started with a rootfs owned by nobody"
+        wait_for "the refusal in the journal" journal_has gw "root.path: $HOST_BUNDLE/rootfs is owned by uid 65534, not root: chown root $HOST_BUNDLE/rootfs"
+        chown 0 "$BUNDLE_DIR/rootfs"
+        start gw
+        assert_eq "systemctl start ctr@gw once the bundle is root's alone ($OUT)" 0 "$RC"
+        host_run timeout 60 systemctl stop ctr@gw
 }
 
 t_watchdog() {
@@ -268,6 +331,9 @@ case_run exit-status t_exit_status
 case_run bad-bundle t_bad_bundle
 case_run exec-failure t_exec_failure
 case_run container-readiness t_container_readiness
+case_run notify-read-only t_notify_read_only
+case_run dash-instance t_dash_instance
+case_run bundle-not-root-only t_bundle_not_root_only
 case_run watchdog t_watchdog
 case_run never-ready t_never_ready
 case_run ignores-sigterm t_ignores_sigterm
