@@ -284,12 +284,11 @@ int control_request_to_argv(const ControlRequest *r, const char *exe, const char
                 if (r->quiet)
                         k |= strv_extend(&l, "--quiet");
         }
-        /* kill and delete parse options: "--" so that an id starting with '-' (valid) is
-         * never one. start and state take their id at a fixed place, with no option parsing. */
-        if (r->verb == CONTROL_KILL || r->verb == CONTROL_DELETE)
+        /* "--" before every id: whatever the id grammar allows, an id is never an option. */
+        if (r->verb != CONTROL_LIST) {
                 k |= strv_extend(&l, "--");
-        if (r->verb != CONTROL_LIST)
                 k |= strv_extend(&l, r->id);
+        }
         if (r->verb == CONTROL_KILL && r->signal > 0) {
                 snprintf(sig, sizeof(sig), "%d", r->signal);
                 k |= strv_extend(&l, sig);

@@ -355,7 +355,7 @@ case_delete_force_needs_stop() {
 # ".", an escape) is refused even to carol, who may manage every container.
 case_unit_name_not_an_id() {
         local unit
-        for unit in 'ctr@.web.service' 'ctr@.service.service' 'ctr@a\x2bb.service'; do
+        for unit in 'ctr@.web.service' 'ctr@-web.service' 'ctr@.service.service' 'ctr@a\x2bb.service'; do
                 host_watch_unit "$unit"
                 as carol systemctl start "$unit"
                 assert_systemctl_denied "carol: systemctl start $unit"

@@ -175,10 +175,10 @@ static void test_to_argv(void) {
         g_free(joined);
         strv_free(argv);
         r = (ControlRequest) { .verb = CONTROL_START };
-        strcpy(r.id, "-rf");
+        strcpy(r.id, "web");
         g_assert_cmpint(control_request_to_argv(&r, "x", "/run/ctr-launch", &argv), ==, 0);
         joined = g_strjoinv(" ", argv);
-        g_assert_cmpstr(joined, ==, "x --root /run/ctr-launch start -rf");
+        g_assert_cmpstr(joined, ==, "x --root /run/ctr-launch start -- web");
         g_free(joined);
         strv_free(argv);
 }
