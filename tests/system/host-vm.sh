@@ -37,7 +37,7 @@ VM_QEMU=""                  # PID of qemu: ours, or the suite's when attached
 VM_OWNER=""                 # set if this script booted the VM (and powers it off)
 VM_RUN_TIMEOUT=${CTR_VM_RUN_TIMEOUT:-300}
 # Under TCG everything in the VM is several times slower than here: bounds, not speeds.
-WAIT_DEFAULT=60
+WAIT_DEFAULT=30
 : "${CTR_TIMEOUT:=90}"
 
 host_impl_check() {
