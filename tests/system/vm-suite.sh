@@ -63,8 +63,35 @@ vm_leftovers() {
                 sed 's/^/unit: /' || true
 }
 
+# The channel itself, before anything relies on it: output, errors, status, stdin on request,
+# concurrent jobs, and the deadline (a job past it is killed and host_run says 124).
+channel_check() {
+        local out rc=0 t0
+        out=$(host_run sh -c 'echo out; echo err >&2; exit 3' 2>&1) || rc=$?
+        assert_eq "status through the channel" 3 "$rc"
+        assert_eq "stdout then stderr through the channel" "out
+err" "$out"
+        assert_eq "no stdin unless asked" "" "$(echo ignored | host_run cat)"
+        assert_eq "stdin when asked" "in" "$(echo in | HOST_RUN_STDIN=- host_run cat)"
+        host_run sh -c 'sleep 2; echo a' >"$HOST_DIR/channel.a" &
+        assert_eq "a second job while the first runs" b "$(host_run echo b)"
+        wait $!
+        assert_eq "the first job's output" a "$(cat "$HOST_DIR/channel.a")"
+        rc=0
+        t0=$SECONDS
+        vm_job 2 sleep 60 2>/dev/null || rc=$?
+        assert_eq "status of a job past its deadline" 124 "$rc"
+        [ $((SECONDS - t0)) -lt 30 ] || fail "the deadline of 2 s did not end the job"
+        host_fails pgrep -x -f 'sleep 60' || fail "the job past its deadline still runs"
+}
+
 host_boot "$BUILD_DIR"
 BOOTED=$SECONDS
+CASE_SKIP_FILE=$HOST_DIR/channel.skip
+CASE="vm: command channel"
+case_body true channel_check
+[ "$CASE_RC" = 0 ] && tap ok "$CASE" || tap not-ok "$CASE"
+CASE=""
 export CTR_VM_ATTACH=1 CTR_VM_ROOT=$HOST_ROOT CTR_VM_QEMU=$VM_QEMU
 for s in "${SCRIPTS[@]}"; do
         [ -f "$(dirname "$0")/$s.sh" ] || hard_error "no scenario script $s.sh (CTR_VM_SCRIPTS)"
