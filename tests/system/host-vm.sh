@@ -187,7 +187,7 @@ vm_boot() {
                         -nodefaults -no-user-config -display none -no-reboot \
                         -serial "file:$HOST_DIR/console.log" -monitor none \
                         -kernel "$kdir/vmlinuz" -initrd "$HOST_DIR/initrd.gz" \
-                        -append "console=ttyS0 panic=-1 systemd.log_color=0" \
+                        -append "console=ttyS0 panic=-1 TERM=dumb" \
                         -virtfs "local,path=$HOST_ROOT,mount_tag=ctrroot,security_model=passthrough,multidevs=remap"
         ) </dev/null >"$HOST_DIR/qemu.log" 2>&1 &
         VM_QEMU=$!

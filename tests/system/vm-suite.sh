@@ -83,6 +83,10 @@ err" "$out"
         assert_eq "status of a job past its deadline" 124 "$rc"
         [ $((SECONDS - t0)) -lt 30 ] || fail "the deadline of 2 s did not end the job"
         host_fails pgrep -x -f 'sleep 60' || fail "the job past its deadline still runs"
+        local i t
+        t=$(date +%s%N)
+        for ((i = 0; i < 10; i++)); do host_run true; done
+        echo "# channel: $(( ($(date +%s%N) - t) / 10000000 )) ms per host_run true" >"$HOST_DIR/channel.diag"
 }
 
 host_boot "$BUILD_DIR"
@@ -91,6 +95,7 @@ CASE_SKIP_FILE=$HOST_DIR/channel.skip
 CASE="vm: command channel"
 case_body true channel_check
 [ "$CASE_RC" = 0 ] && tap ok "$CASE" || tap not-ok "$CASE"
+cat "$HOST_DIR/channel.diag" 2>/dev/null || true
 CASE=""
 export CTR_VM_ATTACH=1 CTR_VM_ROOT=$HOST_ROOT CTR_VM_QEMU=$VM_QEMU
 for s in "${SCRIPTS[@]}"; do
