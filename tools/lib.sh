@@ -11,7 +11,10 @@ TEST_PACKAGES=(util-linux procps
                uidmap
                # the system tests (tests/system): a real systemd booted in systemd-nspawn,
                # with D-Bus, logind (PAM sessions) and polkitd inside
-               systemd systemd-container dbus libpam-systemd polkitd)
+               systemd systemd-container dbus libpam-systemd polkitd
+               # the same in a VM on Debian's own kernel (tests/system/host-vm.sh; the kernel
+               # itself is fetched by tools/vm-kernel.sh): qemu, and cpio for its initramfs
+               qemu-system-x86 cpio)
 
 log_step() {
         printf '\n==> %s\n' "$*"

@@ -28,7 +28,7 @@ payload_running() {
 # assert_tracked_in PID CGROUP: the unified hierarchy and name=systemd put PID in CGROUP.
 assert_tracked_in() {
         local pid=$1 want=$2 h
-        for h in 0 name=systemd; do
+        for h in "${HOST_SYSTEMD_HIERARCHIES[@]}"; do
                 assert_eq "cgroup of the container's init ($pid) in hierarchy \"$h\"
 $(host_run cat "/proc/$pid/cgroup")
 " "$want" "$(host_cgroup_of "$pid" "$h")"
@@ -105,8 +105,8 @@ t_systemd_driver_scope() {
         assert_eq "ControlGroup of $scope" /system.slice/$scope "$cg"
         assert_status_lists "$scope" "$pid"
         assert_tracked_in "$pid" "/system.slice/$scope"
-        host_run grep -qx "$pid" "/sys/fs/cgroup/unified/system.slice/$scope/cgroup.procs" ||
-                fail "$pid is not in /sys/fs/cgroup/unified/system.slice/$scope/cgroup.procs"
+        host_run grep -qx "$pid" "$HOST_UNIFIED/system.slice/$scope/cgroup.procs" ||
+                fail "$pid is not in $HOST_UNIFIED/system.slice/$scope/cgroup.procs"
         note "cgroups of the init: $(host_run cat "/proc/$pid/cgroup" | tr '\n' ' ')"
 
         local out
@@ -135,16 +135,24 @@ t_systemd_driver_resources() {
         out=$(host_run systemctl show -p MemoryMax,TasksMax "$scope")
         assert_contains "systemctl show -p MemoryMax,TasksMax $scope" "$out" "MemoryMax=67108864"
         assert_contains "systemctl show -p MemoryMax,TasksMax $scope" "$out" "TasksMax=32"
-        mem=$(host_run cat "/sys/fs/cgroup/memory/system.slice/$scope/memory.limit_in_bytes")
-        assert_eq "memory.limit_in_bytes of $scope (v1)" 67108864 "$mem"
-        pids=$(host_run cat "/sys/fs/cgroup/pids/system.slice/$scope/pids.max")
-        assert_eq "pids.max of $scope (v1)" 32 "$pids"
-        assert_eq "memory cgroup of the init" "/system.slice/$scope" "$(host_cgroup_of "$pid" memory)"
-        assert_eq "pids cgroup of the init" "/system.slice/$scope" "$(host_cgroup_of "$pid" pids)"
+        if [ "$HOST_CGROUP_LAYOUT" = hybrid ]; then
+                mem=$(host_run cat "/sys/fs/cgroup/memory/system.slice/$scope/memory.limit_in_bytes")
+                assert_eq "memory.limit_in_bytes of $scope (v1)" 67108864 "$mem"
+                pids=$(host_run cat "/sys/fs/cgroup/pids/system.slice/$scope/pids.max")
+                assert_eq "pids.max of $scope (v1)" 32 "$pids"
+                assert_eq "memory cgroup of the init" "/system.slice/$scope" "$(host_cgroup_of "$pid" memory)"
+                assert_eq "pids cgroup of the init" "/system.slice/$scope" "$(host_cgroup_of "$pid" pids)"
+        else
+                mem=$(host_run cat "$HOST_UNIFIED/system.slice/$scope/memory.max")
+                assert_eq "memory.max of $scope (v2)" 67108864 "$mem"
+                pids=$(host_run cat "$HOST_UNIFIED/system.slice/$scope/pids.max")
+                assert_eq "pids.max of $scope (v2)" 32 "$pids"
+                assert_eq "cgroup of the init" "/system.slice/$scope" "$(host_cgroup_of "$pid")"
+        fi
 
         # The payload ends by itself, then delete (not --force) cleans up.
         go c3
-        wait_for "c3 to stop" sh -c "! nsenter -t $HOST_PID1 -a test -e /proc/$pid"
+        wait_for "c3 to stop" host_fails test -e "/proc/$pid"
         out=$(host_ctr delete c3 2>&1) || fail "delete c3 failed: $out"
         wait_for "$scope to be gone" unit_gone "$scope"
         wait_for "no cgroup left for $scope" no_cgroup_named "$scope"

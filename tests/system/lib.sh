@@ -1,11 +1,16 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash
 #
-# The system test host: a real systemd 252 booted with systemd-nspawn on an overlay of this
-# machine's root, with the fresh build installed in it, driven from outside with nsenter. Sourced
-# by each scenario script, which then calls
+# The system test host: a real systemd 252 booted on an overlay of this machine's root, with the
+# fresh build installed in it, driven from outside. Two implementations, chosen by CTR_TEST_HOST:
+#   nspawn (the default)  systemd-nspawn on this machine's kernel and cgroup layout (hybrid
+#                         here), driven with nsenter: host-nspawn.sh
+#   vm                    a qemu VM booting Debian 12's own kernel, unified cgroups, systemd as
+#                         the real PID 1, driven through a command directory: host-vm.sh
+# The scenario scripts are the same for both. Sourced by each scenario script, which then calls
 #   sys_init "$@"        arguments: the meson build root, the ctr-launch binary of the build
-#   host_boot            (one boot per script: it takes seconds; cases share it)
+#   host_boot            (one boot per script: it takes seconds; cases share it; the VM is
+#                        booted once per suite by vm-suite.sh and each script attaches to it)
 #   case_run NAME FUNC   once per case
 #   sys_finish           the TAP plan; exit status 0 if no case failed
 # The report is TAP (tests/assert.sh). Not root: the script is skipped ("1..0 # SKIP").
@@ -16,34 +21,40 @@
 #     (/usr/local/bin/ctr-launch with the default prefix);
 #   - bundles go to /var/lib/ctr-launch/ID (the place the design gives ctr@ID), made from this
 #     side under $HOST_ROOT; the directory starts empty (opaque over the machine's own);
-#   - the v1 cgroup controllers are remounted read-write (nspawn mounts them read-only) so that
-#     a runtime can use them, as on a real hybrid host;
+#   - $HOST_ROOT is the test host's / seen from here, live both ways (the VM's root is that
+#     very overlay, shared over virtio-9p): write its files from here, read what it wrote;
+#   - $HOST_UNIFIED is the unified cgroup hierarchy's mount point (/sys/fs/cgroup/unified on
+#     a hybrid host, /sys/fs/cgroup on a unified one), $HOST_CGROUP_LAYOUT hybrid or unified;
 #   - containers use the default state root, /run/ctr-launch.
-# Commands run with host_run (nsenter) are outside nspawn's seccomp filter and capability
-# bounding set, and above the test host's cgroups ("/.." in their /proc/self/cgroup: they stay in
-# ours); what systemctl or systemd-run starts is inside all of that, like a real service.
+# host_run CMD... runs CMD as root in the test host with a clean environment and passes its
+# stdout, stderr and exit status on. Its stdin: the caller's on nspawn; /dev/null on the VM
+# unless HOST_RUN_STDIN=- (then the caller's stdin is read to its end first), so that a
+# scenario meaning to feed a command says so: `HOST_RUN_STDIN=- host_run CMD <FILE`. Do not
+# nsenter or name a PID of this machine in a scenario: use host_run (host_fails for "! CMD").
 #
 # On this machine the script runs in a mount namespace of its own (the overlay is private to
-# it), and the test host in cgroups of its own below ours, ctr-launch-sys.PID in every hierarchy
-# (host_cgroups_make); the teardown removes both.
+# it); see host-*.sh for what else each host sets up, and the teardown removes it all.
 #
-# Environment knobs: CTR_TEST_ONLY=REGEX runs the matching cases only; CTR_TEST_KEEP=1 keeps the
-# scratch directory (the overlay's upper layer, the nspawn log); CTR_TEST_VERBOSE=1 traces the
-# cases (set -x); CTR_BOOT_TIMEOUT (default 60 s).
+# Environment knobs: CTR_TEST_HOST=nspawn|vm; CTR_TEST_ONLY=REGEX runs the matching cases only;
+# CTR_TEST_KEEP=1 keeps the scratch directory (the overlay's upper layer, the boot log);
+# CTR_TEST_VERBOSE=1 traces the cases (set -x); CTR_BOOT_TIMEOUT (default 60 s with nspawn,
+# 600 s with the VM).
 
 set -euo pipefail
 
 if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
 
-HOST_DIR=""     # scratch directory on this machine: upper/ work/ root/ nspawn.log
+HOST_DIR=""     # scratch directory on this machine: upper/ work/ root/ and the host's logs
 HOST_ROOT=""    # the overlay, the test host's / as seen from here
-HOST_NSPAWN=""  # PID of systemd-nspawn
-HOST_PID1=""    # PID (here) of the test host's systemd
-HOST_CGROUPS=() # the test host's cgroups, one per hierarchy (host_cgroups_make)
-HOST_MACHINE="ctrsys-$$"
+HOST_UP=""      # set once host_boot succeeded
+HOST_UNIFIED="" # the unified cgroup hierarchy in the test host (host_layout_probe)
+HOST_CGROUP_LAYOUT=""
+HOST_SYSTEMD_HIERARCHIES=() # where systemd tracks units: "0" (unified), and "name=systemd" on hybrid
 HOST_BUNDLES=/var/lib/ctr-launch
 HOST_STATE=/run/ctr-launch
 HOST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# The environment of every command run in the test host (host_run).
+HOST_ENV=(PATH="$HOST_PATH" LANG=C.UTF-8 SYSTEMD_PAGER=cat SYSTEMD_COLORS=0 G_DEBUG=fatal-criticals)
 
 # ---------------------------------------------------------------- reporting
 
@@ -51,11 +62,20 @@ WAIT_DEFAULT=15
 # shellcheck source=../assert.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../assert.sh"
 
+CTR_TEST_HOST=${CTR_TEST_HOST:-nspawn}
+case $CTR_TEST_HOST in
+nspawn | vm) ;;
+*) hard_error "CTR_TEST_HOST=$CTR_TEST_HOST: expected nspawn or vm" ;;
+esac
+# The implementation: host_impl_check, host_boot, host_run, host_stop.
+# shellcheck source=host-nspawn.sh
+source "$(dirname "${BASH_SOURCE[0]}")/host-$CTR_TEST_HOST.sh"
+
 # ---------------------------------------------------------------- setup
 
 sys_init() {
         if [ "$(id -u)" != 0 ]; then
-                skip "system tests boot systemd in systemd-nspawn and need root (uid is $(id -u))"
+                skip "system tests boot systemd ($CTR_TEST_HOST test host) and need root (uid is $(id -u))"
         fi
         [ $# -ge 1 ] || hard_error "usage: $0 MESON-BUILD-ROOT [PATH-TO-ctr-launch]"
         BUILD_DIR=$(readlink -f "$1")
@@ -65,10 +85,11 @@ sys_init() {
         # Anything missing here is an installation bug (tools/lib.sh's TEST_PACKAGES), never a
         # reason to skip.
         local tool
-        for tool in systemd-nspawn nsenter meson mount umount setsid; do
+        for tool in meson mount umount; do
                 command -v "$tool" >/dev/null ||
                         hard_error "$tool not found: install the test packages (tools/lib.sh TEST_PACKAGES)"
         done
+        host_impl_check
         [ -x /lib/systemd/systemd ] || hard_error "no /lib/systemd/systemd to boot: install systemd"
         [ -x /usr/bin/dbus-daemon ] || [ -x /usr/bin/dbus-broker ] ||
                 hard_error "no D-Bus daemon for the test host: install dbus"
@@ -116,88 +137,11 @@ scratch_parent() {
         hard_error "no directory outside an overlayfs for the test host's upper layer"
 }
 
-# The test host gets a cgroup of its own in every hierarchy, below ours: ctr-launch-sys.PID. On
-# this machine nobody (no systemd) makes one for nspawn, which would then put the test host's
-# v1 hierarchies at their roots, shared with this machine and with any other test host (their
-# system.slice/ctrtest-c2.scope would be the same directory). Sets HOST_CGROUPS.
-host_cgroups_make() {
-        local d
-        HOST_CGROUPS=()
-        # One "DIR" per hierarchy mounted under /sys/fs/cgroup: our own cgroup in it (from
-        # /proc/self/cgroup, the unified "0::" line or the v1 line naming the mount's
-        # controllers), seen through the mount.
-        for d in $("$PY" - "ctr-launch-sys.$$" <<'EOF'
-import os, sys
-own = {}
-for line in open("/proc/self/cgroup"):
-    hid, ctrls, path = line.rstrip("\n").split(":", 2)
-    own["" if hid == "0" else ctrls] = path
-for line in open("/proc/self/mountinfo"):
-    f = line.split()
-    sep = f.index("-")
-    fstype, mp, root, sopts = f[sep + 1], f[4], f[3], f[sep + 3].split(",")
-    if fstype not in ("cgroup", "cgroup2") or not mp.startswith("/sys/fs/cgroup/"):
-        continue
-    if fstype == "cgroup2":
-        key = ""
-    else:
-        key = next((k for k in own if k and set(k.split(",")) <= set(sopts)), None)
-    path = own.get(key)
-    if path is None or not (path + "/").startswith(root.rstrip("/") + "/"):
-        continue
-    print(os.path.join(mp, path[len(root.rstrip("/")):].lstrip("/"), sys.argv[1]))
-EOF
-        ); do
-                mkdir "$d" || hard_error "cannot make the test host's cgroup $d"
-                HOST_CGROUPS+=("$d")
-                # v1 cpuset: no task may join a cpuset with no CPU or memory node.
-                if [ -f "$d/cpuset.cpus" ]; then
-                        cat "$(dirname "$d")/cpuset.cpus" >"$d/cpuset.cpus"
-                        cat "$(dirname "$d")/cpuset.mems" >"$d/cpuset.mems"
-                fi
-        done
-        [ ${#HOST_CGROUPS[@]} != 0 ] || hard_error "no cgroup hierarchy of ours under /sys/fs/cgroup"
-}
-
-# Removes the test host's cgroups (what its systemd left in them too), deepest first.
-host_cgroups_remove() {
-        local d
-        for d in "${HOST_CGROUPS[@]}"; do
-                [ -d "$d" ] || continue
-                find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-                [ ! -d "$d" ] || echo "$d"
-        done
-}
-
-# Children of PID, from /proc (nspawn's children: a helper first, then the container's init).
-children_of() {
-        cat /proc/"$1"/task/*/children 2>/dev/null || true
-}
-
-find_pid1() {
-        local c
-        for c in $(children_of "$HOST_NSPAWN"); do
-                if [ "$(cat "/proc/$c/comm" 2>/dev/null)" = systemd ]; then
-                        echo "$c"
-                        return 0
-                fi
-        done
-        return 1
-}
-
-host_boot_failed() {
-        echo "---- systemd-nspawn log ($HOST_DIR/nspawn.log):" >&2
-        tail -n 80 "$HOST_DIR/nspawn.log" >&2 || true
-        echo "----" >&2
-        hard_error "test host: $*"
-}
-
-# host_boot [BUILD_DIR]: mounts the overlay, installs the build, boots, waits for the system to
-# be up. Sets HOST_DIR, HOST_ROOT, HOST_NSPAWN, HOST_PID1, HOST_CTR.
-host_boot() {
-        local build=${1:-$BUILD_DIR} timeout=${CTR_BOOT_TIMEOUT:-60} state="" t0 i d
-        t0=$(date +%s%N)
-
+# host_root_make BUILD_DIR: the test host's root: an overlay of this machine's / on $HOST_ROOT
+# with the build installed by meson and an empty bundle directory. Sets HOST_DIR, HOST_ROOT,
+# HOST_CTR.
+host_root_make() {
+        local build=$1
         HOST_DIR=$(mktemp -d "$(scratch_parent)/ctr-launch-sys.XXXXXX")
         mkdir "$HOST_DIR"/{upper,work,root}
         HOST_ROOT=$HOST_DIR/root
@@ -209,79 +153,52 @@ host_boot() {
                 cat "$HOST_DIR/install.log" >&2
                 hard_error "meson install into the test host failed"
         }
-        HOST_CTR=$(installed_ctr_path) || hard_error "cannot tell where meson installs ctr-launch"
-        [ -x "$HOST_ROOT$HOST_CTR" ] || hard_error "meson install did not put ctr-launch at $HOST_CTR"
+        host_ctr_locate
         if [ -n "${CTR_BUILT:-}" ] && ! cmp -s "$CTR_BUILT" "$HOST_ROOT$HOST_CTR"; then
                 diag "test host: note: the installed $HOST_CTR differs from $CTR_BUILT (install rewrote it?)"
         fi
-        # Bundles: an empty directory of our own, whatever the machine has there (rm through the
-        # overlay only whites it out in the upper layer).
+        host_bundles_reset
+}
+
+# Sets HOST_CTR, where meson installed ctr-launch in the test host.
+host_ctr_locate() {
+        HOST_CTR=$(installed_ctr_path) || hard_error "cannot tell where meson installs ctr-launch"
+        [ -x "$HOST_ROOT$HOST_CTR" ] || hard_error "meson install did not put ctr-launch at $HOST_CTR"
+}
+
+# Bundles: an empty directory of our own, whatever the machine has there (rm through the
+# overlay only whites it out in the upper layer); and the template of their root filesystems.
+host_bundles_reset() {
         rm -rf --one-file-system "${HOST_ROOT:?}$HOST_BUNDLES"
         mkdir -p "$HOST_ROOT$HOST_BUNDLES"
         # System bundles must be root's alone, the way down included, whatever our umask.
         chmod 0755 "$HOST_ROOT$HOST_BUNDLES"
+        rm -rf "$HOST_DIR/rootfs-template"
         make_rootfs_template "$HOST_DIR/rootfs-template"
+}
 
-        # setsid: nspawn wants a session of its own; --register=no: this machine's PID 1 is not
-        # systemd (no machined); basic.target: services installed on this machine (a database,
-        # say) must not hold the boot up. --capability=all and the @keyring/bpf syscalls: what
-        # a runtime started as a service needs (design.md).
-        host_cgroups_make
-        # $! is nspawn itself: a background subshell is no process group leader (no job
-        # control), so setsid(1) does not fork.
-        (
-                for d in "${HOST_CGROUPS[@]}"; do
-                        echo "$BASHPID" >"$d/cgroup.procs"
-                done
-                exec env -u NOTIFY_SOCKET -u LISTEN_FDS -u LISTEN_PID \
-                        setsid systemd-nspawn -D "$HOST_ROOT" -b --register=no --keep-unit -M "$HOST_MACHINE" \
-                        --capability=all --system-call-filter='@keyring bpf' \
-                        -- --unit=basic.target
-        ) </dev/null >"$HOST_DIR/nspawn.log" 2>&1 &
-        HOST_NSPAWN=$!
-
-        for ((i = 0; i < timeout * 10; i++)); do
-                kill -0 "$HOST_NSPAWN" 2>/dev/null || host_boot_failed "systemd-nspawn exited during the boot"
-                if [ -z "$HOST_PID1" ]; then
-                        HOST_PID1=$(find_pid1) || HOST_PID1=""
-                fi
-                if [ -n "$HOST_PID1" ]; then
-                        # Early on the bus is not up and this fails: poll.
-                        state=$(nsenter -t "$HOST_PID1" -a -- env -i PATH="$HOST_PATH" \
-                                systemctl is-system-running 2>/dev/null) || true
-                        case $state in
-                        running | degraded) break ;;
-                        esac
-                fi
-                sleep 0.1
-        done
-        case $state in
-        running) ;;
-        degraded)
-                diag "test host: degraded; failed units:"
-                diag "$(host_run systemctl --failed --no-legend --plain || true)"
-                ;;
-        *) host_boot_failed "not up after $timeout s (PID 1: ${HOST_PID1:-not found}, state: ${state:-none})" ;;
-        esac
-
-        # nspawn mounts the v1 controllers read-only; a runtime in there needs them writable.
-        host_run sh -c 'for c in /sys/fs/cgroup/*; do
-                        if mountpoint -q "$c"; then mount -o remount,bind,rw "$c" || exit 1; fi
-                done' || host_boot_failed "cannot remount the cgroup hierarchies read-write"
-
-        diag "test host: $HOST_MACHINE up ($state) in $(( ($(date +%s%N) - t0) / 1000000 )) ms;" \
-                "systemd-nspawn $HOST_NSPAWN, PID 1 is $HOST_PID1 here; ctr-launch at $HOST_CTR"
+# Sets HOST_UNIFIED, HOST_CGROUP_LAYOUT and HOST_SYSTEMD_HIERARCHIES from the booted test host's /sys/fs/cgroup.
+host_layout_probe() {
+        if host_run test -e /sys/fs/cgroup/cgroup.controllers; then
+                HOST_UNIFIED=/sys/fs/cgroup
+                HOST_CGROUP_LAYOUT=unified
+                HOST_SYSTEMD_HIERARCHIES=(0)
+        elif host_run test -e /sys/fs/cgroup/unified/cgroup.controllers; then
+                HOST_UNIFIED=/sys/fs/cgroup/unified
+                HOST_CGROUP_LAYOUT=hybrid
+                HOST_SYSTEMD_HIERARCHIES=(0 name=systemd)
+        else
+                hard_error "test host: no unified cgroup hierarchy (a legacy-only host is not supported)"
+        fi
 }
 
 # ---------------------------------------------------------------- inside the test host
 
-# host_run CMD...: CMD inside the test host (all its namespaces, its root), with a clean
-# environment. Outside nspawn's seccomp filter and capability limits (see the top).
-host_run() {
-        [ -n "$HOST_PID1" ] || hard_error "host_run before host_boot"
-        nsenter -t "$HOST_PID1" -a -- env -i PATH="$HOST_PATH" LANG=C.UTF-8 SYSTEMD_PAGER=cat \
-                SYSTEMD_COLORS=0 G_DEBUG=fatal-criticals "$@"
+# host_fails CMD...: CMD run in the test host failed (the "!" of a wait_for condition).
+host_fails() {
+        ! host_run "$@"
 }
+
 
 # host_ctr ARGS...: the installed ctr-launch, in the test host.
 host_ctr() {
@@ -447,7 +364,7 @@ case_run() {
         local name=$1 cursor
         shift
         case_begin "$name" || return 0
-        [ -n "$HOST_PID1" ] || hard_error "case_run before host_boot"
+        [ -n "$HOST_UP" ] || hard_error "case_run before host_boot"
         CASE_SKIP_FILE=$HOST_DIR/case.skip
         rm -f "$HOST_DIR/case.units"
         cursor=$(host_run journalctl -n 0 --show-cursor --no-pager 2>/dev/null |
@@ -471,49 +388,13 @@ mounts_under() {
         awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
 }
 
-nspawn_alive() {
-        [ -n "$HOST_NSPAWN" ] && kill -0 "$HOST_NSPAWN" 2>/dev/null
-}
-
-# wait_nspawn SECONDS: whether systemd-nspawn exited within SECONDS (reaps it: it is our child).
-wait_nspawn() {
-        local i
-        for ((i = 0; i < $1 * 10; i++)); do
-                nspawn_alive || break
-                sleep 0.1
-        done
-        if nspawn_alive; then return 1; fi
-        wait "$HOST_NSPAWN" 2>/dev/null || true
-        return 0
-}
-
-# Powers the test host off and removes every trace of it; safe at any point of host_boot.
-# Turns a passing run into a failure if something could not be cleaned.
+# Powers the test host off (host_stop) and removes every trace of it; safe at any point of
+# host_boot. Turns a passing run into a failure if something could not be cleaned.
 host_teardown() {
         local rc=$? problems=() mp i
         trap - EXIT INT TERM
         set +e
-        if nspawn_alive; then
-                # nspawn turns SIGTERM into a clean shutdown of the container (SIGRTMIN+3): the
-                # way out when the bus is not up yet (a boot that failed half way).
-                if [ -n "$HOST_PID1" ] && timeout 15 nsenter -t "$HOST_PID1" -a -- \
-                        env -i PATH="$HOST_PATH" systemctl poweroff --no-block >/dev/null 2>&1; then
-                        if ! wait_nspawn 30; then
-                                problems+=("the test host did not power off within 30 s: SIGTERM to systemd-nspawn")
-                                kill -TERM "$HOST_NSPAWN" 2>/dev/null
-                        fi
-                else
-                        kill -TERM "$HOST_NSPAWN" 2>/dev/null
-                fi
-                if ! wait_nspawn 30; then
-                        problems+=("systemd-nspawn still there after 30 s: SIGKILL")
-                        [ -z "$HOST_PID1" ] || kill -KILL "$HOST_PID1" 2>/dev/null
-                        kill -KILL "$HOST_NSPAWN" 2>/dev/null
-                        wait_nspawn 10 || problems+=("systemd-nspawn $HOST_NSPAWN survived SIGKILL")
-                fi
-        fi
-        mp=$(host_cgroups_remove)
-        [ -z "$mp" ] || problems+=("cgroups left: $(echo "$mp" | tr '\n' ' ')")
+        host_stop
         if [ -n "$HOST_DIR" ] && [ -d "$HOST_DIR" ]; then
                 for mp in $(mounts_under "$HOST_DIR"); do
                         for ((i = 0; i < 20; i++)); do

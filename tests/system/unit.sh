@@ -73,7 +73,7 @@ assert_main_pid_is_container() {
 assert_no_resident_launcher() {
         local id=$1 procs
         procs=$(host_run systemctl show -p ControlGroup --value "ctr@$id")
-        procs=$(host_run sh -c "cat /sys/fs/cgroup/unified$procs/cgroup.procs /sys/fs/cgroup/unified$procs/*/cgroup.procs 2>/dev/null" |
+        procs=$(host_run sh -c "cat $HOST_UNIFIED$procs/cgroup.procs $HOST_UNIFIED$procs/*/cgroup.procs 2>/dev/null" |
                 while read -r p; do host_run cat "/proc/$p/comm" 2>/dev/null || true; done)
         if printf '%s\n' "$procs" | grep -q '^ctr-launch$'; then
                 fail "a ctr-launch process stays in ctr@$id: $(echo $procs)"

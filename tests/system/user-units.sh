@@ -197,7 +197,10 @@ t_exec_readiness() {
 }
 
 t_container_readiness() {
-        ubundle rdy /bin/sh -c 'trap "exit 0" TERM; touch /shared/running; sleep 1;
+        # READY=1 once the test says so (shared/go, 30 s at most): a sleep would race with
+        # the first look at the unit on a slow host.
+        ubundle rdy /bin/sh -c 'trap "exit 0" TERM; touch /shared/running;
+                i=0; while [ ! -e /shared/go ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
                 sd-notify-static READY=1 "STATUS=serving" MAINPID=1; while :; do sleep 0.2; done'
         uset annotations '{"org.ctr-launch.readiness": "container"}'
         as_user "$U1" systemctl --user start --no-block ctr@rdy
@@ -205,6 +208,7 @@ t_container_readiness() {
         local st
         st=$(ushow ctr@rdy ActiveState)
         assert_eq "ActiveState before the container's READY=1" activating "$st"
+        touch "$UB_DIR/shared/go"
         for ((i = 0; i < 100; i++)); do
                 [ "$(ushow ctr@rdy ActiveState)" = active ] && break
                 sleep 0.1

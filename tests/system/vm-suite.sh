@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The vm suite (`meson test --suite vm`): boots the VM test host once (host-vm.sh: Debian 12's
+# kernel, systemd 252 as PID 1, unified cgroups), then runs the system scenario scripts against
+# it one after the other, the very scripts that the system suite runs on nspawn, each attached
+# to this VM (CTR_VM_ATTACH). One TAP stream for all: each script's cases renumbered and named
+# "SCRIPT: CASE", its comments passed on; a script that bails out or exits without a plan is one
+# failed line; after each script, a failed line if it left a container or an active ctr@ unit
+# in the VM. The VM is powered off and every trace of it removed at the end, whatever happened.
+# Usage: vm-suite.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
+# Environment: CTR_VM_SCRIPTS (default: all, in the system suite's order), CTR_TEST_ONLY (case
+# names, as in each script), and host-vm.sh's knobs.
+
+export CTR_TEST_HOST=vm
+source "$(dirname "$0")/lib.sh"
+sys_init "$@"
+
+read -ra SCRIPTS <<<"${CTR_VM_SCRIPTS:-cgroup-placement unit authorization user-units pam}"
+N=0
+FAILED=()
+
+tap() { # tap ok|not-ok NAME [# DIRECTIVE]
+        N=$((N + 1))
+        if [ "$1" = ok ]; then echo "ok $N - $2"; else echo "not ok $N - $2"; FAILED+=("$2"); fi
+}
+
+# run_script NAME: runs NAME.sh attached to the VM, re-emitting its TAP.
+run_script() {
+        local name=$1 line planned="" bailed="" status="" t0=$SECONDS left
+        while IFS= read -r line; do
+                case $line in
+                "@@exit "*) status=${line#@@exit } ;;
+                "ok "* | "not ok "*)
+                        local verdict=${line%% [0-9]*} rest=${line#* [0-9]* - }
+                        [ "$verdict" = ok ] && tap ok "$name: $rest" || tap not-ok "$name: $rest"
+                        ;;
+                "1..0 # SKIP"*) tap ok "$name # SKIP${line#1..0 # SKIP}"; planned=1 ;;
+                "1.."*) planned=1 ;;
+                "Bail out!"*) bailed=${line#Bail out!} ;;
+                "#"*) echo "$line" ;;
+                *) echo "# $name: $line" ;;
+                esac
+        done < <(rc=0
+                bash "$(dirname "$0")/$name.sh" "$BUILD_DIR" ${CTR_BUILT:+"$CTR_BUILT"} </dev/null || rc=$?
+                echo "@@exit $rc")
+        diag "$name: exit status ${status:-unknown} after $((SECONDS - t0)) s"
+        if [ -n "$bailed" ]; then
+                tap not-ok "$name: bailed out:$bailed"
+        elif [ -z "$planned" ]; then
+                tap not-ok "$name: exited with status ${status:-unknown} before its plan"
+        fi
+        left=$(vm_leftovers)
+        if [ -n "$left" ]; then
+                tap not-ok "$name: nothing left in the test VM"
+                echo "$name left in the test VM: $left" >&2
+        fi
+}
+
+# What a script left in the VM that would disturb the next: containers, active ctr@ units.
+vm_leftovers() {
+        host_run sh -c "ls -A $HOST_STATE 2>/dev/null" | sed 's/^/container state: /' || true
+        host_run systemctl list-units --plain --no-legend --state=active,activating,deactivating 'ctr@*' |
+                sed 's/^/unit: /' || true
+}
+
+# The channel itself, before anything relies on it: output, errors, status, stdin on request,
+# concurrent jobs, and the deadline (a job past it is killed and host_run says 124).
+channel_check() {
+        local out rc=0 t0
+        out=$(host_run sh -c 'echo out; echo err >&2; exit 3' 2>&1) || rc=$?
+        assert_eq "status through the channel" 3 "$rc"
+        assert_eq "stdout then stderr through the channel" "out
+err" "$out"
+        assert_eq "no stdin unless asked" "" "$(echo ignored | host_run cat)"
+        assert_eq "stdin when asked" "in" "$(echo in | HOST_RUN_STDIN=- host_run cat)"
+        host_run sh -c 'sleep 2; echo a' >"$HOST_DIR/channel.a" &
+        assert_eq "a second job while the first runs" b "$(host_run echo b)"
+        wait $!
+        assert_eq "the first job's output" a "$(cat "$HOST_DIR/channel.a")"
+        rc=0
+        t0=$SECONDS
+        vm_job 2 sleep 60 2>/dev/null || rc=$?
+        assert_eq "status of a job past its deadline" 124 "$rc"
+        [ $((SECONDS - t0)) -lt 30 ] || fail "the deadline of 2 s did not end the job"
+        host_fails pgrep -x -f 'sleep 60' || fail "the job past its deadline still runs"
+        local i t
+        t=$(date +%s%N)
+        for ((i = 0; i < 10; i++)); do host_run true; done
+        echo "# channel: $(( ($(date +%s%N) - t) / 10000000 )) ms per host_run true" >"$HOST_DIR/channel.diag"
+}
+
+host_boot "$BUILD_DIR"
+BOOTED=$SECONDS
+CASE_SKIP_FILE=$HOST_DIR/channel.skip
+CASE="vm: command channel"
+case_body true channel_check
+[ "$CASE_RC" = 0 ] && tap ok "$CASE" || tap not-ok "$CASE"
+cat "$HOST_DIR/channel.diag" 2>/dev/null || true
+CASE=""
+export CTR_VM_ATTACH=1 CTR_VM_ROOT=$HOST_ROOT CTR_VM_QEMU=$VM_QEMU
+for s in "${SCRIPTS[@]}"; do
+        [ -f "$(dirname "$0")/$s.sh" ] || hard_error "no scenario script $s.sh (CTR_VM_SCRIPTS)"
+        run_script "$s"
+done
+diag "vm suite: booted in $BOOTED s, scripts took $((SECONDS - BOOTED)) s"
+echo "1..$N"
+if [ ${#FAILED[@]} != 0 ]; then
+        diag "${#FAILED[@]} of $N failed: ${FAILED[*]}"
+        exit 1
+fi
+exit 0
