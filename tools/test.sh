@@ -16,9 +16,6 @@ BUILD_DIR=${BUILD_DIR:-build}
 
 log_step "Installing the build and test dependencies"
 install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
-# Debian's kernel for the VM test host (meson suite vm), into a cache: no network after that.
-# If it fails, the vm suite says so (and the other suites still run).
-run bash tools/vm-kernel.sh || echo "tools/vm-kernel.sh failed: the vm suite will not run" >&2
 
 log_step "Building"
 build_ctr_launch "$BUILD_DIR"
