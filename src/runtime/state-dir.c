@@ -136,26 +136,48 @@ int state_dir_open(const char *root, const char *id, int lock_op, StateDir **ret
         return 0;
 }
 
+/* Removes name in dir if it is a file or an empty directory (1), leaves a directory with something
+ * in it (0), or -errno. */
+static int remove_entry(int dir, const char *name) {
+        if (unlinkat(dir, name, 0) >= 0 || errno == ENOENT)
+                return 1;
+        if (errno != EISDIR)
+                return -errno;
+        if (unlinkat(dir, name, AT_REMOVEDIR) >= 0 || errno == ENOENT)
+                return 1;
+        return errno == ENOTEMPTY || errno == EEXIST ? 0 : -errno;
+}
+
+/* A directory stream of dir_fd from its start: an open file description of its own (a dup would
+ * share the offset, at the end after a first pass). */
+static int open_dir_stream(int dir_fd, DIR **ret) {
+        _cleanup_close_ int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        DIR *dir = fdopendir(fd);
+        if (!dir)
+                return -errno;
+        TAKE_FD(fd);
+        *ret = dir;
+        return 0;
+}
+
 /* Moves what is in sub up into top: files go, empty directories go, the others are renamed
  * into top under hidden names, so that nothing below sub is ever more than one level down. */
 static int move_up(int top, int sub, uint64_t *counter) {
-        _cleanup_close_ int fd = openat(sub, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        _cleanup_closedir_ DIR *dir = fdopendir(fd);
-        if (!dir)
-                return -errno;
-        fd = -EBADF;
+        _cleanup_closedir_ DIR *dir = NULL;
+        int r = open_dir_stream(sub, &dir);
+        if (r < 0)
+                return r;
         struct dirent *de;
         while ((errno = 0, de = readdir(dir))) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                if (unlinkat(sub, de->d_name, 0) >= 0 || errno == ENOENT)
+                if ((r = remove_entry(sub, de->d_name)) != 0) {
+                        if (r < 0)
+                                return r;
                         continue;
-                if (errno != EISDIR)
-                        return -errno;
-                if (unlinkat(sub, de->d_name, AT_REMOVEDIR) >= 0 || errno == ENOENT)
-                        continue;
+                }
                 for (;;) {
                         char name[64];
                         snprintf(name, sizeof(name), ".rm-%" PRIu64, (*counter)++);
@@ -176,32 +198,24 @@ static int move_up(int top, int sub, uint64_t *counter) {
 static int empty_dir(int dir_fd) {
         uint64_t counter = 0;
         for (bool again = true; again;) {
+                _cleanup_closedir_ DIR *dir = NULL;
+                int r = open_dir_stream(dir_fd, &dir);
+                if (r < 0)
+                        return r;
                 again = false;
-                /* An open file description of its own: a dup would share the directory offset,
-                 * at the end after the first pass. */
-                _cleanup_close_ int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (fd < 0)
-                        return -errno;
-                _cleanup_closedir_ DIR *dir = fdopendir(fd);
-                if (!dir)
-                        return -errno;
-                fd = -EBADF;
                 struct dirent *de;
                 while ((errno = 0, de = readdir(dir))) {
                         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                                 continue;
-                        if (unlinkat(dir_fd, de->d_name, 0) >= 0 || errno == ENOENT)
+                        if ((r = remove_entry(dir_fd, de->d_name)) != 0) {
+                                if (r < 0)
+                                        return r;
                                 continue;
-                        if (errno != EISDIR)
-                                return -errno;
-                        if (unlinkat(dir_fd, de->d_name, AT_REMOVEDIR) >= 0 || errno == ENOENT)
-                                continue;
-                        if (errno != ENOTEMPTY && errno != EEXIST)
-                                return -errno;
+                        }
                         _cleanup_close_ int sub = openat(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (sub < 0)
                                 return -errno;
-                        int r = move_up(dir_fd, sub, &counter);
+                        r = move_up(dir_fd, sub, &counter);
                         if (r < 0)
                                 return r;
                         again = true;

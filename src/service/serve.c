@@ -46,6 +46,17 @@
 #define CONNECTIONS_PER_UID 8
 #define INTERACTIVE_PER_UID 3
 
+/* Waits until sock is ready for events, or the deadline: 0, -ETIMEDOUT or -errno. */
+static int wait_until(int sock, short events, uint64_t deadline) {
+        struct pollfd p = { .fd = sock, .events = events };
+        int left = deadline_left_msec(deadline);
+        if (left == 0)
+                return -ETIMEDOUT;
+        if (poll(&p, 1, left) < 0 && errno != EINTR)
+                return -errno;
+        return 0;
+}
+
 /* Sends all of buf before the deadline, or -ETIMEDOUT. */
 static int send_until(int sock, const char *buf, size_t len, uint64_t deadline) {
         while (len > 0) {
@@ -55,12 +66,9 @@ static int send_until(int sock, const char *buf, size_t len, uint64_t deadline) 
                 if (k < 0 && errno != EAGAIN)
                         return -errno;
                 if (k < 0) {
-                        struct pollfd p = { .fd = sock, .events = POLLOUT };
-                        int left = deadline_left_msec(deadline);
-                        if (left == 0)
-                                return -ETIMEDOUT;
-                        if (poll(&p, 1, left) < 0 && errno != EINTR)
-                                return -errno;
+                        int r = wait_until(sock, POLLOUT, deadline);
+                        if (r < 0)
+                                return r;
                         continue;
                 }
                 buf += k;
@@ -97,12 +105,9 @@ static int recv_line_until(int sock, size_t max, uint64_t deadline, char **ret) 
                 if (k < 0 && errno != EAGAIN)
                         return -errno;
                 if (k < 0) {
-                        struct pollfd p = { .fd = sock, .events = POLLIN };
-                        int left = deadline_left_msec(deadline);
-                        if (left == 0)
-                                return -ETIMEDOUT;
-                        if (poll(&p, 1, left) < 0 && errno != EINTR)
-                                return -errno;
+                        int r = wait_until(sock, POLLIN, deadline);
+                        if (r < 0)
+                                return r;
                         continue;
                 }
                 if (k == 0 && len == 0)
