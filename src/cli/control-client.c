@@ -127,9 +127,15 @@ static int exchange(const char *line, bool *ret_unreachable, char **ret_reply) {
                 *ret_unreachable = true;
                 return -errno;
         }
-        int r = write_all(sock, line, strlen(line));
-        if (r < 0)
-                return r == -EPIPE ? -ECONNRESET : r;
+        /* MSG_NOSIGNAL: a connection dropped unread must be retried, not end us by SIGPIPE. */
+        for (size_t len = strlen(line), done = 0; done < len;) {
+                ssize_t k = send(sock, line + done, len - done, MSG_NOSIGNAL);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return errno == EPIPE ? -ECONNRESET : -errno;
+                done += (size_t) k;
+        }
         (void) shutdown(sock, SHUT_WR);
         return read_line_fd(sock, CONTROL_REPLY_MAX, ret_reply);
 }

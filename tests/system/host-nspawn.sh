@@ -178,14 +178,7 @@ nspawn_alive() {
 
 # wait_nspawn SECONDS: whether systemd-nspawn exited within SECONDS (reaps it: it is our child).
 wait_nspawn() {
-        local i
-        for ((i = 0; i < $1 * 10; i++)); do
-                nspawn_alive || break
-                sleep 0.1
-        done
-        if nspawn_alive; then return 1; fi
-        wait "$HOST_NSPAWN" 2>/dev/null || true
-        return 0
+        [ -z "$HOST_NSPAWN" ] || child_wait "$HOST_NSPAWN" "$1"
 }
 
 # Powers the test host off, then removes its cgroups; adds what went wrong to the caller's

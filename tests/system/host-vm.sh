@@ -244,14 +244,7 @@ host_boot() {
 
 # vm_wait SECONDS: whether qemu exited within SECONDS (reaps it: it is our child).
 vm_wait() {
-        local i
-        for ((i = 0; i < $1 * 10; i++)); do
-                vm_alive || break
-                sleep 0.1
-        done
-        if vm_alive; then return 1; fi
-        wait "$VM_QEMU" 2>/dev/null || true
-        return 0
+        [ -z "$VM_QEMU" ] || child_wait "$VM_QEMU" "$1"
 }
 
 # Powers the VM off if this script booted it: systemctl poweroff, then qemu's SIGTERM (it quits

@@ -192,6 +192,18 @@ host_layout_probe() {
         fi
 }
 
+# child_wait PID SECONDS: whether our child PID exited within SECONDS (and reaps it).
+child_wait() {
+        local i
+        for ((i = 0; i < $2 * 10; i++)); do
+                kill -0 "$1" 2>/dev/null || break
+                sleep 0.1
+        done
+        if kill -0 "$1" 2>/dev/null; then return 1; fi
+        wait "$1" 2>/dev/null || true
+        return 0
+}
+
 # ---------------------------------------------------------------- inside the test host
 
 # host_fails CMD...: CMD run in the test host failed (the "!" of a wait_for condition).
