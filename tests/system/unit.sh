@@ -80,8 +80,12 @@ assert_no_resident_launcher() {
         fi
 }
 
+# ctr-launch's own lines are native journal entries with CONTAINER_ID=; journald attributes one
+# to the unit from /proc/PID of its sender, which a failing `start` may already have left (systemd
+# 252 then records no _SYSTEMD_UNIT): the entry is still there under the container's id.
 journal_has() { # journal_has ID TEXT
-        host_journal "ctr@$1" | grep -qF -- "$2"
+        host_journal "ctr@$1" | grep -qF -- "$2" ||
+                host_run journalctl --no-pager -o cat CONTAINER_ID="$1" | grep -qF -- "$2"
 }
 
 # ---------------------------------------------------------------- cases
