@@ -11,11 +11,13 @@
 #     on /tmp, and hands over to /lib/systemd/systemd --unit=basic.target. So $HOST_ROOT is the
 #     VM's / seen from here, live both ways. Before the boot the upper layer gets an empty
 #     /etc/fstab (the machine's own names disks the VM has not), no /var/log/journal (the
-#     journal stays in the VM's /run, not on 9p) and the command agent;
+#     journal stays in the VM's /run, not on 9p), no /.dockerenv (systemd would take the VM
+#     for a container) and the command agent;
 #   - the channel: vm-agent.py, a service of the VM (ctr-test-agent.service, started with
 #     sysinit.target), polls a job directory, $VM_DIR/jobs: host_run writes a job there (argv,
-#     deadline, stdin if asked), the agent runs it as root in a session of its own and writes
-#     stdout, stderr and then rc; host_run prints them and returns rc. Jobs run concurrently.
+#     environment, deadline, stdin if asked), the agent runs it as root in a session of its
+#     own and writes stdout, stderr and then rc; host_run prints them and returns rc. Jobs run
+#     concurrently.
 #     Each has a deadline (CTR_VM_RUN_TIMEOUT, 300 s): past it the agent kills the job and
 #     host_run fails with 124. Commands run in the agent's cgroup,
 #     system.slice/ctr-test-agent.service (not delegated), with all capabilities and no
@@ -55,8 +57,9 @@ vm_alive() {
         [ -n "$VM_QEMU" ] && kill -0 "$VM_QEMU" 2>/dev/null
 }
 
-# vm_job DEADLINE ARGV...: runs ARGV in the VM through the agent; its stdout, stderr, status.
-# DEADLINE in seconds; 124 if it is past (the agent kills the job), 255 if the VM is gone.
+# vm_job DEADLINE ARGV...: runs ARGV in the VM through the agent, with HOST_ENV as its whole
+# environment; its stdout, stderr, status. DEADLINE in seconds; 124 if it is past (the agent
+# kills the job), 255 if the VM is gone.
 vm_job() {
         local deadline=$1 jobs=$HOST_ROOT$VM_DIR/jobs tmp job end i=0 rc
         shift
@@ -65,6 +68,7 @@ vm_job() {
                 return 255
         }
         printf '%s\0' "$@" >"$tmp/argv"
+        printf '%s\0' "${HOST_ENV[@]}" >"$tmp/env"
         echo "$deadline" >"$tmp/deadline"
         if [ "${HOST_RUN_STDIN:-}" = - ]; then
                 cat >"$tmp/stdin"
@@ -103,7 +107,7 @@ vm_job() {
 # CTR_VM_RUN_TIMEOUT seconds. Stdin: /dev/null, or the caller's with HOST_RUN_STDIN=- (lib.sh).
 host_run() {
         [ -n "$VM_QEMU" ] || hard_error "host_run before host_boot"
-        vm_job "$VM_RUN_TIMEOUT" env -i "${HOST_ENV[@]}" "$@"
+        vm_job "$VM_RUN_TIMEOUT" "$@"
 }
 
 # ---------------------------------------------------------------- boot
@@ -112,6 +116,8 @@ host_run() {
 vm_root_prepare() {
         printf '# the ctr-launch test VM: nothing to mount\n' >"$HOST_ROOT/etc/fstab"
         rm -rf --one-file-system "$HOST_ROOT/var/log/journal"
+        # This machine may be a container: the VM is not (systemd would believe /.dockerenv).
+        rm -f "$HOST_ROOT/.dockerenv" "$HOST_ROOT/run/.containerenv"
         echo ctr-test-vm >"$HOST_ROOT/etc/hostname"
         mkdir -p "$HOST_ROOT$VM_DIR/jobs"
         install -m 0755 "$VM_SRC/vm-agent.py" "$HOST_ROOT$VM_DIR/agent.py"
