@@ -25,6 +25,9 @@ const CgroupHierarchy *cgroup_tracking_hierarchy(const Cgroup *cg);
 
 /* The container's cgroup directory in h, as a path of ours. -ENOENT: it has none. */
 int cgroup_hierarchy_dir(const CgroupHierarchy *h, char **ret);
+/* Where h's limits are written and read: the unit's own cgroup for the v2 hierarchy of a
+ * container in a delegated unit (Cgroup.unit), else the container's cgroup. */
+int cgroup_limits_dir(const Cgroup *cg, const CgroupHierarchy *h, char **ret);
 /* dir/file of a cgroup: one write of value; the whole file; its first line; a number ("max":
  * UINT64_MAX); the value of "key N" lines (memory.events, cpu.stat, ...). */
 int cgroup_write(const char *dir, const char *file, const char *value);

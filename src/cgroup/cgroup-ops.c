@@ -101,6 +101,44 @@ static void plan_done(Plan *p) {
         cgroup_writes_free(p->w2, p->n2);
 }
 
+/* Whether word is one of list's space-separated words. */
+static bool word_in_list(const char *list, const char *word) {
+        size_t n = strlen(word);
+        for (const char *p = list; *p; p += strspn(p, " ")) {
+                size_t k = strcspn(p, " ");
+                if (k == n && strncmp(p, word, n) == 0)
+                        return true;
+                p += k;
+        }
+        return false;
+}
+
+static int check_v2_controllers(const Cgroup *cg, const CgroupWrite *w, size_t n, char **ret_error) {
+        const CgroupHierarchy *h2 = cgroup_find_v2(cg);
+        _cleanup_free_ char *dir = NULL, *list = NULL;
+        if (n > 0 && h2 && cg->unit) {
+                int r = cgroup_limits_dir(cg, h2, &dir);
+                if (r >= 0)
+                        r = cgroup_read_line(dir, "cgroup.controllers", &list);
+                if (r < 0)
+                        return errmsg(ret_error, r, "read the controllers of %s", cg->unit);
+        }
+        for (size_t i = 0; i < n; i++) {
+                const char *c = w[i].controller;
+                if (!c)
+                        continue;
+                if (!h2 || !strv_contains(h2->controllers, c))
+                        return errmsg_plain(ret_error, -EOPNOTSUPP, "linux.resources: %s needs the %s controller, "
+                                            "which this host's cgroup v2 hierarchy does not have", w[i].file, c);
+                if (list && !word_in_list(list, c))
+                        return errmsg_plain(ret_error, -EOPNOTSUPP, "linux.resources: %s needs the %s controller, "
+                                            "which is not delegated to %s (its cgroup.controllers: \"%s\")%s",
+                                            w[i].file, c, cg->unit, list,
+                                            cg->unit_user ? ": see docs/rootless.md, \"Limits\"" : "");
+        }
+        return 0;
+}
+
 static int plan_make(const Cgroup *cg, const OciResources *res, Plan *ret, char **ret_error) {
         Plan p = {};
         int r = split_resources(cg, res, &p.r1, &p.r2, ret_error);
@@ -112,16 +150,12 @@ static int plan_make(const Cgroup *cg, const OciResources *res, Plan *ret, char 
                 plan_done(&p);
                 return r;
         }
-        /* Each v2 controller must be in the hierarchy; v2 core files (controller NULL) always are. */
-        const CgroupHierarchy *h2 = cgroup_find_v2(cg);
-        for (size_t i = 0; i < p.n2; i++)
-                if (p.w2[i].controller && !(h2 && strv_contains(h2->controllers, p.w2[i].controller))) {
-                        r = errmsg_plain(ret_error, -EOPNOTSUPP, "linux.resources: %s needs the %s controller, "
-                                         "which this host's cgroup v2 hierarchy does not have",
-                                         p.w2[i].file, p.w2[i].controller);
-                        plan_done(&p);
-                        return r;
-                }
+        /* Each v2 controller must be in the hierarchy (in a delegated unit: delegated to the
+         * unit); v2 core files (controller NULL) always are. */
+        if ((r = check_v2_controllers(cg, p.w2, p.n2, ret_error)) < 0) {
+                plan_done(&p);
+                return r;
+        }
         *ret = p;
         return 0;
 }
@@ -142,7 +176,7 @@ static int apply_writes(const Cgroup *cg, bool v2, CgroupWrite *w, size_t n, cha
                                 continue;
                         const CgroupHierarchy *h = v2 ? cgroup_find_v2(cg) : cgroup_find_v1(cg, w[i].controller);
                         _cleanup_free_ char *dir = NULL;
-                        if (!h || (r = cgroup_hierarchy_dir(h, &dir)) < 0) {
+                        if (!h || (r = cgroup_limits_dir(cg, h, &dir)) < 0) {
                                 r = errmsg(ret_error, h ? r : -EOPNOTSUPP, "write %s", w[i].file);
                                 break;
                         }
@@ -183,6 +217,11 @@ int cgroup_apply(const Cgroup *cg, const OciResources *res, char **ret_error) {
         if (!res)
                 return 0;
         int r = plan_make(cg, res, &p, ret_error);
+        /* In a delegated unit, the limits are the unit's: its properties, so that systemctl
+         * shows them and no reload undoes them, and (right away, not when systemd gets round
+         * to it) the files: the unit's own cgroup's on v2, the container's on v1. */
+        if (r >= 0 && cg->unit)
+                r = cgroup_systemd_set_unit_resources(cg->unit, cg->unit_user, res, false, ret_error);
         if (r >= 0)
                 r = apply_writes(cg, false, p.w1, p.n1, ret_error);
         if (r >= 0)
@@ -270,7 +309,14 @@ restart:
  * the controllers its writes need (and memory, pids, cpu and io where the kernel has them,
  * for `events --stats`; those only if it costs nothing: a cgroup with processes of its own
  * refuses, and that is fine for them). */
-static int enable_v2_controllers(const CgroupHierarchy *h, const CgroupWrite *w, size_t n, char **ret_error) {
+static int enable_v2_controllers(const Cgroup *cg, const CgroupHierarchy *h, const CgroupWrite *w, size_t n,
+                                 char **ret_error) {
+        /* In a delegated unit, none: the levels above the unit are systemd's, and the unit's
+         * own cgroup holds processes (`create`, then `start`), so it may enable no domain
+         * controller, and a threaded one would make its children unusable. The limits go to
+         * the unit (cgroup_apply). */
+        if (cg->unit)
+                return 0;
         _cleanup_free_ char *dir = NULL;
         int r = cgroup_hierarchy_dir(h, &dir);
         if (r < 0)
@@ -376,7 +422,7 @@ int cgroup_create(Cgroup *cg, const OciResources *res, pid_t pid, char **ret_err
                 /* systemd's scope has the init in it already. */
                 if ((r = hierarchy_mkdir(h, cg->systemd_unit != NULL, ret_error)) < 0)
                         goto fail;
-                if (h->v2 && (r = enable_v2_controllers(h, p.w2, p.n2, ret_error)) < 0)
+                if (h->v2 && (r = enable_v2_controllers(cg, h, p.w2, p.n2, ret_error)) < 0)
                         goto fail;
         }
         if (res && (r = cgroup_apply(cg, res, ret_error)) < 0)
@@ -469,3 +515,9 @@ int cgroup_destroy(Cgroup *cg, unsigned timeout_ms, char **ret_error) {
         return ret;
 }
 
+
+int cgroup_unit_reset(const Cgroup *cg, const OciResources *res, char **ret_error) {
+        if (!cg->unit || !res)
+                return 0;
+        return cgroup_systemd_set_unit_resources(cg->unit, cg->unit_user, res, true, ret_error);
+}

@@ -195,7 +195,7 @@ int cgroup_stats(const Cgroup *cg, CgroupStats *ret, char **ret_error) {
         const CgroupHierarchy *h;
         _cleanup_free_ char *dir = NULL;
 
-        if ((h = cgroup_find_controller(cg, "memory", "memory")) && cgroup_hierarchy_dir(h, &dir) >= 0) {
+        if ((h = cgroup_find_controller(cg, "memory", "memory")) && cgroup_limits_dir(cg, h, &dir) >= 0) {
                 if (h->v2)
                         s.has_memory = cgroup_read_u64(dir, "memory.current", &s.memory_usage) >= 0 &&
                                        cgroup_read_u64(dir, "memory.max", &s.memory_limit) >= 0;
@@ -214,7 +214,7 @@ int cgroup_stats(const Cgroup *cg, CgroupStats *ret, char **ret_error) {
         }
         free(dir);
         dir = NULL;
-        if ((h = cgroup_find_controller(cg, "pids", "pids")) && cgroup_hierarchy_dir(h, &dir) >= 0) {
+        if ((h = cgroup_find_controller(cg, "pids", "pids")) && cgroup_limits_dir(cg, h, &dir) >= 0) {
                 s.has_pids = cgroup_read_u64(dir, "pids.current", &s.pids_current) >= 0;
                 if (cgroup_read_u64(dir, "pids.max", &s.pids_limit) < 0 || s.pids_limit == UINT64_MAX)
                         s.pids_limit = 0;

@@ -53,6 +53,8 @@ Cgroup *cgroup_free(Cgroup *cg) {
         free(cg->hierarchies);
         free(cg->systemd_unit);
         free(cg->systemd_slice);
+        free(cg->unit);
+        free(cg->unit_cgroup);
         free(cg);
         return NULL;
 }
@@ -297,6 +299,12 @@ int cgroup_hierarchy_dir(const CgroupHierarchy *h, char **ret) {
         return cgroup_fs_path(h, h->path, ret);
 }
 
+int cgroup_limits_dir(const Cgroup *cg, const CgroupHierarchy *h, char **ret) {
+        if (h->v2 && cg->unit_cgroup)
+                return cgroup_fs_path(h, cg->unit_cgroup, ret);
+        return cgroup_hierarchy_dir(h, ret);
+}
+
 int cgroup_write(const char *dir, const char *file, const char *value) {
         _cleanup_free_ char *p = NULL;
         if (asprintf(&p, "%s/%s", dir, file) < 0)
@@ -442,15 +450,22 @@ const CgroupHierarchy *cgroup_tracking_hierarchy(const Cgroup *cg) {
         return named ?: cg->n_hierarchies > 0 ? cg->hierarchies : NULL;
 }
 
-/* Inside a unit with Delegate=yes, the unit's cgroup (what systemd marks with the
- * trusted.delegate or user.delegate xattr), else NULL. systemd runs a delegated unit's control
- * processes (ExecStartPre=) in a ".control" leaf of it. */
+/* The user's manager runs its units below user@UID.service. */
+static bool cgroup_is_user_managers(const char *cgroup) {
+        return strstr(cgroup, "/user@") && strstr(strstr(cgroup, "/user@"), ".service/");
+}
+
+/* Inside a unit with Delegate=yes, the unit's cgroup, else NULL. The system manager marks a
+ * delegated cgroup with the trusted.delegate xattr; systemd 252's user manager cannot (trusted.*
+ * needs CAP_SYS_ADMIN) and sets nothing, so for a unit of the user's manager the manager is
+ * asked. systemd runs a delegated unit's later control processes (ExecStartPost=, ExecStop=, ...)
+ * in a ".control" leaf of it. */
 static int delegated_unit_cgroup(const Cgroup *cg, char **ret) {
         *ret = NULL;
         const CgroupHierarchy *h = cgroup_tracking_hierarchy(cg);
         if (!h || !getenv("INVOCATION_ID"))
                 return 0;
-        _cleanup_free_ char *unit = strdup(h->own), *fs = NULL;
+        _cleanup_free_ char *unit = strdup(h->own), *fs = NULL, *error = NULL;
         if (!unit)
                 return -ENOMEM;
         char *slash = strrchr(unit, '/');
@@ -462,8 +477,17 @@ static int delegated_unit_cgroup(const Cgroup *cg, char **ret) {
         if (r < 0)
                 return r == -EXDEV ? 0 : r;
         char v[8] = {};
-        if ((getxattr(fs, "trusted.delegate", v, sizeof(v) - 1) <= 0 || !streq(v, "1")) &&
-            (memset(v, 0, sizeof(v)), getxattr(fs, "user.delegate", v, sizeof(v) - 1) <= 0 || !streq(v, "1")))
+        if ((getxattr(fs, "trusted.delegate", v, sizeof(v) - 1) > 0 && streq(v, "1")) ||
+            (memset(v, 0, sizeof(v)), getxattr(fs, "user.delegate", v, sizeof(v) - 1) > 0 && streq(v, "1"))) {
+                *ret = TAKE_PTR(unit);
+                return 1;
+        }
+        if (!cgroup_is_user_managers(unit))
+                return 0;
+        r = cgroup_systemd_unit_delegates(strrchr(unit, '/') + 1, true, &error);
+        if (r < 0)
+                log_debug("%s: taken for a unit without Delegate=yes", error);
+        if (r <= 0)
                 return 0;
         *ret = TAKE_PTR(unit);
         return 1;
@@ -491,6 +515,14 @@ int cgroup_resolve(Cgroup *cg, const char *cgroups_path, const char *id, bool sy
                 if ((r = join_path(unit, leaf, &common)) < 0)
                         return r;
                 log_debug("in the delegated unit cgroup %s: the container goes to %s", unit, common);
+                /* Its limits are the unit's too (see Cgroup.unit). */
+                free(cg->unit);
+                free(cg->unit_cgroup);
+                cg->unit = strdup(strrchr(unit, '/') + 1);
+                cg->unit_cgroup = strdup(unit);
+                cg->unit_user = cgroup_is_user_managers(unit);
+                if (!cg->unit || !cg->unit_cgroup)
+                        return -ENOMEM;
         } else if (systemd_driver) {
                 _cleanup_free_ char *slice = NULL, *scope = NULL;
                 r = cgroup_systemd_parse_path(cgroups_path, id, geteuid() != 0, &slice, &scope, ret_error);
@@ -535,6 +567,9 @@ char *cgroup_to_json(const Cgroup *cg) {
         json_add_string(b, "systemdSlice", cg->systemd_slice);
         json_add_bool(b, "systemdUser", cg->systemd_user);
         json_add_bool(b, "attached", cg->attached);
+        json_add_string(b, "unit", cg->unit);
+        json_add_string(b, "unitCgroup", cg->unit_cgroup);
+        json_add_bool(b, "unitUser", cg->unit_user);
         json_builder_set_member_name(b, "hierarchies");
         json_builder_begin_array(b);
         for (size_t i = 0; i < cg->n_hierarchies; i++) {
@@ -583,6 +618,9 @@ int cgroup_from_json(const char *data, Cgroup **ret, char **ret_error) {
             (r = json_get_string(o, "systemdSlice", NULL, false, &cg->systemd_slice, NULL)) < 0 ||
             (r = json_get_bool(o, "systemdUser", NULL, false, &cg->systemd_user, NULL)) < 0 ||
             (r = json_get_bool(o, "attached", NULL, false, &cg->attached, NULL)) < 0 ||
+            (r = json_get_string(o, "unit", NULL, false, &cg->unit, NULL)) < 0 ||
+            (r = json_get_string(o, "unitCgroup", NULL, false, &cg->unit_cgroup, NULL)) < 0 ||
+            (r = json_get_bool(o, "unitUser", NULL, false, &cg->unit_user, NULL)) < 0 ||
             (r = json_get_array(o, "hierarchies", NULL, true, &a, NULL)) < 0)
                 return r == -ENOMEM ? r : errmsg_plain(ret_error, -EBADMSG, "%s: malformed", CGROUP_FILE);
         int l = cgroup_layout_from_string(layout);

@@ -9,8 +9,6 @@
 #include "container.h"
 #include "oci-config.h"
 
-/* What create (or the last update) recorded in <dir>/resources.json; an empty set when nothing
- * was. */
 static int read_recorded(int dir_fd, OciResources **ret, char **ret_error) {
         _cleanup_free_ char *data = NULL, *error = NULL;
         size_t size = 0;
@@ -25,6 +23,10 @@ static int read_recorded(int dir_fd, OciResources **ret, char **ret_error) {
         if (r < 0)
                 return errmsg_plain(ret_error, r, "%s: %s", RESOURCES_FILE, error ?: strerror(-r));
         return 0;
+}
+
+int container_recorded_resources(const Container *c, OciResources **ret, char **ret_error) {
+        return read_recorded(c->dir->dir_fd, ret, ret_error);
 }
 
 /* resources.json becomes what it said, with changes merged over it. */

@@ -298,6 +298,14 @@ int container_destroy(Container *c, char **ret_error) {
                 int k = cgroup_destroy(c->cgroup, DESTROY_TIMEOUT_MS, &error);
                 if (k < 0)
                         return errmsg_plain(ret_error, k, "remove the container's cgroup: %s", error ?: strerror(-k));
+                /* The limits it gave its unit go with it: the next start sets what its config
+                 * then says, and a limit taken out of the config is not left on the unit. */
+                _cleanup_(oci_resources_freep) OciResources *res = NULL;
+                free(error);
+                error = NULL;
+                if (c->cgroup->unit && ((k = container_recorded_resources(c, &res, &error)) < 0 ||
+                                        (k = cgroup_unit_reset(c->cgroup, res, &error)) < 0))
+                        log_warning("reset the limits of %s: %s", c->cgroup->unit, error ?: strerror(-k));
         }
         OciHooks hooks = {};
         load_hooks(c, &hooks);

@@ -90,6 +90,9 @@ int container_destroy(Container *c, char **ret_error);
  * of a created, running or paused container, then merges them into <dir>/resources.json.
  * New device rules replace the old ones, and the default devices stay allowed. */
 int container_update(Container *c, const OciResources *changes, char **ret_error);
+/* The limits recorded in the state dir (resources.json, as create and each update left them);
+ * an empty set when nothing was. */
+int container_recorded_resources(const Container *c, OciResources **ret, char **ret_error);
 /* Freezes a running container's cgroup (pause) or thaws a paused one's (resume). */
 int container_freeze(Container *c, bool freeze, char **ret_error);
 /* The PIDs in the container's cgroup, as the host sees them; none for a stopped container
