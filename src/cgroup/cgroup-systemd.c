@@ -191,7 +191,11 @@ static int append_bitmask(sd_bus_message *m, const char *name, const char *list)
  * files the v1/v2 backend writes right after (and a daemon-reload does not undo them). Values
  * use the same conversions as cgroup-v2.c. With reset, each property res sets goes back to
  * systemd's default instead: infinity, 0, unset (UINT64_MAX is "unset" for the weights and the
- * quota), an empty CPU set, tasks_default for TasksMax=. */
+ * quota), an empty CPU set, tasks_default for TasksMax=.
+ * In the order of the names of the drop-ins systemd writes for them (50-AllowedCPUs.conf,
+ * 50-CPUQuota.conf, ...): systemd 252 appends each new one to its list of the unit's drop-ins
+ * and, when that list is no longer in the order it finds them on disk, takes the unit for
+ * changed on disk ("Run 'systemctl daemon-reload'") until the next reload. */
 static int append_resources(sd_bus_message *m, const OciResources *res, bool reset, uint64_t tasks_default) {
         int r;
 
@@ -199,36 +203,13 @@ static int append_resources(sd_bus_message *m, const OciResources *res, bool res
                 return 0;
 #define VALUE(v, dflt) (reset ? (uint64_t) (dflt) : (uint64_t) (v))
 
-        if (res->has_memory_limit) {
-                r = append_u64(m, "MemoryMax", VALUE(res->memory_limit < 0 ? UINT64_MAX : (uint64_t) res->memory_limit, UINT64_MAX));
+        if (res->cpus && *res->cpus) {
+                r = append_bitmask(m, "AllowedCPUs", reset ? "" : res->cpus);
                 if (r < 0)
                         return r;
         }
-        if (res->has_memory_reservation && res->memory_reservation > 0) {
-                r = append_u64(m, "MemoryLow", VALUE(res->memory_reservation, 0));
-                if (r < 0)
-                        return r;
-        }
-        /* memory.swap is memory+swap (v1's meaning); systemd's MemorySwapMax= is swap alone. */
-        if (res->has_memory_swap) {
-                bool set = false;
-                uint64_t v = 0;
-                if (res->memory_swap < 0)
-                        set = true, v = UINT64_MAX;
-                else if (res->has_memory_limit && res->memory_limit >= 0 && res->memory_swap >= res->memory_limit)
-                        set = true, v = (uint64_t) (res->memory_swap - res->memory_limit);
-                if (set && (r = append_u64(m, "MemorySwapMax", VALUE(v, UINT64_MAX))) < 0)
-                        return r;
-        }
-
-        if (res->has_cpu_shares) {
-                uint64_t shares = res->cpu_shares < 2 ? 2 : res->cpu_shares > 262144 ? 262144 : res->cpu_shares;
-                r = append_u64(m, "CPUWeight", VALUE(1 + ((shares - 2) * 9999) / 262142, UINT64_MAX));
-                if (r < 0)
-                        return r;
-        }
-        if (res->has_cpu_period) {
-                r = append_u64(m, "CPUQuotaPeriodUSec", VALUE(res->cpu_period, UINT64_MAX));
+        if (res->mems && *res->mems) {
+                r = append_bitmask(m, "AllowedMemoryNodes", reset ? "" : res->mems);
                 if (r < 0)
                         return r;
         }
@@ -247,25 +228,45 @@ static int append_resources(sd_bus_message *m, const OciResources *res, bool res
                 if (r < 0)
                         return r;
         }
-        if (res->cpus && *res->cpus) {
-                r = append_bitmask(m, "AllowedCPUs", reset ? "" : res->cpus);
+        if (res->has_cpu_period) {
+                r = append_u64(m, "CPUQuotaPeriodUSec", VALUE(res->cpu_period, UINT64_MAX));
                 if (r < 0)
                         return r;
         }
-        if (res->mems && *res->mems) {
-                r = append_bitmask(m, "AllowedMemoryNodes", reset ? "" : res->mems);
+        if (res->has_cpu_shares) {
+                uint64_t shares = res->cpu_shares < 2 ? 2 : res->cpu_shares > 262144 ? 262144 : res->cpu_shares;
+                r = append_u64(m, "CPUWeight", VALUE(1 + ((shares - 2) * 9999) / 262142, UINT64_MAX));
                 if (r < 0)
                         return r;
         }
-
-        if (res->has_pids_limit) {
-                r = append_u64(m, "TasksMax", VALUE(res->pids_limit <= 0 ? UINT64_MAX : (uint64_t) res->pids_limit, tasks_default));
-                if (r < 0)
-                        return r;
-        }
-
         if (res->has_blkio_weight && res->blkio_weight >= 10) {
                 r = append_u64(m, "IOWeight", VALUE(1 + ((uint64_t) res->blkio_weight - 10) * 9999 / 990, UINT64_MAX));
+                if (r < 0)
+                        return r;
+        }
+        if (res->has_memory_reservation && res->memory_reservation > 0) {
+                r = append_u64(m, "MemoryLow", VALUE(res->memory_reservation, 0));
+                if (r < 0)
+                        return r;
+        }
+        if (res->has_memory_limit) {
+                r = append_u64(m, "MemoryMax", VALUE(res->memory_limit < 0 ? UINT64_MAX : (uint64_t) res->memory_limit, UINT64_MAX));
+                if (r < 0)
+                        return r;
+        }
+        /* memory.swap is memory+swap (v1's meaning); systemd's MemorySwapMax= is swap alone. */
+        if (res->has_memory_swap) {
+                bool set = false;
+                uint64_t v = 0;
+                if (res->memory_swap < 0)
+                        set = true, v = UINT64_MAX;
+                else if (res->has_memory_limit && res->memory_limit >= 0 && res->memory_swap >= res->memory_limit)
+                        set = true, v = (uint64_t) (res->memory_swap - res->memory_limit);
+                if (set && (r = append_u64(m, "MemorySwapMax", VALUE(v, UINT64_MAX))) < 0)
+                        return r;
+        }
+        if (res->has_pids_limit) {
+                r = append_u64(m, "TasksMax", VALUE(res->pids_limit <= 0 ? UINT64_MAX : (uint64_t) res->pids_limit, tasks_default));
                 if (r < 0)
                         return r;
         }

@@ -89,9 +89,16 @@ t_limits_are_the_units() {
         assert_eq "CPUWeight of ctr@$id" 20 "$(show "ctr@$id" CPUWeight)"
         assert_eq "CPUQuotaPerSecUSec of ctr@$id (50000 of 100000 us)" 500ms "$(show "ctr@$id" CPUQuotaPerSecUSec)"
         assert_eq "CPUQuotaPeriodUSec of ctr@$id" 100ms "$(show "ctr@$id" CPUQuotaPeriodUSec)"
-        out=$(host_run systemctl status --no-pager --lines=0 "ctr@$id") || true
-        assert_contains "systemctl status ctr@$id" "$out" "limit: 32)"
-        assert_contains "systemctl status ctr@$id" "$out" "max: 64.0M"
+        # systemd 252 takes a unit whose drop-ins it wrote out of their order on disk for
+        # changed on disk: ctr-launch writes them in that order.
+        assert_eq "NeedDaemonReload of ctr@$id" no "$(show "ctr@$id" NeedDaemonReload)"
+        out=$(host_run systemctl status --no-pager --lines=0 "ctr@$id" 2>&1) || true
+        assert_eq "systemctl status ctr@$id: a warning" "" "$(printf '%s\n' "$out" | grep -i warning || true)"
+        if [ "$HOST_CGROUP_LAYOUT" = unified ]; then
+                # On a hybrid host systemd 252 accounts for neither (no memory or tasks line).
+                assert_contains "systemctl status ctr@$id" "$out" "limit: 32)"
+                assert_contains "systemctl status ctr@$id" "$out" "max: 64.0M"
+        fi
 
         if [ "$HOST_CGROUP_LAYOUT" = unified ]; then
                 local d

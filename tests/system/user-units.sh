@@ -164,8 +164,14 @@ assert_main_pid_is_container() {
         host_run sh -c "tr '\\0' ' ' </proc/$main/cmdline" | grep -q 'while' ||
                 fail "MainPID $main is not the container's payload"
         cg=$(host_cgroup_of "$main")
-        assert_eq "the container's cgroup (the user unit's own: no cgroup of ours on v1 controllers)" \
-                "$(ushow "ctr@$id" ControlGroup)" "$cg"
+        if [ "$HOST_CGROUP_LAYOUT" = unified ]; then
+                # The user unit is delegated (Delegate=yes): a leaf below it.
+                assert_eq "the container's cgroup (a leaf of the delegated user unit)" \
+                        "$(ushow "ctr@$id" ControlGroup)/container" "$cg"
+        else
+                assert_eq "the container's cgroup (the user unit's own: no cgroup of ours on v1 controllers)" \
+                        "$(ushow "ctr@$id" ControlGroup)" "$cg"
+        fi
         assert_eq "the container's process runs as" "$U1" "$(host_run ps -o user= -p "$main")"
 }
 
@@ -249,7 +255,60 @@ t_other_user() {
         stop_and_check app
 }
 
+# uresources JSON: the bundle's linux.resources.
+uresources() {
+        "$PY" - "$UB_DIR/config.json" "$1" <<'EOF'
+import json, sys
+with open(sys.argv[1]) as f:
+    cfg = json.load(f)
+cfg["linux"]["resources"] = json.loads(sys.argv[2])
+with open(sys.argv[1], "w") as f:
+    json.dump(cfg, f, indent=2)
+EOF
+}
+
+# Memory and pids limits of a rootless container in a user unit: the unit's (its user manager
+# applies them in the subtree user@.service delegates), in the unit's cgroup files; stop gives
+# the unit its defaults back.
+t_rootless_limits() {
+        [ "$HOST_CGROUP_LAYOUT" = unified ] ||
+                skip "cgroup v1 controllers are never delegated to a user; this host is $HOST_CGROUP_LAYOUT"
+        ubundle lim /bin/sh -c "$LONG"
+        uresources '{"memory": {"limit": 67108864}, "pids": {"limit": 32}}'
+        local rc=0 out d
+        out=$(uctl start ctr@lim 2>&1) || rc=$?
+        assert_eq "systemctl --user start ctr@lim ($out)" 0 "$rc"
+        assert_main_pid_is_container lim
+        assert_eq "MemoryMax of the user's ctr@lim" 67108864 "$(ushow ctr@lim MemoryMax)"
+        assert_eq "TasksMax of the user's ctr@lim" 32 "$(ushow ctr@lim TasksMax)"
+        d=$HOST_UNIFIED$(ushow ctr@lim ControlGroup)
+        assert_eq "memory.max of the user unit" 67108864 "$(host_run cat "$d/memory.max")"
+        assert_eq "pids.max of the user unit" 32 "$(host_run cat "$d/pids.max")"
+        stop_and_check lim
+        assert_eq "MemoryMax of the user's ctr@lim once stopped" infinity "$(ushow ctr@lim MemoryMax)"
+}
+
+# A limit whose controller user@.service does not delegate (Debian's: cpu memory pids; not io)
+# fails the start with a line that says so, and leaves nothing.
+t_rootless_controller_not_delegated() {
+        [ "$HOST_CGROUP_LAYOUT" = unified ] ||
+                skip "cgroup v1 controllers are never delegated to a user; this host is $HOST_CGROUP_LAYOUT"
+        local parent rc=0 out
+        parent=$(host_run cat "$HOST_UNIFIED/user.slice/user-$UID1.slice/user@$UID1.service/cgroup.controllers")
+        case " $parent " in *" io "*) skip "user@$UID1.service delegates io on this host ($parent)" ;; esac
+        ubundle iow /bin/sh -c "$LONG"
+        uresources '{"blockIO": {"weight": 500}}'
+        out=$(uctl start ctr@iow 2>&1) || rc=$?
+        [ "$rc" != 0 ] || fail "systemctl --user start ctr@iow succeeded with an io limit user@ does not delegate"
+        wait_for "the reason in the journal" user_journal_has \
+                "needs the io controller, which is not delegated to ctr@iow.service"
+        uctl reset-failed ctr@iow 2>/dev/null || true
+        host_run test ! -e "$XDG1/ctr-launch/iow" || fail "state left in $XDG1/ctr-launch/iow"
+}
+
 case_run exec-readiness user_case t_exec_readiness
 case_run container-readiness user_case t_container_readiness
 case_run other-user user_case t_other_user
+case_run rootless-limits user_case t_rootless_limits
+case_run rootless-controller-not-delegated user_case t_rootless_controller_not_delegated
 sys_finish
