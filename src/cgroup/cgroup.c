@@ -451,7 +451,7 @@ const CgroupHierarchy *cgroup_tracking_hierarchy(const Cgroup *cg) {
 }
 
 /* The user's manager runs its units below user@UID.service. */
-static bool cgroup_is_user_managers(const char *cgroup) {
+static bool cgroup_in_user_manager(const char *cgroup) {
         return strstr(cgroup, "/user@") && strstr(strstr(cgroup, "/user@"), ".service/");
 }
 
@@ -482,7 +482,7 @@ static int delegated_unit_cgroup(const Cgroup *cg, char **ret) {
                 *ret = TAKE_PTR(unit);
                 return 1;
         }
-        if (!cgroup_is_user_managers(unit))
+        if (!cgroup_in_user_manager(unit))
                 return 0;
         r = cgroup_systemd_unit_delegates(strrchr(unit, '/') + 1, true, &error);
         if (r < 0)
@@ -520,7 +520,7 @@ int cgroup_resolve(Cgroup *cg, const char *cgroups_path, const char *id, bool sy
                 free(cg->unit_cgroup);
                 cg->unit = strdup(strrchr(unit, '/') + 1);
                 cg->unit_cgroup = strdup(unit);
-                cg->unit_user = cgroup_is_user_managers(unit);
+                cg->unit_user = cgroup_in_user_manager(unit);
                 if (!cg->unit || !cg->unit_cgroup)
                         return -ENOMEM;
         } else if (systemd_driver) {

@@ -432,6 +432,9 @@ static void assert_cgroup_equal(const Cgroup *a, const Cgroup *b) {
         g_assert_cmpstr(a->systemd_unit, ==, b->systemd_unit);
         g_assert_cmpstr(a->systemd_slice, ==, b->systemd_slice);
         g_assert_cmpint(a->systemd_user, ==, b->systemd_user);
+        g_assert_cmpstr(a->unit, ==, b->unit);
+        g_assert_cmpstr(a->unit_cgroup, ==, b->unit_cgroup);
+        g_assert_cmpint(a->unit_user, ==, b->unit_user);
         g_assert_cmpuint(a->n_hierarchies, ==, b->n_hierarchies);
         for (size_t i = 0; i < a->n_hierarchies && i < b->n_hierarchies; i++) {
                 const CgroupHierarchy *x = a->hierarchies + i, *y = b->hierarchies + i;
@@ -460,6 +463,11 @@ static void test_json_round_trip(void) {
                         cg->systemd_unit = strdup("ctr-app.scope");
                         cg->systemd_slice = strdup("machine.slice");
                         cg->systemd_user = true;
+                }
+                if (layout == CGROUP_LAYOUT_UNIFIED) {
+                        cg->unit = strdup("ctr@a.service");
+                        cg->unit_cgroup = strdup("/user.slice/user-1000.slice/user@1000.service/app.slice/ctr@a.service");
+                        cg->unit_user = true;
                 }
                 g_autofree char *json = cgroup_to_json(cg);
                 g_assert_nonnull(json);
