@@ -189,20 +189,23 @@ static int append_bitmask(sd_bus_message *m, const char *name, const char *list)
 
 /* The resources systemd 252 has properties for, so that its view of the unit agrees with the
  * files the v1/v2 backend writes right after (and a daemon-reload does not undo them). Values
- * use the same conversions as cgroup-v2.c. */
-static int append_resources(sd_bus_message *m, const OciResources *res) {
+ * use the same conversions as cgroup-v2.c. With reset, each property res sets goes back to
+ * systemd's default instead: infinity, 0, unset (UINT64_MAX is "unset" for the weights and the
+ * quota), an empty CPU set, tasks_default for TasksMax=. */
+static int append_resources(sd_bus_message *m, const OciResources *res, bool reset, uint64_t tasks_default) {
         int r;
 
         if (!res)
                 return 0;
+#define VALUE(v, dflt) (reset ? (uint64_t) (dflt) : (uint64_t) (v))
 
         if (res->has_memory_limit) {
-                r = append_u64(m, "MemoryMax", res->memory_limit < 0 ? UINT64_MAX : (uint64_t) res->memory_limit);
+                r = append_u64(m, "MemoryMax", VALUE(res->memory_limit < 0 ? UINT64_MAX : (uint64_t) res->memory_limit, UINT64_MAX));
                 if (r < 0)
                         return r;
         }
         if (res->has_memory_reservation && res->memory_reservation > 0) {
-                r = append_u64(m, "MemoryLow", (uint64_t) res->memory_reservation);
+                r = append_u64(m, "MemoryLow", VALUE(res->memory_reservation, 0));
                 if (r < 0)
                         return r;
         }
@@ -214,18 +217,18 @@ static int append_resources(sd_bus_message *m, const OciResources *res) {
                         set = true, v = UINT64_MAX;
                 else if (res->has_memory_limit && res->memory_limit >= 0 && res->memory_swap >= res->memory_limit)
                         set = true, v = (uint64_t) (res->memory_swap - res->memory_limit);
-                if (set && (r = append_u64(m, "MemorySwapMax", v)) < 0)
+                if (set && (r = append_u64(m, "MemorySwapMax", VALUE(v, UINT64_MAX))) < 0)
                         return r;
         }
 
         if (res->has_cpu_shares) {
                 uint64_t shares = res->cpu_shares < 2 ? 2 : res->cpu_shares > 262144 ? 262144 : res->cpu_shares;
-                r = append_u64(m, "CPUWeight", 1 + ((shares - 2) * 9999) / 262142);
+                r = append_u64(m, "CPUWeight", VALUE(1 + ((shares - 2) * 9999) / 262142, UINT64_MAX));
                 if (r < 0)
                         return r;
         }
         if (res->has_cpu_period) {
-                r = append_u64(m, "CPUQuotaPeriodUSec", res->cpu_period);
+                r = append_u64(m, "CPUQuotaPeriodUSec", VALUE(res->cpu_period, UINT64_MAX));
                 if (r < 0)
                         return r;
         }
@@ -235,37 +238,38 @@ static int append_resources(sd_bus_message *m, const OciResources *res) {
                         uint64_t period = res->has_cpu_period && res->cpu_period > 0 ? res->cpu_period
                                                                                      : CPU_PERIOD_DEFAULT_USEC;
                         v = (uint64_t) res->cpu_quota * USEC_PER_SEC / period;
-                        /* systemd keeps a transient unit's quota as a whole percentage (it writes
+                        /* systemd keeps a unit's quota as a whole percentage (it writes
                          * "CPUQuota=N%" to the unit file): round up to 10 ms per second, or a
                          * reload would cut the quota below what the cgroup file says. */
                         v = (v + 9999) / 10000 * 10000;
                 }
-                r = append_u64(m, "CPUQuotaPerSecUSec", v);
+                r = append_u64(m, "CPUQuotaPerSecUSec", VALUE(v, UINT64_MAX));
                 if (r < 0)
                         return r;
         }
         if (res->cpus && *res->cpus) {
-                r = append_bitmask(m, "AllowedCPUs", res->cpus);
+                r = append_bitmask(m, "AllowedCPUs", reset ? "" : res->cpus);
                 if (r < 0)
                         return r;
         }
         if (res->mems && *res->mems) {
-                r = append_bitmask(m, "AllowedMemoryNodes", res->mems);
+                r = append_bitmask(m, "AllowedMemoryNodes", reset ? "" : res->mems);
                 if (r < 0)
                         return r;
         }
 
         if (res->has_pids_limit) {
-                r = append_u64(m, "TasksMax", res->pids_limit <= 0 ? UINT64_MAX : (uint64_t) res->pids_limit);
+                r = append_u64(m, "TasksMax", VALUE(res->pids_limit <= 0 ? UINT64_MAX : (uint64_t) res->pids_limit, tasks_default));
                 if (r < 0)
                         return r;
         }
 
         if (res->has_blkio_weight && res->blkio_weight >= 10) {
-                r = append_u64(m, "IOWeight", 1 + ((uint64_t) res->blkio_weight - 10) * 9999 / 990);
+                r = append_u64(m, "IOWeight", VALUE(1 + ((uint64_t) res->blkio_weight - 10) * 9999 / 990, UINT64_MAX));
                 if (r < 0)
                         return r;
         }
+#undef VALUE
         return 0;
 }
 
@@ -289,7 +293,7 @@ static int append_properties(sd_bus_message *m, const char *unit, const char *sl
                                   "CollectMode", "s", "inactive-or-failed");
         if (r < 0)
                 return r;
-        r = append_resources(m, res);
+        r = append_resources(m, res, false, 0);
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(m);
@@ -297,10 +301,23 @@ static int append_properties(sd_bus_message *m, const char *unit, const char *sl
 
 /* ---- the calls ------------------------------------------------------------------------------ */
 
+static int unit_object_path(sd_bus *bus, const char *unit, sd_bus_error *error, char **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                   "org.freedesktop.systemd1.Manager", "GetUnit", error, &reply, "s", unit);
+        if (r < 0)
+                return r;
+        const char *p;
+        r = sd_bus_message_read(reply, "o", &p);
+        if (r < 0)
+                return r;
+        return (*ret = strdup(p)) ? 0 : -ENOMEM;
+}
+
 int cgroup_systemd_start_scope(const char *unit, const char *slice, pid_t pid, const OciResources *res,
                                bool user, char **ret_cgroup, char **ret_error) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *result = NULL, *unit_path = NULL, *cgroup = NULL;
         int r;
@@ -338,17 +355,9 @@ int cgroup_systemd_start_scope(const char *unit, const char *slice, pid_t pid, c
 
         /* The unit's cgroup as systemd made it, from the hierarchy's root: for the user's manager
          * that is below user@UID.service. */
-        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                               "org.freedesktop.systemd1.Manager", "GetUnit", &error, &reply, "s", unit);
+        r = unit_object_path(bus, unit, &error, &unit_path);
         if (r < 0)
                 return errmsg_plain(ret_error, r, "systemd: get unit %s: %s", unit, systemd_bus_error_text(&error, r));
-        const char *p;
-        r = sd_bus_message_read(reply, "o", &p);
-        if (r < 0)
-                return errmsg(ret_error, r, "systemd: get unit %s: read the reply", unit);
-        unit_path = strdup(p);
-        if (!unit_path)
-                return -ENOMEM;
         r = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", unit_path, "org.freedesktop.systemd1.Scope",
                                        "ControlGroup", &error, &cgroup);
         if (r < 0)
@@ -383,4 +392,62 @@ int cgroup_systemd_stop_unit(const char *unit, bool user, char **ret_error) {
         if (strcmp(result, "done") != 0)
                 return errmsg_plain(ret_error, -EIO, "systemd: stop %s: job %s", unit, result);
         return 0;
+}
+
+/* ---- the limits of a container in a delegated unit ------------------------------------------ */
+
+int cgroup_systemd_set_unit_resources(const char *unit, bool user, const OciResources *res, bool reset,
+                                      char **ret_error) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        uint64_t tasks_default = UINT64_MAX;
+
+        int r = systemd_bus_connect(user, &bus, ret_error);
+        if (r < 0)
+                return r;
+        if (reset && res->has_pids_limit) {
+                r = sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                                "org.freedesktop.systemd1.Manager", "DefaultTasksMax", &error, 't',
+                                                &tasks_default);
+                if (r < 0)
+                        return errmsg_plain(ret_error, r, "systemd: read DefaultTasksMax: %s",
+                                            systemd_bus_error_text(&error, r));
+        }
+        r = systemd_manager_new_call(bus, "SetUnitProperties", &m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sb", unit, 1); /* runtime: gone at reboot */
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r >= 0)
+                r = append_resources(m, res, reset, tasks_default);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return errmsg(ret_error, r, "systemd: set the properties of %s: build the request", unit);
+        r = sd_bus_call(bus, m, SYSTEMD_TIMEOUT_USEC, &error, NULL);
+        if (r < 0)
+                return errmsg_plain(ret_error, r, "systemd: set the limits of %s: %s", unit,
+                                    systemd_bus_error_text(&error, r));
+        return 0;
+}
+
+int cgroup_systemd_unit_delegates(const char *unit, bool user, char **ret_error) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL;
+        const char *iface = endswith(unit, ".scope") ? "org.freedesktop.systemd1.Scope" : "org.freedesktop.systemd1.Service";
+        int delegate = 0;
+
+        int r = systemd_bus_connect(user, &bus, ret_error);
+        if (r < 0)
+                return r;
+        r = unit_object_path(bus, unit, &error, &path);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "Delegate", &error, 'b',
+                                                &delegate);
+        if (r < 0)
+                return errmsg_plain(ret_error, r, "systemd: whether %s delegates its cgroup: %s", unit,
+                                    systemd_bus_error_text(&error, r));
+        return delegate ? 1 : 0;
 }

@@ -60,6 +60,14 @@ typedef struct Cgroup {
         bool systemd_user;   /* ... on the user's manager */
         bool attached;       /* the container's init was moved in: its processes are there, and
                               * only then does destroy kill what it finds in the cgroup */
+        /* Inside a systemd unit with Delegate=yes, on a host with a cgroup v2 hierarchy: that unit
+         * ("ctr@app.service"), its manager, and its cgroup (from the v2 hierarchy's root). The
+         * container's v2 limits are the unit's: set as its properties over D-Bus and written
+         * to the unit's own cgroup files, never to the container's leaf below it, whose parent
+         * (the unit's cgroup) holds `create` and `start` and so can enable no controller. */
+        char *unit;
+        bool unit_user;
+        char *unit_cgroup;
 } Cgroup;
 
 Cgroup *cgroup_free(Cgroup *cg);
@@ -164,3 +172,12 @@ int cgroup_systemd_parse_path(const char *cgroups_path, const char *id, bool use
 int cgroup_systemd_start_scope(const char *unit, const char *slice, pid_t pid, const OciResources *res,
                                bool user, char **ret_cgroup, char **ret_error);
 int cgroup_systemd_stop_unit(const char *unit, bool user, char **ret_error);
+/* SetUnitProperties(unit, runtime, [the resources systemd has properties for]): the limits of a
+ * container that runs in a delegated unit. With reset, the same properties go back to their
+ * defaults (infinity, unset; TasksMax= to the manager's DefaultTasksMax). Nothing to set: 0. */
+int cgroup_systemd_set_unit_resources(const char *unit, bool user, const OciResources *res, bool reset,
+                                      char **ret_error);
+/* Whether unit (a service or scope) has Delegate=yes, asked of its manager: 1 yes, 0 no. */
+int cgroup_systemd_unit_delegates(const char *unit, bool user, char **ret_error);
+/* Undoes, on the container's unit, the limits res set there (delete; see Cgroup.unit). */
+int cgroup_unit_reset(const Cgroup *cg, const OciResources *res, char **ret_error);
