@@ -305,16 +305,36 @@ restart:
         return 0;
 }
 
+/* Whether the v2 cgroup dir has processes of its own (not below it). */
+static bool has_own_processes(const char *dir) {
+        _cleanup_free_ char *procs = NULL;
+        return cgroup_read(dir, "cgroup.procs", &procs) >= 0 && procs[0] != 0;
+}
+
+/* Whether c is enabled in dir's cgroup.subtree_control. */
+static bool subtree_has(const char *dir, const char *c) {
+        _cleanup_free_ char *s = NULL;
+        if (cgroup_read_line(dir, "cgroup.subtree_control", &s) < 0)
+                return false;
+        size_t n = strlen(c);
+        for (const char *w = s; (w = strstr(w, c)); w += n)
+                if ((w == s || w[-1] == ' ') && (w[n] == 0 || w[n] == ' '))
+                        return true;
+        return false;
+}
+
 /* v2: enable, on the way down from the hierarchy's mounted root to the container's parent,
  * the controllers its writes need (and memory, pids, cpu and io where the kernel has them,
- * for `events --stats`; those only if it costs nothing: a cgroup with processes of its own
- * refuses, and that is fine for them). */
+ * for `events --stats`; those only if it costs nothing). A cgroup with processes of its own
+ * (our own service's, for a relative cgroupsPath; the hierarchy's root is exempt) is left as
+ * it is: the kernel refuses a domain controller there (EBUSY), and accepts a threaded one
+ * (cpu, pids), which turns it into a thread root whose domain children then refuse every
+ * process (EOPNOTSUPP). */
 static int enable_v2_controllers(const Cgroup *cg, const CgroupHierarchy *h, const CgroupWrite *w, size_t n,
                                  char **ret_error) {
         /* In a delegated unit, none: the levels above the unit are systemd's, and the unit's
-         * own cgroup holds processes (`create`, then `start`), so it may enable no domain
-         * controller, and a threaded one would make its children unusable. The limits go to
-         * the unit (cgroup_apply). */
+         * own cgroup holds processes (`create`, then `start`). The limits go to the unit
+         * (cgroup_apply). */
         if (cg->unit)
                 return 0;
         _cleanup_free_ char *dir = NULL;
@@ -327,17 +347,29 @@ static int enable_v2_controllers(const Cgroup *cg, const CgroupHierarchy *h, con
                 if (*p != '/')
                         continue;
                 *p = 0;
-                const char *parent = p == dir + base ? h->mount : dir;
+                const bool top = p == dir + base;
+                const char *parent = top ? h->mount : dir;
+                const bool occupied = !(top && streq(h->mount_root, "/")) && has_own_processes(parent);
                 for (size_t i = 0; i < n + ELEMENTSOF(wanted); i++) {
                         const char *c = i < n ? w[i].controller : wanted[i - n];
                         if (!c || !strv_contains(h->controllers, c))
                                 continue;
-                        char value[64];
-                        snprintf(value, sizeof(value), "+%s", c);
-                        int k = cgroup_write(parent, "cgroup.subtree_control", value);
+                        int k;
+                        if (occupied)
+                                k = subtree_has(parent, c) ? 0 : -EBUSY;
+                        else {
+                                char value[64];
+                                snprintf(value, sizeof(value), "+%s", c);
+                                k = cgroup_write(parent, "cgroup.subtree_control", value);
+                        }
                         if (k < 0 && i < n) {
+                                r = occupied ? errmsg_plain(ret_error, k,
+                                                            "enable the %s controller in %s: it has processes of its own "
+                                                            "(cgroup v2: no controller for the children of such a cgroup)",
+                                                            c, parent)
+                                             : errmsg(ret_error, k, "enable the %s controller in %s", c, parent);
                                 *p = '/';
-                                return errmsg(ret_error, k, "enable the %s controller in %s", c, parent);
+                                return r;
                         }
                 }
                 *p = '/';

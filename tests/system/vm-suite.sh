@@ -15,7 +15,7 @@ export CTR_TEST_HOST=vm
 source "$(dirname "$0")/lib.sh"
 sys_init "$@"
 
-read -ra SCRIPTS <<<"${CTR_VM_SCRIPTS:-cgroup-placement unit unit-limits authorization user-units pam}"
+read -ra SCRIPTS <<<"${CTR_VM_SCRIPTS:-cgroup-placement unit unit-limits authorization user-units pam integration}"
 N=0
 FAILED=()
 

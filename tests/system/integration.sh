@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Integration scripts (tests/integration/) run inside the VM test host, where the cgroup layout
+# is unified (pure cgroup v2, Debian's kernel 6.1, systemd 252 as PID 1): the cases of
+# cgroups.sh then drive the v2 freezer, cgroup.kill, the eBPF device filter and the v2 limit
+# files for real, which this machine (hybrid) cannot. On the nspawn host the script is skipped:
+# there the integration suite runs on this machine itself (`meson test --suite integration`),
+# and an nspawn container on the same kernel and layout would add nothing.
+# How: the scripts and tests/assert.sh are copied into the VM's root (the overlay that the VM
+# boots from, live both ways), then each one runs in the VM through host_run with the installed
+# ctr-launch, as root in the agent's cgroup (system.slice/ctr-test-agent.service), its scratch
+# directory on the VM's /tmp (a tmpfs). Its TAP is re-emitted case by case as
+# "SCRIPT: CASE"; its stderr (the reasons of failures) is passed on. After each script, a
+# failed line if it left a cgroup under /ctr-launch or a state directory.
+# Usage: integration.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
+# Environment: CTR_VM_INTEGRATION (the scripts, default "cgroups"), CTR_TEST_ONLY (case names of
+# those scripts), CTR_INTEGRATION_TIMEOUT (seconds per script, default 1800).
+
+source "$(dirname "$0")/lib.sh"
+sys_init "$@"
+
+if [ "$CTR_TEST_HOST" != vm ]; then
+        skip "the integration suite runs on this machine directly ($(
+                [ -e /sys/fs/cgroup/cgroup.controllers ] && echo unified || echo hybrid) cgroups," \
+                "meson test --suite integration); this script runs it in the VM test host (unified)"
+fi
+
+host_boot "$BUILD_DIR"
+
+INTEGRATION_SRC=$(cd "$(dirname "$0")/../integration" && pwd)
+INTEGRATION_DIR=/var/lib/ctr-test-integration # in the test host
+read -ra SCRIPTS <<<"${CTR_VM_INTEGRATION:-cgroups}"
+N=0
+FAILED=()
+
+tap() { # tap ok|not-ok NAME [# DIRECTIVE]
+        N=$((N + 1))
+        if [ "$1" = ok ]; then echo "ok $N - $2"; else echo "not ok $N - $2"; FAILED+=("$2"); fi
+}
+
+# The integration harness and scripts, as they are in the source tree, in the test host.
+install_scripts() {
+        rm -rf "${HOST_ROOT:?}$INTEGRATION_DIR"
+        mkdir -p "$HOST_ROOT$INTEGRATION_DIR"
+        cp -a "$INTEGRATION_SRC" "$HOST_ROOT$INTEGRATION_DIR/integration"
+        cp -a "$INTEGRATION_SRC/../assert.sh" "$HOST_ROOT$INTEGRATION_DIR/assert.sh"
+}
+
+# What a script left in the test host: default cgroups, container state of the default root.
+integration_leftovers() {
+        host_run sh -c 'd=/sys/fs/cgroup/ctr-launch; [ ! -d $d ] || find $d -mindepth 1 -type d' |
+                sed 's/^/cgroup left: /' || true
+        host_run sh -c "ls -A $HOST_STATE 2>/dev/null" | sed 's/^/container state left: /' || true
+}
+
+# run_script NAME: NAME.sh in the test host; its TAP re-emitted.
+run_script() {
+        local name=$1 line planned="" bailed="" rc=0 t0=$SECONDS out=$HOST_DIR/$1.tap left
+        [ -f "$INTEGRATION_SRC/$name.sh" ] || hard_error "no integration script $name.sh (CTR_VM_INTEGRATION)"
+        # Bounds, not speeds: under TCG everything is several times slower than here.
+        VM_RUN_TIMEOUT=${CTR_INTEGRATION_TIMEOUT:-1800} host_run env \
+                ${CTR_TEST_ONLY:+CTR_TEST_ONLY="$CTR_TEST_ONLY"} \
+                ${CTR_TEST_VERBOSE:+CTR_TEST_VERBOSE=1} \
+                CTR_WAIT="${CTR_WAIT:-30}" CTR_TIMEOUT="${CTR_TIMEOUT:-90}" TMPDIR=/tmp \
+                bash "$INTEGRATION_DIR/integration/$name.sh" "$HOST_CTR" >"$out" || rc=$?
+        while IFS= read -r line; do
+                case $line in
+                "ok "* | "not ok "*)
+                        local verdict=${line%% [0-9]*} rest=${line#* [0-9]* - }
+                        [ "$verdict" = ok ] && tap ok "$name: $rest" || tap not-ok "$name: $rest"
+                        ;;
+                "1..0 # SKIP"*) tap ok "$name # SKIP${line#1..0 # SKIP}"; planned=1 ;;
+                "1.."*) planned=1 ;;
+                "Bail out!"*) bailed=${line#Bail out!} ;;
+                "#"*) echo "$line" ;;
+                *) echo "# $name: $line" ;;
+                esac
+        done <"$out"
+        diag "$name: exit status $rc after $((SECONDS - t0)) s in the VM"
+        if [ -n "$bailed" ]; then
+                tap not-ok "$name: bailed out:$bailed"
+        elif [ -z "$planned" ]; then
+                tap not-ok "$name: exited with status $rc before its plan"
+        fi
+        left=$(integration_leftovers)
+        if [ -z "$left" ]; then
+                tap ok "$name: nothing left in the test host"
+        else
+                tap not-ok "$name: nothing left in the test host"
+                echo "$name left in the test host: $left" >&2
+        fi
+}
+
+install_scripts
+for s in "${SCRIPTS[@]}"; do
+        run_script "$s"
+done
+echo "1..$N"
+if [ ${#FAILED[@]} != 0 ]; then
+        diag "${#FAILED[@]} of $N failed: ${FAILED[*]}"
+        exit 1
+fi
+exit 0
