@@ -14,6 +14,8 @@
 #                           openat2 (never the walk of kernels before 5.6); clone3 for a new user
 #                           namespace (never clone); close_range(CLOSE_RANGE_CLOEXEC);
 #                           mount_setattr for "rro"
+#   kill-all-path           kill --all KILL: cgroup.kill (5.14), else SIGKILL by pidfd to each
+#                           process
 # The peer identity path (SO_PEERPIDFD, 6.5) is peer-identity.sh's.
 # Usage: kernel-paths.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
 
@@ -141,7 +143,43 @@ if problems:
         note "$(cat "$HOST_DIR/paths.out")"
 }
 
+stopped() {
+        host_ctr state "$1" | grep -q '"status" *: *"stopped"'
+}
+
+# kill --all with SIGKILL: one write to cgroup.kill (5.14) where the container's cgroup is on
+# a v2 hierarchy that has it, else each process frozen and signalled by pidfd.
+case_kill_all_path() {
+        host_make_bundle killall sh -c 'trap "exit 0" TERM; sleep 1000 & touch /shared/running; wait'
+        host_ctr create --bundle "$HOST_BUNDLE" killall
+        host_ctr start killall
+        wait_for "the payload to run" test -e "$BUNDLE_DIR/shared/running"
+        OUT=$(host_run timeout -k 5 "${CTR_TIMEOUT:-30}" strace -f -qq -y -o "$TRACE" \
+                -e trace=write,pidfd_send_signal -e signal=none \
+                "$HOST_CTR" kill --all killall KILL 2>&1) || fail "ctr-launch kill --all under strace: $OUT"
+        TRACED=$(host_run cat "$TRACE")
+        host_run rm -f "$TRACE"
+        local kill_writes signals want=per-process
+        kill_writes=$(printf '%s\n' "$TRACED" | grep -c 'cgroup\.kill>, "1", 1) = 1' || true)
+        signals=$(printf '%s\n' "$TRACED" | grep -c 'pidfd_send_signal(.*SIGKILL' || true)
+        note "kill --all: $kill_writes write(s) to cgroup.kill, $signals pidfd_send_signal(SIGKILL)"
+        # The container is tracked on the unified hierarchy on both layouts (on hybrid, its
+        # /sys/fs/cgroup/unified): the kernel decides.
+        has cgroup.kill && want=cgroup.kill
+        if [ "$want" = cgroup.kill ]; then
+                [ "$kill_writes" = 1 ] && [ "$signals" = 0 ] ||
+                        fail "kill --all on $HOST_CGROUP_LAYOUT cgroups, kernel $KERNEL: not one write to cgroup.kill:
+$TRACED"
+        else
+                [ "$signals" -ge 2 ] || fail "kill --all on $HOST_CGROUP_LAYOUT cgroups: not a SIGKILL per process:
+$TRACED"
+        fi
+        wait_for "the container to stop" stopped killall
+        host_ctr delete killall
+}
+
 case_run features-as-versioned case_features_as_versioned
 case_run vm-kernel-documented case_vm_kernel_documented
 case_run create-paths case_create_paths
+case_run kill-all-path case_kill_all_path
 sys_finish
