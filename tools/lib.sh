@@ -12,6 +12,8 @@ TEST_PACKAGES=(util-linux procps
                # the system tests (tests/system): a real systemd booted in systemd-nspawn,
                # with D-Bus, logind (PAM sessions) and polkitd inside
                systemd systemd-container dbus libpam-systemd polkitd
+               # which way create went on the test host's kernel (tests/system/kernel-paths.sh)
+               strace
                # the same in a VM on Debian's own kernel (tests/system/host-vm.sh; the kernel
                # itself is fetched by tools/vm-kernel.sh): qemu, and cpio for its initramfs
                qemu-system-x86 cpio)

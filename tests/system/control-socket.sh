@@ -3,8 +3,9 @@
 # Issue 13, item 2: no local user can take the control socket down, in a real systemd 252
 # (lib.sh). mallory floods it (500 connections as fast as she can) while a dozen of her clients
 # dribble a request a byte at a time; the socket stays up, carol's request still gets its
-# answer within 5 s (the client retries a connection systemd dropped unread), and each dribbling client is cut off at serve's one deadline for the
-# request line (10 s), not held for RuntimeMaxSec=. henry's requests waiting for a password
+# answer within 5 s (the client retries a connection systemd dropped unread; in the VM under
+# TCG, once the flood is drained: see the case), and each dribbling client is cut off at serve's one deadline
+# for the request line (10 s), not held for RuntimeMaxSec=. henry's requests waiting for a password
 # hold 3 slots at most: his fourth is refused at once. (Clients are tests/system/polkit-probe:
 # `ctr-launch` runs polkit's agent with --fallback, which polkit uses only in a login session.)
 # Usage: control-socket.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
@@ -15,8 +16,10 @@ host_boot "$BUILD_DIR"
 
 LONG='trap "exit 0" TERM; while :; do sleep 0.2; done'
 SOCK=/run/ctr-launch-control.sock
-# The bound on carol's answer: a bounded wait, not a benchmark.
-LEGIT_DEADLINE=${CTR_TEST_LEGIT_DEADLINE:-5}
+# The bound on carol's answer: a bounded wait, not a benchmark (5 s here; 20 s a try in the VM
+# under TCG, where 2 emulated CPUs serve the flood, a dozen serve instances and polkitd at once:
+# see case_flood_and_dribble).
+LEGIT_DEADLINE=${CTR_TEST_LEGIT_DEADLINE:-$((5 * HOST_SLOWDOWN))}
 PROBE=/usr/local/libexec/ctr-test-polkit-probe
 REQ='{"verb":"start","id":"web","interactive":true}'
 
@@ -96,11 +99,28 @@ for i in range(500):
 print("connect failed %d of 500" % failed)' "$SOCK")
         note "mallory's flood: $OUT"
         assert_eq "ctr-launch.socket after the flood" active "$(host_run systemctl show -p ActiveState --value ctr-launch.socket)"
-        local t0=$(date +%s%N)
+        local t0=$(date +%s%N) tries=1 end=$((SECONDS + 300))
         OUT=$(host_run runuser -u carol -- timeout "$LEGIT_DEADLINE" "$HOST_CTR" --system list --quiet 2>&1) || rc=$?
-        [ "$rc" = 0 ] || fail "carol's list during the flood: status $rc within $LEGIT_DEADLINE s: $OUT"
-        note "carol's answer came in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
-        # Every dribbling client was cut off at the request deadline.
+        if [ "$HOST_SLOWDOWN" != 1 ]; then
+                # Under TCG, systemd starts about one sandboxed serve a second: the 64 instances
+                # mallory's flood holds take a minute or more to drain, longer than the 5 s the
+                # client keeps retrying a dropped connection (BUSY_RETRY_MSEC), and while
+                # systemd accepts that slowly a connect() may wait on the listen backlog. That
+                # is the emulator's pace, not the service's: here carol asks again while she is
+                # told the service is busy or gets no answer within the bound, and must be
+                # answered within 5 minutes, once the flood is drained, the socket alive.
+                while [ "$rc" != 0 ] && { [ "$rc" = 124 ] || [[ $OUT == *"system service is busy"* ]]; } &&
+                        [ "$SECONDS" -lt "$end" ]; do
+                        tries=$((tries + 1))
+                        rc=0
+                        OUT=$(host_run runuser -u carol -- timeout "$LEGIT_DEADLINE" "$HOST_CTR" --system list --quiet 2>&1) || rc=$?
+                done
+        fi
+        [ "$rc" = 0 ] || fail "carol's list during the flood: status $rc within $LEGIT_DEADLINE s (try $tries): $OUT"
+        note "carol's answer came in $(( ($(date +%s%N) - t0) / 1000000 )) ms, at try $tries"
+        # Every dribbling client was cut off at the request deadline (10 s after its serve
+        # started: 20 s from its connect at most here, 35 s under TCG, where systemd takes its
+        # time to start the dozen of them).
         n=0
         for ((i = 0; i < 450; i++)); do
                 n=$(host_run sh -c "ls $dir | wc -l")
@@ -112,10 +132,12 @@ print("connect failed %d of 500" % failed)' "$SOCK")
         note "dribbling clients (seconds, reply): $OUT"
         printf '%s\n' "$OUT" | "$PY" -c '
 import sys
+# Below the 40 s after which a client gives up by itself.
+bound = 20 if sys.argv[1] == "1" else 35
 for line in sys.stdin:
     secs, reply = line.split(" ", 1)
-    if float(secs) > 20:
-        sys.exit("held for %s s (not cut off at the deadline): %s" % (secs, reply))' ||
+    if float(secs) > bound:
+        sys.exit("held for %s s (not cut off at the deadline): %s" % (secs, reply))' "$HOST_SLOWDOWN" ||
                 fail "a dribbling client was held past the deadline"
         assert_contains "the reply to a dribbling client" "$OUT" "no complete request line within"
         # systemd 252 does not count AF_UNIX peers for MaxConnectionsPerSource=: serve does.

@@ -28,7 +28,9 @@
 #   - one boot per suite: vm-suite.sh boots it (host_boot), then runs each scenario script with
 #     CTR_VM_ATTACH=1 (and CTR_VM_ROOT, CTR_VM_QEMU): their host_boot attaches to the running VM
 #     with a scratch directory of their own and an emptied bundle directory, and their teardown
-#     leaves the VM up. A scenario script run alone with CTR_TEST_HOST=vm boots its own VM.
+#     leaves the VM up; between two scripts the suite deletes the users the first added and
+#     makes /etc as it was after the boot again. A scenario script run alone with
+#     CTR_TEST_HOST=vm boots its own VM.
 # Sourced by lib.sh, which it completes with host_impl_check, host_boot, host_run, host_stop.
 # Environment: CTR_VM_ACCEL, CTR_VM_MEMORY (MiB, 2048), CTR_VM_CPUS (2), CTR_VM_RUN_TIMEOUT,
 # CTR_BOOT_TIMEOUT (600 s), CTR_VM_CACHE (tools/vm-kernel.sh).
@@ -241,6 +243,7 @@ host_boot() {
                 vm_boot "$build"
         fi
         host_layout_probe
+        [ "$(vm_accel)" = tcg ] && HOST_SLOWDOWN=4
         HOST_UP=1
         diag "test host: the VM ($HOST_CGROUP_LAYOUT cgroups, kernel $(host_run uname -r)," \
                 "$(host_run systemctl --version | head -n 1)); ctr-launch at $HOST_CTR"

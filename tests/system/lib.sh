@@ -53,6 +53,9 @@ HOST_SYSTEMD_HIERARCHIES=() # where systemd tracks units: "0" (unified), and "na
 HOST_BUNDLES=/var/lib/ctr-launch
 HOST_STATE=/run/ctr-launch
 HOST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# How many times slower than this machine the test host runs (host_boot sets it): 1 for nspawn,
+# 4 for the VM under TCG. For the few bounds a scenario asserts on a time (not wait_for's).
+HOST_SLOWDOWN=1
 # The environment of every command run in the test host (host_run).
 HOST_ENV=(PATH="$HOST_PATH" LANG=C.UTF-8 SYSTEMD_PAGER=cat SYSTEMD_COLORS=0 G_DEBUG=fatal-criticals)
 

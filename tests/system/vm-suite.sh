@@ -6,7 +6,8 @@
 # to this VM (CTR_VM_ATTACH). One TAP stream for all: each script's cases renumbered and named
 # "SCRIPT: CASE", its comments passed on; a script that bails out or exits without a plan is one
 # failed line; after each script, a failed line if it left a container or an active ctr@ unit
-# in the VM. The VM is powered off and every trace of it removed at the end, whatever happened.
+# in the VM, and the VM's /etc made as it was after the boot again (vm_etc_restore). The VM is
+# powered off and every trace of it removed at the end, whatever happened.
 # Usage: vm-suite.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
 # Environment: CTR_VM_SCRIPTS (default: all, in the system suite's order), CTR_TEST_ONLY (case
 # names, as in each script), and host-vm.sh's knobs.
@@ -15,7 +16,7 @@ export CTR_TEST_HOST=vm
 source "$(dirname "$0")/lib.sh"
 sys_init "$@"
 
-read -ra SCRIPTS <<<"${CTR_VM_SCRIPTS:-cgroup-placement unit unit-limits authorization user-units pam integration}"
+read -ra SCRIPTS <<<"${CTR_VM_SCRIPTS:-cgroup-placement unit unit-limits authorization user-units pam polkit-keep control-socket peer-identity kernel-paths integration}"
 N=0
 FAILED=()
 
@@ -26,7 +27,7 @@ tap() { # tap ok|not-ok NAME [# DIRECTIVE]
 
 # run_script NAME: runs NAME.sh attached to the VM, re-emitting its TAP.
 run_script() {
-        local name=$1 line planned="" bailed="" status="" t0=$SECONDS left
+        local name=$1 line planned="" bailed="" status="" t0=$SECONDS left undone
         while IFS= read -r line; do
                 case $line in
                 "@@exit "*) status=${line#@@exit } ;;
@@ -54,6 +55,34 @@ run_script() {
                 tap not-ok "$name: nothing left in the test VM"
                 echo "$name left in the test VM: $left" >&2
         fi
+        if ! undone=$(vm_etc_restore 2>&1); then
+                tap not-ok "$name: the VM's /etc as after the boot again"
+                echo "$undone" >&2
+        elif [ -n "$undone" ]; then
+                diag "$name: undone in the VM's /etc: $(echo "$undone" | tr '\n' ' ')"
+        fi
+}
+
+# Each script begins on the VM's /etc as it was after the boot, as on a host booted for it
+# alone: the users it added are deleted (their lingering and sessions ended first), then /etc
+# is made the copy taken after the boot again (polkit rules, PAM stacks, unit drop-ins, the
+# account files; vm-etc-restore.py), and systemd and polkitd reread it. Prints what it undid.
+vm_etc_snapshot() {
+        cp -a "$HOST_ROOT/etc" "$HOST_DIR/etc.booted"
+}
+
+vm_etc_restore() {
+        local u
+        for u in $(awk -F: 'NR == FNR { seen[$1] = 1; next } !($1 in seen) { print $1 }' \
+                "$HOST_DIR/etc.booted/passwd" "$HOST_ROOT/etc/passwd"); do
+                echo "deleted user $u"
+                host_run loginctl disable-linger "$u" || true
+                host_run loginctl terminate-user "$u" 2>/dev/null || true
+                host_run userdel -r -f "$u" 2>/dev/null || true
+        done
+        "$PY" "$(dirname "$0")/vm-etc-restore.py" "$HOST_DIR/etc.booted" "$HOST_ROOT/etc" &&
+                host_run systemctl daemon-reload &&
+                host_run systemctl try-restart polkit.service
 }
 
 # What a script left in the VM that would disturb the next: containers, active ctr@ units.
@@ -97,6 +126,7 @@ case_body true channel_check
 [ "$CASE_RC" = 0 ] && tap ok "$CASE" || tap not-ok "$CASE"
 cat "$HOST_DIR/channel.diag" 2>/dev/null || true
 CASE=""
+vm_etc_snapshot
 export CTR_VM_ATTACH=1 CTR_VM_ROOT=$HOST_ROOT CTR_VM_QEMU=$VM_QEMU
 for s in "${SCRIPTS[@]}"; do
         [ -f "$(dirname "$0")/$s.sh" ] || hard_error "no scenario script $s.sh (CTR_VM_SCRIPTS)"
