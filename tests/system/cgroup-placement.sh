@@ -51,6 +51,24 @@ unit_gone() {
         [ "$st" = inactive ] || [ -z "$st" ]
 }
 
+status_of() { # status_of ID: the container's status, per ctr-launch state
+        host_ctr state "$1" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["status"])'
+}
+
+# assert_frozen ID DIR STATUS V1-STATE V2-FREEZE: the container's status, and its freezer in
+# the cgroup DIR (v1's freezer.state, or v2's cgroup.freeze and cgroup.events).
+assert_frozen() {
+        local id=$1 dir=$2
+        assert_eq "status of $id" "$3" "$(status_of "$id")"
+        if [ "$HOST_CGROUP_LAYOUT" = hybrid ]; then
+                assert_eq "$dir/freezer.state" "$4" "$(host_run cat "$dir/freezer.state")"
+        else
+                assert_eq "$dir/cgroup.freeze" "$5" "$(host_run cat "$dir/cgroup.freeze")"
+                assert_eq "frozen in $dir/cgroup.events" "$5" \
+                        "$(host_run awk '$1 == "frozen" {print $2}' "$dir/cgroup.events")"
+        fi
+}
+
 no_cgroup_named() {
         [ -z "$(host_cgroup_dirs "$1")" ]
 }
@@ -212,21 +230,9 @@ t_systemd_driver_resources() {
 
         # pause and resume: the scope's freezer.
         out=$(host_ctr pause c3 2>&1) || fail "pause c3 failed: $out"
-        assert_eq "status after pause" paused "$(host_ctr state c3 | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["status"])')"
-        if [ "$HOST_CGROUP_LAYOUT" = hybrid ]; then
-                assert_eq "$fdir/freezer.state" FROZEN "$(host_run cat "$fdir/freezer.state")"
-        else
-                assert_eq "$fdir/cgroup.freeze" 1 "$(host_run cat "$fdir/cgroup.freeze")"
-                assert_eq "frozen in $fdir/cgroup.events" 1 \
-                        "$(host_run awk '$1 == "frozen" {print $2}' "$fdir/cgroup.events")"
-        fi
+        assert_frozen c3 "$fdir" paused FROZEN 1
         out=$(host_ctr resume c3 2>&1) || fail "resume c3 failed: $out"
-        assert_eq "status after resume" running "$(host_ctr state c3 | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["status"])')"
-        if [ "$HOST_CGROUP_LAYOUT" = hybrid ]; then
-                assert_eq "$fdir/freezer.state" THAWED "$(host_run cat "$fdir/freezer.state")"
-        else
-                assert_eq "$fdir/cgroup.freeze" 0 "$(host_run cat "$fdir/cgroup.freeze")"
-        fi
+        assert_frozen c3 "$fdir" running THAWED 0
 
         # The payload ends by itself (it runs again), then delete (not --force) cleans up.
         go c3

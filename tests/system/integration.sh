@@ -30,13 +30,6 @@ host_boot "$BUILD_DIR"
 INTEGRATION_SRC=$(cd "$(dirname "$0")/../integration" && pwd)
 INTEGRATION_DIR=/var/lib/ctr-test-integration # in the test host
 read -ra SCRIPTS <<<"${CTR_VM_INTEGRATION:-cgroups}"
-N=0
-FAILED=()
-
-tap() { # tap ok|not-ok NAME [# DIRECTIVE]
-        N=$((N + 1))
-        if [ "$1" = ok ]; then echo "ok $N - $2"; else echo "not ok $N - $2"; FAILED+=("$2"); fi
-}
 
 # The integration harness and scripts, as they are in the source tree, in the test host.
 install_scripts() {
@@ -55,7 +48,7 @@ integration_leftovers() {
 
 # run_script NAME: NAME.sh in the test host; its TAP re-emitted.
 run_script() {
-        local name=$1 line planned="" bailed="" rc=0 t0=$SECONDS out=$HOST_DIR/$1.tap left
+        local name=$1 rc=0 t0=$SECONDS out=$HOST_DIR/$1.tap left
         [ -f "$INTEGRATION_SRC/$name.sh" ] || hard_error "no integration script $name.sh (CTR_VM_INTEGRATION)"
         # Bounds, not speeds: under TCG everything is several times slower than here.
         VM_RUN_TIMEOUT=${CTR_INTEGRATION_TIMEOUT:-1800} host_run env \
@@ -63,25 +56,8 @@ run_script() {
                 ${CTR_TEST_VERBOSE:+CTR_TEST_VERBOSE=1} \
                 CTR_WAIT="${CTR_WAIT:-30}" CTR_TIMEOUT="${CTR_TIMEOUT:-90}" TMPDIR=/tmp \
                 bash "$INTEGRATION_DIR/integration/$name.sh" "$HOST_CTR" >"$out" || rc=$?
-        while IFS= read -r line; do
-                case $line in
-                "ok "* | "not ok "*)
-                        local verdict=${line%% [0-9]*} rest=${line#* [0-9]* - }
-                        [ "$verdict" = ok ] && tap ok "$name: $rest" || tap not-ok "$name: $rest"
-                        ;;
-                "1..0 # SKIP"*) tap ok "$name # SKIP${line#1..0 # SKIP}"; planned=1 ;;
-                "1.."*) planned=1 ;;
-                "Bail out!"*) bailed=${line#Bail out!} ;;
-                "#"*) echo "$line" ;;
-                *) echo "# $name: $line" ;;
-                esac
-        done <"$out"
         diag "$name: exit status $rc after $((SECONDS - t0)) s in the VM"
-        if [ -n "$bailed" ]; then
-                tap not-ok "$name: bailed out:$bailed"
-        elif [ -z "$planned" ]; then
-                tap not-ok "$name: exited with status $rc before its plan"
-        fi
+        tap_reemit "$name" "$rc" <"$out"
         left=$(integration_leftovers)
         if [ -z "$left" ]; then
                 tap ok "$name: nothing left in the test host"
@@ -95,9 +71,4 @@ install_scripts
 for s in "${SCRIPTS[@]}"; do
         run_script "$s"
 done
-echo "1..$N"
-if [ ${#FAILED[@]} != 0 ]; then
-        diag "${#FAILED[@]} of $N failed: ${FAILED[*]}"
-        exit 1
-fi
-exit 0
+tap_finish

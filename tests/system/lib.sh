@@ -396,6 +396,55 @@ sys_finish() {
         cases_finish
 }
 
+# ---------------------------------------------------------------- one TAP stream of several
+
+# vm-suite.sh and integration.sh run other TAP scripts and make one stream of theirs: each case
+# renumbered and named "SCRIPT: CASE", comments passed on.
+TAP_N=0
+TAP_FAILED=()
+
+tap() { # tap ok|not-ok NAME
+        TAP_N=$((TAP_N + 1))
+        if [ "$1" = ok ]; then echo "ok $TAP_N - $2"; else echo "not ok $TAP_N - $2"; TAP_FAILED+=("$2"); fi
+}
+
+# tap_reemit NAME: re-emits the TAP on stdin as NAME's; a "@@exit N" line gives the status.
+# Then one failed line if it bailed out or ended without a plan (STATUS: the status to name if
+# no "@@exit" line came).
+tap_reemit() {
+        local name=$1 status=${2:-} line planned="" bailed=""
+        while IFS= read -r line; do
+                case $line in
+                "@@exit "*) status=${line#@@exit } ;;
+                "ok "* | "not ok "*)
+                        local verdict=${line%% [0-9]*} rest=${line#* [0-9]* - }
+                        [ "$verdict" = ok ] && tap ok "$name: $rest" || tap not-ok "$name: $rest"
+                        ;;
+                "1..0 # SKIP"*) tap ok "$name # SKIP${line#1..0 # SKIP}"; planned=1 ;;
+                "1.."*) planned=1 ;;
+                "Bail out!"*) bailed=${line#Bail out!} ;;
+                "#"*) echo "$line" ;;
+                *) echo "# $name: $line" ;;
+                esac
+        done
+        TAP_STATUS=${status:-unknown}
+        if [ -n "$bailed" ]; then
+                tap not-ok "$name: bailed out:$bailed"
+        elif [ -z "$planned" ]; then
+                tap not-ok "$name: exited with status $TAP_STATUS before its plan"
+        fi
+}
+
+# The plan, and the status: 1 if a case failed.
+tap_finish() {
+        echo "1..$TAP_N"
+        if [ ${#TAP_FAILED[@]} != 0 ]; then
+                diag "${#TAP_FAILED[@]} of $TAP_N failed: ${TAP_FAILED[*]}"
+                exit 1
+        fi
+        exit 0
+}
+
 # ---------------------------------------------------------------- teardown
 
 # mounts_under DIR: our mount points at or below DIR, deepest first.

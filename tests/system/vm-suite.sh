@@ -17,39 +17,14 @@ source "$(dirname "$0")/lib.sh"
 sys_init "$@"
 
 read -ra SCRIPTS <<<"${CTR_VM_SCRIPTS:-cgroup-placement unit unit-limits authorization user-units pam polkit-keep control-socket peer-identity kernel-paths integration}"
-N=0
-FAILED=()
-
-tap() { # tap ok|not-ok NAME [# DIRECTIVE]
-        N=$((N + 1))
-        if [ "$1" = ok ]; then echo "ok $N - $2"; else echo "not ok $N - $2"; FAILED+=("$2"); fi
-}
 
 # run_script NAME: runs NAME.sh attached to the VM, re-emitting its TAP.
 run_script() {
-        local name=$1 line planned="" bailed="" status="" t0=$SECONDS left undone
-        while IFS= read -r line; do
-                case $line in
-                "@@exit "*) status=${line#@@exit } ;;
-                "ok "* | "not ok "*)
-                        local verdict=${line%% [0-9]*} rest=${line#* [0-9]* - }
-                        [ "$verdict" = ok ] && tap ok "$name: $rest" || tap not-ok "$name: $rest"
-                        ;;
-                "1..0 # SKIP"*) tap ok "$name # SKIP${line#1..0 # SKIP}"; planned=1 ;;
-                "1.."*) planned=1 ;;
-                "Bail out!"*) bailed=${line#Bail out!} ;;
-                "#"*) echo "$line" ;;
-                *) echo "# $name: $line" ;;
-                esac
-        done < <(rc=0
+        local name=$1 t0=$SECONDS left undone
+        tap_reemit "$name" < <(rc=0
                 bash "$(dirname "$0")/$name.sh" "$BUILD_DIR" ${CTR_BUILT:+"$CTR_BUILT"} </dev/null || rc=$?
                 echo "@@exit $rc")
-        diag "$name: exit status ${status:-unknown} after $((SECONDS - t0)) s"
-        if [ -n "$bailed" ]; then
-                tap not-ok "$name: bailed out:$bailed"
-        elif [ -z "$planned" ]; then
-                tap not-ok "$name: exited with status ${status:-unknown} before its plan"
-        fi
+        diag "$name: exit status $TAP_STATUS after $((SECONDS - t0)) s"
         left=$(vm_leftovers)
         if [ -n "$left" ]; then
                 tap not-ok "$name: nothing left in the test VM"
@@ -133,9 +108,4 @@ for s in "${SCRIPTS[@]}"; do
         run_script "$s"
 done
 diag "vm suite: booted in $BOOTED s, scripts took $((SECONDS - BOOTED)) s"
-echo "1..$N"
-if [ ${#FAILED[@]} != 0 ]; then
-        diag "${#FAILED[@]} of $N failed: ${FAILED[*]}"
-        exit 1
-fi
-exit 0
+tap_finish
