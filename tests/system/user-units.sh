@@ -119,16 +119,25 @@ user_leftovers() {
 }
 
 user_case() { # user_case FUNC: FUNC, then nothing of U1's left; cleanup whatever happened
-        local rc l i
+        local rc l i err_trap
         # A subshell, so that fail (exit) ends FUNC only; not in a || list, where bash would
-        # ignore errexit inside it.
+        # ignore errexit inside it. The case's ERR trap (tests/assert.sh) runs inside it, not
+        # on its status: a skip is no failed command.
+        err_trap=$(trap -p ERR)
+        trap - ERR
         set +e
         (
+                eval "$err_trap"
                 set -e
                 "$@"
         )
         rc=$?
         set -e
+        eval "$err_trap"
+        # A case that skipped (tests/assert.sh, skip) ends here, as skipped.
+        if [ "$rc" = 77 ] && [ -f "$CASE_SKIP_FILE" ]; then
+                exit 77
+        fi
         if [ "$rc" = 0 ]; then
                 for ((i = 0; i < 50; i++)); do
                         l=$(user_leftovers)
