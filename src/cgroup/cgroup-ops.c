@@ -212,22 +212,34 @@ static int apply_v2_devices(const Cgroup *cg, const OciResources *r2, char **ret
         return cgroup_v2_devices_apply(fd, r2->devices, r2->n_devices, ret_error);
 }
 
-int cgroup_apply(const Cgroup *cg, const OciResources *res, char **ret_error) {
+/* The files: what every apply does. */
+static int apply_files(const Cgroup *cg, const OciResources *res, char **ret_error) {
         _cleanup_(plan_done) Plan p = {};
-        if (!res)
-                return 0;
         int r = plan_make(cg, res, &p, ret_error);
-        /* In a delegated unit, the limits are the unit's: its properties, so that systemctl
-         * shows them and no reload undoes them, and (right away, not when systemd gets round
-         * to it) the files: the unit's own cgroup's on v2, the container's on v1. */
-        if (r >= 0 && cg->unit)
-                r = cgroup_systemd_set_unit_resources(cg->unit, cg->unit_user, res, false, ret_error);
         if (r >= 0)
                 r = apply_writes(cg, false, p.w1, p.n1, ret_error);
         if (r >= 0)
                 r = apply_writes(cg, true, p.w2, p.n2, ret_error);
         if (r >= 0 && p.r2.n_devices > 0)
                 r = apply_v2_devices(cg, &p.r2, ret_error);
+        return r;
+}
+
+int cgroup_apply(const Cgroup *cg, const OciResources *res, char **ret_error) {
+        if (!res)
+                return 0;
+        /* The unit whose limits these are (the delegated unit the container runs in, or the
+         * systemd driver's scope) gets them as its properties first, so that systemctl shows
+         * them and no reload undoes them; then the files are written right away, rather than
+         * when systemd gets round to it: on v2 the delegated unit's own cgroup's, else the
+         * container's. */
+        const char *unit = cg->unit ?: cg->systemd_unit;
+        int r = cgroup_check_resources(cg, res, ret_error);
+        if (r >= 0 && unit)
+                r = cgroup_systemd_set_unit_resources(unit, cg->unit ? cg->unit_user : cg->systemd_user, res, false,
+                                                      ret_error);
+        if (r >= 0)
+                r = apply_files(cg, res, ret_error);
         return r;
 }
 
@@ -457,7 +469,8 @@ int cgroup_create(Cgroup *cg, const OciResources *res, pid_t pid, char **ret_err
                 if (h->v2 && (r = enable_v2_controllers(cg, h, p.w2, p.n2, ret_error)) < 0)
                         goto fail;
         }
-        if (res && (r = cgroup_apply(cg, res, ret_error)) < 0)
+        /* A scope of the systemd driver got its properties with StartTransientUnit. */
+        if (res && (r = cg->systemd_unit ? apply_files(cg, res, ret_error) : cgroup_apply(cg, res, ret_error)) < 0)
                 goto fail;
         for (; attached < cg->n_hierarchies; attached++)
                 if ((r = attach(cg->hierarchies + attached, pid, ret_error)) < 0)

@@ -104,7 +104,9 @@ int cgroup_check_resources(const Cgroup *cg, const OciResources *res, char **ret
  * cleared: a later cgroup_destroy then leaves alone a leaf found in use by someone else
  * (-EBUSY), processes and all. */
 int cgroup_create(Cgroup *cg, const OciResources *res, pid_t pid, char **ret_error);
-/* Applies res (create, update). Members not set are left alone. */
+/* Applies res (create, update): checked as cgroup_check_resources does, then the properties of
+ * the unit whose limits they are (Cgroup.unit, or the systemd driver's scope), then the files.
+ * Members not set are left alone. */
 int cgroup_apply(const Cgroup *cg, const OciResources *res, char **ret_error);
 
 /* Freezer: v1's freezer.state, or v2's cgroup.freeze; waits until the state is reached. */

@@ -63,14 +63,7 @@ int container_update(Container *c, const OciResources *changes, char **ret_error
                 return errmsg(ret_error, -ENOMEM, "allocate");
 
         _cleanup_free_ char *error = NULL;
-        int r = cgroup_check_resources(c->cgroup, &res, &error);
-        /* The systemd driver's scope: its properties first, so that `systemctl show` and a
-         * daemon-reload agree with the files written next (as create does). */
-        if (r >= 0 && c->cgroup->systemd_unit)
-                r = cgroup_systemd_set_unit_resources(c->cgroup->systemd_unit, c->cgroup->systemd_user, &res, false,
-                                                      &error);
-        if (r >= 0)
-                r = cgroup_apply(c->cgroup, &res, &error);
+        int r = cgroup_apply(c->cgroup, &res, &error);
         if (r < 0)
                 return errmsg_plain(ret_error, r, "update: %s", error ?: strerror(-r));
         return record_resources(c->dir->dir_fd, &res, ret_error);
