@@ -37,8 +37,18 @@ Container *container_free(Container *c) {
 }
 
 int container_root(const RuntimeOptions *g, char **ret, char **ret_error) {
-        if (g->root)
+        if (g->root) {
+                /* Root never acts on a state root another user can write: its cgroup.json and
+                 * state.json would name the cgroups root empties, the processes it signals and
+                 * the unit whose limits it sets. (state-dir.c checks the opened directory
+                 * again; this is for the one clear line.) */
+                struct stat st;
+                if (geteuid() == 0 && stat(g->root, &st) >= 0 && st.st_uid != 0)
+                        return errmsg_plain(ret_error, -EPERM, "the state root %s belongs to uid %u: root does not act "
+                                            "on another user's containers (run ctr-launch as that user)",
+                                            g->root, (unsigned) st.st_uid);
                 return (*ret = strdup(g->root)) ? 0 : errmsg(ret_error, -ENOMEM, "allocate");
+        }
         int r = state_root_default(ret);
         if (r == -ENXIO)
                 return errmsg_plain(ret_error, r, "no --root given and $XDG_RUNTIME_DIR is not set");

@@ -37,6 +37,16 @@ int state_root_default(char **ret) {
         return asprintf(ret, "%s/ctr-launch", xdg) < 0 ? -ENOMEM : 0;
 }
 
+/* The state root as opened: a root process takes only root's (see container_root). */
+static int check_root_owner(int fd) {
+        struct stat st;
+        if (geteuid() != 0)
+                return 0;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        return st.st_uid == 0 ? 0 : -EPERM;
+}
+
 static int mkdir_parents_and_open(const char *path, int *ret_fd) {
         /* The root is ours: create it (and missing parents) private. Existing parents keep
          * their modes. */
@@ -56,6 +66,11 @@ static int mkdir_parents_and_open(const char *path, int *ret_fd) {
         int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
+        int r = check_root_owner(fd);
+        if (r < 0) {
+                safe_close(fd);
+                return r;
+        }
         *ret_fd = fd;
         return 0;
 }
@@ -115,6 +130,9 @@ int state_dir_open(const char *root, const char *id, int lock_op, StateDir **ret
         d->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (d->root_fd < 0)
                 return -errno;
+        int k = check_root_owner(d->root_fd);
+        if (k < 0)
+                return k;
         d->dir_fd = openat(d->root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (d->dir_fd < 0)
                 return errno == ENOTDIR || errno == ELOOP ? -ENOENT : -errno;
@@ -275,6 +293,11 @@ int state_root_list(const char *root, char ***ret) {
                         return -errno;
                 *ret = NULL;
                 return 0;
+        }
+        int k = check_root_owner(dirfd(dir));
+        if (k < 0) {
+                closedir(dir);
+                return k;
         }
         struct dirent *de;
         int r = 0;

@@ -164,6 +164,28 @@ pid_file_fifo() {
         done
 }
 
+# Root never acts on a state root another user can write (its cgroup.json names the cgroups
+# root would empty and the unit whose limits it would set): every verb refused with one line,
+# nothing made or touched there.
+foreign_state_root() {
+        [ "$(id -u)" = 0 ] || skip "the refusal is root's; uid is $(id -u)"
+        local foreign=$C/foreign verb
+        mkdir -p "$foreign/victim"
+        echo '{"ociVersion": "1.0.2", "id": "victim", "status": "stopped", "pid": 0, "bundle": "/"}' \
+                >"$foreign/victim/state.json"
+        chown -R nobody "$foreign"
+        mk_bundle b /bin/touch /shared/ran
+        for verb in "list" "state victim" "delete --force victim" "kill victim KILL" "create -b $B c1"; do
+                # shellcheck disable=SC2086
+                CTR_TIMEOUT=10 capture "$CTR" --root "$foreign" $verb
+                assert_fails "root's $verb on a state root of nobody's"
+                assert_one_error_line "root's $verb on a state root of nobody's" 'belongs to uid [0-9]+: root does not act'
+        done
+        [ -e "$foreign/victim/state.json" ] || fail "the foreign state root was changed"
+        [ ! -e "$foreign/c1" ] || fail "create made $foreign/c1"
+        [ ! -e "$C/shared/ran" ] || fail "the process ran although create failed"
+}
+
 # ---------------------------------------------------------------- the table
 
 big=$(printf 'x%.0s' $(seq 129))
@@ -244,4 +266,5 @@ case_run config-fifo             bad_config 'config\.json: not a regular file' f
 unset CTR_TIMEOUT
 case_run update-resources-fifo   update_fifo
 case_run pid-file-fifo           pid_file_fifo
+case_run foreign-state-root      foreign_state_root
 lib_finish
