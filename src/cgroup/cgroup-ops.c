@@ -212,34 +212,37 @@ static int apply_v2_devices(const Cgroup *cg, const OciResources *r2, char **ret
         return cgroup_v2_devices_apply(fd, r2->devices, r2->n_devices, ret_error);
 }
 
-/* The files: what every apply does. */
-static int apply_files(const Cgroup *cg, const OciResources *res, char **ret_error) {
-        _cleanup_(plan_done) Plan p = {};
-        int r = plan_make(cg, res, &p, ret_error);
+/* The files of a plan: written right away, rather than when systemd gets round to it (on v2
+ * in a delegated unit, the unit's own cgroup's; else the container's). */
+static int apply_plan(const Cgroup *cg, const Plan *p, char **ret_error) {
+        int r = apply_writes(cg, false, p->w1, p->n1, ret_error);
         if (r >= 0)
-                r = apply_writes(cg, false, p.w1, p.n1, ret_error);
-        if (r >= 0)
-                r = apply_writes(cg, true, p.w2, p.n2, ret_error);
-        if (r >= 0 && p.r2.n_devices > 0)
-                r = apply_v2_devices(cg, &p.r2, ret_error);
+                r = apply_writes(cg, true, p->w2, p->n2, ret_error);
+        if (r >= 0 && p->r2.n_devices > 0)
+                r = apply_v2_devices(cg, &p->r2, ret_error);
         return r;
 }
 
+/* The unit whose limits these are (the delegated unit the container runs in, or the systemd
+ * driver's scope) gets them as its properties, so that systemctl shows them and no reload
+ * undoes them. */
+static int set_unit_properties(const Cgroup *cg, const OciResources *res, char **ret_error) {
+        if (cg->unit)
+                return cgroup_systemd_set_unit_resources(cg->unit, cg->unit_user, res, false, ret_error);
+        if (cg->systemd_unit)
+                return cgroup_systemd_set_unit_resources(cg->systemd_unit, cg->systemd_user, res, false, ret_error);
+        return 0;
+}
+
 int cgroup_apply(const Cgroup *cg, const OciResources *res, char **ret_error) {
+        _cleanup_(plan_done) Plan p = {};
         if (!res)
                 return 0;
-        /* The unit whose limits these are (the delegated unit the container runs in, or the
-         * systemd driver's scope) gets them as its properties first, so that systemctl shows
-         * them and no reload undoes them; then the files are written right away, rather than
-         * when systemd gets round to it: on v2 the delegated unit's own cgroup's, else the
-         * container's. */
-        const char *unit = cg->unit ?: cg->systemd_unit;
-        int r = cgroup_check_resources(cg, res, ret_error);
-        if (r >= 0 && unit)
-                r = cgroup_systemd_set_unit_resources(unit, cg->unit ? cg->unit_user : cg->systemd_user, res, false,
-                                                      ret_error);
+        int r = plan_make(cg, res, &p, ret_error);
         if (r >= 0)
-                r = apply_files(cg, res, ret_error);
+                r = set_unit_properties(cg, res, ret_error);
+        if (r >= 0)
+                r = apply_plan(cg, &p, ret_error);
         return r;
 }
 
@@ -470,7 +473,9 @@ int cgroup_create(Cgroup *cg, const OciResources *res, pid_t pid, char **ret_err
                         goto fail;
         }
         /* A scope of the systemd driver got its properties with StartTransientUnit. */
-        if (res && (r = cg->systemd_unit ? apply_files(cg, res, ret_error) : cgroup_apply(cg, res, ret_error)) < 0)
+        if (res && !cg->systemd_unit && (r = set_unit_properties(cg, res, ret_error)) < 0)
+                goto fail;
+        if (res && (r = apply_plan(cg, &p, ret_error)) < 0)
                 goto fail;
         for (; attached < cg->n_hierarchies; attached++)
                 if ((r = attach(cg->hierarchies + attached, pid, ret_error)) < 0)

@@ -57,16 +57,22 @@ static int wait_until(int sock, short events, uint64_t deadline) {
         return 0;
 }
 
+/* After a non-blocking send() or recv() on sock failed: 0 to try again (interrupted, or sock
+ * ready for events before the deadline), else -errno (-ETIMEDOUT). */
+static int io_again(int sock, short events, uint64_t deadline) {
+        if (errno == EINTR)
+                return 0;
+        if (errno != EAGAIN)
+                return -errno;
+        return wait_until(sock, events, deadline);
+}
+
 /* Sends all of buf before the deadline, or -ETIMEDOUT. */
 static int send_until(int sock, const char *buf, size_t len, uint64_t deadline) {
         while (len > 0) {
                 ssize_t k = send(sock, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0 && errno != EAGAIN)
-                        return -errno;
                 if (k < 0) {
-                        int r = wait_until(sock, POLLOUT, deadline);
+                        int r = io_again(sock, POLLOUT, deadline);
                         if (r < 0)
                                 return r;
                         continue;
@@ -100,12 +106,8 @@ static int recv_line_until(int sock, size_t max, uint64_t deadline, char **ret) 
                 return -ENOMEM;
         for (;;) {
                 ssize_t k = recv(sock, buf + len, max + 1 - len, MSG_DONTWAIT);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0 && errno != EAGAIN)
-                        return -errno;
                 if (k < 0) {
-                        int r = wait_until(sock, POLLIN, deadline);
+                        int r = io_again(sock, POLLIN, deadline);
                         if (r < 0)
                                 return r;
                         continue;
