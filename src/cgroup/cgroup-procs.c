@@ -256,3 +256,79 @@ int cgroup_count_pids(const Cgroup *cg, size_t *ret) {
         *ret = n;
         return r == -ENOENT ? 0 : r;
 }
+
+/* ---------------------------------------------------------------- joining */
+
+/* sub's path, checked: relative to the container's cgroup, no "..", no empty component. */
+static int check_sub_path(const char *path) {
+        if (!*path || path[0] == '/')
+                return -EINVAL;
+        for (const char *s = path; *s;) {
+                size_t n = strcspn(s, "/");
+                if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+                        return -EINVAL;
+                s += n;
+                if (*s == '/')
+                        s++;
+        }
+        return 0;
+}
+
+int cgroup_enter(const Cgroup *cg, pid_t pid, const char *sub, char **ret_error) {
+        _cleanup_strv_free_ char **only = NULL;
+        const char *path = NULL;
+        if (sub) {
+                const char *colon = strchr(sub, ':');
+                path = colon ? colon + 1 : sub;
+                if (colon) {
+                        _cleanup_free_ char *list = strndup(sub, (size_t) (colon - sub));
+                        if (!list)
+                                return -ENOMEM;
+                        char *save = NULL;
+                        for (char *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save))
+                                if (strv_extend(&only, c) < 0)
+                                        return -ENOMEM;
+                        if (!only || !only[0])
+                                return errmsg_plain(ret_error, -EINVAL, "--cgroup %s: no controller before \":\"", sub);
+                        if (cg->layout == CGROUP_LAYOUT_UNIFIED)
+                                return errmsg_plain(ret_error, -EINVAL,
+                                                    "--cgroup %s: a controller prefix needs cgroup v1 controllers; "
+                                                    "this host has cgroup v2 only (give the path alone)", sub);
+                }
+                while (*path == '/')
+                        path++;
+                if (check_sub_path(path) < 0)
+                        return errmsg_plain(ret_error, -EINVAL,
+                                            "--cgroup %s: must name a cgroup below the container's (no \"..\")", sub);
+        }
+
+        char value[32];
+        snprintf(value, sizeof(value), "%d", (int) pid);
+        bool matched = !only;
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                const CgroupHierarchy *h = cg->hierarchies + i;
+                if (!h->path)
+                        continue;
+                bool into_sub = path;
+                if (only) {
+                        into_sub = false;
+                        for (char **c = only; *c && !h->v2; c++)
+                                into_sub = into_sub || strv_contains(h->controllers, *c);
+                        matched = matched || into_sub;
+                }
+                _cleanup_free_ char *cgroup = NULL, *dir = NULL;
+                if (asprintf(&cgroup, "%s%s%s", h->path, into_sub ? "/" : "", into_sub ? path : "") < 0)
+                        return -ENOMEM;
+                int r = cgroup_fs_path(h, cgroup, &dir);
+                if (r < 0)
+                        return errmsg(ret_error, r, "cgroup %s on %s", cgroup, h->mount);
+                r = cgroup_write(dir, "cgroup.procs", value);
+                if (r == -ENOENT && into_sub)
+                        return errmsg_plain(ret_error, r, "--cgroup %s: there is no cgroup %s", sub, dir);
+                if (r < 0)
+                        return errmsg(ret_error, r, "move the process into %s", dir);
+        }
+        if (!matched)
+                return errmsg_plain(ret_error, -ENOENT, "--cgroup %s: the container has no cgroup with that controller", sub);
+        return 0;
+}

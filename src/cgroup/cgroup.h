@@ -109,6 +109,12 @@ int cgroup_create(Cgroup *cg, const OciResources *res, pid_t pid, char **ret_err
  * Members not set are left alone. */
 int cgroup_apply(const Cgroup *cg, const OciResources *res, char **ret_error);
 
+/* Moves pid into the container's cgroups (exec): where the init was placed in every hierarchy,
+ * or, with sub (runc's `exec --cgroup`), into a cgroup below it that must exist: "PATH" in every
+ * hierarchy, "CONTROLLER[,CONTROLLER...]:PATH" in the v1 hierarchies of those controllers (and
+ * the container's own cgroup in the others). */
+int cgroup_enter(const Cgroup *cg, pid_t pid, const char *sub, char **ret_error);
+
 /* Freezer: v1's freezer.state, or v2's cgroup.freeze; waits until the state is reached. */
 int cgroup_freeze(const Cgroup *cg, bool freeze, char **ret_error);
 /* 1 frozen, 0 not, -errno (-ENOENT: the cgroup is gone). */

@@ -42,6 +42,33 @@ const Verb verbs[] = {
           "Options: those of create, and\n"
           "  -d, --detach              return once the container runs\n",
           verb_run, true },
+        { "exec", "run a new process in a running container",
+          "Usage: ctr-launch exec [OPTIONS] ID COMMAND [ARG...]\n"
+          "       ctr-launch exec [OPTIONS] --process FILE ID\n\n"
+          "Runs COMMAND in the running container ID: in all its namespaces and cgroups, with its\n"
+          "environment, user, rlimits, capabilities, noNewPrivileges and seccomp profile (as its\n"
+          "config.json said at create), changed by the options below. Without --detach, waits for\n"
+          "it, forwards the signals it receives to it, and exits with its exit status (128+N if\n"
+          "it was killed by signal N).\n\n"
+          "Options:\n"
+          "  -p, --process FILE        run this runtime-spec process object instead (no COMMAND)\n"
+          "  -t, --tty                 give the process a new pty (needs --console-socket)\n"
+          "      --console-socket PATH send the pty master to this Unix socket\n"
+          "      --cwd DIR             working directory in the container\n"
+          "  -e, --env NAME=VALUE      set an environment variable (repeatable)\n"
+          "  -u, --user UID[:GID]      run as this user (numbers)\n"
+          "  -g, --additional-gids GID add a supplementary group (repeatable)\n"
+          "  -c, --cap CAP_NAME        add a capability (repeatable)\n"
+          "      --no-new-privs        set no_new_privs\n"
+          "      --preserve-fds N      pass fds 3 .. 3+N-1 on to the process\n"
+          "      --pid-file FILE       write the process's host PID to FILE\n"
+          "  -d, --detach              return once the process runs\n"
+          "      --ignore-paused       exec into a paused container too (the process runs on resume)\n"
+          "      --cgroup PATH         run in this sub-cgroup of the container's\n"
+          "                            ([CONTROLLER[,CONTROLLER...]:]PATH; it must exist)\n"
+          "      --apparmor PROFILE, --process-label LABEL\n"
+          "                            refused when not empty: LSM labels are not supported yet\n",
+          verb_exec, true },
         { "state", "print a container's OCI state",
           "Usage: ctr-launch state ID\n\n"
           "Prints the OCI state of ID as JSON: ociVersion, id, status (creating, created,\n"

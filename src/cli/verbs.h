@@ -8,6 +8,7 @@
 int verb_create(int argc, char **argv, const GlobalOptions *g);
 int verb_run(int argc, char **argv, const GlobalOptions *g);
 int verb_start(int argc, char **argv, const GlobalOptions *g);
+int verb_exec(int argc, char **argv, const GlobalOptions *g);
 int verb_state(int argc, char **argv, const GlobalOptions *g);
 int verb_kill(int argc, char **argv, const GlobalOptions *g);
 int verb_delete(int argc, char **argv, const GlobalOptions *g);

@@ -30,7 +30,8 @@ int console_socket_connect(const char *path, int *ret_fd) {
         return 0;
 }
 
-int console_setup(int sock, unsigned height, unsigned width, char **ret_error) {
+/* A pty of the container's own devpts, sized; the peer opened through the master. */
+static int pty_open(unsigned height, unsigned width, int *ret_master, int *ret_slave, char **ret_error) {
         _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (master < 0)
                 return errmsg(ret_error, -errno, "open /dev/ptmx");
@@ -48,7 +49,32 @@ int console_setup(int sock, unsigned height, unsigned width, char **ret_error) {
                 if (ioctl(master, TIOCSWINSZ, &ws) < 0)
                         return errmsg(ret_error, -errno, "set the console size");
         }
+        *ret_master = TAKE_FD(master);
+        *ret_slave = TAKE_FD(slave);
+        return 0;
+}
 
+/* The master to the caller, then the peer as our controlling terminal and stdio. */
+static int pty_hand_over(int sock, int master, int slave, char **ret_error) {
+        int r = send_fd(sock, master);
+        if (r < 0)
+                return errmsg(ret_error, r, "send the pty master over the console socket");
+
+        if (setsid() < 0 && errno != EPERM)
+                return errmsg(ret_error, -errno, "setsid");
+        if (ioctl(slave, TIOCSCTTY, 0) < 0)
+                return errmsg(ret_error, -errno, "make the pty the controlling terminal");
+        for (int i = 0; i < 3; i++)
+                if (dup2(slave, i) < 0)
+                        return errmsg(ret_error, -errno, "dup2 the pty to fd %d", i);
+        return 0;
+}
+
+int console_setup(int sock, unsigned height, unsigned width, char **ret_error) {
+        _cleanup_close_ int master = -EBADF, slave = -EBADF;
+        int r = pty_open(height, width, &master, &slave, ret_error);
+        if (r < 0)
+                return r;
         /* /dev/console: an empty file to bind the pty onto, or the image's node. Never a
          * symlink, which would carry the bind elsewhere (CVE-2025-52565), and never opened
          * for I/O (it could be the host's console device): bound through its O_PATH fd. */
@@ -71,16 +97,13 @@ int console_setup(int sock, unsigned height, unsigned width, char **ret_error) {
         if (mount(peer, target, NULL, MS_BIND, NULL) < 0)
                 return errmsg(ret_error, -errno, "bind the pty onto /dev/console");
 
-        int r = send_fd(sock, master);
-        if (r < 0)
-                return errmsg(ret_error, r, "send the pty master over the console socket");
+        return pty_hand_over(sock, master, slave, ret_error);
+}
 
-        if (setsid() < 0 && errno != EPERM)
-                return errmsg(ret_error, -errno, "setsid");
-        if (ioctl(slave, TIOCSCTTY, 0) < 0)
-                return errmsg(ret_error, -errno, "make the pty the controlling terminal");
-        for (int i = 0; i < 3; i++)
-                if (dup2(slave, i) < 0)
-                        return errmsg(ret_error, -errno, "dup2 the pty to fd %d", i);
-        return 0;
+int console_setup_exec(int sock, unsigned height, unsigned width, char **ret_error) {
+        _cleanup_close_ int master = -EBADF, slave = -EBADF;
+        int r = pty_open(height, width, &master, &slave, ret_error);
+        if (r < 0)
+                return r;
+        return pty_hand_over(sock, master, slave, ret_error);
 }

@@ -11,3 +11,6 @@ int console_socket_connect(const char *path, int *ret_fd);
  * sock, bind-mounts the peer onto /dev/console and makes it the controlling terminal and
  * stdio. */
 int console_setup(int sock, unsigned height, unsigned width, char **ret_error);
+/* The same for a process exec'd into a running container: a new pty of its devpts, sent over
+ * sock, as controlling terminal and stdio; /dev/console stays the init's. */
+int console_setup_exec(int sock, unsigned height, unsigned width, char **ret_error);

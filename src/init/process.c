@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -262,5 +263,35 @@ int process_apply_scheduling(const OciProcess *p, char **ret_error) {
 int process_apply_personality(const OciPersonality *p, char **ret_error) {
         if (p->set && personality(p->persona) < 0)
                 return errmsg(ret_error, -errno, "linux.personality: personality(0x%lx)", p->persona);
+        return 0;
+}
+
+/* Marks every fd above the ones the process may have close-on-exec, and makes the ones it may
+ * have inheritable. Our own fds are O_CLOEXEC already; this also covers any a library opened
+ * without it. */
+int process_keep_fds(unsigned n, char **ret_error) {
+        unsigned keep = 3 + n;
+        for (unsigned fd = 3; fd < keep; fd++) {
+                int r = fd_cloexec((int) fd, false);
+                if (r < 0)
+                        return errmsg(ret_error, r, "keep fd %u for the container", fd);
+        }
+        if (close_range(keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                return errmsg(ret_error, -errno, "close_range");
+        return 0;
+}
+
+int process_reset_signals(char **ret_error) {
+        /* `run` and `exec` block signals to forward them; the process starts with a clean
+         * slate. */
+        sigset_t all;
+        sigemptyset(&all);
+        if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
+                return errmsg(ret_error, -errno, "sigprocmask");
+        for (int sig = 1; sig < NSIG; sig++) {
+                if (sig == SIGKILL || sig == SIGSTOP)
+                        continue;
+                (void) signal(sig, SIG_DFL);
+        }
         return 0;
 }

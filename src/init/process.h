@@ -12,6 +12,10 @@
 int process_apply_limits(const OciProcess *p, char **ret_error);
 /* Groups, uid/gid and capabilities, noNewPrivileges, umask, cwd. */
 int process_apply_identity(const OciProcess *p, char **ret_error);
+/* Fds 3 .. 3+n-1 inheritable, every one above close-on-exec. */
+int process_keep_fds(unsigned n, char **ret_error);
+/* No signal blocked, every disposition the default. */
+int process_reset_signals(char **ret_error);
 /* Resolves args[0] against the container's PATH (process.env). Called after the FIFO
  * handshake, so that `start` reports a missing binary. *ret_path is the file to execve(). */
 int process_find_executable(const OciProcess *p, char **ret_path, char **ret_error);

@@ -85,6 +85,19 @@ static int parse_user(JsonObject *o, OciProcess *p, char **ret_error) {
         return 0;
 }
 
+int oci_capability_from_name(const char *name) {
+        /* OCI says CAP_SYS_ADMIN, libcap-ng wants SYS_ADMIN. */
+        if (strncmp(name, "CAP_", 4) != 0 || !name[4])
+                return -EINVAL;
+        int cap = capng_name_to_capability(name + 4);
+        if (cap >= 0)
+                return cap;
+        for (const char *c = name + 4; *c; c++)
+                if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
+                        return -EINVAL;
+        return -EOPNOTSUPP;
+}
+
 static int parse_capabilities(JsonObject *o, OciProcess *p, char **ret_error) {
         JsonObject *caps;
         int r = json_get_object(o, "capabilities", "process.capabilities", false, &caps, ret_error);
@@ -99,23 +112,14 @@ static int parse_capabilities(JsonObject *o, OciProcess *p, char **ret_error) {
                 if (r < 0)
                         return r;
                 for (size_t i = 0; names && names[i]; i++) {
-                        /* OCI says CAP_SYS_ADMIN, libcap-ng wants SYS_ADMIN. */
-                        if (strncmp(names[i], "CAP_", 4) != 0)
+                        int cap = oci_capability_from_name(names[i]);
+                        /* A name newer than our libcap-ng: podman passes its whole list
+                         * everywhere, and runc ignores what it does not know. */
+                        if (cap == -EOPNOTSUPP)
+                                continue;
+                        if (cap < 0)
                                 return errmsg_plain(ret_error, -EINVAL, "%s[%zu]: not a capability name: \"%s\"",
                                                     path, i, names[i]);
-                        int cap = capng_name_to_capability(names[i] + 4);
-                        if (cap < 0) {
-                                /* A name newer than our libcap-ng: podman passes its whole list
-                                 * everywhere, and runc ignores what it does not know. */
-                                bool plausible = names[i][4] != 0;
-                                for (const char *c = names[i] + 4; *c; c++)
-                                        if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
-                                                plausible = false;
-                                if (!plausible)
-                                        return errmsg_plain(ret_error, -EINVAL, "%s[%zu]: not a capability name: \"%s\"",
-                                                            path, i, names[i]);
-                                continue;
-                        }
                         if (cap < 64)
                                 p->capabilities[set] |= UINT64_C(1) << cap;
                 }

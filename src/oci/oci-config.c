@@ -268,6 +268,27 @@ static int parse_document(const char *data, size_t size, OciConfig **ret, char *
         return 0;
 }
 
+int oci_process_parse(const char *data, size_t size, OciProcess *ret, char **ret_error) {
+        g_autoptr(JsonParser) parser = NULL;
+        JsonObject *process;
+        int r = cfg_load_object(data, size, "the process document must be a JSON object", &parser, &process,
+                                ret_error);
+        if (r < 0)
+                return r;
+        /* The section parser reads the member "process" of a document: give it one. */
+        g_autoptr(JsonObject) root = json_object_new();
+        json_object_set_object_member(root, "process", json_object_ref(process));
+        OciProcess p = {};
+        r = cfg_parse_process(root, &p, ret_error);
+        if (r < 0) {
+                oci_process_done(&p);
+                escape_control_in_place(ret_error);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
 int oci_config_parse(const char *data, size_t size, OciConfig **ret, char **ret_error) {
         int r = parse_document(data, size, ret, ret_error);
         if (r < 0)

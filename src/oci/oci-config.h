@@ -188,6 +188,15 @@ int oci_config_parse(const char *data, size_t size, OciConfig **ret, char **ret_
  * for the checks of a system bundle. */
 int oci_config_load(const char *bundle, OciConfig **ret, char **ret_json, struct stat *ret_st, char **ret_error);
 
+/* A runtime-spec `process` object alone (`exec --process FILE`), validated as config.json's
+ * `process` is. Without a capabilities object, has_capabilities stays false: the caller
+ * decides (exec takes the container's). */
+int oci_process_parse(const char *data, size_t size, OciProcess *ret, char **ret_error);
+void oci_process_done(OciProcess *p);
+/* The number of a capability by its OCI name ("CAP_NET_ADMIN"): -EINVAL for what is not a
+ * capability name, -EOPNOTSUPP for a plausible name this libcap-ng does not know. */
+int oci_capability_from_name(const char *name);
+
 /* Whether the config asks for a new (path == NULL) or joined namespace of this type. */
 const OciNamespace *oci_config_find_namespace(const OciConfig *c, NamespaceType t);
 

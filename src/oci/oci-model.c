@@ -54,13 +54,7 @@ OciConfig *oci_config_free(OciConfig *c) {
         free(c->root_path);
         free(c->hostname);
         free(c->domainname);
-        strv_free(c->process.args);
-        strv_free(c->process.env);
-        free(c->process.cwd);
-        free(c->process.additional_gids);
-        free(c->process.rlimits);
-        free(c->process.apparmor_profile);
-        free(c->process.selinux_label);
+        oci_process_done(&c->process);
         for (size_t i = 0; i < c->n_mounts; i++) {
                 free(c->mounts[i].destination);
                 free(c->mounts[i].type);
@@ -94,9 +88,20 @@ const OciNamespace *oci_config_find_namespace(const OciConfig *c, NamespaceType 
         return NULL;
 }
 
+void oci_process_done(OciProcess *p) {
+        strv_free(p->args);
+        strv_free(p->env);
+        free(p->cwd);
+        free(p->additional_gids);
+        free(p->rlimits);
+        free(p->apparmor_profile);
+        free(p->selinux_label);
+        free(p->cpu_affinity_initial);
+        free(p->cpu_affinity_final);
+        *p = (OciProcess) {};
+}
+
 void oci_config_extras_free(OciConfig *c) {
-        free(c->process.cpu_affinity_initial);
-        free(c->process.cpu_affinity_final);
         for (size_t i = 0; i < c->n_devices; i++)
                 free(c->devices[i].path);
         free(c->devices);

@@ -168,7 +168,7 @@ static int check_config(const OciConfig *config, const CreateOptions *o, char **
         return 0;
 }
 
-static int check_preserved_fds(unsigned n, int first_closed_fd, char **ret_error) {
+int container_check_preserved_fds(unsigned n, int first_closed_fd, char **ret_error) {
         /* Anything we open could land on a closed fd of that range and leak into the
          * container: insist that the caller handed them all to us. Open now is not enough:
          * main opened --log's file before this check, in the lowest free fd. */
@@ -180,7 +180,7 @@ static int check_preserved_fds(unsigned n, int first_closed_fd, char **ret_error
 
 /* --pid-file names a file we replace (rename() over it): anything else there (a FIFO, a
  * directory, a socket) is refused before anything exists, not found out at the end. */
-static int check_pid_file(const char *path, char **ret_error) {
+int container_check_pid_file(const char *path, char **ret_error) {
         struct stat st;
         if (!path)
                 return 0;
@@ -242,10 +242,10 @@ static int create_load_config(CreateContext *x, char **ret_error) {
         /* LISTEN_FDS come first, then --preserve-fds, as with runc: all must really be open,
          * or our own fds would land in that range and go to the container. */
         x->listen_fds = listen_fds_from_env();
-        int r = check_preserved_fds(x->listen_fds + o->preserve_fds, x->runtime->first_closed_fd, ret_error);
+        int r = container_check_preserved_fds(x->listen_fds + o->preserve_fds, x->runtime->first_closed_fd, ret_error);
         if (r < 0)
                 return r;
-        if ((r = check_pid_file(o->pid_file, ret_error)) < 0)
+        if ((r = container_check_pid_file(o->pid_file, ret_error)) < 0)
                 return r;
 
         x->bundle = realpath(o->bundle ?: ".", NULL);
@@ -348,6 +348,11 @@ static int create_make_state(CreateContext *x, char **ret_error) {
         c->cgroup = TAKE_PTR(x->cgroup);
         if (c->cgroup && (r = record_cgroup(c, config->resources, ret_error)) < 0)
                 return r;
+        /* exec runs its processes with this config's, whatever the bundle holds by then (as
+         * runc keeps its own copy). */
+        r = write_file_atomic_at(c->dir->dir_fd, CONFIG_FILE, x->config_json, strlen(x->config_json));
+        if (r < 0)
+                return errmsg(ret_error, r, "write %s", CONFIG_FILE);
         if (config->hooks.n_hooks[HOOK_POSTSTART] + config->hooks.n_hooks[HOOK_POSTSTOP] > 0) {
                 /* start and delete run these as created, whatever the bundle holds by then. */
                 _cleanup_free_ char *hooks_json = oci_hooks_to_json(&config->hooks);
@@ -533,7 +538,7 @@ static int create_drive_init(CreateContext *x, char **ret_error) {
 
 /* ---- phase 7: the record ---- */
 
-static int write_pid_file(const char *path, pid_t pid) {
+int container_write_pid_file(const char *path, pid_t pid) {
         /* Atomically, as conmon and containerd read it as soon as create returns. */
         _cleanup_free_ char *tmp = NULL;
         if (asprintf(&tmp, "%s.tmp-%d", path, (int) getpid()) < 0)
@@ -560,7 +565,7 @@ static int create_record(CreateContext *x, char **ret_error) {
         int r = oci_state_write(c->dir->dir_fd, &c->state);
         if (r < 0)
                 return errmsg(ret_error, r, "write %s", STATE_FILE);
-        if (x->options->pid_file && (r = write_pid_file(x->options->pid_file, x->pid)) < 0)
+        if (x->options->pid_file && (r = container_write_pid_file(x->options->pid_file, x->pid)) < 0)
                 return errmsg(ret_error, r, "write pid file %s", x->options->pid_file);
         c->status = STATUS_CREATED;
         return 0;

@@ -22,3 +22,11 @@ void container_run_hooks_warn(const OciHooks *h, HookKind kind, const ContainerS
  * A close not done (timed out, or another process still at it) fills *ret_error, or only warns
  * when ret_error is NULL (a failed create's undo, which cannot keep the state). */
 int container_close_pam_leftover(int dir_fd, char * const *annotations, char **ret_error);
+
+/* What create and exec both check or write (container-create.c). */
+/* --preserve-fds (and LISTEN_FDS): fds 3 .. 3+n-1 must be the caller's, open when we started. */
+int container_check_preserved_fds(unsigned n, int first_closed_fd, char **ret_error);
+/* --pid-file: absent, or a regular file we may replace. */
+int container_check_pid_file(const char *path, char **ret_error);
+/* Atomically, as conmon and containerd read it as soon as we return. */
+int container_write_pid_file(const char *path, pid_t pid);

@@ -36,6 +36,31 @@ typedef struct CreateOptions {
         bool system_bundle;
 } CreateOptions;
 
+/* exec: what runs, and how; as runc's options say. Without process_file, the container's own
+ * process (as create recorded its config) with args and the overrides below. */
+typedef struct ExecOptions {
+        const char *process_file;   /* --process: a runtime-spec process object */
+        char **args;                /* COMMAND [ARGS...] (without --process) */
+        const char *console_socket; /* --console-socket */
+        int tty;                    /* -t: 1, --tty=false: 0, not given: -1 */
+        const char *cwd;
+        char **env;                 /* NAME=VALUE, each replacing the container's NAME */
+        bool has_uid, has_gid;      /* --user UID[:GID] */
+        uid_t uid;
+        gid_t gid;
+        gid_t *additional_gids;     /* --additional-gids, added to the container's */
+        size_t n_additional_gids;
+        char **caps;                /* --cap: added to the bounding, effective, permitted, ambient sets */
+        bool no_new_privs;
+        const char *apparmor;
+        const char *process_label;
+        unsigned preserve_fds;
+        const char *pid_file;
+        bool detach;                /* nobody waits: the caller does not ask for the process's pidfd */
+        bool ignore_paused;
+        const char *cgroup;         /* --cgroup: a sub-cgroup of the container's */
+} ExecOptions;
+
 typedef struct Container {
         StateDir *dir;        /* locked */
         ContainerState state;
@@ -72,6 +97,13 @@ int container_load_cgroup(int dir_fd, Cgroup **ret);
  * "exec" readiness; with "container" readiness and ret_relay_fd, returns the bound socket the
  * container's own notifications come in on (notify_relay_run()), else -EBADF there. */
 int container_start(Container *c, int *ret_relay_fd, char **ret_error);
+/* Runs a new process in the running container (container-exec.c): it joins every namespace
+ * and cgroup of the init, gets the container's (or --process's) environment, identity,
+ * rlimits, capabilities and seccomp profile, and is a child of the caller. Returns once it
+ * has exec'd (or, in a paused container, once it is placed there: it runs on resume), with
+ * *ret_pid and, if ret_pidfd is not NULL, a pidfd of it. On failure nothing is left. */
+int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, pid_t *ret_pid, int *ret_pidfd,
+                   char **ret_error);
 /* Sends sig to the init through its verified pidfd. */
 int container_signal(Container *c, int sig, char **ret_error);
 /* Sends sig to every process of the container: every process in its cgroup (or, for a

@@ -11,6 +11,7 @@
 #include "fd-util.h"
 #include "exec-fifo.h"
 #include "state-dir.h"
+#include "time-util.h"
 
 #define EXEC_ERROR_MAX 4096
 
@@ -87,21 +88,29 @@ int exec_fifo_consume(int dir_fd, int init_pidfd, char **ret_error) {
         if (unlinkat(dir_fd, EXEC_FIFO, 0) < 0)
                 return errmsg(ret_error, -errno, "unlink %s", EXEC_FIFO);
 
-        /* The execve() outcome: EOF alone is success. */
+        return exec_report_read(fd, -1, ret_error);
+}
+
+int exec_report_read(int fd, int timeout_ms, char **ret_error) {
+        /* EOF alone is success. */
         char buf[EXEC_ERROR_MAX];
         size_t len = 0;
+        uint64_t deadline = timeout_ms < 0 ? 0 : deadline_after_msec((uint64_t) timeout_ms);
         for (;;) {
                 struct pollfd p = { .fd = fd, .events = POLLIN };
-                if (poll(&p, 1, -1) < 0) {
+                int k = poll(&p, 1, timeout_ms < 0 ? -1 : deadline_left_msec(deadline));
+                if (k < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return errmsg(ret_error, -errno, "wait on %s", EXEC_FIFO);
+                        return errmsg(ret_error, -errno, "wait for the exec outcome");
                 }
-                n = read(fd, buf + len, sizeof(buf) - 1 - len);
+                if (k == 0)
+                        return errmsg_plain(ret_error, -ETIMEDOUT, "no exec outcome after %d ms", timeout_ms);
+                ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
                 if (n < 0) {
                         if (errno == EAGAIN || errno == EINTR)
                                 continue;
-                        return errmsg(ret_error, -errno, "read %s", EXEC_FIFO);
+                        return errmsg(ret_error, -errno, "read the exec outcome");
                 }
                 if (n == 0 || (len += (size_t) n) == sizeof(buf) - 1)
                         break;

@@ -20,3 +20,8 @@ int exec_fifo_signal(int path_fd, int *ret_fd);
  * (a dead init means an error at once, never a hang), unlinks the FIFO, then waits for the
  * execve() outcome. On failure *ret_error says why (caller frees). */
 int exec_fifo_consume(int dir_fd, int init_pidfd, char **ret_error);
+
+/* The execve() outcome on a report channel (the FIFO after its byte, or exec's socket): EOF
+ * alone is success, else the error text (or the exec stub's "errno=N PATH"). timeout_ms < 0:
+ * none (the init's own steps, bounded). */
+int exec_report_read(int fd, int timeout_ms, char **ret_error);

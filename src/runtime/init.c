@@ -151,35 +151,6 @@ static int loopback_up_if_new_netns(const OciConfig *c, char **ret_error) {
         return 0;
 }
 
-/* Marks every fd above the ones the container may have close-on-exec, and makes the ones it
- * may have inheritable. Our own fds are O_CLOEXEC already; this also covers any a library
- * opened without it. */
-static int fds_for_exec(const InitParams *p, char **ret_error) {
-        unsigned keep = 3 + p->preserve_fds + p->listen_fds;
-        for (unsigned fd = 3; fd < keep; fd++) {
-                int r = fd_cloexec((int) fd, false);
-                if (r < 0)
-                        return errmsg(ret_error, r, "keep fd %u for the container", fd);
-        }
-        if (close_range(keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-                return errmsg(ret_error, -errno, "close_range");
-        return 0;
-}
-
-static int reset_signals(char **ret_error) {
-        /* `run` blocks signals to forward them; the container must start with a clean slate. */
-        sigset_t all;
-        sigemptyset(&all);
-        if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
-                return errmsg(ret_error, -errno, "sigprocmask");
-        for (int sig = 1; sig < NSIG; sig++) {
-                if (sig == SIGKILL || sig == SIGSTOP)
-                        continue;
-                (void) signal(sig, SIG_DFL);
-        }
-        return 0;
-}
-
 static void seccomp_debug(void *userdata, const char *msg) {
         init_debug(userdata, msg);
 }
@@ -380,8 +351,8 @@ static scmp_filter_ctx init_prepare_process(Init *in) {
         /* Still with CAP_AUDIT_CONTROL, which the user switch may drop. */
         if (p->login_uid >= 0 && (r = set_login_uid(p->login_uid, &error)) < 0)
                 init_fail(in, r, error);
-        if ((r = process_apply_identity(&c->process, &error)) < 0 || (r = fds_for_exec(p, &error)) < 0 ||
-            (r = reset_signals(&error)) < 0)
+        if ((r = process_apply_identity(&c->process, &error)) < 0 || (r = process_keep_fds(p->preserve_fds + p->listen_fds, &error)) < 0 ||
+            (r = process_reset_signals(&error)) < 0)
                 init_fail(in, r, error);
 
         /* The FIFO is only reachable through /proc/self/fd now: make sure it is, while we

@@ -13,6 +13,7 @@
 #define EXEC_FIFO "exec.fifo"
 #define INIT_PID_FILE "init.pid"
 #define HOOKS_FILE "hooks.json" /* the config's hooks, for start and delete */
+#define CONFIG_FILE "config.json" /* the config as create read it: what exec starts from */
 #define RESOURCES_FILE "resources.json" /* linux.resources as applied last (create, update) */
 
 typedef struct StateDir {

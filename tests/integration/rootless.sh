@@ -236,6 +236,31 @@ t_subuid_ranges() {
                 "$(stat -c %u:%g "$C/shared/by-1000")"
 }
 
+# exec into a rootless container: as its user, into its user namespace (and every other), as
+# the mapped root or, through the /etc/subuid ranges, as another mapped user.
+t_exec() {
+        command -v newuidmap >/dev/null && command -v newgidmap >/dev/null ||
+                skip "newuidmap/newgidmap missing (apt-get install uidmap)"
+        rl_bundle b /bin/sh -c 'touch /shared/ready; while :; do sleep 0.2; done'
+        chmod 0777 "$C/shared"
+        local m="[{\"containerID\": 0, \"hostID\": $TUID, \"size\": 1}, {\"containerID\": 1, \"hostID\": $SUB_START, \"size\": $SUB_SIZE}]"
+        local g="[{\"containerID\": 0, \"hostID\": $TGID, \"size\": 1}, {\"containerID\": 1, \"hostID\": $SUBG_START, \"size\": $SUB_SIZE}]"
+        cfg "$B" set linux.uidMappings "$m" set linux.gidMappings "$g"
+        capture_ok "rootless run -d" uctr run -d -b "$B" c1
+        wait_for "c1 ready" test -e "$C/shared/ready"
+        local pid
+        pid=$(uctr state c1 | json_get pid)
+        capture_ok "rootless exec" uctr exec c1 /bin/sh -c 'id -u; readlink /proc/self/ns/user; readlink /proc/self/ns/mnt; readlink /proc/self/ns/pid; touch /shared/by-exec-root'
+        assert_eq "uid and namespaces of the exec'd process" \
+                "0 $(readlink "/proc/$pid/ns/user") $(readlink "/proc/$pid/ns/mnt") $(readlink "/proc/$pid/ns/pid")" "$(words "$OUT")"
+        assert_eq "owner on the host of a file the exec'd root made" "$TUID" "$(stat -c %u "$C/shared/by-exec-root")"
+        capture_ok "rootless exec -u 1000:1000" uctr exec -u 1000:1000 c1 /bin/sh -c 'id -u; touch /shared/by-exec-1000'
+        assert_eq "uid of exec -u 1000" 1000 "$OUT"
+        assert_eq "owner on the host of a file made by the exec'd uid 1000" "$((SUB_START + 999))" \
+                "$(stat -c %u "$C/shared/by-exec-1000")"
+        capture_ok "rootless delete --force" uctr delete --force c1
+}
+
 # useradd may have given the user ranges already (SUB_UID_MIN in /etc/login.defs): use those.
 if grep -q "^$TU:" /etc/subuid 2>/dev/null && grep -q "^$TU:" /etc/subgid 2>/dev/null; then
         SUB_START=$(grep -m1 "^$TU:" /etc/subuid | cut -d: -f2)
@@ -259,4 +284,5 @@ case_run refuse-host-netns t_refuse_host_netns
 case_run refuse-no-userns t_refuse_no_userns
 case_run refuse-other-ids t_refuse_other_ids_without_subuid
 case_run subuid-ranges t_subuid_ranges
+case_run exec t_exec
 lib_finish

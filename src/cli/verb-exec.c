@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `exec`: runc's options, then container_exec(); in the foreground, the signals we get go to
+ * the process and its exit status is ours. */
+
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+#include "fd-util.h"
+#include "parse-util.h"
+#include "string-util.h"
+#include "strv.h"
+#include "container.h"
+#include "verbs.h"
+
+typedef struct ExecArgs {
+        ExecOptions options;
+        const char *id;
+        char **env, **caps; /* owned */
+        gid_t *gids;        /* owned */
+} ExecArgs;
+
+static void exec_args_done(ExecArgs *a) {
+        strv_free(a->env);
+        strv_free(a->caps);
+        free(a->gids);
+}
+
+/* urfave/cli's booleans, as runc's callers write them: --tty, --tty=true, --tty=false. */
+static int parse_bool_arg(const char *arg) {
+        if (!arg || streq(arg, "true") || streq(arg, "1"))
+                return 1;
+        if (streq(arg, "false") || streq(arg, "0"))
+                return 0;
+        return -EINVAL;
+}
+
+static int parse_id(const char *s, uint32_t *ret) {
+        uint64_t v;
+        int r = parse_uint64(s, UINT32_MAX - 1, &v);
+        if (r >= 0)
+                *ret = (uint32_t) v;
+        return r;
+}
+
+static int parse_exec_options(int argc, char **argv, const Verb *v, ExecArgs *a) {
+        enum { ARG_CONSOLE_SOCKET = 0x100, ARG_CWD, ARG_NO_NEW_PRIVS, ARG_APPARMOR, ARG_PROCESS_LABEL,
+               ARG_PRESERVE_FDS, ARG_PID_FILE, ARG_IGNORE_PAUSED, ARG_CGROUP };
+        static const struct option options[] = {
+                { "process", required_argument, NULL, 'p' },
+                { "console-socket", required_argument, NULL, ARG_CONSOLE_SOCKET },
+                { "tty", optional_argument, NULL, 't' },
+                { "cwd", required_argument, NULL, ARG_CWD },
+                { "env", required_argument, NULL, 'e' },
+                { "user", required_argument, NULL, 'u' },
+                { "additional-gids", required_argument, NULL, 'g' },
+                { "cap", required_argument, NULL, 'c' },
+                { "no-new-privs", optional_argument, NULL, ARG_NO_NEW_PRIVS },
+                { "apparmor", required_argument, NULL, ARG_APPARMOR },
+                { "process-label", required_argument, NULL, ARG_PROCESS_LABEL },
+                { "preserve-fds", required_argument, NULL, ARG_PRESERVE_FDS },
+                { "pid-file", required_argument, NULL, ARG_PID_FILE },
+                { "detach", optional_argument, NULL, 'd' },
+                { "ignore-paused", optional_argument, NULL, ARG_IGNORE_PAUSED },
+                { "cgroup", required_argument, NULL, ARG_CGROUP },
+                {}
+        };
+        ExecOptions *o = &a->options;
+        int c, b;
+        uint64_t n;
+
+        o->tty = -1;
+        optind = 1;
+        opterr = 0;
+        /* "+": the command's own options after the ID are not ours (runc's SkipArgReorder). */
+        while ((c = getopt_long(argc, argv, "+p:te:u:g:c:d", options, NULL)) >= 0)
+                switch (c) {
+                case 'p':
+                        o->process_file = optarg;
+                        break;
+                case ARG_CONSOLE_SOCKET:
+                        o->console_socket = optarg;
+                        break;
+                case 't':
+                        if ((b = parse_bool_arg(optarg)) < 0)
+                                return cli_usage_error(v, "--tty: true or false, not \"%s\"", optarg);
+                        o->tty = b;
+                        break;
+                case ARG_CWD:
+                        o->cwd = optarg;
+                        break;
+                case 'e':
+                        if (strv_extend(&a->env, optarg) < 0)
+                                return cli_failf(-ENOMEM, "allocate");
+                        break;
+                case 'u': {
+                        /* UID[:GID], numbers, as runc takes them. */
+                        _cleanup_free_ char *uid = strdup(optarg);
+                        if (!uid)
+                                return cli_failf(-ENOMEM, "allocate");
+                        char *gid = strchr(uid, ':');
+                        if (gid)
+                                *gid++ = 0;
+                        if (parse_id(uid, &o->uid) < 0 || (gid && parse_id(gid, &o->gid) < 0))
+                                return cli_usage_error(v, "--user: UID[:GID] as numbers, not \"%s\"", optarg);
+                        o->has_uid = true;
+                        o->has_gid = gid != NULL;
+                        break;
+                }
+                case 'g': {
+                        uint32_t gid;
+                        if (parse_id(optarg, &gid) < 0)
+                                return cli_usage_error(v, "--additional-gids: not a group number: \"%s\"", optarg);
+                        gid_t *g = reallocarray(a->gids, o->n_additional_gids + 1, sizeof(gid_t));
+                        if (!g)
+                                return cli_failf(-ENOMEM, "allocate");
+                        g[o->n_additional_gids++] = gid;
+                        a->gids = g;
+                        break;
+                }
+                case 'c':
+                        if (strv_extend(&a->caps, optarg) < 0)
+                                return cli_failf(-ENOMEM, "allocate");
+                        break;
+                case ARG_NO_NEW_PRIVS:
+                        if ((b = parse_bool_arg(optarg)) < 0)
+                                return cli_usage_error(v, "--no-new-privs: true or false, not \"%s\"", optarg);
+                        o->no_new_privs = b;
+                        break;
+                case ARG_APPARMOR:
+                        o->apparmor = optarg;
+                        break;
+                case ARG_PROCESS_LABEL:
+                        o->process_label = optarg;
+                        break;
+                case ARG_PRESERVE_FDS:
+                        if (parse_uint64(optarg, 1024, &n) < 0)
+                                return cli_usage_error(v, "--preserve-fds: not a number from 0 to 1024: \"%s\"", optarg);
+                        o->preserve_fds = (unsigned) n;
+                        break;
+                case ARG_PID_FILE:
+                        o->pid_file = optarg;
+                        break;
+                case 'd':
+                        if ((b = parse_bool_arg(optarg)) < 0)
+                                return cli_usage_error(v, "--detach: true or false, not \"%s\"", optarg);
+                        o->detach = b;
+                        break;
+                case ARG_IGNORE_PAUSED:
+                        if ((b = parse_bool_arg(optarg)) < 0)
+                                return cli_usage_error(v, "--ignore-paused: true or false, not \"%s\"", optarg);
+                        o->ignore_paused = b;
+                        break;
+                case ARG_CGROUP:
+                        o->cgroup = optarg;
+                        break;
+                default:
+                        return cli_usage_error(v, "unknown or incomplete option \"%s\"", argv[optind - 1]);
+                }
+        int r = cli_take_id(v, argc, argv, optind, &a->id);
+        if (r != 0)
+                return r;
+        o->args = argv + optind + 1;
+        if (o->process_file && o->args[0])
+                return cli_usage_error(v, "--process and a command: give one or the other");
+        if (!o->process_file && !o->args[0])
+                return cli_usage_error(v, "missing the command to run (or --process FILE)");
+        o->env = a->env;
+        o->caps = a->caps;
+        o->additional_gids = a->gids;
+        return 0;
+}
+
+/* Signals `exec` passes on to the process rather than acting on them. */
+static void forwarded_signals(sigset_t *set) {
+        sigfillset(set);
+        static const int own[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGCHLD };
+        for (size_t i = 0; i < ELEMENTSOF(own); i++)
+                sigdelset(set, own[i]);
+}
+
+/* The process's exit status (128+N for signal N), or EXIT_FAILED when waiting failed. */
+static int wait_and_forward(int pidfd, int sfd) {
+        for (;;) {
+                struct pollfd p[2] = {
+                        { .fd = sfd, .events = POLLIN },
+                        { .fd = pidfd, .events = POLLIN },
+                };
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return cli_failf(-errno, "poll");
+                }
+                if (p[0].revents) {
+                        struct signalfd_siginfo si;
+                        if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
+                            pidfd_send_signal(pidfd, (int) si.ssi_signo, NULL, 0) < 0 && errno != ESRCH)
+                                log_warning("forward signal %u: %s", si.ssi_signo, strerror(errno));
+                }
+                if (p[1].revents) {
+                        siginfo_t si = {};
+                        if (waitid(P_PIDFD, (id_t) pidfd, &si, WEXITED) < 0)
+                                return cli_failf(-errno, "wait for the process");
+                        return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+                }
+        }
+}
+
+int verb_exec(int argc, char **argv, const GlobalOptions *g) {
+        const Verb *v = verb_find("exec");
+        _cleanup_(exec_args_done) ExecArgs a = {};
+        int r = parse_exec_options(argc, argv, v, &a);
+        if (r != 0)
+                return r;
+        log_set_id(a.id);
+
+        /* Blocked from before the fork, so that nothing sent to us is lost before we can pass
+         * it on; the child unblocks everything before it execs. */
+        sigset_t set;
+        forwarded_signals(&set);
+        if (!a.options.detach)
+                sigprocmask(SIG_BLOCK, &set, NULL);
+
+        _cleanup_free_ char *error = NULL;
+        _cleanup_close_ int pidfd = -EBADF;
+        pid_t pid;
+        {
+                _cleanup_container_ Container *c = NULL;
+                r = container_open(&g->runtime, a.id, &c, &error);
+                if (r < 0)
+                        return cli_fail(r, error);
+                r = container_exec(c, &g->runtime, &a.options, &pid, a.options.detach ? NULL : &pidfd, &error);
+                if (r < 0)
+                        return cli_fail(r, error);
+        } /* the container's lock goes here: others may act on it while the process runs */
+        if (a.options.detach)
+                return EXIT_OK;
+
+        _cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+        if (sfd < 0)
+                return cli_failf(-errno, "signalfd");
+        return wait_and_forward(pidfd, sfd);
+}

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* exec, seen from the host: the process to run (the container's, as create recorded its
+ * config, with runc's overrides; or a --process document), the namespaces to join, the fork,
+ * the cgroups, the outcome. The child's side is exec-child.c. On failure nothing is left: the
+ * child is killed and reaped before we return. */
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "errmsg.h"
+#include "fd-util.h"
+#include "strv.h"
+#include "console.h"
+#include "container-internal.h"
+#include "exec-child.h"
+#include "exec-fifo.h"
+#include "oci-config.h"
+#include "sealed-binary.h"
+
+/* How long the child may take to join the container and exec: bounded work of our own, unless
+ * the container is frozen under it (a pause meanwhile) or the machine is stalled. */
+#define EXEC_SETUP_TIMEOUT_MS 30000
+
+/* The config create recorded; a container made by an older ctr-launch has none, and gets its
+ * bundle's. */
+static int load_config(const Container *c, OciConfig **ret, char **ret_error) {
+        _cleanup_free_ char *data = NULL, *error = NULL;
+        size_t size;
+        int r = read_file_at(c->dir->dir_fd, CONFIG_FILE, OCI_CONFIG_SIZE_MAX, &data, &size);
+        if (r == -ENOENT) {
+                _cleanup_free_ char *json = NULL;
+                r = oci_config_load(c->state.bundle, ret, &json, NULL, &error);
+                return r < 0 ? errmsg_plain(ret_error, r, "the container's config (from its bundle): %s", error) : 0;
+        }
+        if (r < 0)
+                return errmsg(ret_error, r, "read the container's recorded %s", CONFIG_FILE);
+        r = oci_config_parse(data, size, ret, &error);
+        if (r < 0)
+                return errmsg_plain(ret_error, r, "the container's recorded %s: %s", CONFIG_FILE, error);
+        return 0;
+}
+
+static int read_process_file(const char *path, OciProcess *ret, char **ret_error) {
+        _cleanup_free_ char *data = NULL, *error = NULL;
+        size_t size;
+        int r = read_file_at(AT_FDCWD, path, OCI_CONFIG_SIZE_MAX, &data, &size);
+        if (r == -EBADFD)
+                return errmsg_plain(ret_error, r, "--process %s: %s", path, FD_NOT_REGULAR);
+        if (r < 0)
+                return errmsg(ret_error, r, "--process %s", path);
+        r = oci_process_parse(data, size, ret, &error);
+        if (r < 0)
+                return errmsg_plain(ret_error, r, "--process %s: %s", path, error);
+        return 0;
+}
+
+/* NAME=VALUE replaces NAME's entry, or is added: the caller's -e wins over the config's. */
+static int env_set(char ***env, const char *assignment) {
+        size_t n = strcspn(assignment, "=");
+        for (char **e = *env; e && *e; e++)
+                if (strncmp(*e, assignment, n) == 0 && (*e)[n] == '=') {
+                        char *copy = strdup(assignment);
+                        if (!copy)
+                                return -ENOMEM;
+                        free(*e);
+                        *e = copy;
+                        return 0;
+                }
+        return strv_extend(env, assignment);
+}
+
+/* runc's overrides of the container's process, on config->process itself (it is our copy). */
+static int override_process(OciConfig *config, const ExecOptions *o, char **ret_error) {
+        OciProcess *p = &config->process;
+        int r;
+
+        strv_free(p->args);
+        p->args = NULL;
+        for (char **a = o->args; a && *a; a++)
+                if (strv_extend(&p->args, *a) < 0)
+                        return -ENOMEM;
+        if (!p->args || !p->args[0][0])
+                return errmsg_plain(ret_error, -EINVAL, "no command to run (give one, or --process)");
+        /* A terminal only when asked for: the container's own is the init's. */
+        p->terminal = false;
+        if (o->cwd) {
+                if (o->cwd[0] != '/')
+                        return errmsg_plain(ret_error, -EINVAL, "--cwd %s: must be an absolute path", o->cwd);
+                free(p->cwd);
+                if (!(p->cwd = strdup(o->cwd)))
+                        return -ENOMEM;
+        }
+        for (char **e = o->env; e && *e; e++) {
+                if (!strchr(*e, '=') || **e == '=')
+                        return errmsg_plain(ret_error, -EINVAL, "--env %s: must be NAME=VALUE", *e);
+                if ((r = env_set(&p->env, *e)) < 0)
+                        return r;
+        }
+        if (o->has_uid)
+                p->uid = o->uid;
+        if (o->has_gid)
+                p->gid = o->gid;
+        if (o->n_additional_gids > 0) {
+                gid_t *g = reallocarray(p->additional_gids, p->n_additional_gids + o->n_additional_gids, sizeof(gid_t));
+                if (!g)
+                        return -ENOMEM;
+                memcpy(g + p->n_additional_gids, o->additional_gids, o->n_additional_gids * sizeof(gid_t));
+                p->additional_gids = g;
+                p->n_additional_gids += o->n_additional_gids;
+        }
+        for (char **name = o->caps; name && *name; name++) {
+                int cap = oci_capability_from_name(*name);
+                if (cap == -EOPNOTSUPP || cap >= 64)
+                        return errmsg_plain(ret_error, -EINVAL, "--cap %s: a capability this system does not know", *name);
+                if (cap < 0)
+                        return errmsg_plain(ret_error, -EINVAL, "--cap %s: not a capability name (CAP_...)", *name);
+                /* As runc: bounding, effective, permitted and ambient; ambient takes only where
+                 * the config made it inheritable too (caps.c). */
+                static const CapabilitySet sets[] = { CAP_SET_BOUNDING, CAP_SET_EFFECTIVE, CAP_SET_PERMITTED,
+                                                      CAP_SET_AMBIENT };
+                for (size_t i = 0; i < ELEMENTSOF(sets); i++)
+                        p->capabilities[sets[i]] |= UINT64_C(1) << cap;
+        }
+        if (o->no_new_privs)
+                p->no_new_privileges = true;
+        return 0;
+}
+
+static int build_process(OciConfig *config, const ExecOptions *o, char **ret_error) {
+        int r;
+        /* Labels are refused as create refuses them (issue 20): never run unconfined instead. */
+        if (o->apparmor && *o->apparmor)
+                return errmsg_plain(ret_error, -EOPNOTSUPP, "--apparmor: AppArmor profiles are not supported yet by this version of ctr-launch");
+        if (o->process_label && *o->process_label)
+                return errmsg_plain(ret_error, -EOPNOTSUPP, "--process-label: SELinux labels are not supported yet by this version of ctr-launch");
+
+        if (!o->process_file)
+                r = override_process(config, o, ret_error);
+        else {
+                OciProcess p;
+                if ((r = read_process_file(o->process_file, &p, ret_error)) < 0)
+                        return r;
+                /* Without capabilities of its own, the process has the container's (runc). */
+                if (!p.has_capabilities)
+                        memcpy(p.capabilities, config->process.capabilities, sizeof(p.capabilities));
+                oci_process_done(&config->process);
+                config->process = p;
+        }
+        if (r < 0)
+                return r;
+        if (o->tty >= 0)
+                config->process.terminal = o->tty;
+        return 0;
+}
+
+/* The namespaces of the init that are not ours: those are the ones to join. Compared through
+ * /proc/<pid>/ns, then the pidfd says the PID was still the init's (it cannot come back). */
+static int namespaces_to_join(const Container *c, int *ret_flags, char **ret_error) {
+        int flags = 0;
+        for (NamespaceType t = 0; t < _NAMESPACE_TYPE_MAX; t++) {
+                char theirs[64], ours[64];
+                struct stat a, b;
+                snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int) c->state.pid, namespace_type_to_proc_name(t));
+                snprintf(ours, sizeof(ours), "/proc/self/ns/%s", namespace_type_to_proc_name(t));
+                if (stat(ours, &b) < 0 && errno == ENOENT)
+                        continue; /* a namespace type this kernel does not have */
+                if (stat(theirs, &a) < 0)
+                        return errmsg(ret_error, -errno, "look at the container's namespaces (%s)", theirs);
+                if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+                        flags |= namespace_type_to_clone_flag(t);
+        }
+        if (pidfd_send_signal(c->pidfd, 0, NULL, 0) < 0)
+                return errmsg(ret_error, -errno, "the container's init (PID %d)", (int) c->state.pid);
+        *ret_flags = flags;
+        return 0;
+}
+
+/* The child's "ready" byte, or its error text. */
+static int wait_ready(int channel, char **ret_error) {
+        struct pollfd p = { .fd = channel, .events = POLLIN };
+        int k;
+        while ((k = poll(&p, 1, EXEC_SETUP_TIMEOUT_MS)) < 0 && errno == EINTR)
+                ;
+        if (k == 0)
+                return errmsg_plain(ret_error, -ETIMEDOUT, "the new process did not join the container within %d s",
+                                    EXEC_SETUP_TIMEOUT_MS / 1000);
+        char c;
+        ssize_t n = k < 0 ? -1 : read(channel, &c, 1);
+        if (n < 0)
+                return errmsg(ret_error, -errno, "wait for the new process");
+        if (n == 0)
+                return errmsg_plain(ret_error, -EIO, "the new process died while joining the container");
+        if (c == EXEC_CHILD_READY)
+                return 0;
+        /* An error text: its first byte is this one. */
+        _cleanup_free_ char *rest = NULL;
+        int r = exec_report_read(channel, EXEC_SETUP_TIMEOUT_MS, &rest);
+        return errmsg_plain(ret_error, r < 0 ? r : -EIO, "%c%s", c, r < 0 && rest ? rest : "");
+}
+
+typedef struct ExecContext {
+        int channel, child_channel, console_fd, stub_fd;
+        pid_t pid;
+        int pidfd;
+} ExecContext;
+
+static void exec_context_done(ExecContext *x) {
+        if (x->pid > 0) {
+                if (x->pidfd >= 0)
+                        (void) pidfd_send_signal(x->pidfd, SIGKILL, NULL, 0);
+                else
+                        (void) kill(x->pid, SIGKILL);
+                while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        safe_close(x->pidfd);
+        safe_close(x->channel);
+        safe_close(x->child_channel);
+        safe_close(x->console_fd);
+        safe_close(x->stub_fd);
+}
+
+static int check_status(const Container *c, const ExecOptions *o, char **ret_error) {
+        switch (c->status) {
+        case STATUS_RUNNING:
+                return 0;
+        case STATUS_PAUSED:
+                if (o->ignore_paused)
+                        return 0;
+                return errmsg_plain(ret_error, -EBUSY, "the container is paused (resume it, or exec --ignore-paused)");
+        case STATUS_CREATED:
+                return errmsg_plain(ret_error, -EBUSY, "the container is created, not running yet (start it first)");
+        default:
+                return errmsg_plain(ret_error, -ESRCH, "the container is %s, not running",
+                                    oci_state_status_to_string(c->status));
+        }
+}
+
+int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, pid_t *ret_pid, int *ret_pidfd,
+                   char **ret_error) {
+        _cleanup_oci_config_ OciConfig *config = NULL;
+        _cleanup_(exec_context_done) ExecContext x = {
+                .channel = -EBADF, .child_channel = -EBADF, .console_fd = -EBADF, .stub_fd = -EBADF, .pidfd = -EBADF,
+        };
+        int r, ns_flags = 0;
+
+        if ((r = check_status(c, o, ret_error)) < 0 ||
+            (r = container_check_preserved_fds(o->preserve_fds, g->first_closed_fd, ret_error)) < 0 ||
+            (r = container_check_pid_file(o->pid_file, ret_error)) < 0 || (r = load_config(c, &config, ret_error)) < 0 ||
+            (r = build_process(config, o, ret_error)) < 0)
+                return r;
+        if (o->cgroup && !c->cgroup)
+                return errmsg_plain(ret_error, -ENOENT, "--cgroup %s: the container has no cgroup of its own", o->cgroup);
+
+        if (config->process.terminal) {
+                if (!o->console_socket)
+                        return errmsg_plain(ret_error, -EINVAL, "a terminal was asked for: --console-socket is required");
+                if ((r = console_socket_connect(o->console_socket, &x.console_fd)) < 0)
+                        return errmsg(ret_error, r, "connect to --console-socket %s", o->console_socket);
+        }
+        r = exec_stub_open(&x.stub_fd);
+        if (r < 0 && r != -EOPNOTSUPP)
+                return errmsg(ret_error, r, "make the exec stub");
+
+        int pair[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+                return errmsg(ret_error, -errno, "socketpair");
+        x.channel = pair[0];
+        x.child_channel = pair[1];
+
+        if ((r = namespaces_to_join(c, &ns_flags, ret_error)) < 0)
+                return r;
+        /* Not dumpable from here on, and so the child from its first instruction (exec-child.c). */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return errmsg(ret_error, -errno, "prctl(PR_SET_DUMPABLE)");
+        /* The PID namespace is one for our children: joined here, so that the child is born in
+         * it, and is our child (we wait for it, and forward signals to it). */
+        if ((ns_flags & CLONE_NEWPID) && setns(c->pidfd, CLONE_NEWPID) < 0)
+                return errmsg(ret_error, -errno, "join the container's PID namespace");
+
+        x.pid = fork();
+        if (x.pid < 0)
+                return errmsg(ret_error, -errno, "fork");
+        if (x.pid == 0) {
+                /* Nothing of ours but the channels: above all not the state dir's fd, whose
+                 * flock is the container's lock. */
+                const int keep[] = { x.child_channel, x.console_fd, x.stub_fd, c->pidfd };
+                if (close_all_fds(3 + (int) o->preserve_fds, keep, ELEMENTSOF(keep)) < 0)
+                        _exit(127);
+                ExecChild child = {
+                        .config = config,
+                        .process = &config->process,
+                        .init_pidfd = c->pidfd,
+                        .ns_flags = ns_flags & ~CLONE_NEWPID,
+                        .channel = x.child_channel,
+                        .console_fd = x.console_fd,
+                        .stub_fd = x.stub_fd,
+                        .preserve_fds = o->preserve_fds,
+                };
+                exec_child_main(&child);
+        }
+        x.child_channel = safe_close(x.child_channel);
+        x.console_fd = safe_close(x.console_fd);
+        x.stub_fd = safe_close(x.stub_fd);
+        x.pidfd = pidfd_open(x.pid, 0);
+        if (x.pidfd < 0)
+                return errmsg(ret_error, -errno, "pidfd_open");
+
+        if ((r = wait_ready(x.channel, ret_error)) < 0)
+                return r;
+        if (c->cgroup && (r = cgroup_enter(c->cgroup, x.pid, o->cgroup, ret_error)) < 0)
+                return r;
+        char go = EXEC_CHILD_GO;
+        if (write(x.channel, &go, 1) != 1)
+                return errmsg(ret_error, -errno, "tell the new process to go on");
+        /* Placed into a frozen cgroup, it goes on once the container is resumed. */
+        if (c->status != STATUS_PAUSED && (r = exec_report_read(x.channel, EXEC_SETUP_TIMEOUT_MS, ret_error)) < 0)
+                return r;
+        if (o->pid_file && (r = container_write_pid_file(o->pid_file, x.pid)) < 0)
+                return errmsg(ret_error, r, "write pid file %s", o->pid_file);
+
+        *ret_pid = x.pid;
+        x.pid = 0;
+        if (ret_pidfd)
+                *ret_pidfd = TAKE_FD(x.pidfd);
+        return 0;
+}

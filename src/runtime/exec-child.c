@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The child side of exec (exec-child.h). Not dumpable from before the fork: while it joins the
+ * container it is the host's binary holding a host channel, which the container's processes
+ * must not ptrace nor reach through /proc/<pid>/{exe,fd,mem} (CVE-2016-9962, and the
+ * CVE-2019-5736 class: /proc/self/exe is the sealed stub's at the last exec). */
+
+#include <errno.h>
+#include <grp.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errmsg.h"
+#include "fd-util.h"
+#include "console.h"
+#include "exec-child.h"
+#include "process.h"
+#include "seccomp-filter.h"
+
+_noreturn_ static void child_fail(const ExecChild *x, int r, const char *msg) {
+        _cleanup_free_ char *text = NULL;
+        if (!msg)
+                (void) errmsg(&text, r, "exec");
+        msg = msg ?: text ?: "exec: setup failed";
+        (void) write_all(x->channel, msg, strlen(msg));
+        _exit(127);
+}
+
+/* For a failed call: "<what>: <strerror(-r)>". */
+_noreturn_ static void child_fail_errno(const ExecChild *x, int r, const char *what) {
+        _cleanup_free_ char *msg = NULL;
+        (void) errmsg(&msg, r, "%s", what);
+        child_fail(x, r, msg ?: what);
+}
+
+/* Joined into a user namespace, we are still the host's uid, which it may not map: become its
+ * root, so that what we open (the pty) is owned as the maps say (EOVERFLOW otherwise). */
+static int become_userns_root(char **ret_error) {
+        if (setresgid(0, 0, 0) < 0)
+                return errmsg(ret_error, -errno, "setresgid(0) in the container's user namespace");
+        if (setgroups(0, NULL) < 0 && errno != EPERM)
+                return errmsg(ret_error, -errno, "setgroups in the container's user namespace");
+        if (setresuid(0, 0, 0) < 0)
+                return errmsg(ret_error, -errno, "setresuid(0) in the container's user namespace");
+        return 0;
+}
+
+static void join(const ExecChild *x) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        /* Through the init's pidfd, all at once (Linux 5.8): the kernel orders them (the user
+         * namespace first) and the PID cannot have been reused by someone else. The mount
+         * namespace puts us at its root: the container's. */
+        if (x->ns_flags && setns(x->init_pidfd, x->ns_flags) < 0)
+                child_fail_errno(x, -errno, "join the container's namespaces");
+        if ((x->ns_flags & CLONE_NEWUSER) && (r = become_userns_root(&error)) < 0)
+                child_fail(x, r, error);
+        if (chdir("/") < 0)
+                child_fail_errno(x, -errno, "chdir to the container's root");
+
+        if (x->process->terminal) {
+                r = console_setup_exec(x->console_fd, x->process->console_height, x->process->console_width, &error);
+                if (r < 0)
+                        child_fail(x, r, error);
+        } else if (setsid() < 0)
+                child_fail_errno(x, -errno, "setsid");
+        safe_close(x->console_fd);
+}
+
+/* The parent moves us into the container's cgroups between these two bytes. */
+static void handshake(const ExecChild *x) {
+        char c = EXEC_CHILD_READY;
+        if (write(x->channel, &c, 1) != 1)
+                _exit(127);
+        ssize_t n;
+        while ((n = read(x->channel, &c, 1)) < 0 && errno == EINTR)
+                ;
+        if (n != 1 || c != EXEC_CHILD_GO)
+                _exit(127); /* the parent failed, and reports it itself */
+}
+
+static void seccomp_debug(void *userdata, const char *msg) {
+        (void) userdata;
+        (void) msg; /* a syscall name libseccomp does not know: skipped, as create does */
+}
+
+_noreturn_ void exec_child_main(const ExecChild *x) {
+        const OciProcess *p = x->process;
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        join(x);
+        handshake(x);
+
+        /* In the container's cgroups now, still its root: what needs privilege first. */
+        if ((r = process_apply_limits(p, &error)) < 0 || (r = process_apply_scheduling(p, &error)) < 0 ||
+            (r = process_apply_personality(&x->config->personality, &error)) < 0 ||
+            (r = process_apply_cpu_affinity(p, true, &error)) < 0)
+                child_fail(x, r, error);
+
+        /* The container's seccomp profile, as for its init (see init.c). */
+        scmp_filter_ctx filter = NULL;
+        if (x->config->seccomp) {
+                if ((r = seccomp_profile_build(x->config->seccomp, seccomp_debug, NULL, &filter, &error)) < 0)
+                        child_fail(x, r, error);
+                if (seccomp_profile_load_early(p)) {
+                        if ((r = seccomp_profile_load(filter, false, &error)) < 0)
+                                child_fail(x, r, error);
+                        filter = NULL;
+                }
+        }
+
+        if ((r = process_apply_identity(p, &error)) < 0 || (r = process_keep_fds(x->preserve_fds, &error)) < 0 ||
+            (r = process_reset_signals(&error)) < 0)
+                child_fail(x, r, error);
+
+        _cleanup_free_ char *path = NULL;
+        if ((r = process_find_executable(p, &path, &error)) < 0)
+                child_fail(x, r, error);
+        if (filter && (r = seccomp_profile_load(filter, p->no_new_privileges, &error)) < 0)
+                child_fail(x, r, error);
+
+        r = process_exec(p, path, NULL, x->stub_fd, x->channel);
+        (void) errmsg(&error, r, "exec \"%s\"", p->args[0]);
+        child_fail(x, r, error);
+}

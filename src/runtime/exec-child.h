@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The child side of exec, from fork to execve(): it joins the container's namespaces, becomes
+ * the process the caller asked for, and execs it through the sealed stub. It reports a failure
+ * as one line of text on its channel and exits; it never prints. */
+
+#include "macros.h"
+#include "oci-config.h"
+
+typedef struct ExecChild {
+        const OciConfig *config;   /* the container's: seccomp, personality */
+        const OciProcess *process; /* what to run */
+        int init_pidfd;            /* the container's init, whose namespaces we join */
+        int ns_flags;              /* the CLONE_NEW* to join; the PID namespace is joined already */
+        int channel;               /* to the parent: "R" up, "G" down, then the exec outcome */
+        int console_fd;            /* connected console socket (process->terminal), or -EBADF */
+        int stub_fd;               /* sealed exec stub, or -EBADF */
+        unsigned preserve_fds;
+} ExecChild;
+
+/* The protocol on ExecChild.channel: the child says it is ready to be placed in the cgroup,
+ * the parent says it has placed it. */
+#define EXEC_CHILD_READY 'R'
+#define EXEC_CHILD_GO 'G'
+
+_noreturn_ void exec_child_main(const ExecChild *x);
