@@ -213,6 +213,35 @@ typedef struct ExecContext {
         int pidfd;
 } ExecContext;
 
+/* The child that joined a PID namespace forked the process-to-be into it as our child, told
+ * us its PID, and exits: reap it, and the process-to-be is x->pid from now on. */
+static int take_grandchild(ExecContext *x, char **ret_error) {
+        struct pollfd p = { .fd = x->channel, .events = POLLIN };
+        int k;
+        while ((k = poll(&p, 1, EXEC_SETUP_TIMEOUT_MS)) < 0 && errno == EINTR)
+                ;
+        if (k == 0)
+                return errmsg_plain(ret_error, -ETIMEDOUT, "the new process did not join the container within %d s",
+                                    EXEC_SETUP_TIMEOUT_MS / 1000);
+        _cleanup_free_ char *line = NULL;
+        int r = k < 0 ? -errno : read_line_fd(x->channel, 64, &line);
+        if (r == -EPIPE)
+                return errmsg_plain(ret_error, -EIO, "the new process died while joining the container");
+        if (r < 0 && r != -E2BIG)
+                return errmsg(ret_error, r, "wait for the new process");
+        int pid = 0, at = 0;
+        if (r < 0 || line[0] != EXEC_CHILD_PID || sscanf(line + 1, "%d%n", &pid, &at) != 1 || line[1 + at] || pid <= 0) {
+                /* An error text: the rest of it follows what we read. */
+                _cleanup_free_ char *rest = NULL;
+                int k2 = exec_report_read(x->channel, EXEC_SETUP_TIMEOUT_MS, &rest);
+                return errmsg_plain(ret_error, -EIO, "%s%s", line ?: "", k2 < 0 && rest ? rest : "");
+        }
+        while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        x->pid = pid;
+        return 0;
+}
+
 static void exec_context_done(ExecContext *x) {
         if (x->pid > 0) {
                 if (x->pidfd >= 0)
@@ -282,10 +311,6 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
         /* Not dumpable from here on, and so the child from its first instruction (exec-child.c). */
         if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                 return errmsg(ret_error, -errno, "prctl(PR_SET_DUMPABLE)");
-        /* The PID namespace is one for our children: joined here, so that the child is born in
-         * it, and is our child (we wait for it, and forward signals to it). */
-        if ((ns_flags & CLONE_NEWPID) && setns(c->pidfd, CLONE_NEWPID) < 0)
-                return errmsg(ret_error, -errno, "join the container's PID namespace");
 
         x.pid = fork();
         if (x.pid < 0)
@@ -300,7 +325,7 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
                         .config = config,
                         .process = &config->process,
                         .init_pidfd = c->pidfd,
-                        .ns_flags = ns_flags & ~CLONE_NEWPID,
+                        .ns_flags = ns_flags,
                         .channel = x.child_channel,
                         .console_fd = x.console_fd,
                         .stub_fd = x.stub_fd,
@@ -311,6 +336,8 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
         x.child_channel = safe_close(x.child_channel);
         x.console_fd = safe_close(x.console_fd);
         x.stub_fd = safe_close(x.stub_fd);
+        if ((ns_flags & CLONE_NEWPID) && (r = take_grandchild(&x, ret_error)) < 0)
+                return r;
         x.pidfd = pidfd_open(x.pid, 0);
         if (x.pidfd < 0)
                 return errmsg(ret_error, -errno, "pidfd_open");

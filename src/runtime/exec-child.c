@@ -7,7 +7,10 @@
 #include <errno.h>
 #include <grp.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "errmsg.h"
@@ -45,6 +48,25 @@ static int become_userns_root(char **ret_error) {
         return 0;
 }
 
+/* A PID namespace is one for our children (and joining it takes privilege in the user
+ * namespace we just joined, which the caller of a rootless container has only from here): the
+ * process-to-be is our child in it, made our parent's child (CLONE_PARENT), so that the
+ * caller waits for it and signals it. We tell the caller its PID, and go. */
+static void enter_pid_namespace(const ExecChild *x) {
+        pid_t pid = (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+        if (pid < 0)
+                child_fail_errno(x, -errno, "fork into the container's PID namespace");
+        if (pid == 0)
+                return;
+        char msg[32];
+        int n = snprintf(msg, sizeof(msg), "%c%d\n", EXEC_CHILD_PID, (int) pid);
+        if (write_all(x->channel, msg, (size_t) n) < 0) {
+                (void) kill(pid, SIGKILL);
+                _exit(127);
+        }
+        _exit(0);
+}
+
 static void join(const ExecChild *x) {
         _cleanup_free_ char *error = NULL;
         int r;
@@ -54,6 +76,8 @@ static void join(const ExecChild *x) {
          * namespace puts us at its root: the container's. */
         if (x->ns_flags && setns(x->init_pidfd, x->ns_flags) < 0)
                 child_fail_errno(x, -errno, "join the container's namespaces");
+        if (x->ns_flags & CLONE_NEWPID)
+                enter_pid_namespace(x);
         if ((x->ns_flags & CLONE_NEWUSER) && (r = become_userns_root(&error)) < 0)
                 child_fail(x, r, error);
         if (chdir("/") < 0)

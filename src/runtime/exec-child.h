@@ -12,15 +12,18 @@ typedef struct ExecChild {
         const OciConfig *config;   /* the container's: seccomp, personality */
         const OciProcess *process; /* what to run */
         int init_pidfd;            /* the container's init, whose namespaces we join */
-        int ns_flags;              /* the CLONE_NEW* to join; the PID namespace is joined already */
+        int ns_flags;              /* the CLONE_NEW* to join */
         int channel;               /* to the parent: "R" up, "G" down, then the exec outcome */
         int console_fd;            /* connected console socket (process->terminal), or -EBADF */
         int stub_fd;               /* sealed exec stub, or -EBADF */
         unsigned preserve_fds;
 } ExecChild;
 
-/* The protocol on ExecChild.channel: the child says it is ready to be placed in the cgroup,
- * the parent says it has placed it. */
+/* The protocol on ExecChild.channel. Joining a PID namespace, the child forks the process-to-be
+ * into it and says "P<pid>\n" (its host PID) before it exits. Then the process-to-be says it is
+ * ready to be placed in the cgroups, the parent that it has placed it, and the channel carries
+ * the exec outcome (exec_report_read()). Any failure before is one line of text instead. */
+#define EXEC_CHILD_PID 'P'
 #define EXEC_CHILD_READY 'R'
 #define EXEC_CHILD_GO 'G'
 

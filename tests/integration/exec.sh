@@ -236,21 +236,27 @@ t_terminal() {
 
 t_cgroup_sub() {
         running c1
-        local dir
-        dir=$(awk -F: '$2 == "pids" { print $3 }' "/proc/$PID/cgroup")
-        [ -n "$dir" ] || skip "no v1 pids hierarchy on this host"
-        mkdir "/sys/fs/cgroup/pids$dir/sub"
-        capture ctr exec --cgroup pids:sub c1 /bin/sh -c 'cat /proc/self/cgroup'
-        assert_rc 0 "exec --cgroup pids:sub"
-        assert_contains "cgroups of the exec'd process" "$OUT" "pids:$dir/sub"
-        capture ctr exec --cgroup pids:missing c1 /bin/true
+        local dir mnt spec prefix
+        if dir=$(awk -F: '$2 == "pids" { print $3 }' "/proc/$PID/cgroup") && [ -n "$dir" ]; then
+                # v1 (hybrid, legacy): a sub-cgroup in the pids hierarchy only.
+                mnt=/sys/fs/cgroup/pids spec=pids:sub prefix=pids:
+        elif dir=$(awk -F: '$1 == "0" { print $3 }' "/proc/$PID/cgroup") && [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+                mnt=/sys/fs/cgroup spec=sub prefix=0::
+        else
+                skip "neither a v1 pids hierarchy nor a unified one"
+        fi
+        mkdir "$mnt$dir/sub"
+        capture ctr exec --cgroup "$spec" c1 /bin/sh -c 'cat /proc/self/cgroup'
+        assert_rc 0 "exec --cgroup $spec"
+        assert_contains "cgroups of the exec'd process" "$OUT" "$prefix$dir/sub"
+        capture ctr exec --cgroup "${spec%sub}missing" c1 /bin/true
         assert_fails "exec --cgroup into a missing sub-cgroup"
         assert_one_error_line "exec --cgroup into a missing sub-cgroup" 'no cgroup'
         capture ctr exec --cgroup ../escape c1 /bin/true
         assert_fails "exec --cgroup ../escape"
         assert_one_error_line "exec --cgroup ../escape" 'below the container'
-        rmdir "/sys/fs/cgroup/pids$dir/sub"
         ctr delete --force c1
+        rmdir "$mnt$dir/sub" 2>/dev/null || true
 }
 
 t_user_namespace() {

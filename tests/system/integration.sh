@@ -13,7 +13,7 @@
 # "SCRIPT: CASE"; its stderr (the reasons of failures) is passed on. After each script, a
 # failed line if it left a cgroup under /ctr-launch or a state directory.
 # Usage: integration.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
-# Environment: CTR_VM_INTEGRATION (the scripts, default "cgroups"), CTR_TEST_ONLY (case names of
+# Environment: CTR_VM_INTEGRATION (the scripts, default "cgroups exec"), CTR_TEST_ONLY (case names of
 # those scripts), CTR_INTEGRATION_TIMEOUT (seconds per script, default 1800).
 
 source "$(dirname "$0")/lib.sh"
@@ -29,7 +29,7 @@ host_boot "$BUILD_DIR"
 
 INTEGRATION_SRC=$(cd "$(dirname "$0")/../integration" && pwd)
 INTEGRATION_DIR=/var/lib/ctr-test-integration # in the test host
-read -ra SCRIPTS <<<"${CTR_VM_INTEGRATION:-cgroups}"
+read -ra SCRIPTS <<<"${CTR_VM_INTEGRATION:-cgroups exec}"
 
 # The integration harness and scripts, as they are in the source tree, in the test host.
 install_scripts() {
