@@ -121,6 +121,34 @@ $status"
         note "left-over warnings: $(host_journal ctr@app | grep -c 'left-over process' || true)"
 }
 
+# `ctr-launch exec` into a unit's container, by its name: the process joins the container (its
+# PID 1 is the unit's main process), lands in the unit's container leaf, leaves MainPID alone,
+# and goes with the unit's stop.
+t_exec() {
+        make app /bin/sh -c "$LONG"
+        start app
+        assert_eq "systemctl start ctr@app ($OUT)" 0 "$RC"
+        local main xpid
+        main=$(show ctr@app MainPID)
+        RC=0
+        OUT=$(host_run "$HOST_CTR" exec app /bin/sh -c 'hostname; tr "\0" " " </proc/1/cmdline; echo; exit 3' 2>&1) || RC=$?
+        assert_eq "exit status of ctr-launch exec app ($OUT)" 3 "$RC"
+        assert_eq "hostname in the exec'd process" "$(host_run "$HOST_CTR" exec app /bin/hostname)" "$(sed -n 1p <<<"$OUT")"
+        assert_contains "PID 1 of the exec'd process (the unit's payload)" "$(sed -n 2p <<<"$OUT")" while
+        host_run "$HOST_CTR" exec -d --pid-file /run/ctr-test-exec.pid app /bin/sleep 60 ||
+                fail "ctr-launch exec -d into ctr@app failed"
+        xpid=$(host_run cat /run/ctr-test-exec.pid)
+        assert_eq "cgroup of the exec'd process (the unit's container leaf)" "$(show ctr@app ControlGroup)/container" \
+                "$(host_cgroup_of "$xpid")"
+        assert_eq "MainPID after exec" "$main" "$(show ctr@app MainPID)"
+        assert_eq "ActiveState after exec" active "$(active_state ctr@app)"
+        RC=0
+        OUT=$(host_run timeout 60 systemctl stop ctr@app 2>&1) || RC=$?
+        assert_eq "systemctl stop ctr@app ($OUT)" 0 "$RC"
+        wait_for "the exec'd process $xpid to go with the unit" eval "! host_run test -e /proc/$xpid"
+        host_run rm -f /run/ctr-test-exec.pid
+}
+
 t_exit_status() {
         make st /bin/sh -c 'touch /shared/running; sleep 0.5; exit 7'
         start st
@@ -331,6 +359,7 @@ t_restart_on_failure() {
 }
 
 case_run start-stop t_start_stop
+case_run exec t_exec
 case_run exit-status t_exit_status
 case_run bad-bundle t_bad_bundle
 case_run exec-failure t_exec_failure
