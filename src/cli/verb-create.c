@@ -3,19 +3,17 @@
 
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/pidfd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "fd-util.h"
 #include "parse-util.h"
 #include "container.h"
+#include "pty-relay.h"
 #include "verbs.h"
 
 static int parse_create_options(int argc, char **argv, const Verb *v, bool is_run, CreateOptions *o,
@@ -85,7 +83,7 @@ static int parse_create_options(int argc, char **argv, const Verb *v, bool is_ru
 
 int verb_create(int argc, char **argv, const GlobalOptions *g) {
         const Verb *v = verb_find("create");
-        CreateOptions o = {};
+        CreateOptions o = { .console_fd = -EBADF };
         int r = parse_create_options(argc, argv, v, false, &o, NULL);
         if (r != 0)
                 return r;
@@ -95,48 +93,6 @@ int verb_create(int argc, char **argv, const GlobalOptions *g) {
         _cleanup_free_ char *error = NULL;
         r = container_create(&g->runtime, &o, &c, &error);
         return r < 0 ? cli_fail(r, error) : EXIT_OK;
-}
-
-/* Signals `run` passes on to the container rather than acting on them. The synchronous ones
- * (a fault of our own) and SIGCHLD stay ours. */
-static void forwarded_signals(sigset_t *set) {
-        sigfillset(set);
-        static const int own[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGCHLD };
-        for (size_t i = 0; i < ELEMENTSOF(own); i++)
-                sigdelset(set, own[i]);
-}
-
-/* The container's exit status, or < 0 when waiting failed (printed). */
-static int wait_and_forward(Container *c, int sfd) {
-        for (;;) {
-                struct pollfd p[2] = {
-                        { .fd = sfd, .events = POLLIN },
-                        { .fd = c->pidfd, .events = POLLIN },
-                };
-                if (poll(p, 2, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        int r = -errno;
-                        (void) cli_failf(r, "poll");
-                        return r;
-                }
-                if (p[0].revents) {
-                        struct signalfd_siginfo si;
-                        if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
-                            pidfd_send_signal(c->pidfd, (int) si.ssi_signo, NULL, 0) < 0 && errno != ESRCH)
-                                log_warning("forward signal %u: %s", si.ssi_signo, strerror(errno));
-                }
-                if (p[1].revents) {
-                        siginfo_t si = {};
-                        if (waitid(P_PIDFD, (id_t) c->pidfd, &si, WEXITED) < 0) {
-                                int r = -errno;
-                                (void) cli_failf(r, "wait for the container");
-                                return r;
-                        }
-                        c->pidfd = safe_close(c->pidfd);
-                        return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
-                }
-        }
 }
 
 /* run cleans up after the container; what fails there is not what run failed at. */
@@ -149,7 +105,7 @@ static void destroy_warn(Container *c) {
 
 int verb_run(int argc, char **argv, const GlobalOptions *g) {
         const Verb *v = verb_find("run");
-        CreateOptions o = {};
+        CreateOptions o = { .console_fd = -EBADF };
         bool detach = false;
         int r = parse_create_options(argc, argv, v, true, &o, &detach);
         if (r != 0)
@@ -159,15 +115,37 @@ int verb_run(int argc, char **argv, const GlobalOptions *g) {
         /* Blocked from before the fork, so that nothing sent to us is lost before we can pass
          * it on; the init unblocks everything before it execs. */
         sigset_t set, old;
-        forwarded_signals(&set);
+        pty_relay_signals(&set);
         if (!detach)
                 sigprocmask(SIG_BLOCK, &set, &old);
 
-        _cleanup_container_ Container *c = NULL;
+        /* In the foreground without --console-socket, a container with a terminal sends its
+         * pty master to us, and we relay it to our stdio as runc does. Detached, create says
+         * that a terminal needs the socket. */
+        _cleanup_close_ int console = -EBADF, master = -EBADF;
         _cleanup_free_ char *error = NULL;
+        if (!detach && !o.console_socket) {
+                r = pty_relay_channel(&console, &o.console_fd, &error);
+                if (r < 0)
+                        return cli_fail(r, error);
+        }
+
+        _cleanup_container_ Container *c = NULL;
         r = container_create(&g->runtime, &o, &c, &error);
+        o.console_fd = safe_close(o.console_fd);
         if (r < 0)
                 return cli_fail(r, error);
+        if (console >= 0) {
+                r = pty_relay_take_master(console, &master, &error);
+                if (r < 0)
+                        r = cli_fail(r, error);
+                else if (master >= 0 && (r = pty_relay_copy_size(master)) < 0)
+                        r = cli_failf(r, "set the pty's size");
+                if (r != 0) {
+                        destroy_warn(c);
+                        return r;
+                }
+        }
         r = container_start(c, NULL, &error);
         if (r < 0) {
                 r = cli_fail(r, error);
@@ -186,7 +164,12 @@ int verb_run(int argc, char **argv, const GlobalOptions *g) {
         /* Let other commands (state, kill, delete) in while the container runs. */
         (void) flock(c->dir->dir_fd, LOCK_UN);
 
-        int status = wait_and_forward(c, sfd);
+        int status;
+        r = pty_relay_run(master, c->pidfd, sfd, &status, &error);
+        if (r < 0)
+                (void) cli_fail(r, error);
+        else
+                c->pidfd = safe_close(c->pidfd); /* reaped */
 
         /* Clean up, unless someone deleted it meanwhile (the directory is unlinked then). */
         if (flock(c->dir->dir_fd, LOCK_EX) == 0) {
@@ -194,5 +177,5 @@ int verb_run(int argc, char **argv, const GlobalOptions *g) {
                 if (fstat(c->dir->dir_fd, &st) == 0 && st.st_nlink > 0)
                         destroy_warn(c);
         }
-        return status < 0 ? EXIT_FAILED : status;
+        return r < 0 ? EXIT_FAILED : status;
 }

@@ -163,8 +163,10 @@ static int check_config(const OciConfig *config, const CreateOptions *o, char **
         if (readiness_from_annotations(config->annotations, &readiness) < 0)
                 return errmsg_plain(ret_error, -EINVAL, "annotations: %s must be \"exec\" or \"container\"",
                                     READINESS_ANNOTATION);
-        if (config->process.terminal && !o->console_socket)
-                return errmsg_plain(ret_error, -EINVAL, "process.terminal is true: --console-socket is required");
+        /* runc's rule: a detached container (create, run -d) has nobody to relay its pty. */
+        if (config->process.terminal && !o->console_socket && o->console_fd < 0)
+                return errmsg_plain(ret_error, -EINVAL,
+                                    "process.terminal is true and the container is detached: --console-socket is required");
         return 0;
 }
 
@@ -394,7 +396,11 @@ static int create_open_channels(CreateContext *x, char **ret_error) {
         int r = exec_fifo_make(x->container->dir->dir_fd, &x->fifo_fd);
         if (r < 0)
                 return errmsg(ret_error, r, "make %s", EXEC_FIFO);
-        if (x->config->process.terminal) {
+        if (x->config->process.terminal && x->options->console_fd >= 0) {
+                x->console_fd = fcntl(x->options->console_fd, F_DUPFD_CLOEXEC, 3);
+                if (x->console_fd < 0)
+                        return errmsg(ret_error, -errno, "duplicate the console channel");
+        } else if (x->config->process.terminal) {
                 r = console_socket_connect(x->options->console_socket, &x->console_fd);
                 if (r < 0)
                         return errmsg(ret_error, r, "connect to console socket %s", x->options->console_socket);

@@ -29,6 +29,9 @@ typedef struct CreateOptions {
         const char *bundle;         /* NULL: the current directory */
         const char *pid_file;
         const char *console_socket;
+        /* Instead of console_socket: a connected socket of the caller's own (run in the
+         * foreground, pty_relay_channel()), or -EBADF. Set it: 0 is an fd. */
+        int console_fd;
         bool no_pivot;
         unsigned preserve_fds;
         /* --system-bundle (ctr@.service): the bundle must be root's alone, as for any bundle

@@ -255,9 +255,11 @@ t_terminal_needs_socket() {
         assert_fails "create with terminal true and no --console-socket"
         assert_one_error_line "create with terminal true and no --console-socket" 'console-socket'
         [ ! -e "$ROOT/c1" ] || fail "the failed create left $ROOT/c1"
-        capture ctr run -b "$B" c2
-        assert_fails "run with terminal true and no --console-socket"
-        assert_one_error_line "run with terminal true and no --console-socket" 'console-socket'
+        # Detached too (`run` in the foreground relays the pty itself: terminal.sh).
+        capture ctr run -d -b "$B" c2
+        assert_fails "run -d with terminal true and no --console-socket"
+        assert_one_error_line "run -d with terminal true and no --console-socket" 'console-socket'
+        [ ! -e "$ROOT/c2" ] || fail "the failed run -d left $ROOT/c2"
         [ ! -e "$C/shared/ran" ] || fail "the process ran although the create failed"
 
         # A socket nobody listens on: a clear error too, and nothing left.

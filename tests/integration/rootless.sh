@@ -100,6 +100,18 @@ t_exit_status() {
         assert_rc 7 "rootless run's exit status"
 }
 
+t_terminal() {
+        # No --console-socket: run relays the pty itself (the master comes from an init in a
+        # user namespace, over the channels a dumpable init gets late).
+        rl_bundle b /bin/sh -c 'tty; echo size:$(stty size); exit 5'
+        cfg "$B" set process.terminal true set process.consoleSize '{"height": 21, "width": 77}'
+        capture uctr run -b "$B" c1
+        assert_rc 5 "rootless run with a terminal"
+        OUT=$(printf '%s\n' "$OUT" | tr -d '\r')
+        [[ $(head -1 <<<"$OUT") =~ ^/dev/pts/[0-9]+$ ]] || fail "tty inside: expected /dev/pts/N, got: $OUT"
+        assert_eq "the size of a pty whose caller has no terminal: process.consoleSize" "size:21 77" "$(sed -n 2p <<<"$OUT")"
+}
+
 t_lifecycle_and_list() {
         rl_bundle b /bin/sh -c "$(long_running)"
         capture_ok "rootless create" uctr_default create -b "$B" mine
@@ -276,6 +288,7 @@ fi
 
 case_run run t_run
 case_run exit-status t_exit_status
+case_run terminal t_terminal
 case_run lifecycle-and-list t_lifecycle_and_list
 case_run host-network t_host_network
 case_run refuse-device t_refuse_device
