@@ -12,6 +12,9 @@ TEST_PACKAGES=(util-linux procps
                # the system tests (tests/system): a real systemd booted in systemd-nspawn,
                # with D-Bus, logind (PAM sessions) and polkitd inside
                systemd systemd-container dbus libpam-systemd polkitd
+               # real clients of the runtime (tests/clients): podman 4.3 with conmon, and
+               # containerd 1.6 with its ctr and runc shim
+               podman conmon containerd
                # which way create went on the test host's kernel (tests/system/kernel-paths.sh)
                strace
                # the same in a VM on Debian's own kernel (tests/system/host-vm.sh; the kernel

@@ -16,6 +16,7 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 
+#include "copy-tree.h"
 #include "errmsg.h"
 #include "fd-util.h"
 #include "path-util.h"
@@ -402,6 +403,25 @@ static int bind_host_sys(const Rootfs *rfs, const char *dest, const char *dst_pa
         return 0;
 }
 
+/* The copy of tmpcopyup, into the tmpfs just mounted on dest; then its "ro", if asked. */
+static int copy_up(const Rootfs *rfs, const char *dest, int under, bool ro, char **ret_error) {
+        _cleanup_free_ char *copy_error = NULL;
+        _cleanup_close_ int top = -EBADF;
+        char top_path[PROC_FD_PATH_MAX];
+        int r;
+
+        r = open_in_root(rfs->root_fd, dest, O_RDONLY | O_DIRECTORY, 0, &top);
+        if (r < 0)
+                return errmsg(ret_error, r, "look up %s after mounting it", dest);
+        r = copy_tree(under, top, &copy_error);
+        if (r < 0)
+                return errmsg_plain(ret_error, r, "tmpcopyup on %s: %s", dest, copy_error ? copy_error : "copy failed");
+        proc_fd_path(top, top_path);
+        if (ro && (r = remount_bind(top, top_path, MS_RDONLY, 0)) < 0)
+                return errmsg(ret_error, r, "make %s read-only after the copy", dest);
+        return 0;
+}
+
 static int mount_one(const Rootfs *rfs, const OciMount *m, char **ret_error) {
         _cleanup_(mount_options_done) MountOptions o = {};
         _cleanup_free_ char *opt_error = NULL;
@@ -443,11 +463,18 @@ static int mount_one(const Rootfs *rfs, const OciMount *m, char **ret_error) {
                 return r;
 
         proc_fd_path(dst, dst_path);
+        /* tmpcopyup: the directory the tmpfs is about to cover, still readable through this fd
+         * once covered. The tmpfs is mounted writable for the copy, made read-only after it. */
+        bool copyup = o.tmpcopyup && !bind && streq_ptr(m->type, "tmpfs");
+        _cleanup_close_ int under = -EBADF;
+        if (copyup && (under = open(dst_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return errmsg(ret_error, -errno, "open %s to copy it up", dest);
         if (bind) {
                 proc_fd_path(src, src_path);
                 if (mount(src_path, dst_path, NULL, MS_BIND | (o.flags & MS_REC), NULL) < 0)
                         return errmsg(ret_error, -errno, "bind %s on %s", m->source, dest);
-        } else if ((r = mount_fs(m, dst_path, o.flags & ~(MS_BIND | MS_REC), o.data)) < 0) {
+        } else if ((r = mount_fs(m, dst_path, o.flags & ~(MS_BIND | MS_REC | (copyup ? MS_RDONLY : 0)),
+                                 o.data)) < 0) {
                 if (!(r == -EPERM && rfs->new_userns && streq_ptr(m->type, "sysfs")))
                         return errmsg(ret_error, r, "mount %s on %s", m->type, dest);
                 r = bind_host_sys(rfs, dest, dst_path, o.flags);
@@ -456,6 +483,9 @@ static int mount_one(const Rootfs *rfs, const OciMount *m, char **ret_error) {
         }
 
         if (streq_ptr(m->type, "proc") && (r = check_proc_mounted(rfs, dest, ret_error)) < 0)
+                return r;
+
+        if (copyup && (r = copy_up(rfs, dest, under, (o.flags & MS_RDONLY) != 0, ret_error)) < 0)
                 return r;
 
         bool remount = bind && (o.flags & MS_PER_MOUNT);

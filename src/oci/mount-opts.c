@@ -134,6 +134,12 @@ int mount_options_parse(char * const *options, MountOptions *ret, char **ret_err
                         o.recursive_ro = true;
                         continue;
                 }
+                /* runc's extension, not the filesystem's: podman's --read-only asks it for the
+                 * tmpfs on /tmp, /run and /var/tmp. Meaningless on other types, as in runc. */
+                if (strcmp(opt, "tmpcopyup") == 0) {
+                        o.tmpcopyup = true;
+                        continue;
+                }
                 if (strcmp(opt, "rrw") == 0) {
                         o.recursive_ro = false;
                         o.flags &= ~MS_RDONLY;

@@ -12,6 +12,7 @@ typedef struct MountOptions {
         unsigned long propagation;  /* MS_PRIVATE|MS_REC, ...; 0 = none given */
         bool bind;                  /* "bind" or "rbind" */
         bool recursive_ro;          /* "rro" (mount_setattr) */
+        bool tmpcopyup;             /* "tmpcopyup": a tmpfs gets what the image has there (runc) */
         char *data;                 /* unknown options, comma-joined for the filesystem; may be NULL */
 } MountOptions;
 

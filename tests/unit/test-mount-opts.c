@@ -70,6 +70,24 @@ static void test_flags(void) {
         }
 }
 
+/* runc's "tmpcopyup" (podman's --read-only tmpfs mounts) is ours to act on, not the tmpfs's: it
+ * must not reach the mount data, where the kernel refuses it (EINVAL). */
+static void test_tmpcopyup(void) {
+        char *options[] = { (char *) "rw", (char *) "rprivate", (char *) "nosuid", (char *) "nodev",
+                            (char *) "tmpcopyup", (char *) "size=64k", NULL };
+        MountOptions o = {};
+        g_assert_cmpint(mount_options_parse(options, &o, NULL), ==, 0);
+        g_assert_true(o.tmpcopyup);
+        g_assert_cmphex(o.flags, ==, MS_NOSUID | MS_NODEV);
+        g_assert_cmpstr(o.data, ==, "size=64k");
+        mount_options_done(&o);
+
+        char *plain[] = { (char *) "size=64k", NULL };
+        g_assert_cmpint(mount_options_parse(plain, &o, NULL), ==, 0);
+        g_assert_false(o.tmpcopyup);
+        mount_options_done(&o);
+}
+
 static void test_null_options(void) {
         MountOptions o = { .flags = 42 };
         g_assert_cmpint(mount_options_parse(NULL, &o, NULL), ==, 0);
@@ -125,6 +143,7 @@ int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/mount-opts/flags", test_flags);
         g_test_add_func("/mount-opts/null", test_null_options);
+        g_test_add_func("/mount-opts/tmpcopyup", test_tmpcopyup);
         g_test_add_func("/mount-opts/bad", test_bad_options);
         g_test_add_func("/mount-opts/propagation", test_propagation);
         return g_test_run();
