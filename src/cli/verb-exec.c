@@ -16,6 +16,7 @@
 #include "string-util.h"
 #include "strv.h"
 #include "container.h"
+#include "pty-relay.h"
 #include "verbs.h"
 
 typedef struct ExecArgs {
@@ -176,41 +177,6 @@ static int parse_exec_options(int argc, char **argv, const Verb *v, ExecArgs *a)
         return 0;
 }
 
-/* Signals `exec` passes on to the process rather than acting on them. */
-static void forwarded_signals(sigset_t *set) {
-        sigfillset(set);
-        static const int own[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGCHLD };
-        for (size_t i = 0; i < ELEMENTSOF(own); i++)
-                sigdelset(set, own[i]);
-}
-
-/* The process's exit status (128+N for signal N), or EXIT_FAILED when waiting failed. */
-static int wait_and_forward(int pidfd, int sfd) {
-        for (;;) {
-                struct pollfd p[2] = {
-                        { .fd = sfd, .events = POLLIN },
-                        { .fd = pidfd, .events = POLLIN },
-                };
-                if (poll(p, 2, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return cli_failf(-errno, "poll");
-                }
-                if (p[0].revents) {
-                        struct signalfd_siginfo si;
-                        if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
-                            pidfd_send_signal(pidfd, (int) si.ssi_signo, NULL, 0) < 0 && errno != ESRCH)
-                                log_warning("forward signal %u: %s", si.ssi_signo, strerror(errno));
-                }
-                if (p[1].revents) {
-                        siginfo_t si = {};
-                        if (waitid(P_PIDFD, (id_t) pidfd, &si, WEXITED) < 0)
-                                return cli_failf(-errno, "wait for the process");
-                        return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
-                }
-        }
-}
-
 int verb_exec(int argc, char **argv, const GlobalOptions *g) {
         const Verb *v = verb_find("exec");
         _cleanup_(exec_args_done) ExecArgs a = {};
@@ -222,27 +188,44 @@ int verb_exec(int argc, char **argv, const GlobalOptions *g) {
         /* Blocked from before the fork, so that nothing sent to us is lost before we can pass
          * it on; the child unblocks everything before it execs. */
         sigset_t set;
-        forwarded_signals(&set);
+        pty_relay_signals(&set);
         if (!a.options.detach)
                 sigprocmask(SIG_BLOCK, &set, NULL);
 
+        /* In the foreground without --console-socket, a process with a terminal sends its pty
+         * master to us, and we relay it to our stdio, sized as our terminal is, as runc does. */
+        _cleanup_close_ int console = -EBADF, master = -EBADF;
         _cleanup_free_ char *error = NULL;
+        a.options.console_fd = -EBADF;
+        if (!a.options.detach && !a.options.console_socket) {
+                r = pty_relay_channel(&console, &a.options.console_fd, &error);
+                if (r < 0)
+                        return cli_fail(r, error);
+                (void) pty_relay_window_size(&a.options.console_height, &a.options.console_width);
+        }
+
         _cleanup_close_ int pidfd = -EBADF;
         pid_t pid;
         {
                 _cleanup_container_ Container *c = NULL;
                 r = container_open(&g->runtime, a.id, &c, &error);
-                if (r < 0)
-                        return cli_fail(r, error);
-                r = container_exec(c, &g->runtime, &a.options, &pid, a.options.detach ? NULL : &pidfd, &error);
+                if (r >= 0)
+                        r = container_exec(c, &g->runtime, &a.options, &pid, a.options.detach ? NULL : &pidfd, &error);
+                a.options.console_fd = safe_close(a.options.console_fd);
                 if (r < 0)
                         return cli_fail(r, error);
         } /* the container's lock goes here: others may act on it while the process runs */
         if (a.options.detach)
                 return EXIT_OK;
 
+        if (console >= 0 && (r = pty_relay_take_master(console, &master, &error)) < 0) {
+                (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+                return cli_fail(r, error);
+        }
         _cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
         if (sfd < 0)
                 return cli_failf(-errno, "signalfd");
-        return wait_and_forward(pidfd, sfd);
+        int status;
+        r = pty_relay_run(master, pidfd, sfd, &status, &error);
+        return r < 0 ? cli_fail(r, error) : status;
 }

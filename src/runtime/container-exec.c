@@ -159,6 +159,10 @@ static int build_process(OciConfig *config, const ExecOptions *o, char **ret_err
                 return r;
         if (o->tty >= 0)
                 config->process.terminal = o->tty;
+        if (o->console_height > 0 && o->console_width > 0) {
+                config->process.console_height = o->console_height;
+                config->process.console_width = o->console_width;
+        }
         return 0;
 }
 
@@ -291,9 +295,13 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
                 return errmsg_plain(ret_error, -ENOENT, "--cgroup %s: the container has no cgroup of its own", o->cgroup);
 
         if (config->process.terminal) {
-                if (!o->console_socket)
-                        return errmsg_plain(ret_error, -EINVAL, "a terminal was asked for: --console-socket is required");
-                if ((r = console_socket_connect(o->console_socket, &x.console_fd)) < 0)
+                if (o->console_fd >= 0) {
+                        if ((x.console_fd = fcntl(o->console_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+                                return errmsg(ret_error, -errno, "dup the console channel");
+                } else if (!o->console_socket)
+                        return errmsg_plain(ret_error, -EINVAL,
+                                            "a terminal was asked for and exec is detached: --console-socket is required");
+                else if ((r = console_socket_connect(o->console_socket, &x.console_fd)) < 0)
                         return errmsg(ret_error, r, "connect to --console-socket %s", o->console_socket);
         }
         r = exec_stub_open(&x.stub_fd);

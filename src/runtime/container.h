@@ -45,6 +45,8 @@ typedef struct ExecOptions {
         const char *process_file;   /* --process: a runtime-spec process object */
         char **args;                /* COMMAND [ARGS...] (without --process) */
         const char *console_socket; /* --console-socket */
+        int console_fd;             /* or a connected socket to send the pty master over; -EBADF: none */
+        unsigned console_height, console_width; /* the pty's size (0: process.consoleSize's) */
         int tty;                    /* -t: 1, --tty=false: 0, not given: -1 */
         const char *cwd;
         char **env;                 /* NAME=VALUE, each replacing the container's NAME */

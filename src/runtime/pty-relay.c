@@ -99,16 +99,28 @@ int pty_relay_take_master(int ours, int *ret_master, char **ret_error) {
         return 0;
 }
 
+static bool window_size(struct winsize *ret) {
+        for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+                if (isatty(fd) && ioctl(fd, TIOCGWINSZ, ret) == 0)
+                        /* A terminal that knows no size (a serial line) leaves process.consoleSize. */
+                        return ret->ws_row > 0 && ret->ws_col > 0;
+        return false;
+}
+
+bool pty_relay_window_size(unsigned *ret_rows, unsigned *ret_cols) {
+        struct winsize ws;
+        if (!window_size(&ws))
+                return false;
+        *ret_rows = ws.ws_row;
+        *ret_cols = ws.ws_col;
+        return true;
+}
+
 int pty_relay_copy_size(int master_fd) {
         struct winsize ws;
-        for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
-                if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0) {
-                        /* A terminal that knows no size (a serial line) leaves process.consoleSize. */
-                        if (ws.ws_row == 0 || ws.ws_col == 0)
-                                return 0;
-                        return RET_NERRNO(ioctl(master_fd, TIOCSWINSZ, &ws));
-                }
-        return 0;
+        if (!window_size(&ws))
+                return 0;
+        return RET_NERRNO(ioctl(master_fd, TIOCSWINSZ, &ws));
 }
 
 static void buf_consume(RelayBuf *b, size_t n) {

@@ -17,6 +17,7 @@
  */
 
 #include <signal.h>
+#include <stdbool.h>
 
 /* The signals a foreground caller passes on to its process rather than acting on them: all
  * but SIGKILL, SIGSTOP, SIGCHLD and the synchronous ones (a fault of our own). Block them
@@ -31,6 +32,9 @@ int pty_relay_channel(int *ret_ours, int *ret_theirs, char **ret_error);
  * Never waits. */
 int pty_relay_take_master(int ours, int *ret_master, char **ret_error);
 
+/* The window size of our terminal (stdin, else stdout, else stderr): false when none of them
+ * is a terminal that knows its size. For a pty made before we hold its master (exec). */
+bool pty_relay_window_size(unsigned *ret_rows, unsigned *ret_cols);
 /* Copies the window size of our terminal (stdin, else stdout, else stderr) to the pty; nothing
  * when none of them is a terminal. */
 int pty_relay_copy_size(int master_fd);
