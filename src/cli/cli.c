@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "getopt-util.h"
 #include "parse-util.h"
 #include "cli.h"
 
@@ -22,7 +23,7 @@ void cli_print_usage(void) {
                "Commands:\n");
         for (const Verb *v = verbs; v->name; v++)
                 if (v->summary)
-                        printf("  %-8s %s\n", v->name, v->summary);
+                        printf("  %-10s %s\n", v->name, v->summary);
         printf("\nGlobal options:\n"
                "  --root DIR            state directory (default /run/ctr-launch as root,\n"
                "                        $XDG_RUNTIME_DIR/ctr-launch otherwise)\n"
@@ -181,4 +182,9 @@ int cli_take_only_id(const Verb *v, int argc, char **argv, int optind_, const ch
                 return cli_usage_error(v, "unexpected argument \"%s\"", argv[optind_ + 1]);
         log_set_id(*ret_id);
         return 0;
+}
+
+int cli_options_first(int argc, char **argv, const char *shortopts, const struct option *longopts, int stop_after) {
+        int r = argv_options_first(argc, argv, shortopts, longopts, stop_after);
+        return r < 0 ? cli_failf(r, "parse the command line") : 0;
 }
