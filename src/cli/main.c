@@ -130,8 +130,8 @@ const Verb verbs[] = {
           "Options:\n"
           "  -b, --bundle DIR          where to write it; default: the current directory\n"
           "      --rootless            a config for a rootless container, as runc's: a user\n"
-          "                            namespace mapping the caller to root, no network\n"
-          "                            namespace, no linux.resources\n",
+          "                            namespace mapping the caller to root, /sys bound, no\n"
+          "                            linux.resources; unlike runc's, its own network namespace\n",
           verb_spec, false },
         { "features", "print the runtime-spec features this build and host support",
           "Usage: ctr-launch features\n\n"
