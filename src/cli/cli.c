@@ -134,8 +134,10 @@ int cli_failf(int r, const char *fmt, ...) {
 }
 
 bool cli_wants_help(int argc, char **argv, const Verb *v) {
+        /* After the ID of ps and exec comes a command's, whose --help is its own. */
+        bool command_follows = strcmp(v->name, "ps") == 0 || strcmp(v->name, "exec") == 0;
         for (int i = 1; i < argc; i++) {
-                if (strcmp(argv[i], "--") == 0)
+                if (strcmp(argv[i], "--") == 0 || (command_follows && argv[i][0] != '-'))
                         break;
                 if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
                         fputs(v->usage, stdout);

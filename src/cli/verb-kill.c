@@ -38,6 +38,10 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
                         wait = true;
                         break;
                 default:
+                        /* kill(1)'s "-9": options may follow the ID, so it is read as one. */
+                        if (argv[optind - 1][0] == '-' && argv[optind - 1][1] >= '0' && argv[optind - 1][1] <= '9')
+                                return cli_usage_error(v, "unknown option \"%s\" (a signal goes without \"-\": kill ID 9)",
+                                                       argv[optind - 1]);
                         return cli_usage_error(v, "unknown option \"%s\"", argv[optind - 1]);
                 }
         const char *id;
