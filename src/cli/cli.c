@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "getopt-util.h"
 #include "parse-util.h"
 #include "cli.h"
 
@@ -22,7 +23,7 @@ void cli_print_usage(void) {
                "Commands:\n");
         for (const Verb *v = verbs; v->name; v++)
                 if (v->summary)
-                        printf("  %-8s %s\n", v->name, v->summary);
+                        printf("  %-10s %s\n", v->name, v->summary);
         printf("\nGlobal options:\n"
                "  --root DIR            state directory (default /run/ctr-launch as root,\n"
                "                        $XDG_RUNTIME_DIR/ctr-launch otherwise)\n"
@@ -133,8 +134,10 @@ int cli_failf(int r, const char *fmt, ...) {
 }
 
 bool cli_wants_help(int argc, char **argv, const Verb *v) {
+        /* After the ID of ps and exec comes a command's, whose --help is its own. */
+        bool command_follows = strcmp(v->name, "ps") == 0 || strcmp(v->name, "exec") == 0;
         for (int i = 1; i < argc; i++) {
-                if (strcmp(argv[i], "--") == 0)
+                if (strcmp(argv[i], "--") == 0 || (command_follows && argv[i][0] != '-'))
                         break;
                 if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
                         fputs(v->usage, stdout);
@@ -181,4 +184,9 @@ int cli_take_only_id(const Verb *v, int argc, char **argv, int optind_, const ch
                 return cli_usage_error(v, "unexpected argument \"%s\"", argv[optind_ + 1]);
         log_set_id(*ret_id);
         return 0;
+}
+
+int cli_options_first(int argc, char **argv, const char *shortopts, const struct option *longopts, int stop_after) {
+        int r = argv_options_first(argc, argv, shortopts, longopts, stop_after);
+        return r < 0 ? cli_failf(r, "parse the command line") : 0;
 }

@@ -4,6 +4,7 @@
 /* The command line: global options, the verb table's shape, usage texts. Options follow
  * runc's names so that podman, conmon and containerd can drive us unchanged. */
 
+#include <getopt.h>
 #include <stdbool.h>
 
 #include "container.h"
@@ -62,3 +63,8 @@ int cli_parse_format(const Verb *v, const char *arg, bool *ret_json);
 /* The same for a verb whose ID is its last argument: also refuses anything after it, and makes
  * the ID the one every message names (log_set_id). */
 int cli_take_only_id(const Verb *v, int argc, char **argv, int optind_, const char **ret_id);
+/* A verb's options wherever they stand, as runc takes them (`delete ID --force`): argv reordered
+ * by argv_options_first() (getopt-util.h) before the verb's own '+' loop. stop_after: the
+ * operands after which the rest belongs to a command (ps, exec: 1); 0: none. Returns 0, or the
+ * exit code of its failure (printed). */
+int cli_options_first(int argc, char **argv, const char *shortopts, const struct option *longopts, int stop_after);

@@ -78,7 +78,8 @@ const Verb verbs[] = {
           "Usage: ctr-launch kill [--all] [--wait] ID [SIGNAL]\n\n"
           "Sends SIGNAL to the container's init. SIGNAL is a name with or without SIG (TERM,\n"
           "SIGTERM) or a number; by default the container's stop signal: its annotation\n"
-          "org.opencontainers.image.stopSignal, or TERM.\n\n"
+          "org.opencontainers.image.stopSignal, or TERM. Signal 0 sends nothing: it succeeds\n"
+          "only if the container's init is there. Options may also follow the ID.\n\n"
           "Options:\n"
           "  -a, --all                 signal every process of the container (its cgroup)\n"
           "  -w, --wait                return only once the container's init has exited\n",
@@ -86,7 +87,7 @@ const Verb verbs[] = {
         { "delete", "delete a container",
           "Usage: ctr-launch delete [--force] ID\n\n"
           "Deletes a created or stopped container: kills its init if it is still waiting, and\n"
-          "removes its state.\n\n"
+          "removes its state. Options may also follow the ID.\n\n"
           "Options:\n"
           "  -f, --force               also a running or broken container: kill what is left\n",
           verb_delete, false },
@@ -98,10 +99,11 @@ const Verb verbs[] = {
           "  -q, --quiet               print the ids only\n",
           verb_list, false },
         { "ps", "list the processes of a container",
-          "Usage: ctr-launch ps [--format table|json] ID\n\n"
-          "Lists the PIDs (as the host sees them) of every process in the container's cgroup.\n"
-          "Unlike runc, which runs ps(1) and keeps the container's lines, it prints the PIDs\n"
-          "alone: one per line under a PID header, or a JSON array of integers.\n\n"
+          "Usage: ctr-launch ps [--format table|json] ID [PS OPTIONS...]\n\n"
+          "Runs the host's ps(1) with PS OPTIONS (default: -ef) and prints its header and the\n"
+          "lines of the processes in the container's cgroup (host PIDs), found by the PID column.\n"
+          "With --format json, prints their PIDs as a JSON array instead, and runs no ps.\n"
+          "Everything after the ID goes to ps: our options come before it.\n\n"
           "Options:\n"
           "  -f, --format FORMAT       table (default) or json\n",
           verb_ps, false },
@@ -118,7 +120,8 @@ const Verb verbs[] = {
           "Usage: ctr-launch update [OPTIONS] ID\n\n"
           "Applies new resource limits to the cgroup of a created, running or paused container\n"
           "and records them. Members not given are left as they are. Values are checked as\n"
-          "linux.resources in config.json is. The options override the members of --resources.\n\n"
+          "linux.resources in config.json is. The options override the members of --resources.\n"
+          "Options may also follow the ID.\n\n"
           "Options:\n"
           "  -r, --resources FILE      a linux.resources JSON object (\"-\": read it from stdin)\n"
           "      --memory SIZE         memory limit: bytes, or a number with k, m, g (-1: none)\n"
@@ -148,12 +151,30 @@ const Verb verbs[] = {
           verb_events, false },
         { "spec", "write a default config.json",
           "Usage: ctr-launch spec [--bundle DIR] [--rootless]\n\n"
-          "Writes a default config.json into the bundle directory (never over an existing one).\n"
-          "Unlike runc's, it sets process.terminal to false, so `run` accepts it as it is.\n\n"
+          "Writes a default config.json into the bundle directory (never over an existing one),\n"
+          "in runc's shape. Unlike runc's, it sets process.terminal to false, so that `run`,\n"
+          "`run -d` and `create` accept it as it is without --console-socket.\n\n"
           "Options:\n"
           "  -b, --bundle DIR          where to write it; default: the current directory\n"
-          "      --rootless            a config for a rootless container\n",
+          "      --rootless            a config for a rootless container, as runc's: a user\n"
+          "                            namespace mapping the caller to root, /sys bound, no\n"
+          "                            linux.resources; unlike runc's, its own network namespace\n",
           verb_spec, false },
+        { "features", "print the runtime-spec features this build and host support",
+          "Usage: ctr-launch features\n\n"
+          "Prints the OCI runtime-spec features document as JSON: the spec versions, hooks,\n"
+          "mount options, namespaces, capabilities, cgroup drivers, seccomp actions, operators,\n"
+          "architectures and flags that config.json may use with this build on this host, and\n"
+          "what it does not support (AppArmor, SELinux, Intel RDT, idmapped mounts).\n",
+          verb_features, false },
+        { "checkpoint", "not supported (runc's CRIU checkpoint)",
+          "Usage: ctr-launch checkpoint [OPTIONS] ID\n\n"
+          "Not supported: ctr-launch does not use CRIU. Always fails with one line.\n",
+          verb_checkpoint, false },
+        { "restore", "not supported (runc's CRIU restore)",
+          "Usage: ctr-launch restore [OPTIONS] ID\n\n"
+          "Not supported: ctr-launch does not use CRIU. Always fails with one line.\n",
+          verb_restore, false },
         /* Hidden: run by ctr-launch@.service only. */
         { "serve", NULL,
           "Usage: ctr-launch serve\n\n"

@@ -37,6 +37,9 @@ static int parse_create_options(int argc, char **argv, const Verb *v, bool is_ru
         int c;
         uint64_t n;
 
+        int r = cli_options_first(argc, argv, is_run ? "+b:d" : "+b:", options, 0);
+        if (r != 0)
+                return r;
         optind = 1;
         opterr = 0;
         while ((c = getopt_long(argc, argv, is_run ? "+b:d" : "+b:", options, NULL)) >= 0)
@@ -73,7 +76,7 @@ static int parse_create_options(int argc, char **argv, const Verb *v, bool is_ru
                 default:
                         return cli_usage_error(v, "unknown or incomplete option \"%s\"", argv[optind - 1]);
                 }
-        int r = cli_take_id(v, argc, argv, optind, &o->id);
+        r = cli_take_id(v, argc, argv, optind, &o->id);
         if (r != 0)
                 return r;
         if (optind + 1 < argc)

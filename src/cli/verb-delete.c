@@ -17,6 +17,8 @@ int verb_delete(int argc, char **argv, const GlobalOptions *g) {
         bool force = false;
         int c, r;
 
+        if ((r = cli_options_first(argc, argv, "+f", options, 0)) != 0)
+                return r;
         optind = 1;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+f", options, NULL)) >= 0)

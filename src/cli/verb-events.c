@@ -175,6 +175,8 @@ int verb_events(int argc, char **argv, const GlobalOptions *g) {
         uint64_t interval = EVENTS_INTERVAL_DEFAULT;
         int c, r;
 
+        if ((r = cli_options_first(argc, argv, "+", options, 0)) != 0)
+                return r;
         optind = 1;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0)

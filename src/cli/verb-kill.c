@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* `kill [--all] [--wait] ID [SIGNAL]`. Without SIGNAL: the container's stop signal (the image
- * annotation org.opencontainers.image.stopSignal, as podman sets it), else TERM. */
+/* `kill [--all] [--wait] ID [SIGNAL]`, the options also after the ID. Without SIGNAL: the
+ * container's stop signal (the image annotation org.opencontainers.image.stopSignal, as podman
+ * sets it), else TERM. Signal 0 checks that the container's init is there. */
 
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <strings.h>
 
 #include "parse-util.h"
 #include "container.h"
@@ -23,6 +25,8 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
         bool all = false, wait = false;
         int c, r;
 
+        if ((r = cli_options_first(argc, argv, "+aw", options, 0)) != 0)
+                return r;
         optind = 1;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+aw", options, NULL)) >= 0)
@@ -34,6 +38,10 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
                         wait = true;
                         break;
                 default:
+                        /* kill(1)'s "-9": options may follow the ID, so it is read as one. */
+                        if (argv[optind - 1][0] == '-' && argv[optind - 1][1] >= '0' && argv[optind - 1][1] <= '9')
+                                return cli_usage_error(v, "unknown option \"%s\" (a signal goes without \"-\": kill ID 9)",
+                                                       argv[optind - 1]);
                         return cli_usage_error(v, "unknown option \"%s\"", argv[optind - 1]);
                 }
         const char *id;
@@ -44,11 +52,14 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
         if (optind + 2 < argc)
                 return cli_usage_error(v, "unexpected argument \"%s\"", argv[optind + 2]);
 
-        int sig = 0;
+        /* -1: none given, the container's stop signal. 0 sends nothing and only checks that
+         * the container's init is still there, as kill(2) and runc do; with --all too. */
+        int sig = -1;
         if (optind + 1 < argc) {
-                sig = signal_from_string(argv[optind + 1]);
+                const char *s = argv[optind + 1];
+                sig = strcmp(s, "0") == 0 || strcasecmp(s, "SIG0") == 0 ? 0 : signal_from_string(s);
                 if (sig < 0)
-                        return cli_failf(0, "unknown signal \"%.64s\"", argv[optind + 1]);
+                        return cli_failf(0, "unknown signal \"%.64s\"", s);
         }
 
         _cleanup_container_ Container *ct = NULL;
@@ -56,9 +67,9 @@ int verb_kill(int argc, char **argv, const GlobalOptions *g) {
         r = container_open(&g->runtime, id, &ct, &error);
         if (r < 0)
                 return cli_fail(r, error);
-        if (sig == 0 && (sig = r = container_stop_signal(ct, &error)) < 0)
+        if (sig < 0 && (sig = r = container_stop_signal(ct, &error)) < 0)
                 return cli_fail(r, error);
-        r = all ? container_signal_all(ct, sig, &error) : container_signal(ct, sig, &error);
+        r = all && sig != 0 ? container_signal_all(ct, sig, &error) : container_signal(ct, sig, &error);
         if (r < 0) {
                 r = cli_fail(r, error);
                 /* Gone already (killed, or it exited): under a unit, this ExecStop= is still the

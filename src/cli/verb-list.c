@@ -19,6 +19,8 @@ int verb_list(int argc, char **argv, const GlobalOptions *g) {
         bool json = false, quiet = false;
         int c, r;
 
+        if ((r = cli_options_first(argc, argv, "+f:q", options, 0)) != 0)
+                return r;
         optind = 1;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+f:q", options, NULL)) >= 0)

@@ -19,8 +19,10 @@ int verb_spec(int argc, char **argv, const GlobalOptions *g) {
         };
         const char *bundle = ".";
         bool rootless = false;
-        int c;
+        int c, r;
 
+        if ((r = cli_options_first(argc, argv, "+b:", options, 0)) != 0)
+                return r;
         optind = 1;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+b:", options, NULL)) >= 0)
@@ -50,7 +52,7 @@ int verb_spec(int argc, char **argv, const GlobalOptions *g) {
                 return cli_failf(0, "%s/config.json already exists (remove it first)", bundle);
         if (fd < 0)
                 return cli_failf(-errno, "%s/config.json", bundle);
-        int r = write_all(fd, json, strlen(json));
+        r = write_all(fd, json, strlen(json));
         if (r < 0)
                 return cli_failf(r, "write %s/config.json", bundle);
         return EXIT_OK;

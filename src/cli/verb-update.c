@@ -247,6 +247,8 @@ int verb_update(int argc, char **argv, const GlobalOptions *g) {
         bool any_option = false;
         int c, r;
 
+        if ((r = cli_options_first(argc, argv, "+r:", options, 0)) != 0)
+                return r;
         optind = 1;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+r:", options, NULL)) >= 0)

@@ -20,3 +20,6 @@ int verb_resume(int argc, char **argv, const GlobalOptions *g);
 int verb_update(int argc, char **argv, const GlobalOptions *g);
 int verb_events(int argc, char **argv, const GlobalOptions *g);
 int verb_serve(int argc, char **argv, const GlobalOptions *g);
+int verb_features(int argc, char **argv, const GlobalOptions *g);
+int verb_checkpoint(int argc, char **argv, const GlobalOptions *g);
+int verb_restore(int argc, char **argv, const GlobalOptions *g);

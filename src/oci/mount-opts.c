@@ -60,6 +60,23 @@ static const struct {
         { "runbindable", MS_UNBINDABLE | MS_REC },
 };
 
+/* Known by name and acted on here, beyond the two tables. */
+static const char *const other_options[] = { "rro", "rrw" };
+
+/* Idmapped mounts (mounts[].uidMappings) are not implemented: refused by name, not handed to
+ * the filesystem, where a bind mount would ignore them and map nothing. */
+static const char *const refused_options[] = { "idmap", "ridmap" };
+
+const char *mount_option_name(size_t i) {
+        if (i < ELEMENTSOF(flag_options))
+                return flag_options[i].name;
+        i -= ELEMENTSOF(flag_options);
+        if (i < ELEMENTSOF(propagations))
+                return propagations[i].name;
+        i -= ELEMENTSOF(propagations);
+        return i < ELEMENTSOF(other_options) ? other_options[i] : NULL;
+}
+
 int mount_propagation_from_string(const char *s, unsigned long *ret) {
         if (!s)
                 return -EINVAL;
@@ -129,6 +146,12 @@ int mount_options_parse(char * const *options, MountOptions *ret, char **ret_err
                         o.propagation = prop;
                         continue;
                 }
+
+                for (size_t k = 0; k < ELEMENTSOF(refused_options); k++)
+                        if (strcmp(opt, refused_options[k]) == 0)
+                                return errmsg_plain(ret_error, -EOPNOTSUPP,
+                                                    "mount option \"%s\": idmapped mounts are not supported by this version of ctr-launch",
+                                                    opt);
 
                 if (strcmp(opt, "rro") == 0) {
                         o.recursive_ro = true;

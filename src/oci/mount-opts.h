@@ -5,6 +5,7 @@
  * tested; libc only. */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct MountOptions {
         unsigned long flags;        /* MS_* set */
@@ -21,3 +22,6 @@ void mount_options_done(MountOptions *o);
 int mount_options_parse(char * const *options, MountOptions *ret, char **ret_error);
 /* Propagation names as in rootfsPropagation: "private", "rslave", ... -> flags, or -EINVAL. */
 int mount_propagation_from_string(const char *s, unsigned long *ret);
+/* The options mount_options_parse() knows by name (flags, propagation, rro, rrw), for
+ * `features`: i from 0 on, NULL past the last. Anything else is the filesystem's data. */
+const char *mount_option_name(size_t i);

@@ -53,6 +53,53 @@ static const struct {
         { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", OCI_SECCOMP_FLAG_WAIT_KILLABLE_RECV },
 };
 
+/* libseccomp's architecture names, for `features`: those this libseccomp resolves are what
+ * parse_architectures() accepts, as "SCMP_ARCH_" and the name in capitals. */
+static const char *const arch_names[] = {
+        "x86", "x86_64", "x32", "arm", "aarch64", "loongarch64", "m68k", "mips", "mips64", "mips64n32",
+        "mipsel", "mipsel64", "mipsel64n32", "parisc", "parisc64", "ppc", "ppc64", "ppc64le", "riscv64",
+        "s390", "s390x", "sh", "sheb",
+};
+
+const char *oci_seccomp_action_name(size_t i) {
+        return i < ELEMENTSOF(action_table) ? action_table[i].name : NULL;
+}
+
+const char *oci_seccomp_operator_name(size_t i) {
+        return i < ELEMENTSOF(op_table) ? op_table[i].name : NULL;
+}
+
+const char *oci_seccomp_flag_name(size_t i, bool *ret_supported) {
+        if (i >= ELEMENTSOF(flag_table))
+                return NULL;
+        if (ret_supported) {
+                /* What seccomp-filter.c can set, by libseccomp's API level: the kernel's
+                 * support as the library sees it (seccomp_api_get(3)). */
+                unsigned api = (unsigned) seccomp_api_get();
+                unsigned flag = flag_table[i].flag;
+                *ret_supported = flag == OCI_SECCOMP_FLAG_LOG ? api >= 3
+                                 : flag == OCI_SECCOMP_FLAG_SPEC_ALLOW ? api >= 4
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
+                                 : flag == OCI_SECCOMP_FLAG_WAIT_KILLABLE_RECV ? api >= 7
+#endif
+                                 : false;
+        }
+        return flag_table[i].name;
+}
+
+int oci_seccomp_arch_name(size_t i, char ret[static OCI_SECCOMP_ARCH_NAME_MAX]) {
+        if (i >= ELEMENTSOF(arch_names))
+                return -ENOENT;
+        if (seccomp_arch_resolve_name(arch_names[i]) == 0)
+                return 0;
+        size_t k = strlen("SCMP_ARCH_");
+        memcpy(ret, "SCMP_ARCH_", k);
+        for (const char *c = arch_names[i]; *c && k < OCI_SECCOMP_ARCH_NAME_MAX - 1; c++)
+                ret[k++] = *c >= 'a' && *c <= 'z' ? (char) (*c - 'a' + 'A') : *c;
+        ret[k] = 0;
+        return 1;
+}
+
 /* The action named by member `name`, with `errno_name` ("errnoRet") for ERRNO and TRACE:
  * EPERM when absent, as the spec says. */
 static int parse_action(JsonObject *o, const char *name, const char *errno_name, const char *path,

@@ -56,6 +56,15 @@ static int parse_mounts(JsonObject *root, OciConfig *c, char **ret_error) {
                 if ((r = json_get_strv(mo, "options", field, NULL, &m->options, ret_error)) < 0)
                         return r;
 
+                /* Idmapped mounts: not implemented, and a mount without its mapping would
+                 * show the files with other owners than asked (features: idmap disabled). */
+                static const char *const idmap_members[] = { "uidMappings", "gidMappings" };
+                for (size_t k = 0; k < ELEMENTSOF(idmap_members); k++) {
+                        snprintf(field, sizeof(field), "%s.%s", path, idmap_members[k]);
+                        if ((r = cfg_refuse_unsupported(mo, idmap_members[k], field, ret_error)) < 0)
+                                return r;
+                }
+
                 /* Bad options fail here, before anything exists, not half-way through the mounts. */
                 MountOptions opts = {};
                 _cleanup_free_ char *why = NULL;

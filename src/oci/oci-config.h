@@ -17,6 +17,11 @@
 #include "oci-config-hooks.h"
 #include "oci-resources.h"
 
+/* The versions of the runtime-spec config.json may name (`features`): the parser takes every
+ * 1.x; this is the one implemented. */
+#define OCI_VERSION_MIN "1.0.0"
+#define OCI_VERSION_MAX "1.2.0"
+
 /* Larger configs are refused: the biggest real ones (seccomp profiles) are a few hundred KiB. */
 #define OCI_CONFIG_SIZE_MAX (4U * 1024U * 1024U)
 
@@ -136,6 +141,17 @@ typedef struct OciSeccomp {
 } OciSeccomp;
 
 OciSeccomp *oci_seccomp_free(OciSeccomp *s);
+
+/* The names linux.seccomp's parser accepts, for `features`: i from 0 on, NULL past the last.
+ * SCMP_ACT_NOTIFY is not among the actions: it is refused. A flag's *ret_supported says
+ * whether this libseccomp and kernel can also set it. */
+const char *oci_seccomp_action_name(size_t i);
+const char *oci_seccomp_operator_name(size_t i);
+const char *oci_seccomp_flag_name(size_t i, bool *ret_supported);
+/* Architecture i of libseccomp's names, as config.json spells it ("SCMP_ARCH_X86_64"): 1 when
+ * this libseccomp knows it (and the parser accepts it), 0 when not, -ENOENT past the last. */
+#define OCI_SECCOMP_ARCH_NAME_MAX 32
+int oci_seccomp_arch_name(size_t i, char ret[static OCI_SECCOMP_ARCH_NAME_MAX]);
 
 typedef struct OciConfig {
         char *oci_version;

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The default config.json of `ctr-launch spec`: runc's, with the differences said below. It
- * must always pass oci_config_parse() (test-oci-config checks it, both variants). */
+/* The default config.json of `ctr-launch spec`: runc's (libcontainer/specconv's example and
+ * ToRootless), with the differences said below, so that scripts that edit runc's find the same
+ * members. It must always pass oci_config_parse() (test-oci-config checks it, both variants). */
 
 #include <stdio.h>
 #include <unistd.h>
 
 #include "oci-config.h"
 
-/* runc's default, minus a terminal: `run` from a script has no pty to give. */
+/* runc's default, minus a terminal: `create` and `run -d` without --console-socket have no
+ * pty to give. Also unlike runc's: the cgroup namespace whatever the host's cgroup layout (runc
+ * adds it on unified hosts only), /sys/devices/virtual/powercap masked, ociVersion ours; and
+ * --rootless keeps the network namespace (runc's shares the host's): lo only, but isolated. */
 static const char default_config[] =
         "{\n"
         "  \"ociVersion\": \"1.2.0\",\n"
@@ -56,8 +60,8 @@ static const char default_config[] =
         "    ],\n"
         "    \"maskedPaths\": [\n"
         "      \"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\", \"/proc/latency_stats\",\n"
-        "      \"/proc/timer_list\", \"/proc/timer_stats\", \"/proc/sched_debug\", \"/proc/scsi\",\n"
-        "      \"/sys/firmware\", \"/sys/devices/virtual/powercap\"\n"
+        "      \"/proc/timer_list\", \"/proc/timer_stats\", \"/proc/sched_debug\", \"/sys/firmware\",\n"
+        "      \"/proc/scsi\", \"/sys/devices/virtual/powercap\"\n"
         "    ],\n"
         "    \"readonlyPaths\": [\n"
         "      \"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\", \"/proc/sysrq-trigger\"\n"
@@ -66,13 +70,21 @@ static const char default_config[] =
         "}\n";
 
 char *oci_config_default_json(bool rootless) {
-        char *s = NULL, mappings[256] = "";
+        char *s = NULL, linux_head[256];
         if (rootless)
                 /* The caller's own ids become root inside; more need /etc/subuid (newuidmap). */
-                snprintf(mappings, sizeof(mappings),
+                snprintf(linux_head, sizeof(linux_head),
                          "    \"uidMappings\": [ { \"containerID\": 0, \"hostID\": %u, \"size\": 1 } ],\n"
                          "    \"gidMappings\": [ { \"containerID\": 0, \"hostID\": %u, \"size\": 1 } ],\n",
                          (unsigned) geteuid(), (unsigned) getegid());
+        else
+                /* runc's: no device but the defaults every container gets
+                 * (oci_resources_allow_devices). Rootless gets no linux.resources at all, as
+                 * with runc: its cgroup may not be ours. */
+                snprintf(linux_head, sizeof(linux_head),
+                         "    \"resources\": {\n"
+                         "      \"devices\": [ { \"allow\": false, \"access\": \"rwm\" } ]\n"
+                         "    },\n");
         if (asprintf(&s, default_config,
                      /* gid=5 names a group that does not exist in a one-id user namespace */
                      rootless ? "" : ", \"gid=5\"",
@@ -81,7 +93,8 @@ char *oci_config_default_json(bool rootless) {
                                 "      \"options\": [ \"rbind\", \"nosuid\", \"noexec\", \"nodev\", \"ro\" ] }"
                               : "{ \"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\",\n"
                                 "      \"options\": [ \"nosuid\", \"noexec\", \"nodev\", \"ro\" ] }",
-                     mappings, rootless ? ",\n      { \"type\": \"user\" }" : "") < 0)
+                     linux_head,
+                     rootless ? ",\n      { \"type\": \"user\" }" : "") < 0)
                 return NULL;
         return s;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "errmsg.h"
+#include "getopt-util.h"
 #include "strv.h"
 #include "control-request.h"
 #include "json-util.h"
@@ -215,6 +216,9 @@ int control_request_from_argv(int argc, char **argv, ControlRequest *ret, char *
                 return -EOPNOTSUPP;
         }
 
+        /* Options after the id too, as the verbs themselves take them. */
+        if (argv_options_first(argc, argv, shortopts, options, 0) < 0)
+                return -ENOMEM;
         optind = 1;
         opterr = 0;
         while ((c = getopt_long(argc, argv, shortopts, options, NULL)) >= 0)

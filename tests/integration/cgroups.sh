@@ -400,11 +400,12 @@ t_device_rules() {
 
 # ---------------------------------------------------------------- verbs
 
-# ps_pids ID: the PIDs `ps ID` prints, sorted, on one line; checks the header.
+# ps_pids ID: the PIDs `ps ID -o pid` prints (the host's ps, the container's lines), sorted,
+# on one line; checks the header.
 ps_pids() {
-        capture ctr ps "$1"
-        assert_rc 0 "ps $1"
-        assert_eq "first line of ps" PID "$(printf '%s\n' "$OUT" | head -n 1)"
+        capture ctr ps "$1" -o pid
+        assert_rc 0 "ps $1 -o pid"
+        assert_eq "first line of ps -o pid" PID "$(words "$(printf '%s\n' "$OUT" | head -n 1)")"
         printf '%s\n' "$OUT" | tail -n +2 | sort -n | xargs
 }
 

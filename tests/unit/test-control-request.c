@@ -142,6 +142,16 @@ static void test_from_argv(void) {
         char *delete_argv[] = { "delete", "-f", "db", NULL };
         g_assert_cmpint(control_request_from_argv(3, delete_argv, &r, &error), ==, 0);
         g_assert_true(r.force);
+        /* Options after the id, as the verbs take them (runc's command line). */
+        char *kill_after_argv[] = { "kill", "web", "HUP", "--wait", "-a", NULL };
+        g_assert_cmpint(control_request_from_argv(5, kill_after_argv, &r, &error), ==, 0);
+        g_assert_cmpint(r.signal, ==, SIGHUP);
+        g_assert_true(r.all && r.wait);
+        g_assert_cmpstr(r.id, ==, "web");
+        char *delete_after_argv[] = { "delete", "db", "--force", NULL };
+        g_assert_cmpint(control_request_from_argv(3, delete_after_argv, &r, &error), ==, 0);
+        g_assert_true(r.force);
+        g_assert_cmpstr(r.id, ==, "db");
         char *list_argv[] = { "list", "-f", "json", "-q", NULL };
         g_assert_cmpint(control_request_from_argv(4, list_argv, &r, &error), ==, 0);
         g_assert_true(r.json && r.quiet);

@@ -42,6 +42,11 @@ static void test_default_spec(void) {
                 /* CAP_KILL is 5 */
                 g_assert_true(c->process.capabilities[CAP_SET_BOUNDING] & (UINT64_C(1) << 5));
                 g_assert_cmpuint(c->process.capabilities[CAP_SET_INHERITABLE], ==, 0);
+                /* runc's shape: a deny-all device rule, except rootless (no resources) */
+                g_assert_nonnull(oci_config_find_namespace(c, NAMESPACE_NETWORK));
+                g_assert_true(!!c->resources == !rootless);
+                if (c->resources)
+                        g_assert_cmpuint(c->resources->n_devices, ==, 1);
                 oci_config_free(c);
                 free(json);
         }
