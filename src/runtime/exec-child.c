@@ -5,6 +5,7 @@
  * CVE-2019-5736 class: /proc/self/exe is the sealed stub's at the last exec). */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
@@ -53,14 +54,29 @@ static int become_userns_root(char **ret_error) {
  * process-to-be is our child in it, made our parent's child (CLONE_PARENT), so that the
  * caller waits for it and signals it. We tell the caller its PID, and go. */
 static void enter_pid_namespace(const ExecChild *x) {
+        /* The new process waits until our line is out: its own words on the channel come after
+         * it; and it goes if we fail before (the pipe's end without the byte). */
+        int gate[2];
+        if (pipe2(gate, O_CLOEXEC) < 0)
+                child_fail_errno(x, -errno, "pipe");
         pid_t pid = (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
         if (pid < 0)
                 child_fail_errno(x, -errno, "fork into the container's PID namespace");
-        if (pid == 0)
+        if (pid == 0) {
+                char c = 0;
+                ssize_t k;
+                safe_close(gate[1]);
+                while ((k = read(gate[0], &c, 1)) < 0 && errno == EINTR)
+                        ;
+                if (k != 1 || c != EXEC_CHILD_GO)
+                        _exit(127);
+                safe_close(gate[0]);
                 return;
+        }
         char msg[32];
         int n = snprintf(msg, sizeof(msg), "%c%d\n", EXEC_CHILD_PID, (int) pid);
-        if (write_all(x->channel, msg, (size_t) n) < 0) {
+        char go = EXEC_CHILD_GO;
+        if (write_all(x->channel, msg, (size_t) n) < 0 || write(gate[1], &go, 1) != 1) {
                 (void) kill(pid, SIGKILL);
                 _exit(127);
         }

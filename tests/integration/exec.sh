@@ -234,6 +234,31 @@ t_terminal() {
         ctr delete --force c1
 }
 
+# exec -t without --console-socket: the new process's pty is relayed to ours (console.py's
+# terminal, 33 x 111), sized as ours from the start, resized on SIGWINCH, typed input goes
+# through, the exit status is the process's, and our terminal's settings come back.
+t_terminal_relay() {
+        running c1
+        "$PY" "$LIB_DIR/console.py" pty "$C/x.tty" --size 33 111 \
+                expect 'ready\r' raw resize 40 120 expect 'winch:40 120' send 'hello\r' expect 'got:hello' -- \
+                "$CTR" --root "$ROOT" exec -t c1 /bin/sh -c 'tty; echo size:$(stty size); trap '\''echo winch:$(stty size)'\'' WINCH; echo ready
+                        while ! read -t 1 x; do :; done; echo got:$x; exit 5' </dev/null 2>"$C/x.driver" && RC=0 || RC=$?
+        [ "$RC" = 0 ] || fail "exec -t on a terminal: $(cat "$C/x.driver")
+what the terminal showed: $(cat -v "$C/x.tty" 2>/dev/null)"
+        local out
+        out=$(tr -d '\r' <"$C/x.tty")
+        printf '%s\n' "$out" | grep -Eqx '/dev/pts/[0-9]+' || fail "tty of the exec'd process: expected /dev/pts/N, got:
+$out"
+        assert_contains "stty size in the exec'd process" "$out" "size:33 111"
+        assert_eq "exec -t's exit status" 5 "$(cat "$C/x.tty.rc")"
+        assert_eq "the terminal's settings after exec -t" same "$(cat "$C/x.tty.termios")"
+        # Detached, a terminal needs a socket.
+        capture ctr exec -d -t c1 /bin/true
+        assert_fails "exec -d -t without --console-socket"
+        assert_one_error_line "exec -d -t without --console-socket" 'console-socket'
+        ctr delete --force c1
+}
+
 t_cgroup_sub() {
         running c1
         local dir mnt spec prefix
@@ -302,6 +327,7 @@ case_run exec-fds t_fds
 case_run exec-paused t_paused
 case_run exec-not-running t_not_running
 case_run exec-terminal t_terminal
+case_run exec-terminal-relay t_terminal_relay
 case_run exec-cgroup-sub t_cgroup_sub
 case_run exec-user-namespace t_user_namespace
 case_run exec-cve-2019-5736 t_cve_2019_5736
