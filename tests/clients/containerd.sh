@@ -300,5 +300,5 @@ case_run kill t_kill
 case_run pause-resume t_pause_resume
 case_run metrics t_metrics
 case_run delete t_delete
-case_run_exec exec t_exec
+case_run exec t_exec
 clients_finish

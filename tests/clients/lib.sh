@@ -6,8 +6,6 @@
 # harness (../integration/lib.sh: root check, subreaper, busybox rootfs, cases, TAP), with what
 # differs for a client that owns the ids, the state root and the cgroup paths:
 #   clients_init PROGRAM... "$@"   lib_init, then `1..0 # SKIP` when a PROGRAM is missing
-#   case_run_exec NAME FUNC        a case that needs `ctr-launch exec`: while the binary has no
-#                                  exec verb, a failure is reported as `# TODO exec (lead)`
 #   client_snapshot / client_left  (defined by each script) what the client's own view adds to
 #                                  the snapshot taken before a case / what the client still
 #                                  lists after it (one line each)
@@ -21,7 +19,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 CLIENTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # clients_init "PROGRAM[:PACKAGE]..." "$@": the integration harness's setup, then the skip
-# when a program of the client is not installed. EXEC_TODO is set while ctr-launch has no exec.
+# when a program of the client is not installed.
 clients_init() {
         local programs=$1 p
         shift
@@ -30,13 +28,6 @@ clients_init() {
                 command -v "${p%%:*}" >/dev/null ||
                         skip "${p%%:*} is not installed (apt-get install ${p#*:})"
         done
-        EXEC_TODO=""
-        local help
-        help=$("$CTR" exec --help 2>&1) || true
-        if grep -qi 'unknown command' <<<"$help"; then
-                EXEC_TODO="exec (lead)"
-                diag "ctr-launch has no exec verb yet: the cases that need it are TODO"
-        fi
         RUNTIME_ROOT=${RUNTIME_ROOT:-/run/ctr-launch}
         CGROUP_GLOBS=${CGROUP_GLOBS:-}
 }
@@ -89,40 +80,8 @@ case_cleanup() {
         done
 }
 
-# A TODO case is reported `not ok ... # TODO WHY` when it fails (an expected failure, not
-# counted) and `ok ... # TODO WHY` when it passes (meson counts that as an unexpected pass: the
-# mark is to go then).
-eval "case_record_plain() $(declare -f case_record | tail -n +2)"
-case_record() {
-        if [ -z "${CASE_TODO:-}" ]; then
-                case_record_plain
-        elif [ "$CASE_RC" != 0 ]; then
-                echo "not ok $CASES_RUN - $CASE # TODO $CASE_TODO"
-                # Counted with the skipped in the closing line; named in their own.
-                CASES_SKIPPED=$((CASES_SKIPPED + 1))
-                CASES_TODO+=("$CASE")
-        else
-                echo "ok $CASES_RUN - $CASE # TODO $CASE_TODO"
-        fi
-}
-
-CASES_TODO=()
 clients_finish() {
-        [ ${#CASES_TODO[@]} = 0 ] ||
-                diag "${#CASES_TODO[@]} TODO cases failed as expected (counted as skipped): ${CASES_TODO[*]}"
         lib_finish
-}
-
-case_run_exec() {
-        local name=$1
-        shift
-        CASE_TODO=$EXEC_TODO
-        case_run "$name" exec_case "$@"
-        CASE_TODO=""
-}
-exec_case() {
-        [ -z "$EXEC_TODO" ] || note "needs \`ctr-launch exec\`, which $CTR does not have yet: expected to fail"
-        "$@"
 }
 
 # The EXIT trap: the script's client_exit (stop daemons, remove what the client still holds),

@@ -376,7 +376,7 @@ case_run stop t_stop
 case_run restart t_restart
 case_run rm t_rm
 case_run read-only t_read_only
-case_run_exec exec t_exec
-case_run_exec exec-tty t_exec_tty
-case_run_exec healthcheck t_healthcheck
+case_run exec t_exec
+case_run exec-tty t_exec_tty
+case_run healthcheck t_healthcheck
 clients_finish
