@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# podman 4.3 + conmon with ctr-launch as their OCI runtime (`podman --runtime PATH`), the
-# cgroupfs manager (no systemd needed): what podman shows for run, run -d, logs, top, pause,
-# update, kill, stop, restart, rm, --read-only, exec and a health check.
+# podman 4.3 + conmon with ctr-launch as their OCI runtime (`podman --runtime PATH`): what podman
+# shows for run, run -d, logs, top, pause, update, kill, stop, restart, rm, --read-only, exec and
+# a health check. The cgroup manager is cgroupfs (no systemd needed: this machine), or systemd
+# with CTR_PODMAN_CGROUP_MANAGER=systemd (the VM test host, tests/system/integration.sh): podman
+# then passes --systemd-cgroup, and ctr-launch asks systemd for a scope.
 # Usage: podman.sh PATH-TO-ctr-launch (root; TAP; skipped without podman).
 #
 # podman's storage, run root, tmpdir, events log and config are private to the run (under the
@@ -14,6 +16,7 @@ source "$(dirname "$0")/lib.sh"
 clients_init "podman:podman conmon:conmon unshare:util-linux" "$@"
 
 PM=$T/podman
+PODMAN_CGROUP_MANAGER=${CTR_PODMAN_CGROUP_MANAGER:-cgroupfs}
 IMG=localhost/ctr-busybox:test
 mkdir -p "$PM/tmp" "$PM/varlib"
 # This machine's root lacks CAP_SYS_RESOURCE: podman's defaults for root (RLIMIT_NOFILE and
@@ -24,7 +27,7 @@ cat >"$PM/containers.conf" <<EOF
 default_ulimits = ["nofile=1024:4096", "nproc=1024:4096"]
 netns = "none"
 [engine]
-cgroup_manager = "cgroupfs"
+cgroup_manager = "$PODMAN_CGROUP_MANAGER"
 events_logger = "file"
 events_logfile_path = "$PM/events.log"
 EOF
@@ -40,12 +43,13 @@ export CONTAINERS_CONF=$PM/containers.conf CONTAINERS_STORAGE_CONF=$PM/storage.c
 # is killed after 60 s (exit 124).
 pm() {
         timeout -k 5 "${PODMAN_TIMEOUT:-60}" podman --root "$PM/storage" --runroot "$PM/run" \
-                --tmpdir "$PM/tmp" --storage-driver vfs --cgroup-manager cgroupfs \
+                --tmpdir "$PM/tmp" --storage-driver vfs --cgroup-manager "$PODMAN_CGROUP_MANAGER" \
                 --events-backend file --runtime "$CTR" "$@"
 }
 
 RUNTIME_ROOT=/run/ctr-launch
-CGROUP_GLOBS="/sys/fs/cgroup/libpod_parent/libpod-* /sys/fs/cgroup/*/libpod_parent/libpod-*"
+CGROUP_GLOBS="/sys/fs/cgroup/libpod_parent/libpod-* /sys/fs/cgroup/*/libpod_parent/libpod-*
+              /sys/fs/cgroup/machine.slice/libpod-* /sys/fs/cgroup/*/machine.slice/libpod-*"
 
 client_snapshot() { :; }
 # What podman still lists of the case's containers (their names carry the case's marker).
@@ -150,11 +154,14 @@ count_lines() {
 
 # cgroup_file ID CONTROLLER FILE-V1 FILE-V2: the container's cgroup file, v1 or v2.
 cgroup_file() {
-        local id=$1 ctl=$2 v1=$3 v2=$4
-        if [ -e "/sys/fs/cgroup/$ctl/libpod_parent/libpod-$id/$v1" ]; then
-                echo "/sys/fs/cgroup/$ctl/libpod_parent/libpod-$id/$v1"
+        local id=$1 ctl=$2 v1=$3 v2=$4 pid dir
+        pid=$(inspect "$id" '{{.State.Pid}}')
+        # Where the container's init is, whoever placed it: v1's CTL hierarchy, else the unified one.
+        dir=$(awk -F: -v c="$ctl" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$pid/cgroup")
+        if [ -n "$dir" ] && [ -e "/sys/fs/cgroup/$ctl$dir/$v1" ]; then
+                echo "/sys/fs/cgroup/$ctl$dir/$v1"
         else
-                echo "/sys/fs/cgroup/libpod_parent/libpod-$id/$v2"
+                echo "/sys/fs/cgroup$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")/$v2"
         fi
 }
 

@@ -3,7 +3,9 @@
 # Integration scripts (tests/integration/) run inside the VM test host, where the cgroup layout
 # is unified (pure cgroup v2, Debian's kernel 6.1, systemd 252 as PID 1): the cases of
 # cgroups.sh then drive the v2 freezer, cgroup.kill, the eBPF device filter and the v2 limit
-# files for real, which this machine (hybrid) cannot. On the nspawn host the script is skipped:
+# files for real, which this machine (hybrid) cannot; exec.sh joins v2 cgroups; and the client
+# scripts (tests/clients/, named "clients/podman") run there too, podman with its systemd cgroup
+# manager (which needs systemd as PID 1). On the nspawn host the script is skipped:
 # there the integration suite runs on this machine itself (`meson test --suite integration`),
 # and an nspawn container on the same kernel and layout would add nothing.
 # How: the scripts and tests/assert.sh are copied into the VM's root (the overlay that the VM
@@ -13,7 +15,7 @@
 # "SCRIPT: CASE"; its stderr (the reasons of failures) is passed on. After each script, a
 # failed line if it left a cgroup under /ctr-launch or a state directory.
 # Usage: integration.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
-# Environment: CTR_VM_INTEGRATION (the scripts, default "cgroups exec"), CTR_TEST_ONLY (case names of
+# Environment: CTR_VM_INTEGRATION (the scripts, default "cgroups exec clients/podman"), CTR_TEST_ONLY (case names of
 # those scripts), CTR_INTEGRATION_TIMEOUT (seconds per script, default 1800).
 
 source "$(dirname "$0")/lib.sh"
@@ -29,13 +31,14 @@ host_boot "$BUILD_DIR"
 
 INTEGRATION_SRC=$(cd "$(dirname "$0")/../integration" && pwd)
 INTEGRATION_DIR=/var/lib/ctr-test-integration # in the test host
-read -ra SCRIPTS <<<"${CTR_VM_INTEGRATION:-cgroups exec}"
+read -ra SCRIPTS <<<"${CTR_VM_INTEGRATION:-cgroups exec clients/podman}"
 
 # The integration harness and scripts, as they are in the source tree, in the test host.
 install_scripts() {
         rm -rf "${HOST_ROOT:?}$INTEGRATION_DIR"
         mkdir -p "$HOST_ROOT$INTEGRATION_DIR"
         cp -a "$INTEGRATION_SRC" "$HOST_ROOT$INTEGRATION_DIR/integration"
+        cp -a "$INTEGRATION_SRC/../clients" "$HOST_ROOT$INTEGRATION_DIR/clients"
         cp -a "$INTEGRATION_SRC/../assert.sh" "$HOST_ROOT$INTEGRATION_DIR/assert.sh"
 }
 
@@ -46,16 +49,19 @@ integration_leftovers() {
         host_run sh -c "ls -A $HOST_STATE 2>/dev/null" | sed 's/^/container state left: /' || true
 }
 
-# run_script NAME: NAME.sh in the test host; its TAP re-emitted.
+# run_script NAME: NAME.sh (of tests/integration, or DIR/NAME.sh of tests/DIR) in the test host;
+# its TAP re-emitted.
 run_script() {
-        local name=$1 rc=0 t0=$SECONDS out=$HOST_DIR/$1.tap left
-        [ -f "$INTEGRATION_SRC/$name.sh" ] || hard_error "no integration script $name.sh (CTR_VM_INTEGRATION)"
+        local name=$1 rc=0 t0=$SECONDS out=$HOST_DIR/${1//\//-}.tap left path=integration/$1.sh
+        [[ $name != */* ]] || path=$name.sh
+        [ -f "$INTEGRATION_SRC/../$path" ] || hard_error "no test script tests/$path (CTR_VM_INTEGRATION)"
         # Bounds, not speeds: under TCG everything is several times slower than here.
         VM_RUN_TIMEOUT=${CTR_INTEGRATION_TIMEOUT:-1800} host_run env \
                 ${CTR_TEST_ONLY:+CTR_TEST_ONLY="$CTR_TEST_ONLY"} \
                 ${CTR_TEST_VERBOSE:+CTR_TEST_VERBOSE=1} \
                 CTR_WAIT="${CTR_WAIT:-30}" CTR_TIMEOUT="${CTR_TIMEOUT:-90}" TMPDIR=/tmp \
-                bash "$INTEGRATION_DIR/integration/$name.sh" "$HOST_CTR" >"$out" || rc=$?
+                CTR_PODMAN_CGROUP_MANAGER=systemd PODMAN_TIMEOUT=300 \
+                bash "$INTEGRATION_DIR/$path" "$HOST_CTR" >"$out" || rc=$?
         diag "$name: exit status $rc after $((SECONDS - t0)) s in the VM"
         tap_reemit "$name" "$rc" <"$out"
         left=$(integration_leftovers)
