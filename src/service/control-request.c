@@ -145,6 +145,24 @@ static int member_path(JsonObject *o, const char *name, char **ret, char **ret_e
         return r < 0 ? r : 0;
 }
 
+/* An array of strings; the error names the member and what is wrong, not the value (which may
+ * hold the newline that makes it wrong). */
+static int member_strv(JsonObject *o, const char *name, const char *(*check)(const char *s), char ***ret,
+                       char **ret_error) {
+        _cleanup_free_ char *path = NULL, *error = NULL;
+        if (asprintf(&path, "request member \"%s\"", name) < 0)
+                return -ENOMEM;
+        int r = json_get_strv(o, name, path, check, ret, &error);
+        if (r < 0 && error) {
+                /* "<path>[i]: <why>: \"<value>\"": the value goes. */
+                char *why = strstr(error, "]: "), *value = why ? strstr(why + 3, ": \"") : NULL;
+                if (value)
+                        *value = '\0';
+                return errmsg_plain(ret_error, r, "%s", error);
+        }
+        return r;
+}
+
 /* exec's members: each checked for its type and for what the command line that carries it can
  * hold; what they mean is checked by exec itself, as for root's own `ctr-launch exec`. */
 static int exec_parse(JsonObject *o, ControlExec *e, char **ret_error) {
@@ -152,9 +170,9 @@ static int exec_parse(JsonObject *o, ControlExec *e, char **ret_error) {
         int r;
 
         e->tty = -1;
-        if ((r = json_get_strv(o, "args", "request member \"args\"", check_arg, &e->args, ret_error)) < 0 ||
-            (r = json_get_strv(o, "env", "request member \"env\"", check_env, &e->env, ret_error)) < 0 ||
-            (r = json_get_strv(o, "cap", "request member \"cap\"", check_cap, &e->caps, ret_error)) < 0 ||
+        if ((r = member_strv(o, "args", check_arg, &e->args, ret_error)) < 0 ||
+            (r = member_strv(o, "env", check_env, &e->env, ret_error)) < 0 ||
+            (r = member_strv(o, "cap", check_cap, &e->caps, ret_error)) < 0 ||
             (r = member_string(o, "process", &e->process, ret_error)) < 0 ||
             (r = member_path(o, "cwd", &e->cwd, ret_error)) < 0 ||
             (r = member_path(o, "cgroup", &e->cgroup, ret_error)) < 0 ||
