@@ -256,3 +256,56 @@ int close_all_fds(int from, const int *except, size_t n_except) {
         }
         return 0;
 }
+
+#define FDS_MAX 8
+
+ssize_t send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t n_fds, int flags) {
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int) * FDS_MAX)];
+        } control = {};
+        struct iovec iov = { .iov_base = (void *) buf, .iov_len = len };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+        if (n_fds > FDS_MAX)
+                return -EINVAL;
+        if (n_fds > 0) {
+                mh.msg_control = &control;
+                mh.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+                memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
+        }
+        ssize_t k = sendmsg(sock, &mh, flags | MSG_NOSIGNAL);
+        return k < 0 ? -errno : k;
+}
+
+ssize_t recv_with_fds(int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *n_fds, int flags) {
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int) * FDS_MAX)];
+        } control;
+        struct iovec iov = { .iov_base = buf, .iov_len = len };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
+        ssize_t k = recvmsg(sock, &mh, flags | MSG_CMSG_CLOEXEC);
+        if (k < 0)
+                return -errno;
+        bool overflow = (mh.msg_flags & MSG_CTRUNC) != 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                        continue;
+                size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                for (size_t i = 0; i < n; i++) {
+                        int fd;
+                        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                        if (*n_fds < max_fds)
+                                fds[(*n_fds)++] = fd;
+                        else {
+                                close(fd);
+                                overflow = true;
+                        }
+                }
+        }
+        return overflow ? -EBADMSG : k;
+}

@@ -51,3 +51,11 @@ static inline void closedirp(DIR **d) {
                 (void) closedir(*d);
 }
 #define _cleanup_closedir_ _cleanup_(closedirp)
+/* One sendmsg() of buf with n_fds fds (up to 8) in SCM_RIGHTS; flags as send()'s. The count
+ * of bytes sent, or -errno. */
+ssize_t send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t n_fds, int flags);
+/* One recvmsg() into buf (MSG_CMSG_CLOEXEC added to flags); the fds that came with it are
+ * appended to fds[*n_fds..max_fds). The count of bytes, or -errno: -EBADMSG when more fds came
+ * than fit (those that fit are in fds all the same, for the caller to close; the others are
+ * closed). */
+ssize_t recv_with_fds(int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *n_fds, int flags);

@@ -75,3 +75,15 @@ int pidfd_is_alive(int pidfd) {
                 return -errno;
         return r == 0;
 }
+
+int proc_set_loginuid(uint32_t uid) {
+        int fd = open("/proc/self/loginuid", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        char buf[16];
+        int n = snprintf(buf, sizeof(buf), "%u", (unsigned) uid);
+        ssize_t k = write(fd, buf, (size_t) n);
+        int r = k == n ? 0 : k < 0 ? -errno : -EIO;
+        close(fd);
+        return r;
+}

@@ -15,3 +15,6 @@ int proc_starttime(pid_t pid, uint64_t *ret);
 int pidfd_open_verified(pid_t pid, uint64_t starttime, int *ret_pidfd);
 /* True while the process behind pidfd has not exited (it may still be a zombie of ours). */
 int pidfd_is_alive(int pidfd);
+/* Writes our audit login uid (/proc/self/loginuid): needs CAP_AUDIT_CONTROL, and a login uid
+ * that is unset or not immutable. 0 on a kernel without audit (no such file); -errno. */
+int proc_set_loginuid(uint32_t uid);

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -15,7 +16,11 @@
 #include <unistd.h>
 
 #include "fd-util.h"
+#include "console.h"
+#include "container.h"
 #include "control-client.h"
+#include "pty-relay.h"
+#include "verb-exec.h"
 #include "state-dir.h"
 #include "time-util.h"
 
@@ -25,17 +30,50 @@
 /* How long to keep trying a service that drops our connection unread. */
 #define BUSY_RETRY_MSEC 5000U
 
+/* Whether the caller has a container of this id of its own (or may have: its state root cannot
+ * be looked at), which then wins over the system's. */
+static bool own_container(const char *id) {
+        _cleanup_free_ char *root = NULL, *path = NULL;
+        int r = state_root_default(&root);
+        if (r < 0)
+                return r != -ENXIO;
+        if (asprintf(&path, "%s/%s", root, id) < 0)
+                return true;
+        struct stat st;
+        return lstat(path, &st) == 0 || errno != ENOENT;
+}
+
+/* exec: the verb's own parser (its usage errors are printed once, here), then the request. */
+static int applies_exec(const GlobalOptions *g, int argc, char **argv, ControlRequest *ret) {
+        _cleanup_(exec_args_done) ExecArgs a = {};
+        _cleanup_free_ char *error = NULL;
+        int r = exec_parse_args(argc, argv, &a);
+        if (r != 0)
+                return -r;
+        if (!g->system && own_container(a.id))
+                return 0;
+        r = control_request_from_exec(a.id, &a.options, ret, &error);
+        if (r < 0) {
+                log_set_id(a.id);
+                log_error("%s", error ?: strerror(-r));
+                return -EXIT_FAILED;
+        }
+        return 1;
+}
+
 int control_client_applies(const GlobalOptions *g, int argc, char **argv, ControlRequest *ret) {
-        _cleanup_free_ char *error = NULL, *root = NULL, *path = NULL;
+        _cleanup_free_ char *error = NULL;
         ControlRequest req;
 
         if (geteuid() == 0 || g->runtime.root)
                 return 0;
+        if (strcmp(argv[0], "exec") == 0)
+                return applies_exec(g, argc, argv, ret);
         int r = control_request_from_argv(argc, argv, &req, &error);
         if (r == -EOPNOTSUPP) {
                 if (!g->system)
                         return 0;
-                log_error("--system: %s is not available through the system service (start, kill, delete, state, list are)", argv[0]);
+                log_error("--system: %s is not available through the system service (start, kill, delete, state, list, exec are)", argv[0]);
                 return -EXIT_USAGE;
         }
         if (r < 0) {
@@ -46,6 +84,7 @@ int control_client_applies(const GlobalOptions *g, int argc, char **argv, Contro
                 return -EXIT_USAGE;
         }
         if (!g->system) {
+                _cleanup_free_ char *root = NULL;
                 r = state_root_default(&root);
                 if (r >= 0 && req.verb == CONTROL_LIST)
                         return 0; /* the caller's own containers */
@@ -54,13 +93,7 @@ int control_client_applies(const GlobalOptions *g, int argc, char **argv, Contro
                  * say) must not reach the system's "app". That takes --system. */
                 if (r >= 0 && req.verb == CONTROL_DELETE)
                         return 0;
-                if (r >= 0) {
-                        if (asprintf(&path, "%s/%s", root, req.id) < 0)
-                                return 0;
-                        struct stat st;
-                        if (lstat(path, &st) == 0 || errno != ENOENT)
-                                return 0; /* a container of the caller's own */
-                } else if (r != -ENXIO)
+                if (req.verb != CONTROL_LIST && own_container(req.id))
                         return 0;
         }
         *ret = req;
@@ -115,6 +148,211 @@ static void agent_stop(pid_t pid) {
                 ;
 }
 
+/* ---- exec ------------------------------------------------------------------------------- */
+
+/* Our fd n to pass on, or /dev/null in its place when it is closed. */
+static int stdio_fd(int n, int *ret_opened) {
+        *ret_opened = -EBADF;
+        if (fcntl(n, F_GETFD) >= 0)
+                return n;
+        *ret_opened = open("/dev/null", n == STDIN_FILENO ? O_RDONLY | O_CLOEXEC : O_WRONLY | O_CLOEXEC);
+        return *ret_opened;
+}
+
+/* Connects and sends the request with our stdin, stdout and stderr: the socket, or -errno
+ * (-ECONNRESET: dropped unread, as exchange()). */
+static int exec_send(const char *line, bool *ret_unreachable) {
+        _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int null0 = -EBADF, null1 = -EBADF, null2 = -EBADF;
+        int fds[3] = { stdio_fd(0, &null0), stdio_fd(1, &null1), stdio_fd(2, &null2) };
+        if (sock < 0 || fds[0] < 0 || fds[1] < 0 || fds[2] < 0)
+                return -errno;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = CONTROL_SOCKET_PATH };
+        if (connect(sock, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                *ret_unreachable = true;
+                return -errno;
+        }
+        size_t len = strlen(line), done = 0;
+        while (done < len) {
+                ssize_t k = send_with_fds(sock, line + done, len - done, fds, done == 0 ? 3 : 0, 0);
+                if (k == -EINTR)
+                        continue;
+                if (k < 0)
+                        return k == -EPIPE ? -ECONNRESET : (int) k;
+                done += (size_t) k;
+        }
+        return TAKE_FD(sock);
+}
+
+/* The pty's master, to our --console-socket, as runc's exec would send it. */
+static void exec_console(const ControlRequest *req, int master) {
+        _cleanup_close_ int sock = -EBADF;
+        const char *path = req->exec.client_console_socket;
+        int r = path ? console_socket_connect(path, &sock) : -EINVAL;
+        if (r >= 0)
+                r = send_fd(sock, master);
+        if (r < 0)
+                log_error_errno(r, "send the terminal to --console-socket %s", path ?: "(none)");
+}
+
+/* One line from the service: 1 with *ret (the reply); 0 for a message, handled. */
+static int exec_line(const ControlRequest *req, const char *line, int *fds, size_t *n_fds, pid_t *agent,
+                     ControlReply *ret, char **ret_error) {
+        ControlMessage m;
+        if (control_message_parse(line, strlen(line), &m, NULL) >= 0) {
+                if (m.started) {
+                        agent_stop(*agent);
+                        *agent = 0;
+                }
+                if (m.console && *n_fds > 0) {
+                        exec_console(req, fds[0]);
+                        safe_close(fds[0]);
+                        memmove(fds, fds + 1, --*n_fds * sizeof(int));
+                }
+                return 0;
+        }
+        int r = control_reply_parse(line, strlen(line), ret, ret_error);
+        return r < 0 ? r : 1;
+}
+
+/* Reads the service's lines until the reply, passing our signals on meanwhile. */
+static int exec_relay(const ControlRequest *req, int sock, int sfd, pid_t *agent, ControlReply *ret, char **ret_error) {
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        int fds[8];
+        size_t n_fds = 0;
+        int r = 0;
+
+        for (;;) {
+                struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+                if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        break;
+                }
+                if (sfd >= 0 && p[1].revents) {
+                        struct signalfd_siginfo si;
+                        if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+                                ControlMessage m = { .signal = (int) si.ssi_signo };
+                                _cleanup_free_ char *line = control_message_to_json(&m);
+                                if (line)
+                                        (void) send(sock, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+                        }
+                }
+                if (!p[0].revents)
+                        continue;
+                char *more = realloc(buf, len + 4096 + 1);
+                if (!more) {
+                        r = -ENOMEM;
+                        break;
+                }
+                buf = more;
+                ssize_t k = recv_with_fds(sock, buf + len, 4096, fds, ELEMENTSOF(fds), &n_fds, 0);
+                if (k == -EINTR)
+                        continue;
+                if (k < 0) {
+                        r = (int) k;
+                        break;
+                }
+                if (k == 0) {
+                        r = -EPIPE;
+                        break;
+                }
+                len += (size_t) k;
+                if (len > CONTROL_REPLY_MAX) {
+                        r = -E2BIG;
+                        break;
+                }
+                char *nl;
+                while ((nl = memchr(buf, '\n', len))) {
+                        *nl = '\0';
+                        r = exec_line(req, buf, fds, &n_fds, agent, ret, ret_error);
+                        len -= (size_t) (nl + 1 - buf);
+                        memmove(buf, nl + 1, len);
+                        if (r != 0)
+                                goto done;
+                }
+        }
+done:
+        for (size_t i = 0; i < n_fds; i++)
+                safe_close(fds[i]);
+        return r;
+}
+
+static int write_pid_file(const char *path, int pid) {
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        char buf[16];
+        int n = snprintf(buf, sizeof(buf), "%d", pid);
+        return write_all(fd, buf, (size_t) n);
+}
+
+/* exec through the service: our stdio go with the request, our signals follow it, the pty's
+ * master comes back for our --console-socket, and the process's exit status is ours. */
+static int client_exec(ControlRequest *req) {
+        /* The agent first: it must not inherit our blocked signals (agent_stop's SIGTERM). */
+        pid_t agent = agent_spawn();
+        req->interactive = agent > 0;
+        _cleanup_free_ char *line = control_request_to_json(req), *error = NULL;
+        if (!line) {
+                agent_stop(agent);
+                return cli_failf(-ENOMEM, "format the request");
+        }
+        sigset_t set;
+        _cleanup_close_ int sfd = -EBADF;
+        if (!req->exec.detach) {
+                pty_relay_signals(&set);
+                sigprocmask(SIG_BLOCK, &set, NULL);
+                sfd = signalfd(-1, &set, SFD_CLOEXEC);
+        }
+
+        bool unreachable = false;
+        int sock = -ECONNRESET;
+        uint64_t deadline = deadline_after_msec(BUSY_RETRY_MSEC);
+        for (unsigned wait_ms = 20; sock == -ECONNRESET && deadline_left_msec(deadline) > 0; wait_ms = wait_ms < 320 ? wait_ms * 2 : wait_ms) {
+                sock = exec_send(line, &unreachable);
+                if (sock == -ECONNRESET)
+                        sleep_msec(wait_ms);
+        }
+        ControlReply rep = {};
+        int r = sock < 0 ? sock : exec_relay(req, sock, sfd, &agent, &rep, &error);
+        agent_stop(agent);
+        safe_close(sock);
+        if (r < 0 && unreachable) {
+                log_error_errno(r, "exec needs the system service, and %s cannot be reached (is ctr-launch.socket running?)",
+                                CONTROL_SOCKET_PATH);
+                return EXIT_FAILED;
+        }
+        if (r == -ECONNRESET || r == -EPIPE) {
+                log_error("the system service closed the connection without a reply (see its journal: "
+                          "journalctl -u 'ctr-launch@*')");
+                return EXIT_FAILED;
+        }
+        if (r < 0) {
+                log_error("talk to the system service at %s: %s", CONTROL_SOCKET_PATH, error ?: strerror(-r));
+                return EXIT_FAILED;
+        }
+        if (rep.out)
+                fputs(rep.out, stdout);
+        if (rep.err)
+                fputs(rep.err, stderr);
+        if (rep.error)
+                log_error("%s", rep.error);
+        int status = rep.status;
+        if (!rep.ok && status == 0)
+                status = EXIT_FAILED;
+        if (rep.ok && req->exec.client_pid_file && rep.pid > 0 &&
+            (r = write_pid_file(req->exec.client_pid_file, rep.pid)) < 0) {
+                log_error_errno(r, "write pid file %s", req->exec.client_pid_file);
+                status = EXIT_FAILED;
+        }
+        control_reply_done(&rep);
+        return status;
+}
+
+
 /* One exchange: connect, send the line, read the reply line. -ECONNRESET when the service
  * closed the connection with our request unread: systemd does that to a connection past
  * MaxConnections=, before any instance saw it, so nothing was done. */
@@ -143,6 +381,11 @@ static int exchange(const char *line, bool *ret_unreachable, char **ret_reply) {
 int control_client_run(ControlRequest *req) {
         if (req->verb != CONTROL_LIST)
                 log_set_id(req->id);
+        if (req->verb == CONTROL_EXEC) {
+                int r = client_exec(req);
+                control_request_done(req);
+                return r;
+        }
 
         pid_t agent = agent_spawn();
         req->interactive = agent > 0;

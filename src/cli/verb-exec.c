@@ -13,20 +13,15 @@
 
 #include "fd-util.h"
 #include "parse-util.h"
+#include "proc-util.h"
 #include "string-util.h"
 #include "strv.h"
 #include "container.h"
 #include "pty-relay.h"
+#include "verb-exec.h"
 #include "verbs.h"
 
-typedef struct ExecArgs {
-        ExecOptions options;
-        const char *id;
-        char **env, **caps; /* owned */
-        gid_t *gids;        /* owned */
-} ExecArgs;
-
-static void exec_args_done(ExecArgs *a) {
+void exec_args_done(ExecArgs *a) {
         strv_free(a->env);
         strv_free(a->caps);
         free(a->gids);
@@ -49,9 +44,10 @@ static int parse_id(const char *s, uint32_t *ret) {
         return r;
 }
 
-static int parse_exec_options(int argc, char **argv, const Verb *v, ExecArgs *a) {
+int exec_parse_args(int argc, char **argv, ExecArgs *a) {
+        const Verb *v = verb_find("exec");
         enum { ARG_CONSOLE_SOCKET = 0x100, ARG_CWD, ARG_NO_NEW_PRIVS, ARG_APPARMOR, ARG_PROCESS_LABEL,
-               ARG_PRESERVE_FDS, ARG_PID_FILE, ARG_IGNORE_PAUSED, ARG_CGROUP };
+               ARG_PRESERVE_FDS, ARG_PID_FILE, ARG_IGNORE_PAUSED, ARG_CGROUP, ARG_AUDIT_LOGINUID, ARG_NO_ESCALATION };
         static const struct option options[] = {
                 { "process", required_argument, NULL, 'p' },
                 { "console-socket", required_argument, NULL, ARG_CONSOLE_SOCKET },
@@ -69,6 +65,10 @@ static int parse_exec_options(int argc, char **argv, const Verb *v, ExecArgs *a)
                 { "detach", optional_argument, NULL, 'd' },
                 { "ignore-paused", optional_argument, NULL, ARG_IGNORE_PAUSED },
                 { "cgroup", required_argument, NULL, ARG_CGROUP },
+                /* Hidden: the system service's (serve-exec.c) for an exec it runs for a non-root
+                 * caller; not in --help. */
+                { "audit-loginuid", required_argument, NULL, ARG_AUDIT_LOGINUID },
+                { "no-escalation", no_argument, NULL, ARG_NO_ESCALATION },
                 {}
         };
         ExecOptions *o = &a->options;
@@ -160,6 +160,14 @@ static int parse_exec_options(int argc, char **argv, const Verb *v, ExecArgs *a)
                 case ARG_CGROUP:
                         o->cgroup = optarg;
                         break;
+                case ARG_AUDIT_LOGINUID:
+                        if (parse_id(optarg, &a->audit_loginuid) < 0)
+                                return cli_usage_error(v, "--audit-loginuid: not a user number: \"%s\"", optarg);
+                        a->has_audit_loginuid = true;
+                        break;
+                case ARG_NO_ESCALATION:
+                        o->no_escalation = true;
+                        break;
                 default:
                         return cli_usage_error(v, "unknown or incomplete option \"%s\"", argv[optind - 1]);
                 }
@@ -178,12 +186,15 @@ static int parse_exec_options(int argc, char **argv, const Verb *v, ExecArgs *a)
 }
 
 int verb_exec(int argc, char **argv, const GlobalOptions *g) {
-        const Verb *v = verb_find("exec");
         _cleanup_(exec_args_done) ExecArgs a = {};
-        int r = parse_exec_options(argc, argv, v, &a);
+        int r = exec_parse_args(argc, argv, &a);
         if (r != 0)
                 return r;
         log_set_id(a.id);
+        /* The audit trail names the admin the system service ran us for, not root's unset
+         * login uid (we run as a unit of PID 1): written before the fork, inherited. */
+        if (a.has_audit_loginuid && (r = proc_set_loginuid(a.audit_loginuid)) < 0)
+                return cli_failf(r, "set the audit login uid to %u", (unsigned) a.audit_loginuid);
 
         /* Blocked from before the fork, so that nothing sent to us is lost before we can pass
          * it on; the child unblocks everything before it execs. */

@@ -135,7 +135,22 @@ static int override_process(OciConfig *config, const ExecOptions *o, char **ret_
         return 0;
 }
 
+/* The system service runs exec for admins who are not root: the process may be anyone inside
+ * the container, but not more privileged than the container's own process may be. */
+static int check_no_escalation(const OciProcess *p, uint64_t bounding, bool no_new_privileges, char **ret_error) {
+        for (CapabilitySet s = 0; s < _CAP_SET_MAX; s++)
+                if (p->capabilities[s] & ~bounding)
+                        return errmsg_plain(ret_error, -EPERM, "capabilities beyond the container's bounding set are "
+                                            "not given through the system service (--cap, --process)");
+        if (no_new_privileges && !p->no_new_privileges)
+                return errmsg_plain(ret_error, -EPERM, "the container's noNewPrivileges is not lifted through the "
+                                    "system service (--process)");
+        return 0;
+}
+
 static int build_process(OciConfig *config, const ExecOptions *o, char **ret_error) {
+        const uint64_t bounding = config->process.capabilities[CAP_SET_BOUNDING];
+        const bool no_new_privileges = config->process.no_new_privileges;
         int r;
         /* Labels are refused as create refuses them (issue 20): never run unconfined instead. */
         if (o->apparmor && *o->apparmor)
@@ -163,6 +178,8 @@ static int build_process(OciConfig *config, const ExecOptions *o, char **ret_err
                 config->process.console_height = o->console_height;
                 config->process.console_width = o->console_width;
         }
+        if (o->no_escalation)
+                return check_no_escalation(&config->process, bounding, no_new_privileges, ret_error);
         return 0;
 }
 

@@ -64,6 +64,9 @@ typedef struct ExecOptions {
         bool detach;                /* nobody waits: the caller does not ask for the process's pidfd */
         bool ignore_paused;
         const char *cgroup;         /* --cgroup: a sub-cgroup of the container's */
+        /* For a caller who is not root (the system service's exec): no capability beyond the
+         * container's own bounding set in any set, and its noNewPrivileges kept. */
+        bool no_escalation;
 } ExecOptions;
 
 typedef struct Container {

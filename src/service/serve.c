@@ -28,6 +28,7 @@
 #include "control-request.h"
 #include "polkit.h"
 #include "serve.h"
+#include "serve-internal.h"
 #include "unit-control.h"
 
 #define SYSTEM_BUNDLES "/var/lib/ctr-launch"
@@ -36,18 +37,17 @@
  * long, not for RuntimeMaxSec=. */
 #define REQUEST_TIMEOUT_SEC 10
 #define REQUEST_TIMEOUT_MSEC (REQUEST_TIMEOUT_SEC * 1000U)
-#define REPLY_TIMEOUT_MSEC (10U * 1000U)
+#define REPLY_TIMEOUT_MSEC SERVE_REPLY_TIMEOUT_MSEC
 /* Slots, locked files in this directory (ctr-launch@'s RuntimeDirectory=): a uid has at most
  * CONNECTIONS_PER_UID requests in progress ("c.<uid>.<k>"; systemd 252's MaxConnectionsPerSource=
  * does not count AF_UNIX peers), and of those at most INTERACTIVE_PER_UID that may ask someone
  * for a password ("i.<uid>.<k>"), which holds an instance for up to polkit.c's 300 s. root has
  * no limit. */
-#define SLOT_DIR "/run/ctr-launch-serve"
+#define SLOT_DIR SERVE_RUN_DIR
 #define CONNECTIONS_PER_UID 8
 #define INTERACTIVE_PER_UID 3
 
-/* Waits until sock is ready for events, or the deadline: 0, -ETIMEDOUT or -errno. */
-static int wait_until(int sock, short events, uint64_t deadline) {
+int serve_wait_until(int sock, short events, uint64_t deadline) {
         struct pollfd p = { .fd = sock, .events = events };
         int left = deadline_left_msec(deadline);
         if (left == 0)
@@ -64,19 +64,20 @@ static int io_again(int sock, short events, uint64_t deadline) {
                 return 0;
         if (errno != EAGAIN)
                 return -errno;
-        return wait_until(sock, events, deadline);
+        return serve_wait_until(sock, events, deadline);
 }
 
-/* Sends all of buf before the deadline, or -ETIMEDOUT. */
-static int send_until(int sock, const char *buf, size_t len, uint64_t deadline) {
+int serve_send_until(int sock, const char *buf, size_t len, int fd, uint64_t deadline) {
         while (len > 0) {
-                ssize_t k = send(sock, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+                ssize_t k = send_with_fds(sock, buf, len, &fd, fd >= 0 ? 1 : 0, MSG_DONTWAIT);
                 if (k < 0) {
+                        errno = (int) -k;
                         int r = io_again(sock, POLLOUT, deadline);
                         if (r < 0)
                                 return r;
                         continue;
                 }
+                fd = -EBADF; /* gone with the first byte */
                 buf += k;
                 len -= (size_t) k;
         }
@@ -84,10 +85,14 @@ static int send_until(int sock, const char *buf, size_t len, uint64_t deadline) 
 }
 
 static int reply_send(int sock, ControlReply *rep, char **ret_error) {
+        return serve_reply(sock, rep, ret_error);
+}
+
+int serve_reply(int sock, ControlReply *rep, char **ret_error) {
         _cleanup_free_ char *line = control_reply_to_json(rep);
         if (!line)
                 return errmsg(ret_error, -ENOMEM, "format the reply");
-        int r = send_until(sock, line, strlen(line), deadline_after_msec(REPLY_TIMEOUT_MSEC));
+        int r = serve_send_until(sock, line, strlen(line), -EBADF, deadline_after_msec(REPLY_TIMEOUT_MSEC));
         if (r == -ETIMEDOUT)
                 return errmsg_plain(ret_error, r, "send the reply: the client did not read it within %u s",
                                     REPLY_TIMEOUT_MSEC / 1000U);
@@ -97,17 +102,22 @@ static int reply_send(int sock, ControlReply *rep, char **ret_error) {
 }
 
 /* The request line (without its newline) in *ret, read before the deadline: -ETIMEDOUT, -E2BIG
- * past max bytes, -EPIPE for a connection closed before any byte. What follows the newline is
- * read too, and ignored: a client sends one line. */
-static int recv_line_until(int sock, size_t max, uint64_t deadline, char **ret) {
+ * past max bytes, -EPIPE for a connection closed before any byte, -EBADMSG for more fds than
+ * exec's three. What follows the newline is kept in c->rest (exec's first messages); fds that
+ * come with the line go to c->fds. */
+static int recv_line_until(ServeConn *c, size_t max, uint64_t deadline, char **ret) {
         _cleanup_free_ char *buf = malloc(max + 2);
         size_t len = 0;
         if (!buf)
                 return -ENOMEM;
         for (;;) {
-                ssize_t k = recv(sock, buf + len, max + 1 - len, MSG_DONTWAIT);
+                ssize_t k = recv_with_fds(c->sock, buf + len, max + 1 - len, c->fds, CONTROL_EXEC_FDS, &c->n_fds,
+                                          MSG_DONTWAIT);
+                if (k == -EBADMSG)
+                        return -EBADMSG;
                 if (k < 0) {
-                        int r = io_again(sock, POLLIN, deadline);
+                        errno = (int) -k;
+                        int r = io_again(c->sock, POLLIN, deadline);
                         if (r < 0)
                                 return r;
                         continue;
@@ -117,8 +127,15 @@ static int recv_line_until(int sock, size_t max, uint64_t deadline, char **ret) 
                 char *nl = memchr(buf + len, '\n', (size_t) k);
                 len += (size_t) k;
                 if (nl) {
+                        size_t line = (size_t) (nl - buf), rest = len - line - 1;
+                        if (rest > 0) {
+                                if (!(c->rest = malloc(rest)))
+                                        return -ENOMEM;
+                                memcpy(c->rest, nl + 1, rest);
+                                c->n_rest = rest;
+                        }
                         *nl = '\0';
-                        len = (size_t) (nl - buf);
+                        len = line;
                         break;
                 }
                 if (k == 0) /* a last line without newline still counts */
@@ -131,6 +148,13 @@ static int recv_line_until(int sock, size_t max, uint64_t deadline, char **ret) 
         buf[len] = '\0';
         *ret = TAKE_PTR(buf);
         return 0;
+}
+
+static void serve_conn_done(ServeConn *c) {
+        free(c->rest);
+        for (size_t i = 0; i < c->n_fds; i++)
+                safe_close(c->fds[i]);
+        *c = (ServeConn) { .sock = c->sock };
 }
 
 /* A slot: a file <kind>.<uid>.<k> locked with flock() while we hold it, and unlinked (still
@@ -310,9 +334,13 @@ static const char *signal_detail(const ControlRequest *req, char *buf, size_t si
 }
 
 /* The request line, parsed: 1; refused as malformed (reply sent): 0. */
-static int read_request(int sock, const ControlPeer *peer, uint64_t deadline, ControlRequest *ret, char **ret_error) {
+static int read_request(ServeConn *c, const ControlPeer *peer, uint64_t deadline, ControlRequest *ret, char **ret_error) {
         _cleanup_free_ char *line = NULL, *error = NULL, *why = NULL;
-        int r = recv_line_until(sock, CONTROL_REQUEST_MAX, deadline, &line);
+        int sock = c->sock;
+        int r = recv_line_until(c, CONTROL_REQUEST_MAX, deadline, &line);
+        if (r == -EBADMSG)
+                return reply_refuse(sock, peer, NULL, "malformed request: more file descriptors than stdin, stdout and stderr",
+                                    ret_error);
         if (r == -E2BIG)
                 return reply_refuse(sock, peer, NULL,
                                     "malformed request: longer than " G_STRINGIFY(CONTROL_REQUEST_MAX) " bytes", ret_error);
@@ -326,6 +354,13 @@ static int read_request(int sock, const ControlPeer *peer, uint64_t deadline, Co
                 if (asprintf(&why, "malformed request: %s", error ?: strerror(-r)) < 0)
                         return -ENOMEM;
                 return reply_refuse(sock, peer, NULL, why, ret_error);
+        }
+        /* exec's stdin, stdout and stderr come with its request, and nothing comes with any other. */
+        if (ret->verb == CONTROL_EXEC ? c->n_fds != CONTROL_EXEC_FDS : c->n_fds != 0) {
+                control_request_done(ret);
+                return reply_refuse(sock, peer, NULL, ret->verb == CONTROL_EXEC ?
+                                    "malformed request: exec comes with the caller's stdin, stdout and stderr" :
+                                    "malformed request: file descriptors come with exec only", ret_error);
         }
         return 1;
 }
@@ -416,15 +451,22 @@ int serve_connection(int sock, char **ret_error) {
                 }
         }
 
-        ControlRequest req;
-        r = read_request(sock, &peer, deadline, &req, ret_error);
+        _cleanup_(serve_conn_done) ServeConn conn = { .sock = sock };
+        _cleanup_(control_request_done) ControlRequest req = { .exec.tty = -1 };
+        r = read_request(&conn, &peer, deadline, &req, ret_error);
         if (r <= 0)
                 return r;
         if (req.verb != CONTROL_LIST)
                 log_set_id(req.id);
+        if (req.verb == CONTROL_EXEC && serve_exec_check_fds(&conn, peer.uid, &error) < 0) {
+                r = reply_refuse(sock, &peer, &req, error, ret_error);
+                return r < 0 ? r : 0;
+        }
         r = authorize(sock, &peer, &req, ret_error);
         if (r <= 0)
                 return r;
+        if (req.verb == CONTROL_EXEC)
+                return serve_exec(&conn, &peer, &req, ret_error);
 
         _cleanup_(control_reply_done) ControlReply rep = {};
         r = act(&req, &rep);

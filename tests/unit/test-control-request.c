@@ -51,6 +51,20 @@ static void test_accepts(void) {
         accept_line("  {\"verb\":\"state\",\"id\":\"x\"}  ", &r);
         g_assert_cmpstr(control_verb_action(CONTROL_KILL), ==, "org.ctr-launch.container.stop");
         g_assert_cmpstr(control_verb_action(CONTROL_LIST), ==, "org.ctr-launch.container.manage");
+        g_assert_cmpstr(control_verb_action(CONTROL_EXEC), ==, "org.ctr-launch.container.exec");
+        accept_line("{\"verb\":\"exec\",\"id\":\"web\",\"args\":[\"sh\",\"-c\",\"echo $HOME\"],\"tty\":false,"
+                    "\"env\":[\"A=1\"],\"uid\":5,\"gid\":6,\"additional_gids\":[7],\"detach\":true}", &r);
+        g_assert_cmpint(r.verb, ==, CONTROL_EXEC);
+        g_assert_cmpstr(r.exec.args[2], ==, "echo $HOME");
+        g_assert_cmpint(r.exec.tty, ==, 0);
+        g_assert_true(r.exec.has_uid && r.exec.uid == 5 && r.exec.gid == 6);
+        g_assert_cmpuint(r.exec.n_gids, ==, 1);
+        g_assert_true(r.exec.detach);
+        control_request_done(&r);
+        accept_line("{\"verb\":\"exec\",\"id\":\"web\",\"process\":\"{\\\"args\\\":[\\\"sh\\\"]}\"}", &r);
+        g_assert_cmpint(r.exec.tty, ==, -1);
+        g_assert_nonnull(r.exec.process);
+        control_request_done(&r);
 }
 
 static void test_rejects(void) {
@@ -89,6 +103,19 @@ static void test_rejects(void) {
                 { "{\"verb\":\"kill\",\"id\":\"web\",\"all\":1}", "must be true or false" },
                 { "{\"verb\":\"list\",\"format\":\"yaml\"}", "\"table\" or \"json\"" },
                 { "{\"verb\":\"start\",\"id\":\"web\",\"interactive\":\"yes\"}", "must be true or false" },
+                /* exec: its members only, a command or a process document, one line per argument. */
+                { "{\"verb\":\"start\",\"id\":\"web\",\"args\":[\"sh\"]}", "\"args\" is not known for start" },
+                { "{\"verb\":\"exec\",\"id\":\"web\"}", "no command" },
+                { "{\"verb\":\"exec\",\"id\":\"web\",\"args\":[\"\"]}", "no command" },
+                { "{\"verb\":\"exec\",\"id\":\"web\",\"args\":[\"sh\"],\"process\":\"{}\"}", "both" },
+                { "{\"verb\":\"exec\",\"id\":\"web\",\"process\":\"[]\"}", "must be a JSON object" },
+                { "{\"verb\":\"exec\",\"id\":\"web\",\"args\":[\"a\\nb\"]}", "newline" },
+                { "{\"verb\":\"exec\",\"id\":\"web\",\"args\":[\"sh\"],\"env\":[\"=x\"]}", "NAME=VALUE" },
+                { "{\"verb\":\"exec\",\"id\":\"web\",\"args\":[\"sh\"],\"cap\":[\"CAP X\"]}", "capability name" },
+                { "{\"verb\":\"exec\",\"id\":\"web\",\"args\":[\"sh\"],\"uid\":-1}", "from 0 to" },
+                { "{\"verb\":\"exec\",\"id\":\"web\",\"args\":[\"sh\"],\"gid\":5}", "needs \"uid\"" },
+                { "{\"verb\":\"exec\",\"id\":\"web\",\"args\":[\"sh\"],\"bundle\":\"/\"}", "not known for exec" },
+                { "{\"verb\":\"exec\",\"id\":\"web\",\"args\":[\"sh\"],\"pid_file\":\"/etc/x\"}", "not known for exec" },
         };
         for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
                 reject_line(cases[i].line, cases[i].error);
