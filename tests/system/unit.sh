@@ -121,30 +121,30 @@ $status"
         note "left-over warnings: $(host_journal ctr@app | grep -c 'left-over process' || true)"
 }
 
-# `ctr-launch exec` into a unit's container, by its name: the process joins the container (its
+# `ctr-launch exec` into a unit's container, by its name (ctr@ex: a bundle of its own): the process joins the container (its
 # PID 1 is the unit's main process), lands in the unit's container leaf, leaves MainPID alone,
 # and goes with the unit's stop.
 t_exec() {
-        make app /bin/sh -c "$LONG"
-        start app
-        assert_eq "systemctl start ctr@app ($OUT)" 0 "$RC"
+        make ex /bin/sh -c "$LONG"
+        start ex
+        assert_eq "systemctl start ctr@ex ($OUT)" 0 "$RC"
         local main xpid
-        main=$(show ctr@app MainPID)
+        main=$(show ctr@ex MainPID)
         RC=0
-        OUT=$(host_run "$HOST_CTR" exec app /bin/sh -c 'hostname; tr "\0" " " </proc/1/cmdline; echo; exit 3' 2>&1) || RC=$?
-        assert_eq "exit status of ctr-launch exec app ($OUT)" 3 "$RC"
-        assert_eq "hostname in the exec'd process" "$(host_run "$HOST_CTR" exec app /bin/hostname)" "$(sed -n 1p <<<"$OUT")"
+        OUT=$(host_run "$HOST_CTR" exec ex /bin/sh -c 'hostname; tr "\0" " " </proc/1/cmdline; echo; exit 3' 2>&1) || RC=$?
+        assert_eq "exit status of ctr-launch exec ex ($OUT)" 3 "$RC"
+        assert_eq "hostname in the exec'd process" "$(host_run "$HOST_CTR" exec ex /bin/hostname)" "$(sed -n 1p <<<"$OUT")"
         assert_contains "PID 1 of the exec'd process (the unit's payload)" "$(sed -n 2p <<<"$OUT")" while
-        host_run "$HOST_CTR" exec -d --pid-file /run/ctr-test-exec.pid app /bin/sleep 60 ||
-                fail "ctr-launch exec -d into ctr@app failed"
+        host_run "$HOST_CTR" exec -d --pid-file /run/ctr-test-exec.pid ex /bin/sleep 60 ||
+                fail "ctr-launch exec -d into ctr@ex failed"
         xpid=$(host_run cat /run/ctr-test-exec.pid)
-        assert_eq "cgroup of the exec'd process (the unit's container leaf)" "$(show ctr@app ControlGroup)/container" \
+        assert_eq "cgroup of the exec'd process (the unit's container leaf)" "$(show ctr@ex ControlGroup)/container" \
                 "$(host_cgroup_of "$xpid")"
-        assert_eq "MainPID after exec" "$main" "$(show ctr@app MainPID)"
-        assert_eq "ActiveState after exec" active "$(active_state ctr@app)"
+        assert_eq "MainPID after exec" "$main" "$(show ctr@ex MainPID)"
+        assert_eq "ActiveState after exec" active "$(active_state ctr@ex)"
         RC=0
-        OUT=$(host_run timeout 60 systemctl stop ctr@app 2>&1) || RC=$?
-        assert_eq "systemctl stop ctr@app ($OUT)" 0 "$RC"
+        OUT=$(host_run timeout 60 systemctl stop ctr@ex 2>&1) || RC=$?
+        assert_eq "systemctl stop ctr@ex ($OUT)" 0 "$RC"
         wait_for "the exec'd process $xpid to go with the unit" eval "! host_run test -e /proc/$xpid"
         host_run rm -f /run/ctr-test-exec.pid
 }
