@@ -289,6 +289,17 @@ static int write_pid_file(const char *path, int pid) {
         return write_all(fd, buf, (size_t) n);
 }
 
+/* What the service's reply says, printed as the verb would have printed it; the exit status. */
+static int reply_print(const ControlReply *rep) {
+        if (rep->out)
+                fputs(rep->out, stdout);
+        if (rep->err)
+                fputs(rep->err, stderr);
+        if (rep->error)
+                log_error("%s", rep->error);
+        return !rep->ok && rep->status == 0 ? EXIT_FAILED : rep->status;
+}
+
 /* exec through the service: our stdio go with the request, our signals follow it, the pty's
  * master comes back for our --console-socket, and the process's exit status is ours. */
 static int client_exec(ControlRequest *req) {
@@ -334,15 +345,7 @@ static int client_exec(ControlRequest *req) {
                 log_error("talk to the system service at %s: %s", CONTROL_SOCKET_PATH, error ?: strerror(-r));
                 return EXIT_FAILED;
         }
-        if (rep.out)
-                fputs(rep.out, stdout);
-        if (rep.err)
-                fputs(rep.err, stderr);
-        if (rep.error)
-                log_error("%s", rep.error);
-        int status = rep.status;
-        if (!rep.ok && status == 0)
-                status = EXIT_FAILED;
+        int status = reply_print(&rep);
         if (rep.ok && req->exec.client_pid_file && rep.pid > 0 &&
             (r = write_pid_file(req->exec.client_pid_file, rep.pid)) < 0) {
                 log_error_errno(r, "write pid file %s", req->exec.client_pid_file);
@@ -432,15 +435,7 @@ int control_client_run(ControlRequest *req) {
                 log_error("the system service sent a bad reply: %s", error ?: "out of memory");
                 return EXIT_FAILED;
         }
-        if (rep.out)
-                fputs(rep.out, stdout);
-        if (rep.err)
-                fputs(rep.err, stderr);
-        if (rep.error)
-                log_error("%s", rep.error);
-        int status = rep.status;
-        if (!rep.ok && status == 0)
-                status = EXIT_FAILED;
+        int status = reply_print(&rep);
         control_reply_done(&rep);
         return status;
 }
