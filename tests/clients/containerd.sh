@@ -279,11 +279,13 @@ t_delete() {
 
 t_exec() {
         start_loop e
-        capture cc tasks exec --exec-id e1 "$N" sh -c 'echo in-exec; echo "mark=$CTR_TEST_MARK"; cat /proc/self/cgroup'
+        capture cc tasks exec --exec-id e1 "$N" sh -c 'echo in-exec; echo "mark=$CTR_TEST_MARK"; cat /proc/self/cgroup; echo ---; cat /proc/1/cgroup'
         assert_rc 0 "ctr tasks exec"
         expect_line "ctr tasks exec's output" "$OUT" '^in-exec$'
         expect_line "the container's environment in exec" "$OUT" "^mark=$MARK\$"
         expect_line "the exec'd process's cgroup" "$OUT" ":/$NS/$N\$"
+        assert_eq "the exec'd process's cgroups (its PID 1's)" "$(sed -n '/^---$/,$p' <<<"$OUT" | sed 1d)" \
+                "$(sed -n '/^mark=/,/^---$/p' <<<"$OUT" | sed '1d;$d')"
         capture cc tasks exec --exec-id e2 "$N" sh -c 'exit 3'
         assert_rc 3 "ctr tasks exec of sh -c 'exit 3'"
         capture cc tasks exec --exec-id e3 --user 65534 --cwd /tmp "$N" sh -c 'echo "$(id -u) $(pwd)"'

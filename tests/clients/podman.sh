@@ -332,12 +332,17 @@ t_read_only() {
 
 t_exec() {
         start_loop e
-        capture pm exec "$N" sh -c 'echo in-exec; tty; echo "mark=$CTR_TEST_MARK"; cat /proc/self/cgroup'
+        capture pm exec "$N" sh -c 'echo in-exec; tty; echo "mark=$CTR_TEST_MARK"; cat /proc/self/cgroup; echo ---; cat /proc/1/cgroup'
         assert_rc 0 "podman exec"
         expect_line "podman exec's output" "$OUT" '^in-exec$'
         expect_line "podman exec without -t" "$OUT" '^not a tty$'
         expect_line "the container's environment in exec" "$OUT" "^mark=$MARK\$"
-        expect_line "the exec'd process's cgroup" "$OUT" "libpod-$ID"
+        # The init's cgroups, as the container sees them (on cgroup v2 podman gives it a cgroup
+        # namespace: "0::/"), and, from the host, the container's own (libpod-ID).
+        assert_eq "the exec'd process's cgroups (its PID 1's)" "$(sed -n '/^---$/,$p' <<<"$OUT" | sed 1d)" \
+                "$(sed -n '/^mark=/,/^---$/p' <<<"$OUT" | sed '1d;$d')"
+        grep -q "libpod-$ID" "/proc/$(inspect "$N" '{{.State.Pid}}')/cgroup" ||
+                fail "the container's init is not in a libpod-$ID cgroup: $(cat "/proc/$(inspect "$N" '{{.State.Pid}}')/cgroup")"
         capture pm exec "$N" sh -c 'exit 3'
         assert_rc 3 "podman exec of sh -c 'exit 3'"
         capture pm exec -e FOO=bar -u 65534 -w /tmp "$N" sh -c 'echo "$FOO $(id -u) $(pwd)"'
