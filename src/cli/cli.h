@@ -31,6 +31,8 @@ typedef struct Verb {
         int (*run)(int argc, char **argv, const GlobalOptions *g);
         /* Forks a container's init: run from a sealed copy of the binary (sealed-binary.h). */
         bool forks_init;
+        /* Forks into a running container: always from a sealed copy (sealed-binary.h). */
+        bool joins_container;
 } Verb;
 
 extern const Verb verbs[];

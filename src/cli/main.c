@@ -28,12 +28,12 @@ const Verb verbs[] = {
           "      --system-bundle       the bundle must be root's alone (ctr@.service; always so\n"
           "                            for a bundle under /var/lib/ctr-launch)\n"
           "      --no-new-keyring      accepted for runc compatibility\n",
-          verb_create, true },
+          verb_create, true, false },
         { "start", "start the user's process of a created container",
           "Usage: ctr-launch start ID\n\n"
           "Lets the created container ID exec its process. Returns once the process has been\n"
           "exec'd; an exec failure (such as a missing binary) is an error.\n",
-          verb_start, false },
+          verb_start, false, false },
         { "run", "create and start a container, and wait for it",
           "Usage: ctr-launch run [OPTIONS] ID\n\n"
           "Creates and starts the container ID. Without --detach, waits for it, forwards the\n"
@@ -41,7 +41,7 @@ const Verb verbs[] = {
           "(128+N if it was killed by signal N).\n\n"
           "Options: those of create, and\n"
           "  -d, --detach              return once the container runs\n",
-          verb_run, true },
+          verb_run, true, false },
         { "exec", "run a new process in a running container",
           "Usage: ctr-launch exec [OPTIONS] ID COMMAND [ARG...]\n"
           "       ctr-launch exec [OPTIONS] --process FILE ID\n\n"
@@ -68,12 +68,12 @@ const Verb verbs[] = {
           "                            ([CONTROLLER[,CONTROLLER...]:]PATH; it must exist)\n"
           "      --apparmor PROFILE, --process-label LABEL\n"
           "                            refused when not empty: LSM labels are not supported yet\n",
-          verb_exec, true },
+          verb_exec, true, true },
         { "state", "print a container's OCI state",
           "Usage: ctr-launch state ID\n\n"
           "Prints the OCI state of ID as JSON: ociVersion, id, status (creating, created,\n"
           "running, paused, stopped), pid, bundle, rootfs, created, owner, annotations.\n",
-          verb_state, false },
+          verb_state, false, false },
         { "kill", "send a signal to a container",
           "Usage: ctr-launch kill [--all] [--wait] ID [SIGNAL]\n\n"
           "Sends SIGNAL to the container's init. SIGNAL is a name with or without SIG (TERM,\n"
@@ -83,21 +83,21 @@ const Verb verbs[] = {
           "Options:\n"
           "  -a, --all                 signal every process of the container (its cgroup)\n"
           "  -w, --wait                return only once the container's init has exited\n",
-          verb_kill, false },
+          verb_kill, false, false },
         { "delete", "delete a container",
           "Usage: ctr-launch delete [--force] ID\n\n"
           "Deletes a created or stopped container: kills its init if it is still waiting, and\n"
           "removes its state. Options may also follow the ID.\n\n"
           "Options:\n"
           "  -f, --force               also a running or broken container: kill what is left\n",
-          verb_delete, false },
+          verb_delete, false, false },
         { "list", "list containers",
           "Usage: ctr-launch list [--format table|json] [--quiet]\n\n"
           "Lists the containers under the state root.\n\n"
           "Options:\n"
           "  -f, --format FORMAT       table (default) or json\n"
           "  -q, --quiet               print the ids only\n",
-          verb_list, false },
+          verb_list, false, false },
         { "ps", "list the processes of a container",
           "Usage: ctr-launch ps [--format table|json] ID [PS OPTIONS...]\n\n"
           "Runs the host's ps(1) with PS OPTIONS (default: -ef) and prints its header and the\n"
@@ -106,16 +106,16 @@ const Verb verbs[] = {
           "Everything after the ID goes to ps: our options come before it.\n\n"
           "Options:\n"
           "  -f, --format FORMAT       table (default) or json\n",
-          verb_ps, false },
+          verb_ps, false, false },
         { "pause", "suspend every process of a container",
           "Usage: ctr-launch pause ID\n\n"
           "Freezes every process of the running container ID with its cgroup's freezer;\n"
           "its status becomes paused until `ctr-launch resume ID`.\n",
-          verb_pause, false },
+          verb_pause, false, false },
         { "resume", "resume a paused container",
           "Usage: ctr-launch resume ID\n\n"
           "Thaws the processes of the paused container ID; its status is running again.\n",
-          verb_resume, false },
+          verb_resume, false, false },
         { "update", "change the resource limits of a container",
           "Usage: ctr-launch update [OPTIONS] ID\n\n"
           "Applies new resource limits to the cgroup of a created, running or paused container\n"
@@ -138,7 +138,7 @@ const Verb verbs[] = {
           "      --cpuset-cpus LIST    CPUs to run on (\"0-3,6\")\n"
           "      --cpuset-mems LIST    memory nodes to allocate from\n"
           "      --blkio-weight N      block IO weight, 10 to 1000\n",
-          verb_update, false },
+          verb_update, false, false },
         { "events", "print a container's resource statistics and OOM events",
           "Usage: ctr-launch events [--stats] [--interval DURATION] ID\n\n"
           "Prints the statistics of the container's cgroup as JSON events, one per line:\n"
@@ -148,7 +148,7 @@ const Verb verbs[] = {
           "Options:\n"
           "      --stats               print the statistics once and exit\n"
           "      --interval DURATION   time between statistics: 5s (default), 500ms, or seconds\n",
-          verb_events, false },
+          verb_events, false, false },
         { "spec", "write a default config.json",
           "Usage: ctr-launch spec [--bundle DIR] [--rootless]\n\n"
           "Writes a default config.json into the bundle directory (never over an existing one),\n"
@@ -159,31 +159,31 @@ const Verb verbs[] = {
           "      --rootless            a config for a rootless container, as runc's: a user\n"
           "                            namespace mapping the caller to root, /sys bound, no\n"
           "                            linux.resources; unlike runc's, its own network namespace\n",
-          verb_spec, false },
+          verb_spec, false, false },
         { "features", "print the runtime-spec features this build and host support",
           "Usage: ctr-launch features\n\n"
           "Prints the OCI runtime-spec features document as JSON: the spec versions, hooks,\n"
           "mount options, namespaces, capabilities, cgroup drivers, seccomp actions, operators,\n"
           "architectures and flags that config.json may use with this build on this host, and\n"
           "what it does not support (AppArmor, SELinux, Intel RDT, idmapped mounts).\n",
-          verb_features, false },
+          verb_features, false, false },
         { "checkpoint", "not supported (runc's CRIU checkpoint)",
           "Usage: ctr-launch checkpoint [OPTIONS] ID\n\n"
           "Not supported: ctr-launch does not use CRIU. Always fails with one line.\n",
-          verb_checkpoint, false },
+          verb_checkpoint, false, false },
         { "restore", "not supported (runc's CRIU restore)",
           "Usage: ctr-launch restore [OPTIONS] ID\n\n"
           "Not supported: ctr-launch does not use CRIU. Always fails with one line.\n",
-          verb_restore, false },
+          verb_restore, false, false },
         /* Hidden: run by ctr-launch@.service only. */
         { "serve", NULL,
           "Usage: ctr-launch serve\n\n"
           "Run by ctr-launch@.service with one connection of ctr-launch.socket on stdin: reads\n"
           "one request of a non-root caller, asks polkit, acts, replies (docs/authorization.md).\n",
-          verb_serve, false },
+          verb_serve, false, false },
         { "help", "describe a command",
           "Usage: ctr-launch help [COMMAND]\n",
-          verb_help, false },
+          verb_help, false, false },
         {}
 };
 
@@ -250,7 +250,7 @@ int main(int argc, char **argv) {
         }
 
         if (v->forks_init) {
-                r = sealed_binary_ensure(argv);
+                r = sealed_binary_ensure(argv, v->joins_container);
                 if (r < 0) {
                         r = cli_failf(r, "run from a sealed copy of the binary");
                         log_close();

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <linux/keyctl.h>
 
 #include "errmsg.h"
 #include "fd-util.h"
@@ -293,5 +294,14 @@ int process_reset_signals(char **ret_error) {
                         continue;
                 (void) signal(sig, SIG_DFL);
         }
+        return 0;
+}
+
+int process_new_session_keyring(char **ret_error) {
+        /* Else the process would share the caller's session keyring (an admin's Kerberos
+         * tickets, fscrypt and cifs keys): a new, empty, anonymous one. A kernel without keys
+         * has nothing to share. */
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+                return errmsg(ret_error, -errno, "join a new session keyring");
         return 0;
 }

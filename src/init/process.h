@@ -12,6 +12,8 @@
 int process_apply_limits(const OciProcess *p, char **ret_error);
 /* Groups, uid/gid and capabilities, noNewPrivileges, umask, cwd. */
 int process_apply_identity(const OciProcess *p, char **ret_error);
+/* A new, empty session keyring: none of the caller's keys. */
+int process_new_session_keyring(char **ret_error);
 /* Fds 3 .. 3+n-1 inheritable, every one above close-on-exec. */
 int process_keep_fds(unsigned n, char **ret_error);
 /* No signal blocked, every disposition the default. */

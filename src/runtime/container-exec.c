@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -135,6 +136,40 @@ static int override_process(OciConfig *config, const ExecOptions *o, char **ret_
         return 0;
 }
 
+static const OciRlimit *find_rlimit(const OciProcess *p, int resource) {
+        for (size_t i = 0; i < p->n_rlimits; i++)
+                if (p->rlimits[i].resource == resource)
+                        return &p->rlimits[i];
+        return NULL;
+}
+
+/* What a --process document may set only as the container's own process has it, through the
+ * system service: what takes privilege to raise, which the child still has when it applies
+ * them (rlimits, oomScoreAdj, the scheduler, the I/O class). */
+static int check_no_escalation_limits(const OciProcess *p, const OciProcess *container, char **ret_error) {
+        for (size_t i = 0; i < p->n_rlimits; i++) {
+                const OciRlimit *mine = &p->rlimits[i], *theirs = find_rlimit(container, mine->resource);
+                if (!theirs || mine->soft > theirs->soft || mine->hard > theirs->hard)
+                        return errmsg_plain(ret_error, -EPERM, "rlimits above the container's are not given through "
+                                            "the system service (--process: process.rlimits)");
+        }
+        if (p->has_oom_score_adj &&
+            (!container->has_oom_score_adj || p->oom_score_adj < container->oom_score_adj))
+                return errmsg_plain(ret_error, -EPERM, "an oomScoreAdj below the container's is not given through the "
+                                    "system service (--process)");
+        const OciScheduler *a = &p->scheduler, *b = &container->scheduler;
+        bool same_scheduler = a->set == b->set && a->policy == b->policy && a->nice == b->nice &&
+                              a->priority == b->priority && a->flags == b->flags && a->runtime == b->runtime &&
+                              a->deadline == b->deadline && a->period == b->period;
+        bool same_io = p->io_priority.set == container->io_priority.set &&
+                       p->io_priority.class == container->io_priority.class &&
+                       p->io_priority.priority == container->io_priority.priority;
+        if ((a->set && !same_scheduler) || (p->io_priority.set && !same_io))
+                return errmsg_plain(ret_error, -EPERM, "a scheduler or I/O priority other than the container's is not "
+                                    "given through the system service (--process)");
+        return 0;
+}
+
 /* The system service runs exec for admins who are not root: the process may be anyone inside
  * the container, but not more privileged than the container's own process may be. */
 static int check_no_escalation(const OciProcess *p, uint64_t bounding, bool no_new_privileges, char **ret_error) {
@@ -167,6 +202,7 @@ static int build_process(OciConfig *config, const ExecOptions *o, char **ret_err
                 /* Without capabilities of its own, the process has the container's (runc). */
                 if (!p.has_capabilities)
                         memcpy(p.capabilities, config->process.capabilities, sizeof(p.capabilities));
+                r = o->no_escalation ? check_no_escalation_limits(&p, &config->process, ret_error) : 0;
                 oci_process_done(&config->process);
                 config->process = p;
         }
@@ -234,12 +270,25 @@ typedef struct ExecContext {
         int pidfd;
 } ExecContext;
 
+/* Waits (timeout_ms < 0: for as long as it takes) for x's child to end, and reaps it; or leaves
+ * it to whoever reaps orphans (a process SIGKILLed in a frozen cgroup ends only on thaw). */
+static void reap(const ExecContext *x, int timeout_ms) {
+        struct pollfd p = { .fd = x->pidfd, .events = POLLIN };
+        if (x->pidfd >= 0)
+                while (poll(&p, 1, timeout_ms) < 0 && errno == EINTR)
+                        ;
+        if (x->pidfd < 0 || p.revents)
+                while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+}
+
 /* The child that joined a PID namespace forked the process-to-be into it as our child, told
- * us its PID, and exits: reap it, and the process-to-be is x->pid from now on. */
-static int take_grandchild(ExecContext *x, char **ret_error) {
+ * us its PID, and exits: reap it, and the process-to-be is x->pid from now on. In a paused
+ * container that happens once it is resumed: timeout_ms < 0 then. */
+static int take_grandchild(ExecContext *x, int timeout_ms, char **ret_error) {
         struct pollfd p = { .fd = x->channel, .events = POLLIN };
         int k;
-        while ((k = poll(&p, 1, EXEC_SETUP_TIMEOUT_MS)) < 0 && errno == EINTR)
+        while ((k = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
                 ;
         if (k == 0)
                 return errmsg_plain(ret_error, -ETIMEDOUT, "the new process did not join the container within %d s",
@@ -257,9 +306,12 @@ static int take_grandchild(ExecContext *x, char **ret_error) {
                 int k2 = exec_report_read(x->channel, EXEC_SETUP_TIMEOUT_MS, &rest);
                 return errmsg_plain(ret_error, -EIO, "%s%s", line ?: "", k2 < 0 && rest ? rest : "");
         }
-        while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
-                ;
+        reap(x, EXEC_SETUP_TIMEOUT_MS);
+        x->pidfd = safe_close(x->pidfd);
         x->pid = pid;
+        /* Our child (CLONE_PARENT), so the PID is its until we reap it. */
+        if ((x->pidfd = pidfd_open(x->pid, 0)) < 0)
+                return errmsg(ret_error, -errno, "pidfd_open");
         return 0;
 }
 
@@ -269,8 +321,7 @@ static void exec_context_done(ExecContext *x) {
                         (void) pidfd_send_signal(x->pidfd, SIGKILL, NULL, 0);
                 else
                         (void) kill(x->pid, SIGKILL);
-                while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
-                        ;
+                reap(x, EXEC_SETUP_TIMEOUT_MS);
         }
         safe_close(x->pidfd);
         safe_close(x->channel);
@@ -361,8 +412,6 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
         x.child_channel = safe_close(x.child_channel);
         x.console_fd = safe_close(x.console_fd);
         x.stub_fd = safe_close(x.stub_fd);
-        if ((ns_flags & CLONE_NEWPID) && (r = take_grandchild(&x, ret_error)) < 0)
-                return r;
         x.pidfd = pidfd_open(x.pid, 0);
         if (x.pidfd < 0)
                 return errmsg(ret_error, -errno, "pidfd_open");
@@ -374,8 +423,15 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
         char go = EXEC_CHILD_GO;
         if (write(x.channel, &go, 1) != 1)
                 return errmsg(ret_error, -errno, "tell the new process to go on");
-        /* Placed into a frozen cgroup, it goes on once the container is resumed. */
-        if (c->status != STATUS_PAUSED && (r = exec_report_read(x.channel, EXEC_SETUP_TIMEOUT_MS, ret_error)) < 0)
+        /* Placed into a frozen cgroup, it goes on once the container is resumed: a paused
+         * container's exec (--ignore-paused) returns then, and does not wait for the outcome. */
+        bool paused = c->status == STATUS_PAUSED;
+        /* Resuming takes the container's lock: let go of it while we wait for that. */
+        if (paused)
+                (void) flock(c->dir->dir_fd, LOCK_UN);
+        if ((ns_flags & CLONE_NEWPID) && (r = take_grandchild(&x, paused ? -1 : EXEC_SETUP_TIMEOUT_MS, ret_error)) < 0)
+                return r;
+        if (!paused && (r = exec_report_read(x.channel, EXEC_SETUP_TIMEOUT_MS, ret_error)) < 0)
                 return r;
         if (o->pid_file && (r = container_write_pid_file(o->pid_file, x.pid)) < 0)
                 return errmsg(ret_error, r, "write pid file %s", o->pid_file);

@@ -108,7 +108,8 @@ int container_start(Container *c, int *ret_relay_fd, char **ret_error);
 /* Runs a new process in the running container (container-exec.c): it joins every namespace
  * and cgroup of the init, gets the container's (or --process's) environment, identity,
  * rlimits, capabilities and seccomp profile, and is a child of the caller. Returns once it
- * has exec'd (or, in a paused container, once it is placed there: it runs on resume), with
+ * has exec'd (or, in a paused container, once the container is resumed and it runs: the
+ * container's lock is let go meanwhile, for the resume), with
  * *ret_pid and, if ret_pidfd is not NULL, a pidfd of it. On failure nothing is left. */
 int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, pid_t *ret_pid, int *ret_pidfd,
                    char **ret_error);

@@ -52,7 +52,8 @@ static int become_userns_root(char **ret_error) {
 /* A PID namespace is one for our children (and joining it takes privilege in the user
  * namespace we just joined, which the caller of a rootless container has only from here): the
  * process-to-be is our child in it, made our parent's child (CLONE_PARENT), so that the
- * caller waits for it and signals it. We tell the caller its PID, and go. */
+ * caller waits for it and signals it. We tell the caller its PID, and go. By now we hold the
+ * process's credentials only: nothing the container could take from the new process. */
 static void enter_pid_namespace(const ExecChild *x) {
         /* The new process waits until our line is out: its own words on the channel come after
          * it; and it goes if we fail before (the pipe's end without the byte). */
@@ -92,15 +93,19 @@ static void join(const ExecChild *x) {
          * namespace puts us at its root: the container's. */
         if (x->ns_flags && setns(x->init_pidfd, x->ns_flags) < 0)
                 child_fail_errno(x, -errno, "join the container's namespaces");
-        if (x->ns_flags & CLONE_NEWPID)
-                enter_pid_namespace(x);
         if ((x->ns_flags & CLONE_NEWUSER) && (r = become_userns_root(&error)) < 0)
                 child_fail(x, r, error);
         if (chdir("/") < 0)
                 child_fail_errno(x, -errno, "chdir to the container's root");
+}
 
+/* The pty (or a session of our own): opened as the process's user, in its cgroups (so under
+ * the container's device rules: a /dev/ptmx the container replaced with another device node
+ * is refused by them), by the process itself, which must be its session's leader. */
+static void terminal(const ExecChild *x) {
+        _cleanup_free_ char *error = NULL;
         if (x->process->terminal) {
-                r = console_setup_exec(x->console_fd, x->process->console_height, x->process->console_width, &error);
+                int r = console_setup_exec(x->console_fd, x->process->console_height, x->process->console_width, &error);
                 if (r < 0)
                         child_fail(x, r, error);
         } else if (setsid() < 0)
@@ -130,11 +135,15 @@ _noreturn_ void exec_child_main(const ExecChild *x) {
         _cleanup_free_ char *error = NULL;
         int r;
 
+        /* Everything that takes privilege happens here, outside the container's PID namespace:
+         * no process of the container can see us, let alone ptrace us (CAP_SYS_PTRACE overrides
+         * "not dumpable"). The process it can see is born with the container's credentials. */
         join(x);
         handshake(x);
 
         /* In the container's cgroups now, still its root: what needs privilege first. */
-        if ((r = process_apply_limits(p, &error)) < 0 || (r = process_apply_scheduling(p, &error)) < 0 ||
+        if ((r = process_new_session_keyring(&error)) < 0 || (r = process_apply_limits(p, &error)) < 0 ||
+            (r = process_apply_scheduling(p, &error)) < 0 ||
             (r = process_apply_personality(&x->config->personality, &error)) < 0 ||
             (r = process_apply_cpu_affinity(p, true, &error)) < 0)
                 child_fail(x, r, error);
@@ -154,6 +163,10 @@ _noreturn_ void exec_child_main(const ExecChild *x) {
         if ((r = process_apply_identity(p, &error)) < 0 || (r = process_keep_fds(x->preserve_fds, &error)) < 0 ||
             (r = process_reset_signals(&error)) < 0)
                 child_fail(x, r, error);
+
+        if (x->ns_flags & CLONE_NEWPID)
+                enter_pid_namespace(x);
+        terminal(x);
 
         _cleanup_free_ char *path = NULL;
         if ((r = process_find_executable(p, &path, &error)) < 0)

@@ -327,8 +327,10 @@ static scmp_filter_ctx init_prepare_process(Init *in) {
         _cleanup_free_ char *error = NULL;
         int r;
 
-        /* In the cgroup now, still root, and before any seccomp filter could refuse these. */
-        if ((r = process_apply_scheduling(&c->process, &error)) < 0 ||
+        /* In the cgroup now, still root, and before any seccomp filter could refuse these
+         * (Docker's profile denies keyctl). Not the session keyring of whoever ran create (an
+         * admin's keys), as for exec. */
+        if ((r = process_new_session_keyring(&error)) < 0 || (r = process_apply_scheduling(&c->process, &error)) < 0 ||
             (r = process_apply_personality(&c->personality, &error)) < 0 ||
             (r = process_apply_cpu_affinity(&c->process, true, &error)) < 0)
                 init_fail(in, r, error);

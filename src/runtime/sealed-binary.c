@@ -52,10 +52,11 @@ int exec_stub_open(int *ret_fd) {
 #endif
 }
 
-int sealed_binary_ensure(char **argv) {
+int sealed_binary_ensure(char **argv, bool always) {
 #if HAVE_EXEC_STUB
-        return 0;
-#else
+        if (!always)
+                return 0;
+#endif
         _cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
         if (self < 0)
                 return -errno;
@@ -87,5 +88,4 @@ int sealed_binary_ensure(char **argv) {
          * the fd. */
         fexecve(copy, argv, environ);
         return -errno;
-#endif
 }

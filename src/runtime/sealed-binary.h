@@ -14,8 +14,10 @@
 
 /* Returns 0 when no re-execution is needed (the stub exists, or this process already runs
  * from a sealed copy), -errno on failure; otherwise re-executes argv from a sealed copy and
- * never returns. */
-int sealed_binary_ensure(char **argv);
+ * never returns. always: even where the stub exists. `exec` needs that: its child joins a
+ * container whose processes already run, and one with CAP_SYS_PTRACE reaches
+ * /proc/<child>/exe whether the child is dumpable or not. */
+int sealed_binary_ensure(char **argv, bool always);
 
 /* A sealed memfd holding the exec stub (O_CLOEXEC), for execveat(AT_EMPTY_PATH);
  * -EOPNOTSUPP where it is not built. */

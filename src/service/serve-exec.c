@@ -17,6 +17,8 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/un.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
@@ -60,8 +62,14 @@ int serve_exec_check_fds(const ServeConn *c, uid_t uid, char **ret_error) {
                 int flags = fcntl(c->fds[i], F_GETFL);
                 if (flags < 0 || fstat(c->fds[i], &st) < 0)
                         return errmsg(ret_error, -errno, "exec: the caller's %s", stdio_names[i]);
-                if (!(flags & O_PATH) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode) ||
-                                          (S_ISREG(st.st_mode) && st.st_uid == uid)))
+                /* A pipe, but not a named FIFO of someone else's: root in the container could
+                 * reopen it for writing through /proc/self/fd (a root daemon's 0644 control
+                 * FIFO, say). An anonymous pipe lives on pipefs, and reopening it only reaches
+                 * the same pipe. */
+                struct statfs sf;
+                bool anonymous_pipe = S_ISFIFO(st.st_mode) && fstatfs(c->fds[i], &sf) >= 0 && sf.f_type == PIPEFS_MAGIC;
+                if (!(flags & O_PATH) && (anonymous_pipe || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode) ||
+                                          ((S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode)) && st.st_uid == uid)))
                         continue;
                 return errmsg_plain(ret_error, -EPERM,
                                     "exec: the caller's %s is %s: the system service passes on terminals, pipes, "
@@ -70,6 +78,7 @@ int serve_exec_check_fds(const ServeConn *c, uid_t uid, char **ret_error) {
                                     stdio_names[i], (flags & O_PATH) ? "an O_PATH descriptor" :
                                     S_ISDIR(st.st_mode) ? "a directory" :
                                     S_ISREG(st.st_mode) ? "a file the caller does not own" :
+                                    S_ISFIFO(st.st_mode) ? "a named FIFO the caller does not own" :
                                     "neither a pipe, a socket, a character device nor a file");
         }
         return 0;

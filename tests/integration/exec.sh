@@ -187,13 +187,66 @@ t_paused() {
         capture ctr exec c1 /bin/touch /shared/paused-ran
         assert_fails "exec into a paused container"
         assert_one_error_line "exec into a paused container" 'paused'
-        capture ctr exec -d --ignore-paused --pid-file "$C/p.pid" c1 /bin/touch /shared/paused-ran
-        assert_rc 0 "exec -d --ignore-paused"
-        sleep 0.3
+        # With --ignore-paused the process is placed in the frozen cgroup, and runs (and exec
+        # returns) once the container is resumed.
+        capture_start x ctr exec -d --ignore-paused --pid-file "$C/p.pid" c1 /bin/touch /shared/paused-ran
+        local xpid=$BG_PID
+        sleep 0.5
         [ ! -e "$C/shared/paused-ran" ] || fail "the process exec'd into a paused container ran before resume"
         capture ctr resume c1
         assert_rc 0 resume
+        capture_end "$xpid" x
+        assert_rc 0 "exec -d --ignore-paused, once resumed"
         wait_for "the process to run after resume" test -e "$C/shared/paused-ran"
+        [ -s "$C/p.pid" ] || fail "no pid file after exec -d --ignore-paused"
+        ctr delete --force c1
+}
+
+# The caller's session keyring stays the caller's: a key only its possessor may view is not
+# in the exec'd process's /proc/keys (it would be, sharing the keyring). /proc/keys unmasked.
+t_session_keyring() {
+        running c1 del linux.maskedPaths
+        cat >"$C/keys.py" <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+SYS_keyctl, SYS_add_key = 250, 248
+KEYCTL_JOIN_SESSION_KEYRING, KEYCTL_SETPERM, KEY_SPEC_SESSION_KEYRING = 1, 5, -3
+if libc.syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, None) < 0:
+    sys.exit("join: %s" % os.strerror(ctypes.get_errno()))
+key = libc.syscall(SYS_add_key, b"user", b"ctr-test-secret", b"x", 1, KEY_SPEC_SESSION_KEYRING)
+if key < 0 or libc.syscall(SYS_keyctl, KEYCTL_SETPERM, key, 0x3f000000) < 0:
+    sys.exit("add_key: %s" % os.strerror(ctypes.get_errno()))
+os.execvp(sys.argv[1], sys.argv[1:])
+PY
+        [ "$(uname -m)" = x86_64 ] || skip "the key syscalls' numbers in this test are x86-64's"
+        capture "$PY" "$C/keys.py" cat /proc/keys
+        assert_contains "/proc/keys of the key's possessor (the test's own check)" "$OUT" ctr-test-secret
+        capture "$PY" "$C/keys.py" "$CTR" --root "$ROOT" exec c1 /bin/cat /proc/keys
+        assert_rc 0 "exec of cat /proc/keys"
+        [ -n "$OUT" ] || fail "the exec'd process sees no key at all (not even its own session keyring): is /proc/keys masked?"
+        case $OUT in *ctr-test-secret*) fail "the exec'd process possesses the caller's key:
+$OUT" ;; esac
+        ctr delete --force c1
+}
+
+# The launcher that joins the container runs from a sealed copy of itself, never the host's
+# binary: a container process with CAP_SYS_PTRACE reaches /proc/PID/exe of whatever it sees.
+t_sealed_launcher() {
+        running c1
+        capture_start x ctr exec c1 /bin/sh -c 'touch /shared/x-ready; sleep 30'
+        local xpid=$BG_PID launcher exe
+        wait_for "the exec'd process to run" test -e "$C/shared/x-ready"
+        # timeout(1) runs it, under the harness's subshell; fexecve() kept its command line.
+        launcher=$(pgrep -f -- "--root $ROOT exec c1" | while read -r p; do
+                [ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$(command -v timeout)")" ] || echo "$p"; done | head -1)
+        [ -n "$launcher" ] || fail "no ctr-launch exec process found"
+        exe=$(readlink "/proc/$launcher/exe")
+        case $exe in
+        /memfd:ctr-launch*) ;;
+        *) fail "ctr-launch exec runs from $exe, not a sealed copy" ;;
+        esac
+        kill "$launcher"
+        capture_end "$xpid" x
         ctr delete --force c1
 }
 
@@ -326,6 +379,8 @@ case_run exec-signals t_signals
 case_run exec-fds t_fds
 case_run exec-paused t_paused
 case_run exec-not-running t_not_running
+case_run exec-session-keyring t_session_keyring
+case_run exec-sealed-launcher t_sealed_launcher
 case_run exec-terminal t_terminal
 case_run exec-terminal-relay t_terminal_relay
 case_run exec-cgroup-sub t_cgroup_sub

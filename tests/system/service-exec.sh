@@ -35,15 +35,28 @@ for id in web db demo; do
 done
 ALICE_UID=$(host_run id -u alice)
 
-# as USER CMD...: CMD as USER (runuser: no session, no agent), stdin /dev/null; status in RC,
-# stdout in OUT, stderr in ERR. Both are pipes: the service passes on no file the caller does
-# not own (nor a stdin that is one: ours may be).
-as() {
+# user_run USER CMD...: CMD as USER (runuser: no session, no agent) with pipes for its stdin,
+# stdout and stderr, in the test host itself: the service passes on no file the caller does not
+# own, and the VM's agent gives a job files (root's). Stdin is ours with HOST_RUN_STDIN=-.
+user_run() {
         local user=$1
         shift
+        host_run bash -c 'cat | { "$@" 2>&1 1>&3 3>&- | cat >&2; exit "${PIPESTATUS[0]}"; } 3>&1 | cat; exit "${PIPESTATUS[1]}"' \
+                _ runuser -u "$user" -- "$@"
+}
+
+# user_run_null USER CMD...: CMD as USER with /dev/null of the test host for its stdio (for a
+# client in the background: a pipe would stay open as long as the container's process holds it).
+user_run_null() {
+        local user=$1
+        shift
+        host_run bash -c 'exec runuser -u "$0" -- "$@" </dev/null >/dev/null 2>&1' "$user" "$@"
+}
+
+# as USER CMD...: user_run with stdin empty; status in RC, stdout in OUT, stderr in ERR.
+as() {
         RC=0
-        OUT=$(host_run runuser -u "$user" -- timeout 60 "$@" </dev/null 2> >(cat >"$HOST_DIR/as.err")) || RC=$?
-        wait $! 2>/dev/null || true
+        OUT=$(user_run "$@" </dev/null 2>"$HOST_DIR/as.err") || RC=$?
         ERR=$(cat "$HOST_DIR/as.err")
 }
 
@@ -76,10 +89,9 @@ start_unit() {
 case_alice_exec_web() {
         start_unit web
         RC=0
-        OUT=$(printf 'hello\n' | host_run runuser -u alice -- timeout 60 "$HOST_CTR" exec web \
+        OUT=$(printf 'hello\n' | HOST_RUN_STDIN=- user_run alice timeout 60 "$HOST_CTR" exec web \
                 sh -c 'echo out; echo err >&2; read x; echo "got $x"; echo "$1"; exit 7' sh 'a$HOME ${PATH} $$ %n' \
-                2> >(cat >"$HOST_DIR/as.err")) || RC=$?
-        wait $! 2>/dev/null || true
+                2>"$HOST_DIR/as.err") || RC=$?
         ERR=$(cat "$HOST_DIR/as.err")
         assert_eq "exit status of alice's exec" 7 "$RC"
         assert_contains "stdout" "$OUT" out
@@ -133,12 +145,14 @@ case_bob_nothing() {
 case_refusals() {
         start_unit web
         RC=0
-        ERR=$(host_run runuser -u alice -- "$HOST_CTR" exec web touch /shared/pwned </etc/hostname 2>&1 >/dev/null) || RC=$?
+        ERR=$(host_run bash -c 'runuser -u alice -- "$@" </etc/hostname 2>&1 | cat; exit "${PIPESTATUS[0]}"' \
+                _ "$HOST_CTR" exec web touch /shared/pwned) || RC=$?
         [ "$RC" != 0 ] || fail "a regular file as stdin was passed on"
-        assert_contains "root's file as stdin" "$ERR" "a file the caller does not own"
+        assert_contains "root's file as stdin" "$ERR" "stdin is a file the caller does not own"
         note "$ERR"
         # A file of alice's own: passed on.
-        host_run runuser -u alice -- sh -c "$HOST_CTR exec web echo to-a-file >/tmp/alice-exec.out 2>&1" </dev/null || fail "exec to alice's own file: $(host_run cat /tmp/alice-exec.out)"
+        user_run alice sh -c "$HOST_CTR exec web echo to-a-file >/tmp/alice-exec.out 2>&1" </dev/null ||
+                fail "exec to alice's own file: $(host_run cat /tmp/alice-exec.out)"
         assert_eq "alice's own file as stdout" to-a-file "$(host_run cat /tmp/alice-exec.out)"
         host_run rm -f /tmp/alice-exec.out
         as alice "$HOST_CTR" exec --preserve-fds 1 web true
@@ -176,9 +190,8 @@ client_pid() { # the pid (in the test host) of alice's exec client
 # SIGTERM to the client reaches the process, whose status comes back.
 case_signal() {
         start_unit web
-        host_run runuser -u alice -- timeout 60 "$HOST_CTR" exec web \
-                sh -c 'trap "echo TERM >/shared/sig; exit 3" TERM; echo ready >/shared/ready; while :; do sleep 0.1; done' \
-                </dev/null >/dev/null 2>/dev/null &
+        user_run_null alice timeout 60 "$HOST_CTR" exec web \
+                sh -c 'trap "echo TERM >/shared/sig; exit 3" TERM; echo ready >/shared/ready; while :; do sleep 0.1; done' &
         local client=$!
         wait_for "the process to run" shared_exists web ready
         local pid
@@ -199,8 +212,8 @@ beat() { shared web beat; }
 # docker exec and podman exec; its unit goes once it ends.
 case_client_gone() {
         start_unit web
-        host_run runuser -u alice -- timeout 60 "$HOST_CTR" exec web \
-                sh -c 'while :; do date +%s%N >/shared/beat; sleep 0.1; done' </dev/null >/dev/null 2>&1 &
+        user_run_null alice timeout 60 "$HOST_CTR" exec web \
+                sh -c 'while :; do date +%s%N >/shared/beat; sleep 0.1; done' &
         local client=$!
         wait_for "the process to run" shared_exists web beat
         host_run kill -KILL "$(client_pid)"
