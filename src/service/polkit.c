@@ -36,7 +36,7 @@ static int reply_is_kept(sd_bus_message *reply, bool *ret) {
 }
 
 int polkit_check(const PolkitSubject *subject, const char *action_id, const char *container,
-                 const char *signal, bool interactive, char **ret_error) {
+                 const char *detail_key, const char *detail_value, bool interactive, char **ret_error) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -62,7 +62,7 @@ int polkit_check(const PolkitSubject *subject, const char *action_id, const char
                                           "uid", "i", (int32_t) subject->uid,
                                           action_id);
         if (r >= 0)
-                r = container && signal ? sd_bus_message_append(m, "a{ss}", 2, "container", container, "signal", signal)
+                r = container && detail_key ? sd_bus_message_append(m, "a{ss}", 2, "container", container, detail_key, detail_value)
                     : container         ? sd_bus_message_append(m, "a{ss}", 1, "container", container)
                                         : sd_bus_message_append(m, "a{ss}", 0);
         if (r >= 0)

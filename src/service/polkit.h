@@ -23,4 +23,4 @@ typedef struct PolkitSubject {
  * per container. container may be NULL;
  * signal (kill's, "SIGKILL"), when not NULL, is a second detail rules may read. */
 int polkit_check(const PolkitSubject *subject, const char *action_id, const char *container,
-                 const char *signal, bool interactive, char **ret_error);
+                 const char *detail_key, const char *detail_value, bool interactive, char **ret_error);

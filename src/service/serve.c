@@ -7,6 +7,7 @@
  * back to the verb in *ret_error. */
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <glib.h>
 #include <poll.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "state-dir.h"
 #include "control-peer.h"
 #include "control-request.h"
+#include "oci-config.h"
 #include "polkit.h"
 #include "serve.h"
 #include "serve-internal.h"
@@ -322,15 +324,33 @@ static int act(const ControlRequest *req, ControlReply *rep) {
 
 /* kill's signal as polkit rules read it (action.lookup("signal")): "SIGKILL", or the number
  * of a real-time signal; NULL for the container's stop signal and for other verbs. */
-static const char *signal_detail(const ControlRequest *req, char *buf, size_t size) {
-        if (req->verb != CONTROL_KILL || req->signal <= 0)
+/* The second detail rules may read besides "container": kill's "signal" ("SIGTERM"), exec's
+ * "user" (the uid the process asks for with -u or --process, "" for the container's own), so
+ * that a site can allow an exec but not as root. NULL: none. */
+static const char *request_detail(const ControlRequest *req, char *buf, size_t size, const char **ret_value) {
+        if (req->verb == CONTROL_KILL && req->signal > 0) {
+                const char *name = signal_to_string(req->signal);
+                if (name)
+                        snprintf(buf, size, "SIG%s", name);
+                else
+                        snprintf(buf, size, "%d", req->signal);
+                *ret_value = buf;
+                return "signal";
+        }
+        if (req->verb != CONTROL_EXEC)
                 return NULL;
-        const char *name = signal_to_string(req->signal);
-        if (name)
-                snprintf(buf, size, "SIG%s", name);
-        else
-                snprintf(buf, size, "%d", req->signal);
-        return buf;
+        buf[0] = 0;
+        if (req->exec.has_uid)
+                snprintf(buf, size, "%" PRIu32, req->exec.uid);
+        else if (req->exec.process) {
+                OciProcess p = {};
+                /* Unparsable: "" here, and exec refuses the document itself. */
+                if (oci_process_parse(req->exec.process, strlen(req->exec.process), &p, NULL) >= 0)
+                        snprintf(buf, size, "%u", (unsigned) p.uid);
+                oci_process_done(&p);
+        }
+        *ret_value = buf;
+        return "user";
 }
 
 /* The request line, parsed: 1; refused as malformed (reply sent): 0. */
@@ -389,7 +409,9 @@ static int authorize(int sock, const ControlPeer *peer, const ControlRequest *re
         _cleanup_free_ char *error = NULL;
         const char *actions[2];
         size_t n = request_actions(req, actions);
-        char sigbuf[32];
+        char detail_buf[32];
+        const char *detail_value = NULL;
+        const char *detail_key = request_detail(req, detail_buf, sizeof(detail_buf), &detail_value);
         int r = 1;
 
         if (peer->uid == 0)
@@ -408,8 +430,7 @@ static int authorize(int sock, const ControlPeer *peer, const ControlRequest *re
                 r = 0;
                 if (!control_peer_alive(peer))
                         break;
-                r = polkit_check(&subject, actions[i], container, signal_detail(req, sigbuf, sizeof(sigbuf)),
-                                 req->interactive, &error);
+                r = polkit_check(&subject, actions[i], container, detail_key, detail_value, req->interactive, &error);
                 /* A decision about a process that is gone is about nobody. */
                 if (r > 0 && !control_peer_alive(peer))
                         r = 0;

@@ -4,6 +4,7 @@
 # through the system service (ctr-launch serve) under polkit's org.ctr-launch.container.exec, in
 # a real systemd 252 + D-Bus + polkitd (lib.sh). The example rule is installed as a real rule:
 #   alice: web-admins (container web)    bob: no group    carol: ctr-admins (every container)
+#   dave: a rule of the test's own allows exec into web, but not as root (the detail "user")
 # serve runs `ctr-launch exec` as a transient unit of PID 1 (ctr-launch-exec-*.service) with the
 # caller's stdio; each case checks that none of those units is left.
 # Usage: service-exec.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
@@ -22,12 +23,21 @@ grep -q 'org.ctr-launch.container.exec' "$HOST_ROOT/usr/share/polkit-1/actions/o
 mkdir -p "$HOST_ROOT/etc/polkit-1/rules.d"
 install -m 0644 "$example" "$HOST_ROOT/etc/polkit-1/rules.d/50-ctr-launch-example.rules"
 install -D -m 0755 "$(dirname "$0")/../integration/console.py" "$HOST_ROOT$CONSOLE_PY"
+cat >"$HOST_ROOT/etc/polkit-1/rules.d/40-ctr-test-exec-user.rules" <<'EOF'
+polkit.addRule(function (action, subject) {
+    if (action.id == "org.ctr-launch.container.exec" && subject.user == "dave" &&
+        action.lookup("container") == "web")
+        return action.lookup("user") == "0" ? polkit.Result.NO : polkit.Result.YES;
+    return polkit.Result.NOT_HANDLED;
+});
+EOF
 
 host_run groupadd ctr-admins
 host_run groupadd web-admins
 host_run useradd -M -N -G web-admins alice
 host_run useradd -M -N bob
 host_run useradd -M -N -G ctr-admins carol
+host_run useradd -M -N dave
 host_run systemctl start ctr-launch.socket
 host_run systemctl restart polkit
 for id in web db demo; do
@@ -263,6 +273,29 @@ case_carol_ctr_unit() {
         assert_no_exec_units
 }
 
+# The detail "user": dave may exec into web as the container's user or as 1000, not as root,
+# whether root is asked with -u or in a --process document.
+case_dave_not_root() {
+        start_unit web
+        as dave "$HOST_CTR" exec web id -u
+        assert_eq "dave: exec web (the container's user) ($ERR)" 0 "$RC"
+        as dave "$HOST_CTR" exec -u 1000 web id -u
+        assert_eq "dave: exec -u 1000 web ($ERR)" "0 1000" "$RC $OUT"
+        as dave "$HOST_CTR" exec -u 0 web touch /shared/pwned
+        [ "$RC" != 0 ] || fail "dave: exec -u 0 web succeeded"
+        assert_contains "dave: exec -u 0 web" "$ERR" "not authorized"
+        printf '%s' '{"args": ["/bin/touch", "/shared/pwned"], "cwd": "/", "user": {"uid": 0, "gid": 0}}' |
+                HOST_RUN_STDIN=- host_run sh -c 'cat >/tmp/dave-process.json && chmod 0644 /tmp/dave-process.json' ||
+                fail "write /tmp/dave-process.json in the test host"
+        as dave "$HOST_CTR" exec --process /tmp/dave-process.json web
+        [ "$RC" != 0 ] || fail "dave: exec --process (uid 0) web succeeded"
+        assert_contains "dave: exec --process with uid 0" "$ERR" "not authorized"
+        shared_exists web pwned && fail "a refused exec ran"
+        host_run rm -f /tmp/dave-process.json
+        host_run systemctl stop ctr@web
+        assert_no_exec_units
+}
+
 case_run alice-exec-web case_alice_exec_web
 case_run alice-not-db case_alice_not_db
 case_run bob-nothing case_bob_nothing
@@ -272,4 +305,5 @@ case_run signal case_signal
 case_run client-gone case_client_gone
 case_run tty-console-socket case_tty_console_socket
 case_run carol-ctr-unit case_carol_ctr_unit
+case_run dave-not-root case_dave_not_root
 sys_finish
