@@ -222,33 +222,33 @@ static int relay_loop(Relay *r, char **ret_error) {
                         if (r->out.len == 0)
                                 continue; /* read on: stdout drops it */
                 }
-                enum { P_SIG, P_PID, P_IN, P_MASTER, P_OUT, _P_MAX };
+                enum { WATCH_SIG, WATCH_PID, WATCH_IN, WATCH_MASTER, WATCH_OUT, _WATCH_MAX };
                 short master_events = (short) ((r->out.len < RELAY_BUF ? POLLIN : 0) | (r->in.len > 0 ? POLLOUT : 0));
-                struct pollfd p[_P_MAX] = {
-                        [P_SIG] = { .fd = r->sfd, .events = POLLIN },
-                        [P_PID] = { .fd = deadline ? -1 : r->pidfd, .events = POLLIN },
-                        [P_IN] = { .fd = !deadline && r->in_open && r->in.len < RELAY_BUF ? STDIN_FILENO : -1,
+                struct pollfd p[_WATCH_MAX] = {
+                        [WATCH_SIG] = { .fd = r->sfd, .events = POLLIN },
+                        [WATCH_PID] = { .fd = deadline ? -1 : r->pidfd, .events = POLLIN },
+                        [WATCH_IN] = { .fd = !deadline && r->in_open && r->in.len < RELAY_BUF ? STDIN_FILENO : -1,
                                    .events = POLLIN },
-                        [P_MASTER] = { .fd = !deadline && r->master_open && master_events ? r->master : -1,
+                        [WATCH_MASTER] = { .fd = !deadline && r->master_open && master_events ? r->master : -1,
                                        .events = master_events },
-                        [P_OUT] = { .fd = r->out.len > 0 ? STDOUT_FILENO : -1, .events = POLLOUT },
+                        [WATCH_OUT] = { .fd = r->out.len > 0 ? STDOUT_FILENO : -1, .events = POLLOUT },
                 };
-                if (poll(p, _P_MAX, deadline ? deadline_left_msec(deadline) : -1) < 0) {
+                if (poll(p, _WATCH_MAX, deadline ? deadline_left_msec(deadline) : -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return errmsg(ret_error, -errno, "poll");
                 }
-                if (p[P_SIG].revents)
+                if (p[WATCH_SIG].revents)
                         relay_signal(r);
-                if (p[P_IN].revents)
+                if (p[WATCH_IN].revents)
                         relay_read_stdin(r);
-                if (p[P_MASTER].revents & POLLOUT)
+                if (p[WATCH_MASTER].revents & POLLOUT)
                         relay_write_master(r);
-                if (p[P_MASTER].revents & ~POLLOUT)
+                if (p[WATCH_MASTER].revents & ~POLLOUT)
                         relay_read_master(r, false);
-                if (p[P_OUT].revents)
+                if (p[WATCH_OUT].revents)
                         relay_write_stdout(r);
-                if (p[P_PID].revents) {
+                if (p[WATCH_PID].revents) {
                         if (r->master < 0)
                                 return 0;
                         deadline = deadline_after_msec(DRAIN_TIMEOUT_MS);
