@@ -166,6 +166,14 @@ int cli_first_operand(int argc, char **argv) {
         return argc > 1 && strcmp(argv[1], "--") == 0 ? 2 : 1;
 }
 
+int cli_parse_preserve_fds(const Verb *v, const char *arg, unsigned *ret) {
+        uint64_t n;
+        if (parse_uint64(arg, 1024, &n) < 0)
+                return cli_usage_error(v, "--preserve-fds: not a number from 0 to 1024: \"%s\"", arg);
+        *ret = (unsigned) n;
+        return 0;
+}
+
 int cli_parse_format(const Verb *v, const char *arg, bool *ret_json) {
         if (strcmp(arg, "json") == 0)
                 *ret_json = true;

@@ -60,6 +60,8 @@ int cli_take_id(const Verb *v, int argc, char **argv, int optind_, const char **
 /* For verbs without options: where their operands start, past an optional "--" (which the
  * units and the system service put before every id). */
 int cli_first_operand(int argc, char **argv);
+/* --preserve-fds N of create, run and exec: 0, or the usage error's exit code. */
+int cli_parse_preserve_fds(const Verb *v, const char *arg, unsigned *ret);
 /* --format table|json of list and ps: 0, or the usage error's exit code. */
 int cli_parse_format(const Verb *v, const char *arg, bool *ret_json);
 /* The same for a verb whose ID is its last argument: also refuses anything after it, and makes

@@ -35,7 +35,6 @@ static int parse_create_options(int argc, char **argv, const Verb *v, bool is_ru
                 {}
         };
         int c;
-        uint64_t n;
 
         int r = cli_options_first(argc, argv, is_run ? "+b:d" : "+b:", options, 0);
         if (r != 0)
@@ -60,9 +59,8 @@ static int parse_create_options(int argc, char **argv, const Verb *v, bool is_ru
                         o->system_bundle = true;
                         break;
                 case ARG_PRESERVE_FDS:
-                        if (parse_uint64(optarg, 1024, &n) < 0)
-                                return cli_usage_error(v, "--preserve-fds: not a number from 0 to 1024: \"%s\"", optarg);
-                        o->preserve_fds = (unsigned) n;
+                        if ((r = cli_parse_preserve_fds(v, optarg, &o->preserve_fds)) != 0)
+                                return r;
                         break;
                 case 'd':
                         if (!is_run)

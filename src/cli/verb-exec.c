@@ -72,8 +72,7 @@ int exec_parse_args(int argc, char **argv, ExecArgs *a) {
                 {}
         };
         ExecOptions *o = &a->options;
-        int c, b;
-        uint64_t n;
+        int c, b, r;
 
         o->tty = -1;
         optind = 1;
@@ -140,9 +139,8 @@ int exec_parse_args(int argc, char **argv, ExecArgs *a) {
                         o->process_label = optarg;
                         break;
                 case ARG_PRESERVE_FDS:
-                        if (parse_uint64(optarg, 1024, &n) < 0)
-                                return cli_usage_error(v, "--preserve-fds: not a number from 0 to 1024: \"%s\"", optarg);
-                        o->preserve_fds = (unsigned) n;
+                        if ((r = cli_parse_preserve_fds(v, optarg, &o->preserve_fds)) != 0)
+                                return r;
                         break;
                 case ARG_PID_FILE:
                         o->pid_file = optarg;
@@ -171,7 +169,7 @@ int exec_parse_args(int argc, char **argv, ExecArgs *a) {
                 default:
                         return cli_usage_error(v, "unknown or incomplete option \"%s\"", argv[optind - 1]);
                 }
-        int r = cli_take_id(v, argc, argv, optind, &a->id);
+        r = cli_take_id(v, argc, argv, optind, &a->id);
         if (r != 0)
                 return r;
         o->args = argv + optind + 1;
