@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,4 +87,19 @@ int proc_set_loginuid(uint32_t uid) {
         int r = k == n ? 0 : k < 0 ? -errno : -EIO;
         close(fd);
         return r;
+}
+
+int proc_cap_last_cap(void) {
+        static int cached = -1;
+        if (cached < 0) {
+                cached = CAP_LAST_CAP;
+                FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+                if (f) {
+                        int v;
+                        if (fscanf(f, "%d", &v) == 1 && v > 0 && v < 64)
+                                cached = v;
+                        fclose(f);
+                }
+        }
+        return cached;
 }

@@ -18,3 +18,6 @@ int pidfd_is_alive(int pidfd);
 /* Writes our audit login uid (/proc/self/loginuid): needs CAP_AUDIT_CONTROL, and a login uid
  * that is unset or not immutable. 0 on a kernel without audit (no such file); -errno. */
 int proc_set_loginuid(uint32_t uid);
+/* The running kernel's highest capability (/proc/sys/kernel/cap_last_cap), or <linux/capability.h>'s
+ * CAP_LAST_CAP when it cannot be read. */
+int proc_cap_last_cap(void);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* NULL-terminated string vectors (strv.h). libc only. */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "strv.h"
@@ -56,4 +57,20 @@ const char *strv_env_get(char * const *l, const char *name) {
                         if (strncmp(*i, name, n) == 0 && (*i)[n] == '=')
                                 return *i + n + 1;
         return NULL;
+}
+
+char *strv_join(char * const *l, const char *sep) {
+        size_t n = 1, k = strlen(sep);
+        for (char * const *i = l; i && *i; i++)
+                n += strlen(*i) + k;
+        char *s = malloc(n), *p = s;
+        if (!s)
+                return NULL;
+        *p = 0;
+        for (char * const *i = l; i && *i; i++) {
+                if (i != l)
+                        p = stpcpy(p, sep);
+                p = stpcpy(p, *i);
+        }
+        return s;
 }

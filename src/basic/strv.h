@@ -20,5 +20,7 @@ int strv_extend(char ***l, const char *s);
 /* Takes ownership of s, even on failure. */
 int strv_consume(char ***l, char *s);
 bool strv_contains(char * const *l, const char *s);
+/* The strings joined with sep between them ("" for none); NULL on ENOMEM. */
+char *strv_join(char * const *l, const char *sep);
 /* For an environment vector: the value of NAME, or NULL. */
 const char *strv_env_get(char * const *l, const char *name);

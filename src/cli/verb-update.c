@@ -200,6 +200,8 @@ static int read_resources_file(const char *path, OciResources **ret) {
         r = oci_resources_parse(data, size, ret, &error);
         if (r < 0)
                 return cli_failf(0, "%s: %s", is_stdin ? "stdin" : path, error ?: strerror(-r));
+        for (char **w = (*ret)->warnings; w && *w; w++)
+                log_warning("%s: %s", is_stdin ? "stdin" : path, *w);
         return 0;
 }
 

@@ -8,26 +8,10 @@
 
 #include "errmsg.h"
 #include "caps.h"
-
-int caps_last_cap(void) {
-        /* The running kernel's highest capability: config names newer than it are dropped
-         * quietly, as podman passes its full list everywhere. */
-        static int cached = -1;
-        if (cached < 0) {
-                cached = CAP_LAST_CAP;
-                FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-                if (f) {
-                        int v;
-                        if (fscanf(f, "%d", &v) == 1 && v > 0 && v < 64)
-                                cached = v;
-                        fclose(f);
-                }
-        }
-        return cached;
-}
+#include "proc-util.h"
 
 static void update_set(capng_type_t type, uint64_t mask) {
-        for (int c = 0; c <= caps_last_cap(); c++)
+        for (int c = 0; c <= proc_cap_last_cap(); c++)
                 if (mask & (UINT64_C(1) << c))
                         (void) capng_update(CAPNG_ADD, type, (unsigned) c);
 }
@@ -67,7 +51,7 @@ int caps_change_id_and_apply(const uint64_t caps[_CAP_SET_MAX], uid_t uid, gid_t
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
                 return errmsg(ret_error, -errno, "clear ambient capabilities");
         uint64_t ambient = caps[CAP_SET_AMBIENT] & caps[CAP_SET_PERMITTED] & caps[CAP_SET_INHERITABLE];
-        for (int c = 0; c <= caps_last_cap(); c++)
+        for (int c = 0; c <= proc_cap_last_cap(); c++)
                 if ((ambient & (UINT64_C(1) << c)) &&
                     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
                         return errmsg(ret_error, -errno, "raise ambient capability %s",

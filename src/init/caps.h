@@ -16,6 +16,3 @@ int caps_apply_bounding(const uint64_t caps[_CAP_SET_MAX], char **ret_error);
  * inheritable and ambient exactly as asked (inheritable stays empty unless the config
  * sets it). Supplementary groups must already be set. */
 int caps_change_id_and_apply(const uint64_t caps[_CAP_SET_MAX], uid_t uid, gid_t gid, char **ret_error);
-/* The running kernel's highest capability (/proc/sys/kernel/cap_last_cap), or libcap-ng's
- * CAP_LAST_CAP when it cannot be read: higher ones in a config are dropped quietly. */
-int caps_last_cap(void);

@@ -40,8 +40,10 @@ _noreturn_ static void hook_child(const OciHook *hook, int stdin_fd, int err_fd)
         else if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
                 e = errno;
         else {
-                char *default_argv[] = { hook->path, NULL }, *no_env[] = { NULL };
-                execve(hook->path, hook->args ?: default_argv, hook->env ?: no_env);
+                /* No env in the config: the runtime's own, as runc and crun give (Go's
+                 * exec.Cmd with a nil Env); an empty list is an empty environment. */
+                char *default_argv[] = { hook->path, NULL };
+                execve(hook->path, hook->args ?: default_argv, hook->env ?: environ);
                 e = errno;
         }
         (void) !write(err_fd, &e, sizeof(e));

@@ -210,11 +210,10 @@ static int parse_device(JsonObject *d, const char *path, OciDevice *ret, char **
                 return errmsg_plain(ret_error, -EINVAL, "%s: must be an absolute path: \"%s\"", field, dev_path);
         if (path_simplify(dev_path, &norm) < 0)
                 return -ENOMEM;
-        /* Nodes go into the container's /dev only, never over a file of the image elsewhere;
-         * the lexical check after normalisation also refuses "..". */
-        const char *rest = path_startswith(norm, "/dev");
-        if (!rest || !*rest || strstr(dev_path, "/../") || g_str_has_suffix(dev_path, "/.."))
-                return errmsg_plain(ret_error, -EINVAL, "%s: must be a path below /dev without \"..\": \"%s\"", field,
+        /* Anywhere in the rootfs, as runc and crun allow (the init resolves it beneath the
+         * root); but a node needs a name, and ".." has no business in one. */
+        if (strcmp(norm, "/") == 0 || strstr(dev_path, "/../") || g_str_has_suffix(dev_path, "/.."))
+                return errmsg_plain(ret_error, -EINVAL, "%s: must be a path below / without \"..\": \"%s\"", field,
                                     dev_path);
 
         const char *const nums[] = { "major", "minor" };

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "errmsg.h"
+#include "proc-util.h"
 #include "strv.h"
 #include "json-util.h"
 #include "oci-config.h"
@@ -104,6 +105,7 @@ static int parse_capabilities(JsonObject *o, OciProcess *p, char **ret_error) {
         if (r <= 0)
                 return r;
         p->has_capabilities = true;
+        _cleanup_strv_free_ char **unknown = NULL;
         for (CapabilitySet set = 0; set < _CAP_SET_MAX; set++) {
                 char path[64];
                 _cleanup_strv_free_ char **names = NULL;
@@ -113,16 +115,25 @@ static int parse_capabilities(JsonObject *o, OciProcess *p, char **ret_error) {
                         return r;
                 for (size_t i = 0; names && names[i]; i++) {
                         int cap = oci_capability_from_name(names[i]);
-                        /* A name newer than our libcap-ng: podman passes its whole list
-                         * everywhere, and runc ignores what it does not know. */
-                        if (cap == -EOPNOTSUPP)
-                                continue;
-                        if (cap < 0)
+                        if (cap == -EINVAL)
                                 return errmsg_plain(ret_error, -EINVAL, "%s[%zu]: not a capability name: \"%s\"",
                                                     path, i, names[i]);
-                        if (cap < 64)
-                                p->capabilities[set] |= UINT64_C(1) << cap;
+                        /* A name newer than our libcap-ng or than the running kernel: configs
+                         * written for newer kernels must still run (podman passes its whole
+                         * list everywhere), and runc and crun ignore it with a warning. */
+                        if (cap < 0 || cap > proc_cap_last_cap()) {
+                                if (!strv_contains(unknown, names[i]) && strv_extend(&unknown, names[i]) < 0)
+                                        return -ENOMEM;
+                                continue;
+                        }
+                        p->capabilities[set] |= UINT64_C(1) << cap;
                 }
+        }
+        if (unknown) {
+                _cleanup_free_ char *list = strv_join(unknown, ", "), *w = NULL;
+                if (!list || asprintf(&w, "process.capabilities: ignoring what this system does not know: %s", list) < 0 ||
+                    strv_consume(&p->warnings, TAKE_PTR(w)) < 0)
+                        return -ENOMEM;
         }
         return 0;
 }

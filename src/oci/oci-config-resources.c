@@ -378,22 +378,27 @@ static int parse_device_rules(JsonObject *o, const char *prefix, OciResources *r
                 if (!access) {
                         strcpy(d->access, "rwm");
                 } else {
-                        bool seen[3] = {};
+                        /* runc keeps the letters it knows and drops the rest ("rwa" from old
+                         * tools is "rw"): so do we, saying so. */
+                        bool seen[3] = {}, other = false;
                         size_t k = 0;
                         for (const char *c = access; *c; c++) {
                                 const char *at = strchr("rwm", *c);
-                                if (!at || seen[at - "rwm"])
-                                        return errmsg_plain(ret_error, -EINVAL,
-                                                            "%s: must be a non-empty subset of \"rwm\": \"%.32s\"",
-                                                            field, access);
-                                seen[at - "rwm"] = true;
+                                if (at)
+                                        seen[at - "rwm"] = true;
+                                else
+                                        other = true;
                         }
                         for (size_t j = 0; j < 3; j++)
                                 if (seen[j])
                                         d->access[k++] = "rwm"[j];
                         if (k == 0)
-                                return errmsg_plain(ret_error, -EINVAL,
-                                                    "%s: must be a non-empty subset of \"rwm\": \"\"", field);
+                                return errmsg_plain(ret_error, -EINVAL, "%s: must hold r, w or m: \"%.32s\"", field,
+                                                    access);
+                        char *w = NULL;
+                        if (other && (asprintf(&w, "%s: \"%.32s\" is taken as \"%s\"", field, access, d->access) < 0 ||
+                                      strv_consume(&res->warnings, w) < 0))
+                                return -ENOMEM;
                         d->access[k] = 0;
                 }
                 res->n_devices++;

@@ -266,13 +266,16 @@ static int parse_document(const char *data, size_t size, OciConfig **ret, char *
             (r = json_get_string_map(root, "annotations", NULL, &c->annotations, ret_error)) < 0 || (r = parse_linux(root, c, ret_error)) < 0 ||
             (r = cfg_parse_hooks(root, &c->hooks, ret_error)) < 0)
                 return r;
-        if (!c->process.has_capabilities) {
-                /* No capabilities object: the process keeps what it has, as with runc. The
-                 * bounding set is the kernel's; permitted and effective follow the user. */
-                for (CapabilitySet set = CAP_SET_BOUNDING; set <= CAP_SET_PERMITTED; set++)
-                        if (set != CAP_SET_INHERITABLE)
-                                c->process.capabilities[set] = UINT64_MAX;
-        }
+        /* No capabilities object: empty sets, bounding included, as runc and crun give (the
+         * calloc'ed masks already say so). `exec --process` without one is another matter: the
+         * process takes the container's (see oci_process_parse). */
+
+        /* The warnings of the parts, in the whole's. */
+        char **parts[] = { c->process.warnings, c->resources ? c->resources->warnings : NULL };
+        for (size_t i = 0; i < ELEMENTSOF(parts); i++)
+                for (char **w = parts[i]; w && *w; w++)
+                        if (strv_extend(&c->warnings, *w) < 0)
+                                return -ENOMEM;
         *ret = TAKE_PTR(c);
         return 0;
 }

@@ -110,6 +110,7 @@ typedef struct OciProcess {
         OciScheduler scheduler;
         char *cpu_affinity_initial; /* execCPUAffinity, validated cpu lists; NULL: unset */
         char *cpu_affinity_final;
+        char **warnings; /* what was accepted but ignored, one line each, for the caller to print */
 } OciProcess;
 
 /* linux.seccomp, validated; values are libseccomp's (SCMP_ACT_*, SCMP_ARCH_*, SCMP_CMP_*). */
@@ -185,6 +186,9 @@ typedef struct OciConfig {
         OciResources *resources; /* linux.resources; NULL: absent */
 
         OciHooks hooks;
+        /* What was accepted but ignored (process's and resources' included), one line each,
+         * for the caller to print. */
+        char **warnings;
 } OciConfig;
 
 OciConfig *oci_config_free(OciConfig *c);

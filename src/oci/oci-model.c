@@ -63,6 +63,7 @@ OciConfig *oci_config_free(OciConfig *c) {
         }
         free(c->mounts);
         strv_free(c->annotations);
+        strv_free(c->warnings);
         oci_hooks_done(&c->hooks);
         for (size_t i = 0; i < c->n_namespaces; i++)
                 free(c->namespaces[i].path);
@@ -98,6 +99,7 @@ void oci_process_done(OciProcess *p) {
         free(p->selinux_label);
         free(p->cpu_affinity_initial);
         free(p->cpu_affinity_final);
+        strv_free(p->warnings);
         *p = (OciProcess) {};
 }
 
@@ -167,6 +169,7 @@ void oci_resources_done(OciResources *r) {
         free(r->net_priorities);
         free(r->devices);
         strv_free(r->unified);
+        strv_free(r->warnings);
         *r = (OciResources) {};
 }
 

@@ -90,6 +90,9 @@ typedef struct OciResources {
          * no '/', not starting with '.', no whitespace; not cgroup.procs, .threads,
          * .subtree_control, .kill, .type nor .freeze; values have no newline) */
         char **unified;
+
+        /* What was accepted but ignored, one line each, for the caller to print. */
+        char **warnings;
 } OciResources;
 
 void oci_resources_done(OciResources *r);

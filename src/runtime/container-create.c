@@ -262,6 +262,8 @@ static int create_load_config(CreateContext *x, char **ret_error) {
         if (r < 0)
                 return errmsg_plain(ret_error, r, "config.json: %s", error ?: strerror(-r));
         OciConfig *config = x->config;
+        for (char **w = config->warnings; w && *w; w++)
+                log_warning("config.json: %s", *w);
         if ((r = check_config(config, o, ret_error)) < 0)
                 return r;
         r = pam_user_from_annotations(config->annotations, &x->pam_user);

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "errmsg.h"
+#include "log.h"
 #include "fd-util.h"
 #include "strv.h"
 #include "console.h"
@@ -61,6 +62,8 @@ static int read_process_file(const char *path, OciProcess *ret, char **ret_error
         r = oci_process_parse(data, size, ret, &error);
         if (r < 0)
                 return errmsg_plain(ret_error, r, "--process %s: %s", path, error);
+        for (char **w = ret->warnings; w && *w; w++)
+                log_warning("--process %s: %s", path, *w);
         return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "console.h"
 #include "exec-child.h"
 #include "process.h"
+#include "process-defaults.h"
 #include "seccomp-filter.h"
 
 _noreturn_ static void child_fail(const ExecChild *x, int r, const char *msg) {
@@ -148,6 +149,12 @@ _noreturn_ void exec_child_main(const ExecChild *x) {
             (r = process_apply_cpu_affinity(p, true, &error)) < 0)
                 child_fail(x, r, error);
 
+        /* HOME from the container's /etc/passwd when the process has none, as runc. */
+        _cleanup_free_ char *home = NULL;
+        if ((r = process_home_env(p, NULL, &home)) < 0)
+                child_fail_errno(x, r, "HOME");
+        char *extra_env[] = { home, NULL };
+
         /* The container's seccomp profile, as for its init (see init.c). */
         scmp_filter_ctx filter = NULL;
         if (x->config->seccomp) {
@@ -174,7 +181,7 @@ _noreturn_ void exec_child_main(const ExecChild *x) {
         if (filter && (r = seccomp_profile_load(filter, p->no_new_privileges, &error)) < 0)
                 child_fail(x, r, error);
 
-        r = process_exec(p, path, NULL, x->stub_fd, x->channel);
+        r = process_exec(p, path, extra_env, x->stub_fd, x->channel);
         (void) errmsg(&error, r, "exec \"%s\"", p->args[0]);
         child_fail(x, r, error);
 }

@@ -26,6 +26,7 @@
 #include "notify.h"
 #include "oci-config.h"
 #include "process.h"
+#include "process-defaults.h"
 #include "rootfs.h"
 #include "seccomp-filter.h"
 #include "sync.h"
@@ -36,6 +37,7 @@ typedef struct Init {
         int log_fd;
         InitParams params;
         OciConfig *config;
+        char *home_env; /* "HOME=..." when the config sets none */
 } Init;
 
 _noreturn_ static void init_fail(Init *in, int r, const char *msg) {
@@ -303,8 +305,9 @@ static void init_build(Init *in) {
         if (r < 0)
                 init_fail(in, r, error);
         init_debug(in, "root switched");
-        /* Through the container's own /proc, before readonlyPaths close /proc/sys. */
-        if ((r = sysctl_apply(c, &error)) < 0)
+        /* Through the container's own /proc, before readonlyPaths close /proc/sys. A cwd the
+         * image lacks is made, as runc does, before a read-only root forbids it. */
+        if ((r = sysctl_apply(c, &error)) < 0 || (r = process_make_cwd(c->process.cwd, &error)) < 0)
                 init_fail(in, r, error);
 
         if (c->process.terminal) {
@@ -330,6 +333,8 @@ static scmp_filter_ctx init_prepare_process(Init *in) {
         /* In the cgroup now, still root, and before any seccomp filter could refuse these
          * (Docker's profile denies keyctl). Not the session keyring of whoever ran create (an
          * admin's keys), as for exec. */
+        if ((r = process_home_env(&c->process, p->pam_env, &in->home_env)) < 0)
+                init_fail_errno(in, r, "HOME");
         if ((r = process_new_session_keyring(&error)) < 0 || (r = process_apply_scheduling(&c->process, &error)) < 0 ||
             (r = process_apply_personality(&c->personality, &error)) < 0 ||
             (r = process_apply_cpu_affinity(&c->process, true, &error)) < 0)
@@ -402,6 +407,8 @@ _noreturn_ static void init_exec(Init *in, int wfd, scmp_filter_ctx filter) {
         }
 
         if (p->notify_dir && strv_extend(&extra_env, "NOTIFY_SOCKET=" NOTIFY_SOCKET_DIR "/" NOTIFY_SOCKET_NAME) < 0)
+                _exit(127);
+        if (in->home_env && strv_extend(&extra_env, in->home_env) < 0)
                 _exit(127);
         /* The PAM session's environment, minus what process.env sets (create merged it). */
         for (char **e = p->pam_env; e && *e; e++)

@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "json-util.h"
-#include "caps.h"
+#include "proc-util.h"
 #include "oci-config.h"
 #include "mount-opts.h"
 #include "container.h"
@@ -50,7 +50,7 @@ static void add_bool_object(JsonBuilder *b, const char *name, const char *member
 static void add_capabilities(JsonBuilder *b) {
         json_builder_set_member_name(b, "capabilities");
         json_builder_begin_array(b);
-        for (int c = 0; c <= caps_last_cap(); c++) {
+        for (int c = 0; c <= proc_cap_last_cap(); c++) {
                 const char *n = capng_capability_to_name((unsigned) c);
                 if (!n || capng_name_to_capability(n) != c)
                         continue;
