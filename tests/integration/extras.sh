@@ -39,8 +39,8 @@ crw-rw----" "$OUT"
         # Something else at a device's path is an error, as the runtime spec requires.
         create_refused b2 'linux\.devices: /dev/zero exists and is not that device' \
                 set linux.devices '[{"type": "c", "path": "/dev/zero", "major": 1, "minor": 3}]'
-        create_refused b3 'linux\.devices\[0\]\.path: must be a path below /dev' \
-                set linux.devices '[{"type": "c", "path": "/etc/x", "major": 1, "minor": 3}]'
+        create_refused b3 'linux\.devices\[0\]\.path: must be a path below / without' \
+                set linux.devices '[{"type": "c", "path": "/dev/../etc/x", "major": 1, "minor": 3}]'
 }
 
 t_personality() {
