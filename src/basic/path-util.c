@@ -268,7 +268,8 @@ int open_in_root(int root_fd, const char *path, int flags, mode_t mode, int *ret
         return 0;
 }
 
-static int mkdir_p_internal(int root_fd, const char *path, mode_t mode, unsigned links, int *ret_fd) {
+static int mkdir_p_internal(int root_fd, const char *path, mode_t mode, bool through_dangling, unsigned links,
+                            int *ret_fd) {
         _cleanup_close_ int cur = -EBADF;
         int r = open_in_root(root_fd, ".", O_PATH | O_DIRECTORY, 0, &cur);
         if (r < 0)
@@ -298,7 +299,7 @@ static int mkdir_p_internal(int root_fd, const char *path, mode_t mode, unsigned
                                 return -errno;
                         r = open_in_root(root_fd, prefix, O_PATH | O_DIRECTORY, 0, &fd);
                 }
-                if (r == -ENOENT) {
+                if (r == -ENOENT && through_dangling) {
                         /* A dangling symlink ("/var/run" -> "/run" in an image without /run):
                          * create what it points to, beneath the root like everything else. */
                         char target[PATH_MAX];
@@ -311,7 +312,7 @@ static int mkdir_p_internal(int root_fd, const char *path, mode_t mode, unsigned
                         _cleanup_free_ char *spliced = NULL;
                         if (asprintf(&spliced, "%s/%s/%s", target[0] == '/' ? "" : parent, target, s) < 0)
                                 return -ENOMEM;
-                        return mkdir_p_internal(root_fd, spliced, mode, links, ret_fd);
+                        return mkdir_p_internal(root_fd, spliced, mode, through_dangling, links, ret_fd);
                 }
                 if (r < 0)
                         return r;
@@ -325,7 +326,11 @@ static int mkdir_p_internal(int root_fd, const char *path, mode_t mode, unsigned
 }
 
 int mkdir_p_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd) {
-        return mkdir_p_internal(root_fd, path, mode, 0, ret_fd);
+        return mkdir_p_internal(root_fd, path, mode, true, 0, ret_fd);
+}
+
+int mkdir_p_in_root_no_dangling(int root_fd, const char *path, mode_t mode, int *ret_fd) {
+        return mkdir_p_internal(root_fd, path, mode, false, 0, ret_fd);
 }
 
 int touch_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd) {

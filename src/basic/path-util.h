@@ -31,8 +31,11 @@ void proc_fd_path(int fd, char buf[static PROC_FD_PATH_MAX]);
  * rules). flags as for openat(2); O_CLOEXEC is always added; O_NOFOLLOW applies to the last
  * component only. mode is used with O_CREAT. */
 int open_in_root(int root_fd, const char *path, int flags, mode_t mode, int *ret_fd);
-/* mkdir -p beneath root_fd; *ret_fd (may be NULL) gets an O_PATH fd of the last directory. */
+/* mkdir -p beneath root_fd; *ret_fd (may be NULL) gets an O_PATH fd of the last directory. A
+ * dangling symlink on the way gets its target created (beneath the root). */
 int mkdir_p_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd);
+/* The same, but -ENOENT at a dangling symlink, as `mkdir -p` (and Go's MkdirAll) answer. */
+int mkdir_p_in_root_no_dangling(int root_fd, const char *path, mode_t mode, int *ret_fd);
 /* Makes sure path exists beneath root_fd, creating its parents and, if missing, an empty regular
  * file (mode): a place to bind a file onto. *ret_fd (may be NULL) gets an O_PATH fd of it. */
 int touch_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd);

@@ -17,11 +17,18 @@
 #define PASSWD_SIZE_MAX (4U << 20)
 
 int process_make_cwd(const char *cwd, char **ret_error) {
+        /* Only what is missing, as runc's MkdirAll: a cwd that exists (even through a /proc
+         * magic link) or that a dangling symlink names is left to the chdir after the user
+         * switch, which refuses what resolves outside the root; so is one its root may not
+         * search. */
+        struct stat st;
+        if (stat(cwd, &st) >= 0 || errno != ENOENT)
+                return 0;
         _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root < 0)
                 return errmsg(ret_error, -errno, "process.cwd: open the container's root");
-        int r = mkdir_p_in_root(root, cwd, 0755, NULL);
-        if (r == -EACCES || r == -EPERM)
+        int r = mkdir_p_in_root_no_dangling(root, cwd, 0755, NULL);
+        if (r == -ENOENT || r == -ELOOP || r == -EACCES || r == -EPERM)
                 return 0;
         if (r < 0)
                 return errmsg(ret_error, r, "process.cwd: create %s in the container", cwd);

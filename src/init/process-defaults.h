@@ -6,8 +6,9 @@
 
 #include "oci-config.h"
 
-/* Creates cwd (mode 0755, as runc) beneath the container's root, if it is not there. A path
- * its root may not search is left to the chdir after the user switch, which reports it. */
+/* Creates cwd (mode 0755, as runc) beneath the container's root, if it is not there; never
+ * through a dangling symlink. A path it cannot make is left to the chdir after the user
+ * switch, which reports it. */
 int process_make_cwd(const char *cwd, char **ret_error);
 /* *ret = "HOME=<home of uid in the container's /etc/passwd>", or "HOME=/" without such an
  * entry; NULL if env or extra_env has HOME already. */

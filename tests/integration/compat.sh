@@ -44,7 +44,7 @@ t_cwd_created() {
         run_in b2 pwd set process.cwd '"/made/for/ro"' set root.readonly true
         assert_eq "cwd under a read-only root" /made/for/ro "$OUT"
         # One that cannot be made: a clear error, nothing left.
-        create_refused b3 'process\.cwd: create /etc/passwd/x in the container: Not a directory' \
+        create_refused b3 'cwd /etc/passwd/x: Not a directory' \
                 set process.cwd '"/etc/passwd/x"'
 }
 

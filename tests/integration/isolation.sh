@@ -47,10 +47,11 @@ t_env_path() {
         cfg "$B" set process.env "[\"PATH=/bin\", \"FOO=bar\", \"EMPTY=\", \"CTR_TEST_MARK=$MARK\"]"
         capture env HOME=/host-home LEAK=yes timeout -k 5 30 "$CTR" --root "$ROOT" run -b "$B" c2
         assert_rc 0 "run of env"
-        # busybox sh adds PWD, SHLVL (and maybe OLDPWD) by itself.
+        # busybox sh adds PWD, SHLVL (and maybe OLDPWD) by itself; HOME is root's in the
+        # container's /etc/passwd, as runc fills it, never the caller's.
         local got
         got=$(printf '%s\n' "$OUT" | grep -Ev '^(PWD|SHLVL|OLDPWD|_)=' | tr '\n' ' ')
-        assert_eq "environment of the process" "CTR_TEST_MARK=$MARK EMPTY= FOO=bar PATH=/bin " "$got"
+        assert_eq "environment of the process" "CTR_TEST_MARK=$MARK EMPTY= FOO=bar HOME=/root PATH=/bin " "$got"
 
         # Not found through PATH: an error, not a hang.
         mk_bundle b3
