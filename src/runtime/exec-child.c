@@ -130,6 +130,24 @@ static void seccomp_debug(void *userdata, const char *msg) {
         (void) msg; /* a syscall name libseccomp does not know: skipped, as create does */
 }
 
+/* The SCMP_ACT_NOTIFY rules, loaded: their listener goes to the parent, which hands it to the
+ * seccomp agent (as create does, see init.c), and says "G" when it did. */
+static void seccomp_hand_over(const ExecChild *x, const SeccompProgram *notify) {
+        _cleanup_free_ char *error = NULL;
+        _cleanup_close_ int listener = -EBADF;
+        int r = seccomp_program_load(notify, x->process->no_new_privileges, &listener, &error);
+        if (r < 0)
+                child_fail(x, r, error);
+        if (send_fd(x->channel, listener) < 0)
+                _exit(127);
+        char c;
+        ssize_t n;
+        while ((n = read(x->channel, &c, 1)) < 0 && errno == EINTR)
+                ;
+        if (n != 1 || c != EXEC_CHILD_GO)
+                _exit(127); /* the parent failed to reach the agent, and reports it itself */
+}
+
 _noreturn_ void exec_child_main(const ExecChild *x) {
         const OciProcess *p = x->process;
         _cleanup_free_ char *error = NULL;
@@ -148,19 +166,13 @@ _noreturn_ void exec_child_main(const ExecChild *x) {
             (r = process_apply_cpu_affinity(p, true, &error)) < 0)
                 child_fail(x, r, error);
 
-        /* The container's seccomp profile, as for its init (see init.c). */
-        scmp_filter_ctx filter = NULL;
-        if (x->config->seccomp) {
-                if ((r = seccomp_profile_build(x->config->seccomp, seccomp_debug, NULL, &filter, &error)) < 0)
-                        child_fail(x, r, error);
-                if (seccomp_profile_load_early(p)) {
-                        if ((r = seccomp_profile_load(filter, false, &error)) < 0)
-                                child_fail(x, r, error);
-                        filter = NULL;
-                }
-        }
+        /* The container's seccomp profile, as for its init (see init.c): compiled now, loaded
+         * last. */
+        _cleanup_(seccomp_plan_done) SeccompPlan sc = {};
+        if ((r = seccomp_plan_make(x->config->seccomp, p, x->stub_fd >= 0, seccomp_debug, NULL, &sc, &error)) < 0)
+                child_fail(x, r, error);
 
-        if ((r = process_apply_identity(p, &error)) < 0 || (r = process_keep_fds(x->preserve_fds, &error)) < 0 ||
+        if ((r = process_apply_identity(p, sc.keep_caps, &error)) < 0 || (r = process_keep_fds(x->preserve_fds, &error)) < 0 ||
             (r = process_reset_signals(&error)) < 0)
                 child_fail(x, r, error);
 
@@ -171,10 +183,19 @@ _noreturn_ void exec_child_main(const ExecChild *x) {
         _cleanup_free_ char *path = NULL;
         if ((r = process_find_executable(p, &path, &error)) < 0)
                 child_fail(x, r, error);
-        if (filter && (r = seccomp_profile_load(filter, p->no_new_privileges, &error)) < 0)
-                child_fail(x, r, error);
+        if (sc.notify.n_insns > 0)
+                seccomp_hand_over(x, &sc.notify);
 
-        r = process_exec(p, path, NULL, x->stub_fd, x->channel);
-        (void) errmsg(&error, r, "exec \"%s\"", p->args[0]);
+        _cleanup_(process_exec_done) ProcessExec pe = { .report_fd = -EBADF };
+        r = process_exec_prepare(p, path, NULL, x->stub_fd, x->channel, sc.stub_loads ? &sc.rest : NULL, &pe);
+        if (r < 0)
+                (void) errmsg(&error, r, "exec \"%s\": prepare", p->args[0]);
+        else if (sc.rest.n_insns > 0 && !sc.stub_loads)
+                r = seccomp_program_load(&sc.rest, p->no_new_privileges, NULL, &error);
+        if (r >= 0) {
+                r = process_exec_run(&pe);
+                (void) errmsg(&error, r, "exec \"%s\"", p->args[0]);
+        }
+        process_exec_done(&pe);
         child_fail(x, r, error);
 }
