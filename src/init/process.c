@@ -178,7 +178,18 @@ int process_find_executable(const OciProcess *p, char **ret_path, char **ret_err
         return errmsg(ret_error, last, "exec \"%s\": not found in $PATH", name);
 }
 
-void process_exec_done(ProcessExec *x) {
+/* The final execve()'s arguments, made before the filter is loaded. */
+typedef struct ProcessExec {
+        const char *path;
+        char **argv;
+        char **env;
+        char *filter_arg;
+        char *fd_text;
+        char *stub_path;
+        int report_fd; /* made inheritable for the stub; close-on-exec again when done */
+} ProcessExec;
+
+static void process_exec_done(ProcessExec *x) {
         if (x->report_fd >= 0)
                 (void) fd_cloexec(x->report_fd, true);
         strv_free(x->env);
@@ -189,8 +200,8 @@ void process_exec_done(ProcessExec *x) {
         *x = (ProcessExec) { .report_fd = -EBADF };
 }
 
-int process_exec_prepare(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd,
-                         const SeccompProgram *stub_filter, ProcessExec *ret) {
+static int process_exec_prepare(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd,
+                                const SeccompProgram *stub_filter, ProcessExec *ret) {
         _cleanup_(process_exec_done) ProcessExec x = { .report_fd = -EBADF, .path = path };
         int r;
 
@@ -238,9 +249,21 @@ int process_exec_prepare(const OciProcess *p, const char *path, char **extra_env
         return 0;
 }
 
-int process_exec_run(const ProcessExec *x) {
+static int process_exec_run(const ProcessExec *x) {
         execve(x->path, x->argv, x->env);
         return -errno;
+}
+
+int process_exec_filtered(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd,
+                          const SeccompPlan *sc, char **ret_error) {
+        _cleanup_(process_exec_done) ProcessExec x = { .report_fd = -EBADF };
+        int r = process_exec_prepare(p, path, extra_env, stub_fd, report_fd, sc->stub_loads ? &sc->rest : NULL, &x);
+        if (r < 0)
+                return errmsg(ret_error, r, "exec \"%s\": prepare", p->args[0]);
+        if (sc->rest.n_insns > 0 && !sc->stub_loads && (r = seccomp_program_load(&sc->rest, p->no_new_privileges, NULL, ret_error)) < 0)
+                return r;
+        r = process_exec_run(&x);
+        return errmsg(ret_error, r, "exec \"%s\"", p->args[0]);
 }
 
 int process_apply_cpu_affinity(const OciProcess *p, bool final, char **ret_error) {

@@ -186,16 +186,6 @@ _noreturn_ void exec_child_main(const ExecChild *x) {
         if (sc.notify.n_insns > 0)
                 seccomp_hand_over(x, &sc.notify);
 
-        _cleanup_(process_exec_done) ProcessExec pe = { .report_fd = -EBADF };
-        r = process_exec_prepare(p, path, NULL, x->stub_fd, x->channel, sc.stub_loads ? &sc.rest : NULL, &pe);
-        if (r < 0)
-                (void) errmsg(&error, r, "exec \"%s\": prepare", p->args[0]);
-        else if (sc.rest.n_insns > 0 && !sc.stub_loads)
-                r = seccomp_program_load(&sc.rest, p->no_new_privileges, NULL, &error);
-        if (r >= 0) {
-                r = process_exec_run(&pe);
-                (void) errmsg(&error, r, "exec \"%s\"", p->args[0]);
-        }
-        process_exec_done(&pe);
+        r = process_exec_filtered(p, path, NULL, x->stub_fd, x->channel, &sc, &error);
         child_fail(x, r, error);
 }

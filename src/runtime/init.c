@@ -422,18 +422,7 @@ _noreturn_ static void init_exec(Init *in, int wfd) {
 
         /* Everything made ready, then the filter, then nothing but execve(): loaded here, or by
          * the exec stub right before its own exec (seccomp-filter.h). */
-        const SeccompPlan *sc = &in->seccomp;
-        _cleanup_(process_exec_done) ProcessExec x = { .report_fd = -EBADF };
-        r = process_exec_prepare(&c->process, path, extra_env, p->exec_stub_fd, wfd, sc->stub_loads ? &sc->rest : NULL, &x);
-        if (r < 0)
-                (void) errmsg(&error, r, "exec \"%s\": prepare", c->process.args[0]);
-        else if (sc->rest.n_insns > 0 && !sc->stub_loads)
-                r = seccomp_program_load(&sc->rest, c->process.no_new_privileges, NULL, &error);
-        if (r >= 0) {
-                r = process_exec_run(&x);
-                (void) errmsg(&error, r, "exec \"%s\"", c->process.args[0]);
-        }
-        process_exec_done(&x);
+        (void) process_exec_filtered(&c->process, path, extra_env, p->exec_stub_fd, wfd, &in->seccomp, &error);
         (void) write_all(wfd, error ?: "exec failed", strlen(error ?: "exec failed"));
         _exit(127);
 }
