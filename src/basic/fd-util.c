@@ -203,7 +203,7 @@ int send_fd(int sock, int fd) {
         return 0;
 }
 
-int recv_fd(int sock, int *ret_fd) {
+int recv_fd_or_byte(int sock, char *ret_byte, int *ret_fd) {
         FdMessage m;
         fd_message_init(&m);
         ssize_t n = recvmsg(sock, &m.mh, MSG_CMSG_CLOEXEC);
@@ -211,13 +211,26 @@ int recv_fd(int sock, int *ret_fd) {
                 return -errno;
         if (n == 0)
                 return -EPIPE;
+        *ret_byte = m.byte;
+        *ret_fd = -EBADF;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&m.mh); c; c = CMSG_NXTHDR(&m.mh, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
                     c->cmsg_len == CMSG_LEN(sizeof(int))) {
                         memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
-                        return 0;
+                        break;
                 }
-        return -EBADMSG;
+        return 0;
+}
+
+int recv_fd(int sock, int *ret_fd) {
+        char byte;
+        int fd, r = recv_fd_or_byte(sock, &byte, &fd);
+        if (r < 0)
+                return r;
+        if (fd < 0)
+                return -EBADMSG;
+        *ret_fd = fd;
+        return 0;
 }
 
 int fd_cloexec(int fd, int cloexec) {

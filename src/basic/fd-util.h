@@ -30,6 +30,9 @@ int read_line_fd(int fd, size_t max, char **ret);
 /* SCM_RIGHTS: one fd over a Unix socket. */
 int send_fd(int sock, int fd);
 int recv_fd(int sock, int *ret_fd);
+/* One byte, and the fd sent with it if any (*ret_fd -EBADF otherwise): to tell an fd from the
+ * first byte of a text that came instead. -EPIPE at end of file. */
+int recv_fd_or_byte(int sock, char *ret_byte, int *ret_fd);
 /* Clears O_CLOEXEC: only for fds meant to cross execve() into the container. */
 int fd_cloexec(int fd, int cloexec);
 

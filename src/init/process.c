@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The container process's limits, identity and execve(). */
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -90,8 +91,17 @@ static bool setgroups_denied(void) {
         return read_file_at(AT_FDCWD, "/proc/self/setgroups", 64, &v, NULL) >= 0 && strncmp(v, "deny", 4) == 0;
 }
 
-int process_apply_identity(const OciProcess *p, char **ret_error) {
+int process_apply_identity(const OciProcess *p, uint64_t keep_caps, char **ret_error) {
+        uint64_t caps[_CAP_SET_MAX];
         int r;
+
+        /* keep_caps stay effective and permitted until the exec, which drops them: the
+         * kernel computes the new sets from the inheritable, ambient and bounding ones (and
+         * the uid), never from the permitted set (capabilities(7)). Never ambient here. */
+        memcpy(caps, p->capabilities, sizeof(caps));
+        caps[CAP_SET_AMBIENT] &= ~(keep_caps & ~p->capabilities[CAP_SET_PERMITTED]);
+        caps[CAP_SET_EFFECTIVE] |= keep_caps;
+        caps[CAP_SET_PERMITTED] |= keep_caps;
 
         /* chdir while still privileged; a cwd only the user may enter is retried after the
          * switch, as runc does. */
@@ -104,10 +114,10 @@ int process_apply_identity(const OciProcess *p, char **ret_error) {
             !(errno == EPERM && p->n_additional_gids == 0 && setgroups_denied()))
                 return errmsg(ret_error, -errno, "setgroups");
 
-        r = caps_apply_bounding(p->capabilities, ret_error);
+        r = caps_apply_bounding(caps, ret_error);
         if (r < 0)
                 return r;
-        r = caps_change_id_and_apply(p->capabilities, p->uid, p->gid, ret_error);
+        r = caps_change_id_and_apply(caps, p->uid, p->gid, ret_error);
         if (r < 0)
                 return r;
 
@@ -168,43 +178,92 @@ int process_find_executable(const OciProcess *p, char **ret_path, char **ret_err
         return errmsg(ret_error, last, "exec \"%s\": not found in $PATH", name);
 }
 
-int process_exec(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd) {
-        _cleanup_strv_free_ char **env = NULL;
+/* The final execve()'s arguments, made before the filter is loaded. */
+typedef struct ProcessExec {
+        const char *path;
+        char **argv;
+        char **env;
+        char *filter_arg;
+        char *fd_text;
+        char *stub_path;
+        int report_fd; /* made inheritable for the stub; close-on-exec again when done */
+} ProcessExec;
+
+static void process_exec_done(ProcessExec *x) {
+        if (x->report_fd >= 0)
+                (void) fd_cloexec(x->report_fd, true);
+        strv_free(x->env);
+        free(x->argv);
+        free(x->filter_arg);
+        free(x->fd_text);
+        free(x->stub_path);
+        *x = (ProcessExec) { .report_fd = -EBADF };
+}
+
+static int process_exec_prepare(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd,
+                                const SeccompProgram *stub_filter, ProcessExec *ret) {
+        _cleanup_(process_exec_done) ProcessExec x = { .report_fd = -EBADF, .path = path };
+        int r;
+
         for (char **e = p->env; e && *e; e++)
-                if (strv_extend(&env, *e) < 0)
+                if (strv_extend(&x.env, *e) < 0)
                         return -ENOMEM;
         for (char **e = extra_env; e && *e; e++)
-                if (strv_extend(&env, *e) < 0)
+                if (strv_extend(&x.env, *e) < 0)
                         return -ENOMEM;
-        if (!env && !(env = calloc(1, sizeof(char *))))
+        if (!x.env && !(x.env = calloc(1, sizeof(char *))))
                 return -ENOMEM;
         if (stub_fd < 0) {
-                execve(path, p->args, env);
-                return -errno;
+                x.argv = calloc(strv_length(p->args) + 1, sizeof(char *));
+                if (!x.argv)
+                        return -ENOMEM;
+                memcpy(x.argv, p->args, (strv_length(p->args) + 1) * sizeof(char *));
+                *ret = x;
+                x = (ProcessExec) { .report_fd = -EBADF };
+                return 0;
         }
 
-        /* [name, REPORT_FD, PATH, args...]: the stub makes REPORT_FD close-on-exec again. */
-        size_t n = strv_length(p->args);
-        _cleanup_free_ char **argv = calloc(n + 4, sizeof(char *));
-        char fd_text[16];
-        if (!argv)
-                return -ENOMEM;
-        snprintf(fd_text, sizeof(fd_text), "%d", report_fd);
-        argv[0] = (char *) "ctr-launch-exec";
-        argv[1] = fd_text;
-        argv[2] = (char *) path;
-        memcpy(argv + 3, p->args, (n + 1) * sizeof(char *));
-        int r = fd_cloexec(report_fd, false);
-        if (r < 0)
+        /* [name, REPORT_FD, FILTER, PATH, args...]: the stub makes REPORT_FD close-on-exec again,
+         * loads FILTER ("-": none) and execs PATH. */
+        if (stub_filter && (r = seccomp_program_to_arg(stub_filter, &x.filter_arg)) < 0)
                 return r;
-        /* execve() of /proc/self/fd/N rather than execveat(): the seccomp filter is loaded
-         * already, and a profile may deny execveat where it must allow execve (as runc needs). */
-        char stub_path[40];
-        snprintf(stub_path, sizeof(stub_path), "/proc/self/fd/%d", stub_fd);
-        execve(stub_path, argv, env);
-        r = -errno;
-        (void) fd_cloexec(report_fd, true);
-        return r;
+        size_t n = strv_length(p->args);
+        x.argv = calloc(n + 5, sizeof(char *));
+        if (!x.argv)
+                return -ENOMEM;
+        /* execve() of /proc/self/fd/N rather than execveat(): a profile may deny execveat where
+         * it must allow execve (as runc needs). */
+        if (asprintf(&x.fd_text, "%d", report_fd) < 0 || asprintf(&x.stub_path, "/proc/self/fd/%d", stub_fd) < 0)
+                return -ENOMEM;
+        x.path = x.stub_path;
+        x.argv[0] = (char *) "ctr-launch-exec";
+        x.argv[1] = x.fd_text;
+        x.argv[2] = x.filter_arg ?: (char *) "-";
+        x.argv[3] = (char *) path;
+        memcpy(x.argv + 4, p->args, (n + 1) * sizeof(char *));
+        if ((r = fd_cloexec(report_fd, false)) < 0)
+                return r;
+        x.report_fd = report_fd;
+        *ret = x;
+        x = (ProcessExec) { .report_fd = -EBADF };
+        return 0;
+}
+
+static int process_exec_run(const ProcessExec *x) {
+        execve(x->path, x->argv, x->env);
+        return -errno;
+}
+
+int process_exec_filtered(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd,
+                          const SeccompPlan *sc, char **ret_error) {
+        _cleanup_(process_exec_done) ProcessExec x = { .report_fd = -EBADF };
+        int r = process_exec_prepare(p, path, extra_env, stub_fd, report_fd, sc->stub_loads ? &sc->rest : NULL, &x);
+        if (r < 0)
+                return errmsg(ret_error, r, "exec \"%s\": prepare", p->args[0]);
+        if (sc->rest.n_insns > 0 && !sc->stub_loads && (r = seccomp_program_load(&sc->rest, p->no_new_privileges, NULL, ret_error)) < 0)
+                return r;
+        r = process_exec_run(&x);
+        return errmsg(ret_error, r, "exec \"%s\"", p->args[0]);
 }
 
 int process_apply_cpu_affinity(const OciProcess *p, bool final, char **ret_error) {
@@ -277,8 +336,27 @@ int process_keep_fds(unsigned n, char **ret_error) {
                 if (r < 0)
                         return errmsg(ret_error, r, "keep fd %u for the container", fd);
         }
-        if (close_range(keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        if (close_range(keep, ~0U, CLOSE_RANGE_CLOEXEC) >= 0)
+                return 0;
+        /* Before Linux 5.11, or where a seccomp filter around ctr-launch itself denies it (an
+         * older Docker profile): one fcntl per open fd. */
+        if (errno != ENOSYS && errno != EPERM && errno != EINVAL)
                 return errmsg(ret_error, -errno, "close_range");
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return errmsg(ret_error, -errno, "mark fds close-on-exec: open /proc/self/fd");
+        int r = 0;
+        for (struct dirent *de; (de = readdir(d));) {
+                uint64_t fd;
+                if (parse_uint64(de->d_name, INT_MAX, &fd) < 0 || fd < keep || (int) fd == dirfd(d))
+                        continue;
+                if ((r = fd_cloexec((int) fd, true)) < 0 && r != -EBADF)
+                        break;
+                r = 0;
+        }
+        closedir(d);
+        if (r < 0)
+                return errmsg(ret_error, r, "mark fds close-on-exec");
         return 0;
 }
 

@@ -7,11 +7,14 @@
 #include <stdbool.h>
 
 #include "oci-config.h"
+#include "seccomp-filter.h"
 
 /* As root, before the user switch: rlimits, oom_score_adj. */
 int process_apply_limits(const OciProcess *p, char **ret_error);
-/* Groups, uid/gid and capabilities, noNewPrivileges, umask, cwd. */
-int process_apply_identity(const OciProcess *p, char **ret_error);
+/* Groups, uid/gid and capabilities, noNewPrivileges, umask, cwd. keep_caps: capabilities kept
+ * effective and permitted until the exec drops them (CAP_SYS_ADMIN to load a seccomp filter
+ * without no_new_privs, see SeccompPlan). */
+int process_apply_identity(const OciProcess *p, uint64_t keep_caps, char **ret_error);
 /* A new, empty session keyring: none of the caller's keys. */
 int process_new_session_keyring(char **ret_error);
 /* Fds 3 .. 3+n-1 inheritable, every one above close-on-exec. */
@@ -21,9 +24,13 @@ int process_reset_signals(char **ret_error);
 /* Resolves args[0] against the container's PATH (process.env). Called after the FIFO
  * handshake, so that `start` reports a missing binary. *ret_path is the file to execve(). */
 int process_find_executable(const OciProcess *p, char **ret_path, char **ret_error);
-/* Replaces the process image. With stub_fd >= 0, through the sealed exec stub, which reports
- * its own exec failure on report_fd (see sealed-binary.h). Returns only on failure, -errno. */
-int process_exec(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd);
+/* The final execve(), made ready beforehand (env, argv, report_fd inheritable), then sc->rest
+ * loaded (unless the exec stub loads it, see seccomp-filter.h), then nothing but execve(): once
+ * the user's filter is loaded, the runtime may do nothing else. With stub_fd >= 0, through the
+ * sealed exec stub, which reports its own exec failure on report_fd (see sealed-binary.h).
+ * Returns only on failure, -errno and the message. */
+int process_exec_filtered(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd,
+                          const SeccompPlan *sc, char **ret_error);
 /* execCPUAffinity: "initial" (final = false) as the init starts, "final" before exec. */
 int process_apply_cpu_affinity(const OciProcess *p, bool final, char **ret_error);
 /* As root, after the host side's turn and before the user switch: ioPriority, scheduler. */

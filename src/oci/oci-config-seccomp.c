@@ -7,6 +7,7 @@
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "errmsg.h"
 #include "strv.h"
@@ -32,6 +33,7 @@ static const struct {
         { "SCMP_ACT_TRACE", SCMP_ACT_TRACE(0) },
         { "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW },
         { "SCMP_ACT_LOG", SCMP_ACT_LOG },
+        { "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY },
 };
 
 static const struct {
@@ -110,9 +112,6 @@ static int parse_action(JsonObject *o, const char *name, const char *errno_name,
         int r = json_get_string(o, name, field, required, &s, ret_error);
         if (r <= 0)
                 return r;
-        if (strcmp(s, "SCMP_ACT_NOTIFY") == 0)
-                return errmsg_plain(ret_error, -EOPNOTSUPP, "%s: SCMP_ACT_NOTIFY is not supported by this version of ctr-launch",
-                                    field);
         size_t i;
         for (i = 0; i < ELEMENTSOF(action_table); i++)
                 if (strcmp(s, action_table[i].name) == 0)
@@ -265,19 +264,61 @@ static int parse_syscall(JsonNode *n, const char *path, OciSeccompSyscall *sys, 
         return 0;
 }
 
+/* The init sends the listener's fd to create with sendmsg() once the SCMP_ACT_NOTIFY rules are
+ * loaded (init.c): a notified sendmsg would wait for an agent that has no fd yet. runc refuses
+ * notify on write, its channel, for the same reason. */
+static int check_notify_rule(const OciSeccompSyscall *sys, const char *path, char **ret_error) {
+        if (sys->action != SCMP_ACT_NOTIFY)
+                return 0;
+        for (char **n = sys->names; *n; n++)
+                if (strcmp(*n, "sendmsg") == 0)
+                        return errmsg_plain(ret_error, -EINVAL,
+                                            "%s: SCMP_ACT_NOTIFY cannot be used for sendmsg (the runtime hands the agent "
+                                            "its fd with it)", path);
+        return 0;
+}
+
+/* listenerPath is used only when a rule notifies (runtime-spec: "MUST NOT use the socket"
+ * otherwise); a notifying rule without it would have nobody to answer. */
+static int parse_listener(JsonObject *s, OciSeccomp *sc, char **ret_error) {
+        _cleanup_free_ char *path = NULL, *metadata = NULL;
+        int r;
+        if ((r = json_get_string(s, "listenerPath", "linux.seccomp.listenerPath", false, &path, ret_error)) < 0 ||
+            (r = json_get_string(s, "listenerMetadata", "linux.seccomp.listenerMetadata", false, &metadata, ret_error)) < 0)
+                return r;
+        /* "" is what Go's runtime-spec writes for "unset". */
+        if (path && !*path) {
+                free(path);
+                path = NULL;
+        }
+        if (metadata && !*metadata) {
+                free(metadata);
+                metadata = NULL;
+        }
+        if (metadata && !path)
+                return errmsg_plain(ret_error, -EINVAL, "linux.seccomp.listenerMetadata: set without listenerPath");
+        if (path && path[0] != '/')
+                return errmsg_plain(ret_error, -EINVAL, "linux.seccomp.listenerPath: must be an absolute path, not \"%s\"",
+                                    path);
+        if (path && strlen(path) >= sizeof(((struct sockaddr_un *) NULL)->sun_path))
+                return errmsg_plain(ret_error, -ENAMETOOLONG, "linux.seccomp.listenerPath: longer than a socket path can be");
+        if (sc->default_action == SCMP_ACT_NOTIFY)
+                return errmsg_plain(ret_error, -EINVAL,
+                                    "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action (as with runc: "
+                                    "the runtime's own calls would wait for the agent)");
+        if (sc->has_notify && !path)
+                return errmsg_plain(ret_error, -EINVAL, "linux.seccomp: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath");
+        if (!sc->has_notify)
+                return 0;
+        sc->listener_path = TAKE_PTR(path);
+        sc->listener_metadata = TAKE_PTR(metadata);
+        return 0;
+}
+
 int cfg_parse_seccomp(JsonObject *linux_obj, OciSeccomp **ret, char **ret_error) {
         JsonObject *s;
         int r = json_get_object(linux_obj, "seccomp", "linux.seccomp", false, &s, ret_error);
         if (r <= 0)
-                return r;
-
-        /* A listener hands the filter's fd to another process: not implemented, and a profile
-         * that expects one would run without its supervisor. */
-        JsonNode *listener = json_member(s, "listenerPath");
-        if (listener && !(json_holds(listener, G_TYPE_STRING) && json_node_get_string(listener)[0] == 0))
-                return errmsg_plain(ret_error, -EOPNOTSUPP,
-                                    "linux.seccomp.listenerPath: not supported by this version of ctr-launch");
-        if ((r = cfg_refuse_unsupported(s, "listenerMetadata", "linux.seccomp.listenerMetadata", ret_error)) < 0)
                 return r;
 
         _cleanup_(oci_seccomp_freep) OciSeccomp *sc = calloc(1, sizeof(OciSeccomp));
@@ -304,7 +345,12 @@ int cfg_parse_seccomp(JsonObject *linux_obj, OciSeccomp **ret, char **ret_error)
                 sc->n_syscalls++;
                 if ((r = parse_syscall(json_array_get_element(syscalls, (guint) i), path, &sc->syscalls[i], ret_error)) < 0)
                         return r;
+                if ((r = check_notify_rule(&sc->syscalls[i], path, ret_error)) < 0)
+                        return r;
+                sc->has_notify = sc->has_notify || sc->syscalls[i].action == SCMP_ACT_NOTIFY;
         }
+        if ((r = parse_listener(s, sc, ret_error)) < 0)
+                return r;
         *ret = TAKE_PTR(sc);
         return 0;
 }

@@ -139,13 +139,18 @@ typedef struct OciSeccomp {
         unsigned flags; /* OCI_SECCOMP_FLAG_* */
         OciSeccompSyscall *syscalls;
         size_t n_syscalls;
+        /* The seccomp agent's socket (listenerPath) and what it is told (listenerMetadata); NULL:
+         * none. Set only when some rule's action is SCMP_ACT_NOTIFY (has_notify): the spec says
+         * the socket is not used otherwise. */
+        char *listener_path;
+        char *listener_metadata;
+        bool has_notify;
 } OciSeccomp;
 
 OciSeccomp *oci_seccomp_free(OciSeccomp *s);
 
 /* The names linux.seccomp's parser accepts, for `features`: i from 0 on, NULL past the last.
- * SCMP_ACT_NOTIFY is not among the actions: it is refused. A flag's *ret_supported says
- * whether this libseccomp and kernel can also set it. */
+ * A flag's *ret_supported says whether this libseccomp and kernel can also set it. */
 const char *oci_seccomp_action_name(size_t i);
 const char *oci_seccomp_operator_name(size_t i);
 const char *oci_seccomp_flag_name(size_t i, bool *ret_supported);

@@ -119,6 +119,8 @@ OciSeccomp *oci_seccomp_free(OciSeccomp *s) {
                 free(s->syscalls[i].args);
         }
         free(s->syscalls);
+        free(s->listener_path);
+        free(s->listener_metadata);
         free(s);
         return NULL;
 }

@@ -540,8 +540,8 @@ static int create_drive_init(CreateContext *x, char **ret_error) {
         }
         if ((r = send_init_document(x, ret_error)) < 0)
                 return r;
-        return init_drive(x->sync_parent, x->log_parent, c->pidfd, x->pid, &x->config->hooks, x->hook_state_creating,
-                          x->pam, ret_error);
+        return init_drive(x->sync_parent, x->log_parent, c->pidfd, x->pid, &x->config->hooks, x->config->seccomp,
+                          x->hook_state_creating, x->pam, ret_error);
 }
 
 /* ---- phase 7: the record ---- */

@@ -24,6 +24,7 @@
 #include "console.h"
 #include "container-internal.h"
 #include "exec-child.h"
+#include "seccomp-notify.h"
 #include "exec-fifo.h"
 #include "oci-config.h"
 #include "sealed-binary.h"
@@ -318,6 +319,41 @@ static int take_grandchild(ExecContext *x, int timeout_ms, char **ret_error) {
         return 0;
 }
 
+/* The process-to-be's seccomp listener (SCMP_ACT_NOTIFY rules, exec-child.h) to the agent, as
+ * create does for the init; then it may go on. */
+static int seccomp_hand_over(const Container *c, const ExecContext *x, const OciSeccomp *s, int timeout_ms,
+                             char **ret_error) {
+        struct pollfd p = { .fd = x->channel, .events = POLLIN };
+        int k;
+        while ((k = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+                ;
+        if (k == 0)
+                return errmsg_plain(ret_error, -ETIMEDOUT, "the new process did not load its seccomp filter within %d s",
+                                    EXEC_SETUP_TIMEOUT_MS / 1000);
+        char first = 0;
+        _cleanup_close_ int listener = -EBADF;
+        int r = k < 0 ? -errno : recv_fd_or_byte(x->channel, &first, &listener);
+        if (r == -EPIPE)
+                return errmsg_plain(ret_error, -EIO, "the new process died while loading its seccomp filter");
+        if (r < 0)
+                return errmsg(ret_error, r, "wait for the new process's seccomp listener");
+        if (listener < 0) {
+                /* An error text: its first byte is this one. */
+                _cleanup_free_ char *rest = NULL;
+                r = exec_report_read(x->channel, EXEC_SETUP_TIMEOUT_MS, &rest);
+                return errmsg_plain(ret_error, r < 0 ? r : -EIO, "%c%s", first, r < 0 && rest ? rest : "");
+        }
+        _cleanup_free_ char *state = oci_state_to_oci_json(&c->state, c->status);
+        if (!state)
+                return errmsg_plain(ret_error, -ENOMEM, "build the container's state");
+        if ((r = seccomp_notify_send(s, state, x->pid, listener, ret_error)) < 0)
+                return r;
+        char go = EXEC_CHILD_GO;
+        if (write(x->channel, &go, 1) != 1)
+                return errmsg(ret_error, -errno, "tell the new process to go on");
+        return 0;
+}
+
 static void exec_context_done(ExecContext *x) {
         if (x->pid > 0) {
                 if (x->pidfd >= 0)
@@ -433,6 +469,9 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
         if (paused)
                 (void) flock(c->dir->dir_fd, LOCK_UN);
         if ((ns_flags & CLONE_NEWPID) && (r = take_grandchild(&x, paused ? -1 : EXEC_SETUP_TIMEOUT_MS, ret_error)) < 0)
+                return r;
+        if (config->seccomp && config->seccomp->has_notify &&
+            (r = seccomp_hand_over(c, &x, config->seccomp, paused ? -1 : EXEC_SETUP_TIMEOUT_MS, ret_error)) < 0)
                 return r;
         if (!paused && (r = exec_report_read(x.channel, EXEC_SETUP_TIMEOUT_MS, ret_error)) < 0)
                 return r;

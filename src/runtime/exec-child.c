@@ -131,6 +131,24 @@ static void seccomp_debug(void *userdata, const char *msg) {
         (void) msg; /* a syscall name libseccomp does not know: skipped, as create does */
 }
 
+/* The SCMP_ACT_NOTIFY rules, loaded: their listener goes to the parent, which hands it to the
+ * seccomp agent (as create does, see init.c), and says "G" when it did. */
+static void seccomp_hand_over(const ExecChild *x, const SeccompProgram *notify) {
+        _cleanup_free_ char *error = NULL;
+        _cleanup_close_ int listener = -EBADF;
+        int r = seccomp_program_load(notify, x->process->no_new_privileges, &listener, &error);
+        if (r < 0)
+                child_fail(x, r, error);
+        if (send_fd(x->channel, listener) < 0)
+                _exit(127);
+        char c;
+        ssize_t n;
+        while ((n = read(x->channel, &c, 1)) < 0 && errno == EINTR)
+                ;
+        if (n != 1 || c != EXEC_CHILD_GO)
+                _exit(127); /* the parent failed to reach the agent, and reports it itself */
+}
+
 _noreturn_ void exec_child_main(const ExecChild *x) {
         const OciProcess *p = x->process;
         _cleanup_free_ char *error = NULL;
@@ -155,19 +173,13 @@ _noreturn_ void exec_child_main(const ExecChild *x) {
                 child_fail_errno(x, r, "HOME");
         char *extra_env[] = { home, NULL };
 
-        /* The container's seccomp profile, as for its init (see init.c). */
-        scmp_filter_ctx filter = NULL;
-        if (x->config->seccomp) {
-                if ((r = seccomp_profile_build(x->config->seccomp, seccomp_debug, NULL, &filter, &error)) < 0)
-                        child_fail(x, r, error);
-                if (seccomp_profile_load_early(p)) {
-                        if ((r = seccomp_profile_load(filter, false, &error)) < 0)
-                                child_fail(x, r, error);
-                        filter = NULL;
-                }
-        }
+        /* The container's seccomp profile, as for its init (see init.c): compiled now, loaded
+         * last. */
+        _cleanup_(seccomp_plan_done) SeccompPlan sc = {};
+        if ((r = seccomp_plan_make(x->config->seccomp, p, x->stub_fd >= 0, seccomp_debug, NULL, &sc, &error)) < 0)
+                child_fail(x, r, error);
 
-        if ((r = process_apply_identity(p, &error)) < 0 || (r = process_keep_fds(x->preserve_fds, &error)) < 0 ||
+        if ((r = process_apply_identity(p, sc.keep_caps, &error)) < 0 || (r = process_keep_fds(x->preserve_fds, &error)) < 0 ||
             (r = process_reset_signals(&error)) < 0)
                 child_fail(x, r, error);
 
@@ -178,10 +190,9 @@ _noreturn_ void exec_child_main(const ExecChild *x) {
         _cleanup_free_ char *path = NULL;
         if ((r = process_find_executable(p, &path, &error)) < 0)
                 child_fail(x, r, error);
-        if (filter && (r = seccomp_profile_load(filter, p->no_new_privileges, &error)) < 0)
-                child_fail(x, r, error);
+        if (sc.notify.n_insns > 0)
+                seccomp_hand_over(x, &sc.notify);
 
-        r = process_exec(p, path, extra_env, x->stub_fd, x->channel);
-        (void) errmsg(&error, r, "exec \"%s\"", p->args[0]);
+        r = process_exec_filtered(p, path, extra_env, x->stub_fd, x->channel, &sc, &error);
         child_fail(x, r, error);
 }

@@ -21,8 +21,10 @@ typedef struct ExecChild {
 
 /* The protocol on ExecChild.channel. Joining a PID namespace, the child forks the process-to-be
  * into it and says "P<pid>\n" (its host PID) before it exits. Then the process-to-be says it is
- * ready to be placed in the cgroups, the parent that it has placed it, and the channel carries
- * the exec outcome (exec_report_read()). Any failure before is one line of text instead. */
+ * ready to be placed in the cgroups, the parent that it has placed it. With SCMP_ACT_NOTIFY rules,
+ * the process-to-be then sends the seccomp listener's fd (one NUL byte with SCM_RIGHTS) and waits
+ * for "G" again. Last the channel carries the exec outcome (exec_report_read()). Any failure
+ * before is one line of text instead. */
 #define EXEC_CHILD_PID 'P'
 #define EXEC_CHILD_READY 'R'
 #define EXEC_CHILD_GO 'G'

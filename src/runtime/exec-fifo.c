@@ -117,10 +117,18 @@ int exec_report_read(int fd, int timeout_ms, char **ret_error) {
         }
         if (len > 0) {
                 buf[len] = 0;
-                /* The exec stub cannot format errors: it says "errno=N PATH". */
+                /* The exec stub cannot format errors: it says "errno=N PATH", "seccomp errno=N
+                 * WHAT" when the filter it loads is refused, "stub errno=N fcntl". */
                 int e, at = 0;
                 if (sscanf(buf, "errno=%d %n", &e, &at) == 1 && at > 0 && e > 0)
                         return errmsg_plain(ret_error, -e, "exec \"%s\": %s", buf + at, strerror(e));
+                if (sscanf(buf, "seccomp errno=%d %n", &e, &at) == 1 && at > 0 && e > 0)
+                        return errmsg_plain(ret_error, -e, "load the seccomp filter (%s): %s", buf + at, strerror(e));
+                /* Its fcntl, which runs under a filter loaded without noNewPrivileges. */
+                if (sscanf(buf, "stub errno=%d %n", &e, &at) == 1 && at > 0 && e > 0)
+                        return errmsg_plain(ret_error, -e,
+                                            "the exec stub's %s: %s (without process.noNewPrivileges, the seccomp "
+                                            "profile must allow it)", buf + at, strerror(e));
                 return errmsg_plain(ret_error, -ENOEXEC, "%s", buf);
         }
         return 0;

@@ -11,7 +11,9 @@
 
 #include "errmsg.h"
 #include "parse-util.h"
+#include "fd-util.h"
 #include "init-drive.h"
+#include "seccomp-notify.h"
 #include "log.h"
 #include "sync.h"
 
@@ -79,8 +81,8 @@ static char *describe_exit(pid_t pid) {
 
 /* Drives the sync protocol until the init is blocked on the FIFO (0) or has failed (< 0,
  * message in *ret_error). state_json: the OCI state the prestart and createRuntime hooks read. */
-int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *hooks, const char *state_json,
-               const PamSession *pam, char **ret_error) {
+int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *hooks, const OciSeccomp *seccomp,
+               const char *state_json, const PamSession *pam, char **ret_error) {
         LogReader *lr = calloc(1, sizeof(LogReader));
         if (!lr)
                 return errmsg(ret_error, -ENOMEM, "allocate");
@@ -149,6 +151,28 @@ int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *ho
                                         break;
                                 }
                                 k = sync_send(sync_fd, SYNC_PROC_RESUME);
+                                if (k < 0) {
+                                        r = k;
+                                        break;
+                                }
+                        } else if (t == SYNC_PROC_SECCOMP && seccomp && seccomp->has_notify) {
+                                /* Its fd, or the error of the load (in the log pipe, which
+                                 * takes precedence below). */
+                                _cleanup_close_ int listener = -EBADF;
+                                if (recv_fd(sync_fd, &listener) < 0) {
+                                        r = -EIO;
+                                        break;
+                                }
+                                _cleanup_free_ char *notify_error = NULL;
+                                k = seccomp_notify_send(seccomp, state_json, pid, listener, &notify_error);
+                                if (k < 0) {
+                                        (void) sync_send_error(sync_fd, -k, notify_error ?: strerror(-k));
+                                        free(sync_error);
+                                        sync_error = TAKE_PTR(notify_error);
+                                        r = k;
+                                        break;
+                                }
+                                k = sync_send(sync_fd, SYNC_PROC_SECCOMP_DONE);
                                 if (k < 0) {
                                         r = k;
                                         break;

@@ -12,6 +12,7 @@
 
 /* Drives the sync protocol until the init is blocked on the FIFO (0) or has failed (< 0,
  * message in *ret_error): at procReady the host-side steps (PAM limits), at procHooks the
- * prestart and createRuntime hooks, which read state_json on stdin. */
-int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *hooks, const char *state_json,
-               const PamSession *pam, char **ret_error);
+ * prestart and createRuntime hooks, which read state_json on stdin, at procSeccomp the
+ * listener's hand-over to seccomp's agent (seccomp-notify.h). */
+int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *hooks, const OciSeccomp *seccomp,
+               const char *state_json, const PamSession *pam, char **ret_error);

@@ -38,6 +38,7 @@ typedef struct Init {
         InitParams params;
         OciConfig *config;
         char *home_env; /* "HOME=..." when the config sets none */
+        SeccompPlan seccomp;
 } Init;
 
 _noreturn_ static void init_fail(Init *in, int r, const char *msg) {
@@ -322,9 +323,27 @@ static void init_build(Init *in) {
                 init_fail(in, r, error);
 }
 
-/* Phase 3, after the host side's turn: the process as it will run, still able to report. The
- * seccomp filter comes back when it is to be loaded right before exec, else NULL. */
-static scmp_filter_ctx init_prepare_process(Init *in) {
+/* linux.seccomp's SCMP_ACT_NOTIFY rules, loaded now: their listener goes to create, which hands it
+ * to the seccomp agent at listenerPath (runtime-spec's seccomp-notify protocol), and the agent
+ * answers them from here on. The rest of the filter waits for the exec (init_exec()). */
+static void seccomp_hand_over(Init *in) {
+        _cleanup_free_ char *error = NULL;
+        _cleanup_close_ int listener = -EBADF;
+        SyncType t;
+        int r;
+
+        /* Announced first: after the load, only what the rules do not notify is sure to run
+         * (sendmsg cannot be notified: oci-config-seccomp.c). */
+        if (sync_send(in->sync_fd, SYNC_PROC_SECCOMP) < 0)
+                _exit(EXIT_FAILURE);
+        if ((r = seccomp_program_load(&in->seccomp.notify, in->config->process.no_new_privileges, &listener, &error)) < 0)
+                init_fail(in, r, error);
+        if (send_fd(in->sync_fd, listener) < 0 || sync_recv(in->sync_fd, &t, NULL, NULL) < 0 || t != SYNC_PROC_SECCOMP_DONE)
+                _exit(EXIT_FAILURE); /* create failed to reach the agent, and reports it itself */
+}
+
+/* Phase 3, after the host side's turn: the process as it will run, still able to report. */
+static void init_prepare_process(Init *in) {
         const OciConfig *c = in->config;
         const InitParams *p = &in->params;
         _cleanup_free_ char *error = NULL;
@@ -340,26 +359,17 @@ static scmp_filter_ctx init_prepare_process(Init *in) {
             (r = process_apply_cpu_affinity(&c->process, true, &error)) < 0)
                 init_fail(in, r, error);
 
-        /* The seccomp filter is built while errors still reach create, and loaded as late as
-         * possible so that the profile need not allow our own setup: right before exec, or,
-         * when only CAP_SYS_ADMIN lets us load it (no noNewPrivileges), before the user switch
-         * drops that, as runc does. */
-        scmp_filter_ctx filter = NULL;
-        if (c->seccomp) {
-                if ((r = seccomp_profile_build(c->seccomp, seccomp_debug, in, &filter, &error)) < 0)
-                        init_fail(in, r, error);
-                if (seccomp_profile_load_early(&c->process)) {
-                        if ((r = seccomp_profile_load(filter, false, &error)) < 0)
-                                init_fail(in, r, error);
-                        filter = NULL; /* loaded; execve() frees the rest */
-                }
-        }
+        /* The seccomp filter is compiled while errors still reach create, and loaded only right
+         * before the exec (init_exec()): a profile need not allow anything of our setup. */
+        if ((r = seccomp_plan_make(c->seccomp, &c->process, p->exec_stub_fd >= 0, seccomp_debug, in, &in->seccomp,
+                                   &error)) < 0)
+                init_fail(in, r, error);
 
         /* Still with CAP_AUDIT_CONTROL, which the user switch may drop. */
         if (p->login_uid >= 0 && (r = set_login_uid(p->login_uid, &error)) < 0)
                 init_fail(in, r, error);
-        if ((r = process_apply_identity(&c->process, &error)) < 0 || (r = process_keep_fds(p->preserve_fds + p->listen_fds, &error)) < 0 ||
-            (r = process_reset_signals(&error)) < 0)
+        if ((r = process_apply_identity(&c->process, in->seccomp.keep_caps, &error)) < 0 ||
+            (r = process_keep_fds(p->preserve_fds + p->listen_fds, &error)) < 0 || (r = process_reset_signals(&error)) < 0)
                 init_fail(in, r, error);
 
         /* The FIFO is only reachable through /proc/self/fd now: make sure it is, while we
@@ -371,12 +381,14 @@ static scmp_filter_ctx init_prepare_process(Init *in) {
                 r = errmsg(&error, -errno, "reach exec.fifo through %s (is /proc mounted?)", fifo_path);
                 init_fail(in, r, error);
         }
-        return filter;
+
+        if (in->seccomp.notify.n_insns > 0)
+                seccomp_hand_over(in);
 }
 
 /* Phase 4, once start opened exec.fifo: the user's process, or an error for start to read on
  * the FIFO (wfd). */
-_noreturn_ static void init_exec(Init *in, int wfd, scmp_filter_ctx filter) {
+_noreturn_ static void init_exec(Init *in, int wfd) {
         const OciConfig *c = in->config;
         const InitParams *p = &in->params;
         _cleanup_free_ char *error = NULL;
@@ -415,14 +427,10 @@ _noreturn_ static void init_exec(Init *in, int wfd, scmp_filter_ctx filter) {
                 if (strv_extend(&extra_env, *e) < 0)
                         _exit(127);
 
-        if (filter && (r = seccomp_profile_load(filter, c->process.no_new_privileges, &error)) < 0) {
-                (void) write_all(wfd, error, strlen(error));
-                _exit(127);
-        }
-
-        r = process_exec(&c->process, path, extra_env, p->exec_stub_fd, wfd);
-        (void) errmsg(&error, r, "exec \"%s\"", c->process.args[0]);
-        (void) write_all(wfd, error, strlen(error));
+        /* Everything made ready, then the filter, then nothing but execve(): loaded here, or by
+         * the exec stub right before its own exec (seccomp-filter.h). */
+        (void) process_exec_filtered(&c->process, path, extra_env, p->exec_stub_fd, wfd, &in->seccomp, &error);
+        (void) write_all(wfd, error ?: "exec failed", strlen(error ?: "exec failed"));
         _exit(127);
 }
 
@@ -437,7 +445,7 @@ _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document)
         if (sync_send(sync_fd, SYNC_PROC_READY) < 0 || sync_recv(sync_fd, &t, NULL, NULL) < 0 || t != SYNC_PROC_RUN)
                 _exit(EXIT_FAILURE); /* the parent failed, and reports it itself */
 
-        scmp_filter_ctx filter = init_prepare_process(&in);
+        init_prepare_process(&in);
 
         /* Built. Closing both channels tells create that we are about to block on the FIFO. */
         safe_close(sync_fd);
@@ -451,5 +459,5 @@ _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document)
                 _exit(EXIT_FAILURE); /* start went away; it reports that itself */
         safe_close(in.params.fifo_fd);
 
-        init_exec(&in, wfd, filter);
+        init_exec(&in, wfd);
 }

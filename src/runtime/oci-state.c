@@ -17,7 +17,6 @@
 #include "oci-state.h"
 #include "state-dir.h"
 
-#define OCI_STATE_VERSION "1.2.0"
 #define STATE_FILE_MAX (1024U * 1024U)
 
 static const char *const status_names[_STATUS_MAX] = {

@@ -58,6 +58,9 @@ ContainerStatus oci_state_status_derive(bool file_says_creating, bool lock_busy,
 ContainerStatus oci_state_status_probe(const ContainerState *s, int dir_fd, bool lock_busy,
                                        int *ret_pidfd);
 
+/* The runtime-spec version of the documents we write (state, containerProcessState). */
+#define OCI_STATE_VERSION "1.2.0"
+
 /* The OCI state document (pretty JSON, trailing newline): ociVersion, id, status, pid, bundle,
  * rootfs, created, owner, annotations. pid is 0 once stopped. */
 char *oci_state_to_oci_json(const ContainerState *s, ContainerStatus status);

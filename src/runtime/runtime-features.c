@@ -2,8 +2,8 @@
 /* `features`: every list comes from the table the config parser or the init uses (hook kinds,
  * namespaces, mount options, seccomp names, libcap-ng's capabilities up to the kernel's last),
  * so that it cannot claim what `create` refuses. What the parser refuses outright (AppArmor and
- * SELinux labels, Intel RDT, RDMA limits, idmapped mounts, SCMP_ACT_NOTIFY) is reported as
- * disabled; test-features checks both against the parser. */
+ * SELinux labels, Intel RDT, RDMA limits, idmapped mounts) is reported as disabled;
+ * test-features checks both against the parser. */
 
 #include <cap-ng.h>
 #include <seccomp.h>

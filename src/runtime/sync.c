@@ -22,6 +22,8 @@ static const char *const sync_type_names[_SYNC_TYPE_MAX] = {
         [SYNC_PROC_HOOKS] = "procHooks",
         [SYNC_PROC_RESUME] = "procResume",
         [SYNC_PROC_ERROR] = "procError",
+        [SYNC_PROC_SECCOMP] = "procSeccomp",
+        [SYNC_PROC_SECCOMP_DONE] = "procSeccompDone",
 };
 
 const char *sync_type_to_string(SyncType t) {

@@ -5,8 +5,10 @@
  *
  * Sync socket (both ways, SOCK_STREAM, one JSON document per line): first the init document
  * (parent to child: the runtime parameters plus the bundle's configuration), then only
- * {"type": "procReady" | "procRun" | "procHooks" | "procResume" | "procError"}; procError is
- * followed by one error object {"errno": N, "message": "..."}. Nothing else travels there.
+ * {"type": "procReady" | "procRun" | "procHooks" | "procResume" | "procSeccomp" |
+ * "procSeccompDone" | "procError"}; procError is followed by one error object {"errno": N,
+ * "message": "..."}, procSeccomp by one byte carrying the seccomp listener's fd (SCM_RIGHTS), or
+ * by procError if loading the filter failed. Nothing else travels there.
  *
  * Log pipe (child to parent): JSON lines {"level": "...", "msg": "...", "errno": N}. When a
  * setup step fails, the init sends the precise error here first, then procError.
@@ -23,6 +25,8 @@ typedef enum SyncType {
         SYNC_PROC_HOOKS,
         SYNC_PROC_RESUME,
         SYNC_PROC_ERROR,
+        SYNC_PROC_SECCOMP,
+        SYNC_PROC_SECCOMP_DONE,
         _SYNC_TYPE_MAX,
 } SyncType;
 

@@ -44,9 +44,9 @@ if len(l["capabilities"]) != last + 1 or l["capabilities"][0] != "CAP_CHOWN":
 s = l["seccomp"]
 if not s["enabled"] or "SCMP_ACT_ERRNO" not in s["actions"] or "SCMP_CMP_EQ" not in s["operators"]:
     errors.append(f"seccomp: {s}")
-# refused by the parser: never listed
-if "SCMP_ACT_NOTIFY" in s["actions"]:
-    errors.append("SCMP_ACT_NOTIFY listed")
+# with listenerPath (the seccomp-notify protocol)
+if "SCMP_ACT_NOTIFY" not in s["actions"]:
+    errors.append("SCMP_ACT_NOTIFY not listed")
 if not set(s["supportedFlags"]) <= set(s["knownFlags"]):
     errors.append("supportedFlags not within knownFlags")
 for k in ("apparmor", "selinux", "intelRdt"):

@@ -123,7 +123,7 @@ static void test_bad(void) {
                 { "", "\"linux\": {\"namespaces\": [{\"type\": \"network\", \"path\": \"proc/1/ns/net\"}]}", "linux.namespaces[0].path: must be an absolute path" },
                 { "", "\"linux\": {\"maskedPaths\": [\"proc/kcore\"]}", "linux.maskedPaths[0]: must be an absolute path" },
                 { "", "\"linux\": {\"rootfsPropagation\": \"sideways\"}", "unknown propagation \"sideways\"" },
-                { "", "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOTIFY\"}}", "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported" },
+                { "", "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOTIFY\"}}", "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action" },
                 { "", "\"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 4294967295, \"size\": 2}]}", "range past" },
                 { "", "\"hooks\": {\"prestart\": [{\"path\": \"bin/true\"}]}", "hooks.prestart[0].path: must be an absolute path" },
         };

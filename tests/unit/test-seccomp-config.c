@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include <seccomp.h>
+#include <linux/seccomp.h>
 #include <string.h>
 
 #include "config-test.h"
@@ -72,10 +73,20 @@ static void test_good(void) {
         scmp_filter_ctx ctx = NULL;
         char *error = NULL;
         unsigned unknown = 0;
-        if (seccomp_profile_build(s, count_debug, &unknown, &ctx, &error) < 0)
+        if (seccomp_profile_build(s, SECCOMP_PART_ALL, count_debug, &unknown, &ctx, &error) < 0)
                 g_error("build: %s", error);
         g_assert_cmpuint(unknown, ==, 1);
         seccomp_release(ctx);
+        /* And the program for seccomp(2): a whole number of instructions, in the stub's form. */
+        SeccompProgram prog = {};
+        if (seccomp_profile_compile(s, SECCOMP_PART_ALL, NULL, NULL, &prog, &error) < 0)
+                g_error("compile: %s", error);
+        g_assert_cmpuint(prog.n_insns, >, 8);
+        g_assert_cmpuint(prog.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER, ==, 0);
+        g_autofree char *arg = NULL;
+        g_assert_cmpint(seccomp_program_to_arg(&prog, &arg), ==, 0);
+        g_assert_cmpuint(strlen(strchr(arg, ':') + 1), ==, prog.n_insns * 16u);
+        seccomp_program_done(&prog);
         oci_config_free(c);
 
         /* Minimal: a default action alone; no seccomp member: no filter. */
@@ -86,6 +97,37 @@ static void test_good(void) {
         c = parse_ok("null");
         g_assert_null(c->seccomp);
         oci_config_free(c);
+
+        /* listenerPath without a notifying rule: not used (runtime-spec), so not kept. */
+        c = parse_ok("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/agent.sock\"}");
+        g_assert_null(c->seccomp->listener_path);
+        g_assert_false(c->seccomp->has_notify);
+        oci_config_free(c);
+}
+
+/* SCMP_ACT_NOTIFY: the listener kept, and the two parts of the filter (seccomp-filter.h). */
+static void test_notify(void) {
+        OciConfig *c = parse_ok("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"listenerPath\": \"/run/agent.sock\","
+                                " \"listenerMetadata\": \"m\", \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"],"
+                                " \"action\": \"SCMP_ACT_NOTIFY\"}, {\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+        OciSeccomp *s = c->seccomp;
+        g_assert_true(s->has_notify);
+        g_assert_cmpstr(s->listener_path, ==, "/run/agent.sock");
+        g_assert_cmpstr(s->listener_metadata, ==, "m");
+        g_assert_cmpuint(s->syscalls[0].action, ==, SCMP_ACT_NOTIFY);
+
+        char *error = NULL;
+        SeccompProgram notify = {}, rest = {};
+        if (seccomp_profile_compile(s, SECCOMP_PART_NOTIFY, NULL, NULL, &notify, &error) < 0 ||
+            seccomp_profile_compile(s, SECCOMP_PART_REST, NULL, NULL, &rest, &error) < 0)
+                g_error("compile: %s", error);
+        g_assert_cmpuint(notify.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER, !=, 0);
+        g_assert_cmpuint(rest.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER, ==, 0);
+        /* The notify part ends in ALLOW, the rest in ERRNO: their last instructions are returns. */
+        g_assert_cmpuint(notify.insns[notify.n_insns - 1].code, ==, BPF_RET | BPF_K);
+        seccomp_program_done(&notify);
+        seccomp_program_done(&rest);
+        oci_config_free(c);
 }
 
 static void test_bad(void) {
@@ -95,7 +137,8 @@ static void test_bad(void) {
                 { "\"SCMP_ACT_ALLOW\"", "linux.seccomp: must be an object" },
                 { "{}", "linux.seccomp.defaultAction: missing" },
                 { "{\"defaultAction\": \"SCMP_ACT_MAYBE\"}", "linux.seccomp.defaultAction: unknown action \"SCMP_ACT_MAYBE\"" },
-                { "{\"defaultAction\": \"SCMP_ACT_NOTIFY\"}", "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported" },
+                { "{\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"listenerPath\": \"/run/agent.sock\"}",
+                  "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action" },
                 { "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 70000}", "linux.seccomp.defaultErrnoRet:" },
                 { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"defaultErrnoRet\": 1}", "linux.seccomp.defaultErrnoRet: only valid with" },
                 { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_Z80\"]}",
@@ -104,8 +147,12 @@ static void test_bad(void) {
                   "linux.seccomp.architectures[0]: unknown architecture \"x86_64\"" },
                 { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"SECCOMP_FILTER_FLAG_TSYNC\"]}",
                   "linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_TSYNC\"" },
-                { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/agent.sock\"}",
-                  "linux.seccomp.listenerPath: not supported" },
+                { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerMetadata\": \"x\"}",
+                  "linux.seccomp.listenerMetadata: set without listenerPath" },
+                { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"agent.sock\","
+                  " \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}",
+                  "linux.seccomp.listenerPath: must be an absolute path" },
+                { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": 7}", "linux.seccomp.listenerPath: must be a string" },
                 { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": {}}", "linux.seccomp.syscalls: must be an array" },
                 { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\"},"
                   " {\"names\": [\"a\"], \"action\": \"SCMP_ACT_ERRNO\"}, {\"names\": [\"b\"], \"action\": \"SCMP_ACT_ERRNO\"},"
@@ -118,7 +165,10 @@ static void test_bad(void) {
                 { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"\"], \"action\": \"SCMP_ACT_ERRNO\"}]}",
                   "linux.seccomp.syscalls[0].names[0]: must not be empty" },
                 { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}",
-                  "linux.seccomp.syscalls[0].action: SCMP_ACT_NOTIFY is not supported" },
+                  "linux.seccomp: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath" },
+                { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/agent.sock\", \"syscalls\":"
+                  " [{\"names\": [\"mkdir\", \"sendmsg\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}",
+                  "linux.seccomp.syscalls[0]: SCMP_ACT_NOTIFY cannot be used for sendmsg" },
                 { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_KILL\", \"errnoRet\": 1}]}",
                   "linux.seccomp.syscalls[0].errnoRet: only valid with" },
                 { "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\","
@@ -148,5 +198,6 @@ int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/seccomp-config/good", test_good);
         g_test_add_func("/seccomp-config/bad", test_bad);
+        g_test_add_func("/seccomp-config/notify", test_notify);
         return g_test_run();
 }

@@ -6,16 +6,20 @@
  * or an ELF interpreter) reaches only what nobody can write (CVE-2019-5736). It costs one
  * exec of a few hundred bytes instead of re-executing the whole launcher.
  *
- * argv: [name, REPORT_FD, PATH, container argv...]; the environment is the container's.
+ * argv: [name, REPORT_FD, FILTER, PATH, container argv...]; the environment is the container's.
  * REPORT_FD is the init's end of exec.fifo: close-on-exec again here, so that `start` reads
- * end-of-file on success; on failure it gets "errno=N PATH" and we exit 127. No libc: raw
- * syscalls, for x86-64 and arm64. */
+ * end-of-file on success; on failure it gets "errno=N PATH" and we exit 127. FILTER is "-" or
+ * the container's seccomp filter as "FLAGS:HEX" (seccomp-filter.h), loaded here as the last
+ * step before the exec: under the user's filter we make no system call but execve(), so a
+ * profile need not allow anything of ours (a failed load says "seccomp errno=N WHAT", a failed
+ * fcntl "stub errno=N fcntl"). No libc: raw syscalls, for x86-64 and arm64. */
 
 #if defined(__x86_64__)
 #define NR_WRITE 1
 #define NR_FCNTL 72
 #define NR_EXECVE 59
 #define NR_EXIT_GROUP 231
+#define NR_SECCOMP 317
 
 static long syscall3(long n, long a, long b, long c) {
         long r;
@@ -36,6 +40,7 @@ __asm__(".text\n"
 #define NR_FCNTL 25
 #define NR_EXECVE 221
 #define NR_EXIT_GROUP 94
+#define NR_SECCOMP 277
 
 static long syscall3(long n, long a, long b, long c) {
         register long x8 __asm__("x8") = n;
@@ -59,6 +64,20 @@ __asm__(".text\n"
 
 #define F_SETFD 2
 #define FD_CLOEXEC 1
+#define SECCOMP_SET_MODE_FILTER 1
+/* The kernel's BPF_MAXINSNS. */
+#define INSNS_MAX 4096
+
+struct sock_filter {
+        unsigned short code;
+        unsigned char jt, jf;
+        unsigned int k;
+};
+
+struct sock_fprog {
+        unsigned short len;
+        struct sock_filter *filter;
+};
 
 __attribute__((noreturn)) static void die(void) {
         for (;;)
@@ -67,28 +86,44 @@ __attribute__((noreturn)) static void die(void) {
 
 __attribute__((noreturn, used)) void stub_main(long *sp);
 
-__attribute__((noreturn, used)) void stub_main(long *sp) {
-        long argc = sp[0];
-        char **argv = (char **) (sp + 1), **envp = argv + argc + 1;
-        long fd = 0;
+static int hex_digit(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        return -1;
+}
 
-        if (argc < 4)
-                die();
-        for (const char *p = argv[1]; *p; p++) {
-                if (*p < '0' || *p > '9' || fd > 100000)
-                        die();
-                fd = fd * 10 + (*p - '0');
+/* "FLAGS:HEX" -> prog (insns holds INSNS_MAX) and *flags; 0, or -1 if malformed. */
+static int parse_filter(const char *s, struct sock_fprog *prog, unsigned long *flags) {
+        unsigned char *out = (unsigned char *) prog->filter;
+        unsigned long n = 0;
+
+        *flags = 0;
+        for (; *s >= '0' && *s <= '9'; s++)
+                *flags = *flags * 10 + (unsigned long) (*s - '0');
+        if (*s++ != ':')
+                return -1;
+        for (; s[0] && s[1]; s += 2) {
+                int hi = hex_digit(s[0]), lo = hex_digit(s[1]);
+                if (hi < 0 || lo < 0 || n >= INSNS_MAX * sizeof(struct sock_filter))
+                        return -1;
+                out[n++] = (unsigned char) (hi << 4 | lo);
         }
-        if (syscall3(NR_FCNTL, fd, F_SETFD, FD_CLOEXEC) < 0)
-                die();
+        if (s[0] || n == 0 || n % sizeof(struct sock_filter))
+                return -1;
+        prog->len = (unsigned short) (n / sizeof(struct sock_filter));
+        return 0;
+}
 
-        long r = syscall3(NR_EXECVE, (long) argv[2], (long) (argv + 3), (long) envp);
-
-        /* "errno=N PATH", built by hand: no libc, and no array initializer the compiler could turn
-         * into a memcpy() call. */
-        char buf[24];
+/* "PREFIXerrno=N TEXT" on fd, and exit 127, built by hand: no libc, and no array initializer
+ * the compiler could turn into a memcpy() call. */
+__attribute__((noreturn)) static void report(long fd, const char *prefix, long r, const char *text) {
+        char buf[40];
         unsigned long e = (unsigned long) -r;
         int n = 0, k;
+        for (; *prefix; prefix++)
+                buf[n++] = *prefix;
         buf[n++] = 'e', buf[n++] = 'r', buf[n++] = 'r', buf[n++] = 'n', buf[n++] = 'o', buf[n++] = '=';
         char digits[20];
         k = 0;
@@ -100,8 +135,41 @@ __attribute__((noreturn, used)) void stub_main(long *sp) {
         buf[n++] = ' ';
         syscall3(NR_WRITE, fd, (long) buf, n);
         long len = 0;
-        while (argv[2][len])
+        while (text[len])
                 len++;
-        syscall3(NR_WRITE, fd, (long) argv[2], len);
+        syscall3(NR_WRITE, fd, (long) text, len);
         die();
+}
+
+__attribute__((noreturn, used)) void stub_main(long *sp) {
+        long argc = sp[0];
+        char **argv = (char **) (sp + 1), **envp = argv + argc + 1;
+        long fd = 0;
+
+        if (argc < 5)
+                die();
+        for (const char *p = argv[1]; *p; p++) {
+                if (*p < '0' || *p > '9' || fd > 100000)
+                        die();
+                fd = fd * 10 + (*p - '0');
+        }
+        /* Without noNewPrivileges the init loaded the filter already (seccomp-filter.h): the
+         * one call of ours it must allow. */
+        long r = syscall3(NR_FCNTL, fd, F_SETFD, FD_CLOEXEC);
+        if (r < 0)
+                report(fd, "stub ", r, "fcntl");
+
+        if (argv[2][0] != '-' || argv[2][1]) {
+                struct sock_filter insns[INSNS_MAX];
+                struct sock_fprog prog = { .len = 0, .filter = insns };
+                unsigned long flags;
+                if (parse_filter(argv[2], &prog, &flags) < 0)
+                        report(fd, "seccomp ", -22, "malformed filter");
+                r = syscall3(NR_SECCOMP, SECCOMP_SET_MODE_FILTER, (long) flags, (long) &prog);
+                if (r < 0)
+                        report(fd, "seccomp ", r, "load");
+        }
+
+        r = syscall3(NR_EXECVE, (long) argv[3], (long) (argv + 4), (long) envp);
+        report(fd, "", r, argv[3]);
 }
