@@ -117,8 +117,10 @@ void cgroup_thaw_for_kill(const Cgroup *cg) {
                 return;
         }
         (void) cgroup_write(dir, "freezer.state", "THAWED");
-        if (cg->shared)
-                return; /* the others in it are not ours to move */
+        /* The others in a shared cgroup are not ours to move; nor is a task to leave, even for a
+         * moment, the cgroups of controllers mounted together with the freezer (devices). */
+        if (cg->shared || strv_length(h->controllers) != 1)
+                return;
         /* The kernel's freezer_attach() thaws a task that joins a thawed cgroup: the top of the
          * hierarchy as mounted here (the root cgroup can never be frozen). */
         _cleanup_free_ pid_t *pids = NULL;

@@ -129,7 +129,8 @@ int cgroup_frozen_anywhere(const Cgroup *cg, char **ret_dir);
 /* Before SIGKILL (delete): undoes whatever freezer holds the container's processes, so that
  * they die (v1 holds even SIGKILL until thawed). Its own freezer is thawed; processes held by
  * an ancestor's v1 freezer, which is not ours to thaw, are moved to the top of the freezer
- * hierarchy (a task that joins a thawed v1 cgroup is thawed), unless the cgroup is shared. */
+ * hierarchy (a task that joins a thawed v1 cgroup is thawed), unless the cgroup is shared or
+ * the freezer is mounted together with other controllers. */
 void cgroup_thaw_for_kill(const Cgroup *cg);
 
 /* Every PID in the container's cgroup and its descendants (sorted, no duplicates). */
