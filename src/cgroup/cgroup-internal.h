@@ -45,3 +45,7 @@ const CgroupHierarchy *cgroup_find_controller(const Cgroup *cg, const char *v1_n
 /* cgroup-procs.c: how many processes are left in the container's cgroup (tracking
  * hierarchy). */
 int cgroup_count_pids(const Cgroup *cg, size_t *ret);
+/* Whether the cgroup directory dir of h is frozen, by its own freezer or an ancestor's: v1's
+ * freezer.state (FREEZING or FROZEN says both), v2's cgroup.freeze (its own, maybe on its way)
+ * or the "frozen" key of cgroup.events (an ancestor's too). 0 where h has no freezer. */
+int cgroup_dir_frozen(const CgroupHierarchy *h, const char *dir);

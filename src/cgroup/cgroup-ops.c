@@ -81,6 +81,9 @@ static int split_resources(const Cgroup *cg, const OciResources *res, OciResourc
                 else
                         return errmsg_plain(ret_error, -EOPNOTSUPP, "linux.resources.devices: this host has no devices controller");
         }
+        /* kernelTCP: v1's memory controller only; warned about elsewhere (warn_ignored()). */
+        v1->has_memory_kernel_tcp = s->has_memory_kernel_tcp && cgroup_find_v1(cg, "memory");
+        v2->has_memory_kernel_tcp = false;
         if (s->unified) {
                 if (!cgroup_find_v2(cg))
                         return errmsg_plain(ret_error, -EOPNOTSUPP, "linux.resources.unified: only for hosts with a cgroup v2 hierarchy");
@@ -234,6 +237,21 @@ static int set_unit_properties(const Cgroup *cg, const OciResources *res, char *
         return 0;
 }
 
+/* What res asks that no kernel here applies: said, not refused. runc 1.1 ignores kernel and
+ * kernelTCP everywhere with a warning; crun 1.8 writes both on v1 and refuses both on v2. We
+ * apply kernelTCP where v1's memory.kmem.tcp.limit_in_bytes exists and warn elsewhere (a config
+ * runc runs must run); kernel is never applied: v2 counts kernel memory in memory.max, and v1's
+ * memory.kmem.limit_in_bytes is deprecated since Linux 5.4 and takes no limit since 6.1. Only
+ * for a real apply (create, update), not for cgroup_check_resources(), so each says it once. */
+static void warn_ignored(const Cgroup *cg, const OciResources *res) {
+        if (res->has_memory_kernel)
+                log_warning("linux.resources.memory.kernel is ignored: the kernel has no separate kernel memory "
+                            "limit any more (it counts in memory.limit)");
+        if (res->has_memory_kernel_tcp && !cgroup_find_v1(cg, "memory"))
+                log_warning("linux.resources.memory.kernelTCP is ignored: it needs cgroup v1's memory controller "
+                            "(memory.kmem.tcp.limit_in_bytes), which this host does not have");
+}
+
 int cgroup_apply(const Cgroup *cg, const OciResources *res, char **ret_error) {
         _cleanup_(plan_done) Plan p = {};
         if (!res)
@@ -243,13 +261,15 @@ int cgroup_apply(const Cgroup *cg, const OciResources *res, char **ret_error) {
                 r = set_unit_properties(cg, res, ret_error);
         if (r >= 0)
                 r = apply_plan(cg, &p, ret_error);
+        if (r >= 0)
+                warn_ignored(cg, res);
         return r;
 }
 
 /* ---------------------------------------------------------------- making and removing */
 
 /* v1 cpuset: a new cgroup starts with no cpus and no mems, and takes no process until it has
- * some: inherit the parent's. */
+ * some (ENOSPC): one found empty gets its parent's. */
 static int cpuset_inherit(const char *dir) {
         _cleanup_free_ char *parent = strdup(dir);
         if (!parent)
@@ -272,8 +292,20 @@ static int cpuset_inherit(const char *dir) {
         return 0;
 }
 
-/* mkdir -p of the container's cgroup; records the topmost directory made. */
-static int hierarchy_mkdir(CgroupHierarchy *h, bool populated_ok, char **ret_error) {
+/* Whether the leaf dir of h, found there, holds processes. v2 says whether anything below it
+ * is populated; v1 only what is in it. */
+static bool leaf_in_use(const CgroupHierarchy *h, const char *dir) {
+        _cleanup_free_ char *procs = NULL;
+        uint64_t populated = 0;
+        return (h->v2 && cgroup_read_keyed(dir, "cgroup.events", "populated", &populated) >= 0 && populated) ||
+               (cgroup_read(dir, "cgroup.procs", &procs) >= 0 && procs[0] != 0);
+}
+
+/* mkdir -p of the container's cgroup in h; records the topmost directory made. On v1's cpuset
+ * hierarchy every directory on the way, made now or found, gets its parent's cpus and mems if
+ * it has none, as runc's ensureParent does: a parent someone made and left empty would refuse
+ * every process. The leaf: see below. */
+static int hierarchy_mkdir(Cgroup *cg, CgroupHierarchy *h, char **ret_error) {
         _cleanup_free_ char *dir = NULL;
         int r = cgroup_hierarchy_dir(h, &dir);
         if (r < 0)
@@ -287,36 +319,41 @@ restart:
                         continue;
                 char saved = *p;
                 *p = 0;
-                if (mkdir(dir, 0755) >= 0) {
+                const bool made = mkdir(dir, 0755) >= 0;
+                if (made) {
                         if (!h->created) {
                                 const char *rel = dir + base;
                                 /* back to a hierarchy path: mount_root + the rest */
                                 if (cgroup_hierarchy_path(h, rel, &h->created) < 0)
                                         return -ENOMEM;
                         }
-                        if (cpuset && (r = cpuset_inherit(dir)) < 0)
-                                return errmsg(ret_error, r, "give the cgroup %s the cpus and mems of its parent", dir);
                 } else if (errno == ENOENT && attempts++ < 5) {
                         /* A parent another container's delete removed as we went: again. */
                         *p = saved;
                         goto restart;
                 } else if (errno != EEXIST)
                         return errmsg(ret_error, -errno, "make the cgroup %s", dir);
-                else if (saved == 0 && !populated_ok) {
-                        /* An empty cgroup that exists may be joined (a parent made it for us);
-                         * one in use belongs to someone else: another container with the same
-                         * cgroupsPath, or the same id under another --root. v2 says whether
-                         * anything below it is populated; v1 only what is in it. */
-                        _cleanup_free_ char *procs = NULL;
-                        uint64_t populated = 0;
-                        if ((h->v2 && cgroup_read_keyed(dir, "cgroup.events", "populated", &populated) >= 0 && populated) ||
-                            (cgroup_read(dir, "cgroup.procs", &procs) >= 0 && procs[0] != 0))
+                if (cpuset && (r = cpuset_inherit(dir)) < 0)
+                        return errmsg(ret_error, r, "give the cgroup %s the cpus and mems of its parent", dir);
+                /* A leaf that exists may be joined: empty (a parent made it for us), or in use
+                 * when cgroupsPath named it (a pod's shared cgroup: runc warns and joins). The
+                 * default one in use is someone else's: the same id under another --root. The
+                 * systemd driver's scope has the init in it already. */
+                if (saved == 0 && !made && !cg->systemd_unit && leaf_in_use(h, dir)) {
+                        if (!cg->may_join)
                                 return errmsg_plain(ret_error, -EBUSY, "the cgroup %s is already in use", dir);
+                        cg->shared = true;
                 }
                 *p = saved;
                 if (saved == 0)
                         break;
         }
+        /* A frozen leaf (its own freezer or an ancestor's; a new one under a frozen parent is
+         * frozen too) would hold the init before it ever runs: refused, as runc does. */
+        if (cgroup_dir_frozen(h, dir) > 0)
+                return errmsg_plain(ret_error, -EBUSY,
+                                    "the cgroup %s is frozen: a container cannot start in it (thaw it, or name "
+                                    "another cgroup in linux.cgroupsPath)", dir);
         return 0;
 }
 
@@ -466,11 +503,15 @@ int cgroup_create(Cgroup *cg, const OciResources *res, pid_t pid, char **ret_err
 
         for (size_t i = 0; i < cg->n_hierarchies; i++) {
                 CgroupHierarchy *h = cg->hierarchies + i;
-                /* systemd's scope has the init in it already. */
-                if ((r = hierarchy_mkdir(h, cg->systemd_unit != NULL, ret_error)) < 0)
+                if ((r = hierarchy_mkdir(cg, h, ret_error)) < 0)
                         goto fail;
                 if (h->v2 && (r = enable_v2_controllers(cg, h, p.w2, p.n2, ret_error)) < 0)
                         goto fail;
+        }
+        if (cg->shared) {
+                const CgroupHierarchy *t = cgroup_tracking_hierarchy(cg);
+                log_warning("the cgroup %s already holds processes: the container joins them, and delete "
+                            "leaves them and the cgroup alone", t && t->path ? t->path : "named by linux.cgroupsPath");
         }
         /* A scope of the systemd driver got its properties with StartTransientUnit. */
         if (res && !cg->systemd_unit && (r = set_unit_properties(cg, res, ret_error)) < 0)
@@ -481,6 +522,8 @@ int cgroup_create(Cgroup *cg, const OciResources *res, pid_t pid, char **ret_err
                 if ((r = attach(cg->hierarchies + attached, pid, ret_error)) < 0)
                         goto fail;
         cg->attached = true;
+        if (res)
+                warn_ignored(cg, res);
         r = 0;
         goto done;
 fail:
@@ -521,14 +564,16 @@ static int rmdir_tree(const char *dir) {
 }
 
 int cgroup_destroy(Cgroup *cg, unsigned timeout_ms, char **ret_error) {
-        /* A frozen cgroup would keep its processes (v1 holds even SIGKILL until thawed). */
-        if (cgroup_is_frozen(cg) > 0)
-                (void) cgroup_freeze(cg, false, NULL);
         size_t left = 0;
         uint64_t deadline = now_msec() + timeout_ms;
         /* Not attached (a create that stopped before it moved the init in, even one whose
-         * launcher died): whatever is in those cgroups is not the container's. */
-        int r = cg->attached ? cgroup_count_pids(cg, &left) : 0;
+         * launcher died): whatever is in those cgroups is not the container's. Shared: the
+         * others in it are not; the container's went with its init and PID namespace. */
+        const bool ours = cg->attached && !cg->shared;
+        /* A frozen cgroup would keep its processes (v1 holds even SIGKILL until thawed). */
+        if (ours)
+                cgroup_thaw_for_kill(cg);
+        int r = ours ? cgroup_count_pids(cg, &left) : 0;
         if (r >= 0 && left > 0) {
                 (void) cgroup_kill(cg, SIGKILL, NULL);
                 while ((r = cgroup_count_pids(cg, &left)) >= 0 && left > 0 && now_msec() < deadline)

@@ -71,6 +71,68 @@ int cgroup_freeze(const Cgroup *cg, bool freeze, char **ret_error) {
         }
 }
 
+int cgroup_dir_frozen(const CgroupHierarchy *h, const char *dir) {
+        _cleanup_free_ char *s = NULL;
+        if (!h->v2) {
+                if (!strv_contains(h->controllers, "freezer") || cgroup_read_line(dir, "freezer.state", &s) < 0)
+                        return 0;
+                return !streq(s, "THAWED");
+        }
+        uint64_t frozen = 0;
+        if (cgroup_read_keyed(dir, "cgroup.events", "frozen", &frozen) >= 0 && frozen)
+                return 1;
+        return cgroup_read_line(dir, "cgroup.freeze", &s) >= 0 && streq(s, "1");
+}
+
+int cgroup_frozen_anywhere(const Cgroup *cg, char **ret_dir) {
+        for (size_t i = 0; i < cg->n_hierarchies; i++) {
+                const CgroupHierarchy *h = cg->hierarchies + i;
+                _cleanup_free_ char *dir = NULL;
+                if (cgroup_hierarchy_dir(h, &dir) < 0 || cgroup_dir_frozen(h, dir) <= 0)
+                        continue;
+                if (ret_dir)
+                        *ret_dir = TAKE_PTR(dir);
+                return 1;
+        }
+        return 0;
+}
+
+static int collect_pids(const char *dir, pid_t **pids, size_t *n);
+
+void cgroup_thaw_for_kill(const Cgroup *cg) {
+        bool v2;
+        const CgroupHierarchy *h = freezer(cg, &v2);
+        _cleanup_free_ char *dir = NULL;
+        if (!h || cgroup_hierarchy_dir(h, &dir) < 0 || cgroup_dir_frozen(h, dir) <= 0)
+                return;
+        if (v2) {
+                /* A fatal signal gets through v2's freezer: no need to wait for the thaw, which
+                 * never comes while an ancestor is frozen. */
+                (void) cgroup_write(dir, "cgroup.freeze", "0");
+                return;
+        }
+        uint64_t by_parent = 0;
+        if (cgroup_read_u64(dir, "freezer.parent_freezing", &by_parent) < 0 || !by_parent) {
+                (void) cgroup_freeze(cg, false, NULL);
+                return;
+        }
+        (void) cgroup_write(dir, "freezer.state", "THAWED");
+        /* The others in a shared cgroup are not ours to move; nor is a task to leave, even for a
+         * moment, the cgroups of controllers mounted together with the freezer (devices). */
+        if (cg->shared || strv_length(h->controllers) != 1)
+                return;
+        /* The kernel's freezer_attach() thaws a task that joins a thawed cgroup: the top of the
+         * hierarchy as mounted here (the root cgroup can never be frozen). */
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        (void) collect_pids(dir, &pids, &n);
+        for (size_t i = 0; i < n; i++) {
+                char value[32];
+                snprintf(value, sizeof(value), "%d", (int) pids[i]);
+                (void) cgroup_write(h->mount, "cgroup.procs", value);
+        }
+}
+
 /* ---------------------------------------------------------------- processes */
 
 static int collect_pids(const char *dir, pid_t **pids, size_t *n) {

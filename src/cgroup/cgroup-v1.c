@@ -45,6 +45,12 @@ static int add_memory(CgroupWriteList *l, const OciResources *res) {
         if (res->has_disable_oom_killer &&
             (r = cgroup_write_list_add(l, "memory", "memory.oom_control", NULL, "%d", res->disable_oom_killer ? 1 : 0)) < 0)
                 return r;
+        /* As crun does (runc 1.1 ignores it). memory.kernel is written nowhere: see
+         * cgroup_create(). */
+        if (res->has_memory_kernel_tcp &&
+            (r = cgroup_write_list_add(l, "memory", "memory.kmem.tcp.limit_in_bytes", NULL, "%" PRId64,
+                                       res->memory_kernel_tcp)) < 0)
+                return r;
         return 0;
 }
 

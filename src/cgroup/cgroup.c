@@ -502,6 +502,7 @@ int cgroup_resolve(Cgroup *cg, const char *cgroups_path, const char *id, bool sy
                                     "linux.cgroupsPath: \"%s\" is systemd's slice:prefix:name form: "
                                     "use --systemd-cgroup", cgroups_path);
 
+        cg->may_join = cgroups_path && !systemd_driver;
         _cleanup_free_ char *unit = NULL;
         int r = delegated_unit_cgroup(cg, &unit);
         if (r < 0)
@@ -567,6 +568,7 @@ char *cgroup_to_json(const Cgroup *cg) {
         json_add_string(b, "systemdSlice", cg->systemd_slice);
         json_add_bool(b, "systemdUser", cg->systemd_user);
         json_add_bool(b, "attached", cg->attached);
+        json_add_bool(b, "shared", cg->shared);
         json_add_string(b, "unit", cg->unit);
         json_add_string(b, "unitCgroup", cg->unit_cgroup);
         json_add_bool(b, "unitUser", cg->unit_user);
@@ -618,6 +620,7 @@ int cgroup_from_json(const char *data, Cgroup **ret, char **ret_error) {
             (r = json_get_string(o, "systemdSlice", NULL, false, &cg->systemd_slice, NULL)) < 0 ||
             (r = json_get_bool(o, "systemdUser", NULL, false, &cg->systemd_user, NULL)) < 0 ||
             (r = json_get_bool(o, "attached", NULL, false, &cg->attached, NULL)) < 0 ||
+            (r = json_get_bool(o, "shared", NULL, false, &cg->shared, NULL)) < 0 ||
             (r = json_get_string(o, "unit", NULL, false, &cg->unit, NULL)) < 0 ||
             (r = json_get_string(o, "unitCgroup", NULL, false, &cg->unit_cgroup, NULL)) < 0 ||
             (r = json_get_bool(o, "unitUser", NULL, false, &cg->unit_user, NULL)) < 0 ||

@@ -60,6 +60,10 @@ typedef struct Cgroup {
         bool systemd_user;   /* ... on the user's manager */
         bool attached;       /* the container's init was moved in: its processes are there, and
                               * only then does destroy kill what it finds in the cgroup */
+        bool shared;         /* the init joined a cgroup that already held processes (a pod's,
+                              * named by cgroupsPath): destroy kills nothing in it and leaves it */
+        bool may_join;       /* (not recorded) cgroupsPath named the cgroup: one in use is joined,
+                              * with a warning, as runc does; the default one in use is refused */
         /* Inside a systemd unit with Delegate=yes: that unit ("ctr@app.service"), its manager,
          * and its cgroup (in the tracking hierarchy). The container's limits are the unit's
          * too: set as its properties over D-Bus (so that systemctl shows them and a reload
@@ -119,6 +123,15 @@ int cgroup_enter(const Cgroup *cg, pid_t pid, const char *sub, char **ret_error)
 int cgroup_freeze(const Cgroup *cg, bool freeze, char **ret_error);
 /* 1 frozen, 0 not, -errno (-ENOENT: the cgroup is gone). */
 int cgroup_is_frozen(const Cgroup *cg);
+/* Whether anything freezes the container's processes, in any hierarchy: its own freezer or an
+ * ancestor's (someone else's), v1 or v2. 1, with the directory in *ret_dir (if not NULL); 0. */
+int cgroup_frozen_anywhere(const Cgroup *cg, char **ret_dir);
+/* Before SIGKILL (delete): undoes whatever freezer holds the container's processes, so that
+ * they die (v1 holds even SIGKILL until thawed). Its own freezer is thawed; processes held by
+ * an ancestor's v1 freezer, which is not ours to thaw, are moved to the top of the freezer
+ * hierarchy (a task that joins a thawed v1 cgroup is thawed), unless the cgroup is shared or
+ * the freezer is mounted together with other controllers. */
+void cgroup_thaw_for_kill(const Cgroup *cg);
 
 /* Every PID in the container's cgroup and its descendants (sorted, no duplicates). */
 int cgroup_pids(const Cgroup *cg, pid_t **ret, size_t *ret_n, char **ret_error);

@@ -137,7 +137,10 @@ const Verb verbs[] = {
           "      --cpu-burst US        CFS burst, in microseconds\n"
           "      --cpuset-cpus LIST    CPUs to run on (\"0-3,6\")\n"
           "      --cpuset-mems LIST    memory nodes to allocate from\n"
-          "      --blkio-weight N      block IO weight, 10 to 1000\n",
+          "      --blkio-weight N      block IO weight, 10 to 1000\n"
+          "      --kernel-memory-tcp SIZE  TCP buffer memory limit (cgroup v1 only; ignored with a\n"
+          "                            warning elsewhere)\n"
+          "      --kernel-memory SIZE  accepted for runc's sake, and ignored with a warning\n",
           verb_update, false, false },
         { "events", "print a container's resource statistics and OOM events",
           "Usage: ctr-launch events [--stats] [--interval DURATION] ID\n\n"

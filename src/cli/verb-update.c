@@ -31,6 +31,8 @@ enum {
         OPT_CPUSET_CPUS,
         OPT_CPUSET_MEMS,
         OPT_BLKIO_WEIGHT,
+        OPT_KERNEL_MEMORY,
+        OPT_KERNEL_MEMORY_TCP,
         _OPT_MAX,
 };
 
@@ -56,6 +58,9 @@ static const UpdateOption update_options[_OPT_MAX - OPT_MEMORY] = {
         [OPT_CPUSET_CPUS - OPT_MEMORY] = { "cpuset-cpus", "cpu", "cpus", VALUE_STRING },
         [OPT_CPUSET_MEMS - OPT_MEMORY] = { "cpuset-mems", "cpu", "mems", VALUE_STRING },
         [OPT_BLKIO_WEIGHT - OPT_MEMORY] = { "blkio-weight", "blockIO", "weight", VALUE_INT },
+        /* runc 1.1 ignores both with a warning; kernelTCP is applied where cgroup v1 has it. */
+        [OPT_KERNEL_MEMORY - OPT_MEMORY] = { "kernel-memory", "memory", "kernel", VALUE_BYTES },
+        [OPT_KERNEL_MEMORY_TCP - OPT_MEMORY] = { "kernel-memory-tcp", "memory", "kernelTCP", VALUE_BYTES },
 };
 
 /* A signed decimal integer, the whole string. */
@@ -242,6 +247,8 @@ int verb_update(int argc, char **argv, const GlobalOptions *g) {
                 { "cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS },
                 { "cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS },
                 { "blkio-weight", required_argument, NULL, OPT_BLKIO_WEIGHT },
+                { "kernel-memory", required_argument, NULL, OPT_KERNEL_MEMORY },
+                { "kernel-memory-tcp", required_argument, NULL, OPT_KERNEL_MEMORY_TCP },
                 {}
         };
         char *values[_OPT_MAX - OPT_MEMORY] = {};

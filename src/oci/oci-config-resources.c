@@ -106,17 +106,15 @@ static int get_array(JsonObject *o, const char *base, const char *name, size_t e
 /* ---- memory ---- */
 
 static int parse_memory(JsonObject *o, const char *prefix, OciResources *res, char **ret_error) {
-        /* Accepted and ignored, as runc does: kernel and kernelTCP are deprecated (kernel memory
-         * has no separate limit on v2 and none on v1 since Linux 6.1), useHierarchy is always
-         * on in current kernels, and checkBeforeUpdate (refuse an update below the current
-         * usage) is not implemented by this version; the kernel reclaims instead. Their types
-         * are still checked. */
+        /* Accepted and ignored, as runc does: useHierarchy is always on in current kernels, and
+         * checkBeforeUpdate (refuse an update below the current usage) is not implemented by
+         * this version; the kernel reclaims instead. Their types are still checked. kernel and
+         * kernelTCP are scalars (the cgroup backends apply kernelTCP on v1 and warn about what
+         * they cannot apply). */
         static const struct {
                 const char *name;
                 bool is_bool;
         } ignored[] = {
-                { "kernel", false },
-                { "kernelTCP", false },
                 { "useHierarchy", true },
                 { "checkBeforeUpdate", true },
         };

@@ -29,6 +29,10 @@ const Scalar oci_resource_scalars[] = {
                memory_swap),
         SCALAR("memory", "swappiness", SCALAR_UINT64, 0, 100, NULL, has_memory_swappiness, memory_swappiness),
         SCALAR("memory", "disableOOMKiller", SCALAR_BOOL, 0, 1, NULL, has_disable_oom_killer, disable_oom_killer),
+        /* Any integer, as before they were applied: kernel is only warned about. */
+        SCALAR("memory", "kernel", SCALAR_INT64, INT64_MIN, INT64_MAX, "an integer", has_memory_kernel, memory_kernel),
+        SCALAR("memory", "kernelTCP", SCALAR_INT64, -1, INT64_MAX, "-1 or a non-negative integer",
+               has_memory_kernel_tcp, memory_kernel_tcp),
         SCALAR("cpu", "shares", SCALAR_UINT64, 2, 262144, NULL, has_cpu_shares, cpu_shares),
         /* <= 0: no limit; stored as written, the backend says "max". */
         SCALAR("cpu", "quota", SCALAR_INT64, INT64_MIN, INT64_MAX, "an integer", has_cpu_quota, cpu_quota),
@@ -137,7 +141,7 @@ bool oci_resources_is_empty(const OciResources *r) {
         if (!r)
                 return true;
         for (size_t i = 0; i < oci_resource_n_scalars; i++)
-                if (scalar_has(r, &oci_resource_scalars[i]))
+                if (scalar_has(r, &oci_resource_scalars[i]) && oci_resource_scalars[i].value != offsetof(OciResources, memory_kernel))
                         return false;
         return !r->cpus && !r->mems && r->n_weight_devices == 0 && r->n_throttle_read_bps == 0 &&
                r->n_throttle_write_bps == 0 && r->n_throttle_read_iops == 0 && r->n_throttle_write_iops == 0 &&

@@ -48,6 +48,11 @@ typedef struct OciResources {
         uint64_t memory_swappiness; /* 0..100 */
         bool disable_oom_killer;
         bool has_disable_oom_killer;
+        /* kernel: applied nowhere (a separate kernel memory limit is gone from the kernel),
+         * only warned about; kernelTCP: v1's memory.kmem.tcp.limit_in_bytes, warned about
+         * where there is no v1 memory controller. -1: no limit. */
+        bool has_memory_kernel, has_memory_kernel_tcp;
+        int64_t memory_kernel, memory_kernel_tcp;
 
         /* cpu */
         bool has_cpu_shares, has_cpu_quota, has_cpu_period, has_cpu_burst;
@@ -111,7 +116,8 @@ int oci_resources_parse(const char *data, size_t size, OciResources **ret, char 
 struct OciDevice;
 int oci_resources_allow_devices(OciResources *res, const struct OciDevice *devices, size_t n);
 
-/* Whether any member is set (an empty object changes nothing). */
+/* Whether any member is set (an empty object changes nothing). memory.kernel does not count:
+ * nothing applies it (a rootless container without a cgroup may still have it). */
 bool oci_resources_is_empty(const OciResources *r);
 
 /* Copies every member set in src over dst (what `update` does to the recorded resources): an

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,7 +91,11 @@ static void kill_and_reap(pid_t pid, int pidfd) {
                 (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
         else
                 (void) kill(pid, SIGKILL);
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        /* Within a deadline: a task some freezer still holds keeps SIGKILL pending. */
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        while (pidfd >= 0 && poll(&p, 1, DESTROY_TIMEOUT_MS) < 0 && errno == EINTR)
+                ;
+        while (waitpid(pid, NULL, pidfd >= 0 ? WNOHANG : 0) < 0 && errno == EINTR)
                 ;
 }
 
@@ -100,6 +105,9 @@ static void create_context_undo(CreateContext *x) {
         Container *c = x->container;
         if (!c)
                 return;
+        /* An init frozen under us (someone else's freezer) would not die. */
+        if (c->cgroup && c->cgroup->attached)
+                cgroup_thaw_for_kill(c->cgroup);
         kill_and_reap(x->pid, c->pidfd);
         /* The init is gone: the holder closes the session, and we wait until it has. */
         x->pam = pam_session_abort(x->pam);
@@ -541,7 +549,7 @@ static int create_drive_init(CreateContext *x, char **ret_error) {
         if ((r = send_init_document(x, ret_error)) < 0)
                 return r;
         return init_drive(x->sync_parent, x->log_parent, c->pidfd, x->pid, &x->config->hooks, x->config->seccomp,
-                          x->hook_state_creating, x->pam, ret_error);
+                          x->hook_state_creating, x->pam, c->cgroup, ret_error);
 }
 
 /* ---- phase 7: the record ---- */

@@ -53,7 +53,8 @@ int container_update(Container *c, const OciResources *changes, char **ret_error
                                     oci_state_status_to_string(c->status));
         if (!c->cgroup)
                 return errmsg_plain(ret_error, -ENOENT, "update: the container has no recorded cgroup");
-        if (oci_resources_is_empty(changes))
+        /* memory.kernel alone changes nothing, but cgroup_apply() says so. */
+        if (oci_resources_is_empty(changes) && !changes->has_memory_kernel)
                 return 0;
 
         /* A copy, completed: new device rules replace the old ones, and the default devices

@@ -167,6 +167,12 @@ int container_start(Container *c, int *ret_relay_fd, char **ret_error) {
         if (c->status != STATUS_CREATED)
                 return errmsg_plain(ret_error, -EINVAL, "cannot start a container that is %s",
                                     oci_state_status_to_string(c->status));
+        /* Frozen by someone (pause refuses a created container): its init could not take
+         * the go on exec.fifo. */
+        _cleanup_free_ char *frozen = NULL;
+        if (c->cgroup && cgroup_frozen_anywhere(c->cgroup, &frozen) > 0)
+                return errmsg_plain(ret_error, -EBUSY, "cannot start: the container's cgroup %s is frozen (thaw it first)",
+                                    frozen);
         Readiness readiness = READINESS_EXEC;
         (void) readiness_from_annotations(c->state.annotations, &readiness);
         const bool notify = notify_wanted();
@@ -225,7 +231,9 @@ static int ns_inode(pid_t pid, ino_t *ret) {
 }
 
 int container_signal_all(Container *c, int sig, char **ret_error) {
-        if (c->cgroup) {
+        /* A shared cgroup (see Cgroup.shared) holds others' processes too: those of the
+         * container's PID namespace are what is its own. */
+        if (c->cgroup && !c->cgroup->shared) {
                 if (c->status == STATUS_STOPPED && c->pidfd < 0)
                         return errmsg_plain(ret_error, -ESRCH, "container is not running");
                 _cleanup_free_ char *error = NULL;
@@ -277,9 +285,9 @@ int container_stop_signal(const Container *c, char **ret_error) {
 }
 
 int container_destroy(Container *c, char **ret_error) {
-        /* A frozen task keeps even SIGKILL pending (v1) until thawed. */
-        if (c->cgroup && cgroup_is_frozen(c->cgroup) > 0)
-                (void) cgroup_freeze(c->cgroup, false, NULL);
+        /* A frozen task keeps even SIGKILL pending (v1) until thawed, whoever froze it. */
+        if (c->cgroup)
+                cgroup_thaw_for_kill(c->cgroup);
         if (c->pidfd >= 0) {
                 if (pidfd_send_signal(c->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
                         return errmsg(ret_error, -errno, "kill the container");

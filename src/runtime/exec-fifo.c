@@ -42,14 +42,22 @@ int exec_fifo_signal(int path_fd, int *ret_fd) {
         return 0;
 }
 
+/* How long the init, blocked opening its end, may take to write its byte once ours is open:
+ * no time at all, unless something holds it (a freezer that came after start's check). */
+#define FIFO_ANSWER_TIMEOUT_MS 10000
+
 /* Waits until fd is readable or hung up; -ESRCH if the init exited first. */
 static int wait_fifo(int fd, int pidfd) {
+        uint64_t deadline = deadline_after_msec(FIFO_ANSWER_TIMEOUT_MS);
         for (;;) {
                 struct pollfd p[2] = {
                         { .fd = fd, .events = POLLIN },
                         { .fd = pidfd, .events = POLLIN },
                 };
-                if (poll(p, 2, -1) < 0) {
+                int n = poll(p, 2, deadline_left_msec(deadline));
+                if (n == 0)
+                        return -ETIMEDOUT;
+                if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         return -errno;
@@ -74,6 +82,9 @@ int exec_fifo_consume(int dir_fd, int init_pidfd, char **ret_error) {
         int r = wait_fifo(fd, init_pidfd);
         if (r == -ESRCH)
                 return errmsg_plain(ret_error, r, "the container's init exited before start");
+        if (r == -ETIMEDOUT)
+                return errmsg_plain(ret_error, r, "the container's init did not answer on %s within %d s (frozen, "
+                                    "or stopped?)", EXEC_FIFO, FIFO_ANSWER_TIMEOUT_MS / 1000);
         if (r < 0)
                 return errmsg(ret_error, r, "wait on %s", EXEC_FIFO);
 

@@ -2,6 +2,7 @@
 /* create's side of the sync protocol while the init builds the container (init-drive.h). */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +11,9 @@
 #include <unistd.h>
 
 #include "errmsg.h"
-#include "parse-util.h"
 #include "fd-util.h"
+#include "parse-util.h"
+#include "time-util.h"
 #include "init-drive.h"
 #include "seccomp-notify.h"
 #include "log.h"
@@ -79,16 +81,54 @@ static char *describe_exit(pid_t pid) {
         return r < 0 ? NULL : s;
 }
 
+/* How long the init may take over its own steps, counted only while create waits for it (the
+ * hooks create runs itself have their own timeouts): bounded work of ours, and the timeouts of
+ * the createContainer hooks, which run in the init. One of those without a timeout may run for
+ * ever, as with runc: then there is no such deadline, and only the checks of init_stuck(). */
+#define INIT_SETUP_TIMEOUT_MS (120U * 1000U)
+#define INIT_CHECK_MS 1000
+
+static uint64_t init_budget_ms(const OciHooks *hooks) {
+        uint64_t ms = INIT_SETUP_TIMEOUT_MS;
+        for (size_t i = 0; i < hooks->n_hooks[HOOK_CREATE_CONTAINER]; i++) {
+                int t = hooks->hooks[HOOK_CREATE_CONTAINER][i].timeout;
+                if (t <= 0)
+                        return 0;
+                ms += (uint64_t) t * 1000;
+        }
+        return ms;
+}
+
+/* Whether something outside holds the init where it cannot go on: someone else's freezer on
+ * its cgroup (v1 holds even SIGKILL), or a stop signal. < 0 with the message; 0 otherwise. */
+static int init_stuck(const Cgroup *cgroup, pid_t pid, char **ret_error) {
+        _cleanup_free_ char *dir = NULL, *stat = NULL;
+        if (cgroup && cgroup_frozen_anywhere(cgroup, &dir) > 0)
+                return errmsg_plain(ret_error, -EBUSY, "the container's cgroup %s was frozen while the container "
+                                    "was being created", dir);
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+        const char *s;
+        if (read_file_at(AT_FDCWD, path, 4096, &stat, NULL) >= 0 && (s = strrchr(stat, ')')) && s[1] == ' ' &&
+            (s[2] == 'T' || s[2] == 't'))
+                return errmsg_plain(ret_error, -EBUSY, "the container's init was stopped (SIGSTOP or a tracer) "
+                                    "while the container was being created");
+        return 0;
+}
+
 /* Drives the sync protocol until the init is blocked on the FIFO (0) or has failed (< 0,
  * message in *ret_error). state_json: the OCI state the prestart and createRuntime hooks read. */
 int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *hooks, const OciSeccomp *seccomp,
-               const char *state_json, const PamSession *pam, char **ret_error) {
+               const char *state_json, const PamSession *pam, const Cgroup *cgroup, char **ret_error) {
         LogReader *lr = calloc(1, sizeof(LogReader));
         if (!lr)
                 return errmsg(ret_error, -ENOMEM, "allocate");
-        bool sync_open = true, log_open = true, ran = false, died = false;
+        bool sync_open = true, log_open = true, ran = false, died = false, stuck = false;
         _cleanup_free_ char *sync_error = NULL;
         int r = 0, sync_errno = 0;
+        const uint64_t budget = init_budget_ms(hooks);
+        uint64_t waited = 0;
+        unsigned quiet_after_death = 0;
 
         while (sync_open || log_open) {
                 struct pollfd p[3] = {
@@ -96,11 +136,35 @@ int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *ho
                         { .fd = log_open ? log_fd : -1, .events = POLLIN },
                         { .fd = died ? -1 : pidfd, .events = POLLIN },
                 };
-                if (poll(p, 3, -1) < 0) {
+                uint64_t t0 = now_msec();
+                int n = poll(p, 3, INIT_CHECK_MS);
+                waited += now_msec() - t0;
+                if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         r = -errno;
                         break;
+                }
+                if (n == 0 && died) {
+                        /* Dead, and something else holds its channels open: enough. */
+                        if (++quiet_after_death >= 5) {
+                                stuck = true;
+                                break;
+                        }
+                        continue;
+                }
+                if (n == 0) {
+                        /* Neither channel said anything for a while: held, or too slow? */
+                        free(sync_error);
+                        sync_error = NULL;
+                        if ((r = init_stuck(cgroup, pid, &sync_error)) >= 0 && budget > 0 && waited >= budget)
+                                r = errmsg_plain(&sync_error, -ETIMEDOUT, "the container's init did not finish "
+                                                 "setting up the container within %u s", (unsigned) (budget / 1000));
+                        if (r < 0) {
+                                stuck = true;
+                                break;
+                        }
+                        continue;
                 }
                 if (p[1].revents)
                         log_open = log_reader_read(lr, log_fd) > 0;
@@ -196,8 +260,9 @@ int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *ho
         }
 
         if (r < 0 || died || !ran) {
-                /* Collect the last words from the log pipe before giving up. */
-                while (log_open && log_reader_read(lr, log_fd) > 0)
+                /* Collect the last words from the log pipe before giving up (not from an init
+                 * that is held: it keeps the pipe open). */
+                while (log_open && !stuck && log_reader_read(lr, log_fd) > 0)
                         ;
                 if (r >= 0)
                         r = -ECHILD;

@@ -4,8 +4,9 @@
 # enforced (memory limit and the OOM killer, pids limit, cpu quota in the cgroup files), the
 # cgroup verbs (ps, pause, resume, update, events, kill --all), placement (default
 # /ctr-launch/ID, relative and absolute cgroupsPath) and no cgroup left behind after delete or a
-# failed create. Cgroup directories are found from /proc/PID/cgroup and /proc/self/mountinfo,
-# never assumed.
+# failed create; and issue 16's items 12-14 (memory.kernelTCP and kernel, a pod's populated
+# cgroup joined, frozen cgroups refused or killed through, an empty v1 cpuset parent filled).
+# Cgroup directories are found from /proc/PID/cgroup and /proc/self/mountinfo, never assumed.
 # Usage: cgroups.sh PATH-TO-ctr-launch (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
@@ -150,6 +151,105 @@ stats_of() {
         capture ctr events --stats "$1"
         assert_rc 0 "events --stats $1"
         json_get "$2" <<<"$OUT" || fail "events --stats: no $2 in: $OUT"
+}
+
+# ---------------------------------------------------------------- someone else's cgroups
+
+# cg_mounts: where each cgroup hierarchy (v1 and v2) is mounted whole (its root "/" there).
+# mount_of v1 CONTROLLER | v2: the one that holds CONTROLLER in v1, or cgroup2's; fails if none.
+cg_mounts() {
+        awk '$4 == "/" { for (i = 7; $i != "-"; i++) ; if ($(i+1) == "cgroup" || $(i+1) == "cgroup2") print $5 }' \
+                /proc/self/mountinfo
+}
+mount_of() {
+        local m
+        m=$(awk -v v="$1" -v c="${2:-}" '$4 == "/" { for (i = 7; $i != "-"; i++) ;
+                if (v == "v2" && $(i+1) == "cgroup2" || v == "v1" && $(i+1) == "cgroup" && $(i+3) ~ "(^|,)" c "(,|$)") {
+                        print $5; exit } }' /proc/self/mountinfo)
+        [ -n "$m" ] && echo "$m"
+}
+
+# An admin's cgroups and processes, which a container meets (a pod's shared cgroup, a frozen
+# one): admin_cgroup PATH makes PATH in every hierarchy (a v1 cpuset one with its parent's cpus
+# and mems, as tools do, so that it takes processes), admin_proc PATH starts a process there
+# (ADMIN_PID). admin_cleanup, the EXIT trap of the cases that use them, thaws, kills and
+# removes them whatever happened (the containers first: they may be in them).
+ADMIN_CGROUPS=()
+ADMIN_PIDS=()
+admin_cgroup() {
+        local m
+        ADMIN_CGROUPS+=("$1")
+        for m in $(cg_mounts); do
+                mkdir -p "$m$1"
+                if [ -e "$m$1/cpuset.cpus" ] && [ ! -e "$m/cgroup.controllers" ]; then
+                        cat "$m/cpuset.cpus" >"$m$1/cpuset.cpus"
+                        cat "$m/cpuset.mems" >"$m$1/cpuset.mems"
+                fi
+        done
+}
+admin_proc() {
+        local m
+        sleep 1000 >/dev/null 2>&1 &
+        ADMIN_PID=$!
+        ADMIN_PIDS+=("$ADMIN_PID")
+        for m in $(cg_mounts); do
+                echo "$ADMIN_PID" >"$m$1/cgroup.procs"
+        done
+}
+admin_cleanup() {
+        local id m p d
+        set +e
+        trap - ERR
+        for id in $(ls -A "$ROOT" 2>/dev/null); do
+                timeout -k 2 10 "$CTR" --root "$ROOT" delete --force "$id" >/dev/null 2>&1
+        done
+        for p in "${ADMIN_CGROUPS[@]}"; do
+                for m in $(cg_mounts); do
+                        [ -d "$m$p" ] || continue
+                        find "$m$p" -type d | while read -r d; do
+                                [ ! -e "$d/freezer.state" ] || echo THAWED >"$d/freezer.state"
+                                [ ! -e "$d/cgroup.freeze" ] || echo 0 >"$d/cgroup.freeze"
+                        done 2>/dev/null
+                done
+        done
+        for p in "${ADMIN_PIDS[@]}"; do
+                kill -9 "$p" 2>/dev/null
+                wait "$p" 2>/dev/null
+        done
+        for p in "${ADMIN_CGROUPS[@]}"; do
+                for m in $(cg_mounts); do
+                        [ ! -d "$m$p" ] || find "$m$p" -depth -type d -exec rmdir {} + 2>/dev/null
+                done
+        done
+        return 0
+}
+
+# admin_freeze v1|v2 DIR 1|0: DIR frozen (thawed) through its freezer file, as an admin does,
+# and waited for.
+admin_freeze() {
+        local fdir=$2 want
+        if [ "$1" = v1 ]; then
+                want=$([ "$3" = 1 ] && echo FROZEN || echo THAWED)
+                echo "$want" >"$fdir/freezer.state"
+                wait_for "$fdir to say $want" eval '[ "$(cat "$fdir/freezer.state")" = "$want" ]'
+        else
+                want=$3
+                echo "$want" >"$fdir/cgroup.freeze"
+                wait_for "$fdir to say frozen $want" eval '[ "$(awk '\''$1 == "frozen" {print $2}'\'' "$fdir/cgroup.events")" = "$want" ]'
+        fi
+}
+
+# freezer_kinds: v1 and/or v2, the freezers this host has (cgroup2's is core: any cgroup2 mount);
+# first_freezer: the first of them, the one pause uses.
+freezer_kinds() {
+        if mount_of v1 freezer >/dev/null; then echo v1; fi
+        if mount_of v2 >/dev/null; then echo v2; fi
+        return 0
+}
+first_freezer() {
+        local k
+        k=$(freezer_kinds)
+        echo "${k%%$'\n'*}"
 }
 
 # ---------------------------------------------------------------- resources enforced
@@ -698,6 +798,222 @@ t_cgroups_path() {
         cgroups_path_placed c2 "ctr-it-$MARK/rel" relative
 }
 
+# ---------------------------------------------------------------- issue 16: configs as runc reads them
+
+# memory.kernelTCP goes to v1's memory.kmem.tcp.limit_in_bytes (as crun writes it); where there
+# is none it is ignored with a warning, as runc 1.1 ignores it; memory.kernel is ignored with
+# a warning everywhere (no kernel takes a separate kernel memory limit any more). update's
+# --kernel-memory-tcp and --kernel-memory likewise.
+t_kernel_memory() {
+        mk_bundle_sh c1 "$(long_running)" set linux.resources.memory '{"kernel": 67108864, "kernelTCP": 16777216}'
+        capture ctr create -b "$B" c1
+        assert_rc 0 "create with memory.kernel and memory.kernelTCP"
+        assert_contains "create's warning" "$ERR" "memory.kernel is ignored"
+        local create_err=$ERR d tcp=""
+        capture ctr start c1
+        assert_rc 0 "start"
+        wait_for "c1 to be ready" test -e "$C/shared/ready"
+        PID=$(pid_of c1)
+        d=$(cg_dirs "$PID" memory 2>/dev/null) || d=""
+        if [ -n "$d" ] && [ -e "$d/memory.kmem.tcp.limit_in_bytes" ]; then
+                tcp=$d/memory.kmem.tcp.limit_in_bytes
+                assert_eq "memory.kmem.tcp.limit_in_bytes" 16777216 "$(cat "$tcp")"
+                case $create_err in *kernelTCP*) fail "kernelTCP applied, and warned about: $create_err" ;; esac
+        else
+                note "no cgroup v1 memory controller: kernelTCP is ignored"
+                assert_contains "create's warning" "$create_err" "memory.kernelTCP is ignored"
+        fi
+        assert_eq "recorded kernelTCP" 16777216 "$(recorded c1 memory.kernelTCP)"
+
+        capture ctr update --kernel-memory-tcp 32m c1
+        assert_rc 0 "update --kernel-memory-tcp 32m"
+        if [ -n "$tcp" ]; then
+                assert_eq "update's stderr" "" "$ERR"
+                assert_eq "memory.kmem.tcp.limit_in_bytes after update" $((32 << 20)) "$(cat "$tcp")"
+        else
+                assert_contains "update's warning" "$ERR" "memory.kernelTCP is ignored"
+        fi
+        assert_eq "recorded kernelTCP after update" $((32 << 20)) "$(recorded c1 memory.kernelTCP)"
+        capture ctr update --kernel-memory 1g c1
+        assert_rc 0 "update --kernel-memory 1g"
+        assert_contains "update's warning" "$ERR" "memory.kernel is ignored"
+        capture ctr update --kernel-memory-tcp lots c1
+        assert_fails "update --kernel-memory-tcp lots"
+        assert_one_error_line "update --kernel-memory-tcp lots" 'kernel-memory-tcp'
+        stop_and_delete c1
+}
+
+# A cgroupsPath naming a cgroup that already holds processes (a pod's): joined with a warning,
+# as runc does; kill --all and delete leave the other processes and the cgroup as they were.
+t_join_populated() {
+        trap admin_cleanup EXIT
+        local P=/ctr-it-$MARK-pod other out m
+        admin_cgroup "$P"
+        admin_proc "$P"
+        other=$ADMIN_PID
+        mk_bundle_sh c1 "$(long_running)" set linux.cgroupsPath "\"$P\""
+        capture ctr create -b "$B" c1
+        assert_rc 0 "create in a cgroup that holds a process"
+        assert_contains "create's warning" "$ERR" "already holds processes"
+        capture ctr start c1
+        assert_rc 0 "start"
+        wait_for "c1 to be ready" test -e "$C/shared/ready"
+        PID=$(pid_of c1)
+        out=$(expect_paths "$PID" "$P") || fail "the container's cgroups: $out"
+        capture ctr kill --all c1 KILL
+        assert_rc 0 "kill --all"
+        wait_for "c1 to be stopped" status_is c1 stopped
+        capture ctr delete c1
+        assert_rc 0 "delete"
+        pid_alive "$other" || fail "kill --all or delete killed the other process of $P"
+        out=$(expect_paths "$other" "$P") || fail "the other process was moved: $out"
+        for m in $(cg_mounts); do
+                [ -d "$m$P" ] || fail "delete removed $m$P, which it did not make"
+        done
+}
+
+# A cgroup that exists frozen (by any freezer the host has; and a new one made below it, which
+# the kernel freezes too) is refused at once with one line; the frozen cgroup and its process
+# are left as they were, and nothing else is.
+t_frozen_cgroup() {
+        trap admin_cleanup EXIT
+        local kind m P path procs d n=0
+        for kind in $(freezer_kinds); do
+                m=$(mount_of "$kind" freezer)
+                P=/ctr-it-$MARK-frozen-$kind
+                admin_cgroup "$P"
+                admin_proc "$P"
+                admin_freeze "$kind" "$m$P" 1
+                procs=$(cat "$m$P/cgroup.procs")
+                for path in "$P" "$P/child"; do
+                        mk_bundle_sh "c-$kind" "$(long_running)" set linux.cgroupsPath "\"$path\""
+                        CTR_TIMEOUT=15 capture ctr run -d -b "$B" "c-$kind"
+                        assert_fails "run -d in the frozen cgroup $path ($kind)"
+                        assert_one_error_line "run -d in the frozen cgroup $path ($kind)" "is frozen: a container cannot start"
+                        [ ! -e "$ROOT/c-$kind" ] || fail "the refused run left $ROOT/c-$kind"
+                        assert_frozen "$m$P" 1
+                        assert_eq "the processes of the frozen cgroup" "$procs" "$(cat "$m$P/cgroup.procs")"
+                        for d in $(cg_mounts); do
+                                [ ! -e "$d$P/child" ] || fail "the refused run left $d$P/child"
+                        done
+                done
+                n=$((n + 1))
+        done
+        [ "$n" -gt 0 ] || skip "no freezer on this host"
+}
+
+# v1 cpuset: a cgroupsPath below a parent someone made and left with an empty cpuset gets the
+# cpus and mems of the nearest ancestor that has some (runc's ensureParent).
+t_cpuset_empty_parent() {
+        local m P d
+        m=$(mount_of v1 cpuset) ||
+                skip "no cgroup v1 cpuset hierarchy (cgroup v2's cpuset takes an empty cpuset.cpus as the parent's)"
+        trap admin_cleanup EXIT
+        P=/ctr-it-$MARK-fresh
+        ADMIN_CGROUPS+=("$P")
+        mkdir "$m$P"
+        assert_eq "cpuset.cpus of a new v1 cgroup" "" "$(cat "$m$P/cpuset.cpus")"
+        start_container c1 "$(long_running)" set linux.cgroupsPath "\"$P/a/b\""
+        d=$(cg_dirs "$PID" cpuset)
+        assert_eq "the container's cpuset" "$m$P/a/b" "$d"
+        assert_eq "the container's cpus" "$(cat "$m/cpuset.cpus")" "$(cat "$d/cpuset.cpus")"
+        assert_eq "the container's mems" "$(cat "$m/cpuset.mems")" "$(cat "$d/cpuset.mems")"
+        stop_and_delete c1
+        assert_dirs_gone "delete" "$m$P/a"
+        [ -d "$m$P" ] || fail "delete removed $m$P, which it did not make"
+}
+
+# delete --force of a container frozen by someone else's freezer: its own cgroup's (v1
+# freezer.state, v2 cgroup.freeze) or an ancestor's, which is not ours to thaw. kill is taken
+# (the signal waits), delete thaws and kills at once; an ancestor stays frozen.
+t_delete_frozen() {
+        trap admin_cleanup EXIT
+        local kind where id m d target dirs n=0
+        for kind in $(freezer_kinds); do
+                m=$(mount_of "$kind" freezer)
+                for where in own parent; do
+                        id=c-$kind-$where
+                        rm -f "$C/shared/ready"
+                        if [ "$where" = parent ]; then
+                                admin_cgroup "/ctr-it-$MARK-$id"
+                                start_container "$id" "$(long_running)" set linux.cgroupsPath "\"/ctr-it-$MARK-$id/c\""
+                        else
+                                start_container "$id" "$(long_running)"
+                        fi
+                        dirs=$(cg_dirs "$PID" | awk '{print $2}')
+                        d=$(cg_dirs "$PID" "$([ "$kind" = v1 ] && echo freezer || echo v2)")
+                        target=$d
+                        [ "$where" = own ] || target=${d%/*}
+                        admin_freeze "$kind" "$target" 1
+                        # The freezer pause uses (v1's where there is one), on the container's own
+                        # cgroup, says paused; an ancestor's v2 freeze does not (nor for runc).
+                        if [ "$kind" = "$(first_freezer)" ] && { [ "$where" = own ] || [ "$kind" = v1 ]; }; then
+                                assert_status "$id" paused
+                        fi
+                        capture ctr kill "$id" KILL
+                        assert_rc 0 "kill of $id, frozen ($kind, $where)"
+                        CTR_TIMEOUT=15 capture ctr delete --force "$id"
+                        assert_rc 0 "delete --force of $id, frozen ($kind, $where)"
+                        wait_for "the init of $id to be gone" eval '! pid_alive "$PID"'
+                        # shellcheck disable=SC2086
+                        assert_dirs_gone "delete --force of $id" $dirs
+                        [ "$where" = own ] || assert_frozen "$target" 1
+                        n=$((n + 1))
+                done
+        done
+        [ "$n" -gt 0 ] || skip "no freezer on this host"
+}
+
+# start of a created container someone froze: refused with one line, not a hang; once thawed,
+# it starts.
+t_start_frozen() {
+        local kind d
+        kind=$(first_freezer)
+        [ -n "$kind" ] || skip "no freezer on this host"
+        mk_bundle_sh c1 "$(long_running)"
+        capture ctr create -b "$B" c1
+        assert_rc 0 "create"
+        PID=$(pid_of c1)
+        d=$(cg_dirs "$PID" "$([ "$kind" = v1 ] && echo freezer || echo v2)")
+        admin_freeze "$kind" "$d" 1
+        CTR_TIMEOUT=15 capture ctr start c1
+        assert_fails "start of a frozen created container"
+        assert_one_error_line "start of a frozen created container" "cgroup .* is frozen"
+        assert_status c1 created
+        admin_freeze "$kind" "$d" 0
+        capture ctr start c1
+        assert_rc 0 "start once thawed"
+        wait_for "c1 to be ready" test -e "$C/shared/ready"
+        stop_and_delete c1
+}
+
+# A cgroup frozen while create sets the container up (here by its createRuntime hook): create
+# fails within seconds with one line, and leaves nothing (it waited for ever before).
+t_frozen_during_create() {
+        local kind m
+        kind=$(first_freezer)
+        [ -n "$kind" ] || skip "no freezer on this host"
+        m=$(mount_of "$kind" freezer)
+        cat >"$C/freeze-hook" <<EOF
+#!$PY
+import json, sys
+pid = json.load(sys.stdin)["pid"]
+for line in open(f"/proc/{pid}/cgroup"):
+    hid, ctrls, path = line.rstrip("\n").split(":", 2)
+    if "$kind" == "v1" and "freezer" in ctrls.split(","):
+        open("$m" + path + "/freezer.state", "w").write("FROZEN")
+    if "$kind" == "v2" and hid == "0":
+        open("$m" + path + "/cgroup.freeze", "w").write("1")
+EOF
+        chmod +x "$C/freeze-hook"
+        mk_bundle_sh c1 "$(long_running)" set hooks "{\"createRuntime\": [{\"path\": \"$C/freeze-hook\"}]}"
+        CTR_TIMEOUT=20 capture ctr create -b "$B" c1
+        assert_fails "create whose cgroup is frozen meanwhile"
+        assert_one_error_line "create whose cgroup is frozen meanwhile" "frozen while the container was being created"
+        [ ! -e "$ROOT/c1" ] || fail "the failed create left $ROOT/c1"
+        assert_no_cgroup "the failed create" c1
+}
+
 # ---------------------------------------------------------------- bad input
 
 t_bad_input() {
@@ -789,4 +1105,11 @@ case_run no-cgroup-after-delete t_no_cgroup_after_delete
 case_run no-cgroup-after-failed-create t_no_cgroup_after_failed_create
 case_run cgroups-path t_cgroups_path
 case_run bad-input t_bad_input
+case_run kernel-memory t_kernel_memory
+case_run join-populated t_join_populated
+case_run frozen-cgroup t_frozen_cgroup
+case_run cpuset-empty-parent t_cpuset_empty_parent
+case_run delete-frozen t_delete_frozen
+case_run start-frozen t_start_frozen
+case_run frozen-during-create t_frozen_during_create
 lib_finish

@@ -85,6 +85,13 @@ static void disable_oom(OciResources *r) {
         r->has_disable_oom_killer = r->disable_oom_killer = true;
 }
 
+/* kernel is written nowhere; kernelTCP has a v1 file only (cgroup-ops.c warns elsewhere). */
+static void kernel_memory(OciResources *r) {
+        r->has_memory_kernel = r->has_memory_kernel_tcp = true;
+        r->memory_kernel = 64 << 20;
+        r->memory_kernel_tcp = 16 << 20;
+}
+
 static void swap_without_limit(OciResources *r) {
         r->has_memory_swap = true;
         r->memory_swap = 1 << 30;
@@ -284,6 +291,7 @@ static const Case cases[] = {
           "ERROR: linux.resources.memory.swappiness: cgroup v2 has no per-cgroup swappiness" },
         { "disableOOMKiller", disable_oom, "memory:memory.oom_control=1\n",
           "ERROR: linux.resources.memory.disableOOMKiller: cgroup v2 cannot disable the OOM killer" },
+        { "kernel, kernelTCP", kernel_memory, "memory:memory.kmem.tcp.limit_in_bytes=16777216\n", "" },
         { "swap without limit", swap_without_limit, "memory:memory.memsw.limit_in_bytes=1073741824\n",
           "ERROR: linux.resources.memory.swap: " },
         { "swap below limit", swap_below_limit,

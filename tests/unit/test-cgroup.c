@@ -872,6 +872,75 @@ static void unified_child(GString *fails, void *arg) {
                 cgroup_free(cg2);
         }
 
+        {
+                /* The same leaf named by cgroupsPath (a pod's shared cgroup): joined with a warning, as
+                 * runc does, and recorded shared; its destroy kills nothing there and leaves the leaf. */
+                if (cgroup_discover(a->mnt, &cg2, &error) == 0) {
+                        CHECK(fails, cgroup_resolve(cg2, path, id, false, &error) == 0, "cgroup_resolve: %s", error);
+                        g_clear_pointer(&error, free);
+                        other = fork_sleeper(false);
+                        r = cgroup_create(cg2, NULL, other, &error);
+                        CHECK(fails, r == 0 && cg2->shared, "cgroup_create in the populated %s: %d %s", path, r, error);
+                        g_clear_pointer(&error, free);
+                        g_autofree char *other_in = proc_cgroup(other, "");
+                        CHECK(fails, streq_own(other_in, path), "the joining process is in %s", other_in);
+                        CHECK(fails, cgroup_destroy(cg2, 0, &error) == 0, "destroy of the joined one: %s", error);
+                        g_clear_pointer(&error, free);
+                        g_usleep(100000);
+                        CHECK(fails, waitpid(pid, NULL, WNOHANG) == 0, "the first one's process died");
+                        CHECK(fails, exists(leaf), "the shared cgroup was removed");
+                        kill_and_reap(other);
+                        other = 0;
+                        g_clear_pointer(&cg2, cgroup_free);
+                }
+                g_clear_pointer(&error, free);
+
+                /* Frozen by someone: the leaf itself, or a new one below it (the kernel freezes it too),
+                 * is refused before anything is moved or written; the frozen leaf stays as it was. */
+                g_autofree char *freeze_file = g_build_filename(leaf, "cgroup.freeze", NULL);
+                CHECK(fails, write_string(freeze_file, "1") == 0, "freeze %s", leaf);
+                for (int i = 0; i < 300; i++) {
+                        events = read_trimmed(events_file);
+                        if (events && strstr(events, "frozen 1"))
+                                break;
+                        g_clear_pointer(&events, g_free);
+                        g_usleep(10000);
+                }
+                CHECK(fails, events && strstr(events, "frozen 1"), "cgroup.events: %s", events);
+                g_clear_pointer(&events, g_free);
+                CHECK(fails, cgroup_frozen_anywhere(cg, NULL) == 1, "not frozen anywhere");
+                g_autofree char *child = g_strdup_printf("%s/child", path);
+                const char *frozen_paths[] = { path, child };
+                for (size_t i = 0; i < G_N_ELEMENTS(frozen_paths); i++) {
+                        if (cgroup_discover(a->mnt, &cg2, &error) < 0)
+                                break;
+                        CHECK(fails, cgroup_resolve(cg2, frozen_paths[i], id, false, &error) == 0, "cgroup_resolve: %s",
+                              error);
+                        g_clear_pointer(&error, free);
+                        other = fork_sleeper(false);
+                        r = cgroup_create(cg2, NULL, other, &error);
+                        CHECK(fails, r == -EBUSY && error && strstr(error, "is frozen"),
+                              "cgroup_create in the frozen %s: %d %s", frozen_paths[i], r, error);
+                        g_clear_pointer(&error, free);
+                        g_autofree char *other_in = proc_cgroup(other, "");
+                        CHECK(fails, streq_own(other_in, "/self"), "the refused process went to %s", other_in);
+                        CHECK(fails, cgroup_destroy(cg2, 0, &error) == 0, "destroy after the refusal: %s", error);
+                        g_clear_pointer(&error, free);
+                        g_autofree char *frozen = read_trimmed(freeze_file);
+                        CHECK(fails, streq_own(frozen, "1") && exists(leaf), "the frozen leaf: %s", frozen);
+                        g_autofree char *child_dir = g_build_filename(leaf, "child", NULL);
+                        CHECK(fails, !exists(child_dir), "%s left", child_dir);
+                        kill_and_reap(other);
+                        other = 0;
+                        g_clear_pointer(&cg2, cgroup_free);
+                }
+                g_clear_pointer(&error, free);
+                /* What delete does first: a fatal signal gets through v2's freezer, but the freeze goes. */
+                cgroup_thaw_for_kill(cg);
+                g_autofree char *thawed = read_trimmed(freeze_file);
+                CHECK(fails, streq_own(thawed, "0"), "cgroup.freeze after cgroup_thaw_for_kill: %s", thawed);
+        }
+
         /* Below our own cgroup, which has a process (us): no controller can be enabled there
          * for a child (v2's no-internal-process rule). The error says so; nothing is left. */
         if (a->hugetlb && cgroup_discover(a->mnt, &cg2, &error) == 0) {
