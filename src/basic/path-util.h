@@ -34,5 +34,7 @@ int open_in_root(int root_fd, const char *path, int flags, mode_t mode, int *ret
 /* mkdir -p beneath root_fd; *ret_fd (may be NULL) gets an O_PATH fd of the last directory. */
 int mkdir_p_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd);
 /* Makes sure path exists beneath root_fd, creating its parents and, if missing, an empty regular
- * file (mode): a place to bind a file onto. *ret_fd (may be NULL) gets an O_PATH fd of it. */
+ * file (mode): a place to bind a file onto. A dangling symlink (or chain) as the last component
+ * gets its target made, and that target's parents, beneath root_fd. *ret_fd (may be NULL) gets
+ * an O_PATH fd of it. */
 int touch_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd);

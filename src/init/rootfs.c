@@ -559,17 +559,19 @@ static int create_config_devices(const Rootfs *rfs, bool dev_tmpfs, const OciCon
 }
 
 /* pivot_root(2) refuses a shared parent mount, and a bind below a shared one would reach the
- * host's mounts: make the mount the rootfs lives on private. EINVAL: not a mount point, so go
- * up. Only needed when rootfsPropagation made "/" shared; with rslave nothing is. */
-static int make_parent_private(const char *rootfs, char **ret_error) {
+ * host's mounts: make the mount the rootfs lives on unshared, as runc and crun do. EINVAL: not a
+ * mount point, so go up. flag is MS_PRIVATE where rootfsPropagation made "/" shared; else
+ * MS_SLAVE, which only cuts our side: the host's unmounts still reach us (a no-op on a mount
+ * that is slave or private already). */
+static int make_parent_unshared(const char *rootfs, unsigned long flag, char **ret_error) {
         _cleanup_free_ char *p = strdup(rootfs);
         if (!p)
-                return errmsg(ret_error, -ENOMEM, "make the rootfs's parent mount private");
+                return errmsg(ret_error, -ENOMEM, "make the rootfs's parent mount %s", flag == MS_PRIVATE ? "private" : "slave");
         for (;;) {
-                if (mount(NULL, p, NULL, MS_PRIVATE, NULL) >= 0)
+                if (mount(NULL, p, NULL, flag, NULL) >= 0)
                         return 0;
                 if (errno != EINVAL || strcmp(p, "/") == 0)
-                        return errmsg(ret_error, -errno, "make the mount of %s private", p);
+                        return errmsg(ret_error, -errno, "make the mount of %s %s", p, flag == MS_PRIVATE ? "private" : "slave");
                 char *slash = strrchr(p, '/');
                 if (slash == p)
                         slash[1] = 0;
@@ -649,11 +651,22 @@ int rootfs_setup(const OciConfig *c, const RootfsOptions *o, char **ret_error) {
         if (c->rootfs_propagation && mount_propagation_from_string(c->rootfs_propagation, &propagation) < 0)
                 return errmsg_plain(ret_error, -EINVAL, "linux.rootfsPropagation: unknown propagation \"%s\"",
                                     c->rootfs_propagation);
+        /* An unbindable "/" could not be bound as the rootfs, nor anything below it as a bind
+         * source: those are applied by rootfs_finalize(), once the mounts are made, and the
+         * setup runs with the default. */
+        const char *setup_name = c->rootfs_propagation ?: "rslave";
+        if (propagation & MS_UNBINDABLE) {
+                propagation = MS_SLAVE | MS_REC;
+                setup_name = "rslave";
+        }
         /* Our mounts must not reach the host. rslave still lets the host's unmounts reach us,
          * so that a volume the host takes away does not stay busy in here. */
         if (mount(NULL, "/", NULL, propagation, NULL) < 0)
-                return errmsg(ret_error, -errno, "make / %s", c->rootfs_propagation ? c->rootfs_propagation : "rslave");
-        if ((propagation & MS_SHARED) && (r = make_parent_private(o->rootfs, ret_error)) < 0)
+                return errmsg(ret_error, -errno, "make / %s", setup_name);
+        /* Not only for "shared": "private" or "slave" (not recursive) leave the host's shared
+         * mounts below "/" shared, and the rootfs may live on one of them. */
+        r = make_parent_unshared(o->rootfs, (propagation & MS_SHARED) ? MS_PRIVATE : MS_SLAVE, ret_error);
+        if (r < 0)
                 return r;
 
         r = bind_rootfs(o->rootfs, &rfs.root_fd, &rfs.root_path, ret_error);

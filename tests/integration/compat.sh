@@ -12,8 +12,115 @@ lib_init "$@"
 
 # ---------------------------------------------------------------- mounts and namespaces (items 5, 8, 10, 11)
 
+# prop_tags MOUNTPOINT <<<MOUNTINFO: the propagation fields of that mount point ("shared",
+# "master", "unbindable", space-separated; empty for a private mount).
+prop_tags() {
+        awk -v m="$1" '$5 == m { t = ""; for (i = 7; $i != "-"; i++) { f = $i; sub(/:.*/, "", f); t = t " " f } sub(/^ /, "", t); print t; exit }'
+}
+
+# host_mount_is_shared DIR: whether the host mount DIR lives on is shared (systemd hosts).
+host_mount_is_shared() {
+        awk -v d="$(df --output=target "$1" | tail -n 1)" '$5 == d && / shared:/ {f = 1} END {exit !f}' /proc/self/mountinfo
+}
+
 # ---------------------------------------------------------------- cases: process setup
 
 # ---------------------------------------------------------------- cases: mounts and namespaces
+
+t_dangling_destinations() {
+        # Item 8: a destination that is a dangling symlink in the image is resolved inside the
+        # rootfs, and what it points to is made there (runc's SecureJoin + MkdirAll), whether
+        # the link is absolute, relative, escapes with "..", or is a chain; never on the host.
+        local up=../../../../../../../../../../../../../../../../../../../..
+        mkdir -p "$C/src-dir"
+        echo "file-$MARK" >"$C/src-file"
+        echo "dir-$MARK" >"$C/src-dir/x"
+        mk_bundle b /bin/sh -c 'cat /mnt/dfile /d-'"$MARK"'/f; cat /mnt/ddir/x /o-'"$MARK"'/dir/x
+cat /l1 /c-'"$MARK"'/f; cat /mnt/rel/x /mnt/sub/dir/x; ls -d /mnt/dtmp/ /t-'"$MARK"'/t/ | wc -l'
+        local r=$B/rootfs
+        mkdir -p "$r/mnt" "$r/deep"
+        ln -s "/d-$MARK/f" "$r/mnt/dfile"                  # absolute, its directory missing
+        ln -s "$up/o-$MARK/dir" "$r/mnt/ddir"              # relative, escaping with ".."
+        ln -s l2 "$r/l1"                                   # a chain: l1 -> l2 -> /deep/l3 -> ..
+        ln -s /deep/l3 "$r/l2"
+        ln -s "$up/c-$MARK/f" "$r/deep/l3"
+        ln -s sub/dir "$r/mnt/rel"                         # relative, inside
+        ln -s "/t-$MARK/t" "$r/mnt/dtmp"                   # a tmpfs onto one
+        cfg "$B" append mounts "{\"destination\": \"/mnt/dfile\", \"type\": \"bind\", \"source\": \"$C/src-file\", \"options\": [\"bind\"]}" \
+                append mounts "{\"destination\": \"/mnt/ddir\", \"type\": \"bind\", \"source\": \"$C/src-dir\", \"options\": [\"rbind\"]}" \
+                append mounts "{\"destination\": \"/l1\", \"type\": \"bind\", \"source\": \"$C/src-file\", \"options\": [\"bind\", \"ro\"]}" \
+                append mounts "{\"destination\": \"/mnt/rel\", \"type\": \"bind\", \"source\": \"$C/src-dir\", \"options\": [\"bind\"]}" \
+                append mounts '{"destination": "/mnt/dtmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=64k"]}'
+        capture ctr run -b "$B" c1
+        assert_rc 0 "run with mount destinations that are dangling symlinks"
+        assert_eq "the binds through the links and at their targets" \
+                "file-$MARK file-$MARK dir-$MARK dir-$MARK file-$MARK file-$MARK dir-$MARK dir-$MARK 2" "$(words "$OUT")"
+        local d
+        for d in "d-$MARK" "o-$MARK" "c-$MARK" "t-$MARK"; do
+                [ ! -e "/$d" ] || { rm -rf "/${d:?}"; fail "/$d was made on the host"; }
+                [ -e "$r/$d" ] || fail "/$d was not made in the rootfs"
+        done
+        [ -f "$r/d-$MARK/f" ] && [ -f "$r/c-$MARK/f" ] && [ -d "$r/o-$MARK/dir" ] ||
+                fail "the links' targets in the rootfs are not a file, a file and a directory: $(cd "$r" && ls -lR "d-$MARK" "c-$MARK" "o-$MARK")"
+}
+
+t_rootfs_propagation() {
+        # Item 11: every linux.rootfsPropagation, as the container sees "/" and /proc in its
+        # mountinfo. Applied to "/" once the mounts are made, as crun 1.8 does (runc 1.1 applies
+        # it before binding the rootfs only, so shared never shows, and fails on "unbindable":
+        # "mount rootfs:rootfs, flags: 0x5000: invalid argument").
+        local slave_tag=""
+        host_mount_is_shared "$C" && slave_tag=master
+        local p want_root want_proc
+        for p in private rprivate slave rslave shared rshared unbindable runbindable; do
+                case $p in
+                private | rprivate) want_root="" want_proc="" ;;
+                slave | rslave) want_root=$slave_tag want_proc="" ;;
+                shared) want_root=shared want_proc="" ;;
+                rshared) want_root=shared want_proc=shared ;;
+                unbindable) want_root=unbindable want_proc="" ;;
+                runbindable) want_root=unbindable want_proc=unbindable ;;
+                esac
+                mk_bundle "b-$p" /bin/cat /proc/self/mountinfo
+                cfg "$B" set linux.rootfsPropagation "\"$p\""
+                capture ctr run -b "$B" "c-$p"
+                assert_rc 0 "run with rootfsPropagation $p"
+                assert_eq "rootfsPropagation $p: the propagation of /" "$want_root" "$(prop_tags / <<<"$OUT")"
+                assert_eq "rootfsPropagation $p: the propagation of /proc" "$want_proc" "$(prop_tags /proc <<<"$OUT")"
+        done
+}
+
+t_rootfs_propagation_shared_parent() {
+        # Item 11: a rootfs on a shared mount (every systemd host has them): with "private" or
+        # "slave" (not recursive), that mount stays shared with the host, and so would the
+        # rootfs bind and everything below it. The rootfs's parent mount is made a slave first,
+        # as runc and crun make it private: nothing reaches the host, and pivot_root works.
+        mkdir -p "$C/shared-mnt"
+        mount -t tmpfs -o size=16m tmpfs "$C/shared-mnt"
+        mount --make-shared "$C/shared-mnt"
+        local p ok=1 n
+        for p in private slave rslave shared; do
+                B=$C/shared-mnt/b-$p
+                mkdir -p "$B"
+                cp -a "$T/rootfs-template" "$B/rootfs"
+                "$PY" "$LIB_DIR/bundle.py" default "$B/config.json" "$B/rootfs" "$MARK"
+                cfg "$B" set linux.rootfsPropagation "\"$p\""
+                capture ctr create -b "$B" "c-$p"
+                if [ "$RC" = 0 ]; then
+                        n=$(grep -c " $B/" /proc/self/mountinfo || true)
+                        ctr delete --force "c-$p" >/dev/null 2>&1 || true
+                        [ "$n" = 0 ] || { ok=0; note "rootfsPropagation $p: $n of the container's mounts reached the host"; }
+                else
+                        ok=0
+                        note "create with rootfsPropagation $p on a shared mount: $(show)"
+                fi
+        done
+        umount -R "$C/shared-mnt" 2>/dev/null || umount -l "$C/shared-mnt"
+        [ "$ok" = 1 ] || fail "a rootfs on a shared mount: see above"
+}
+
+case_run dangling-symlink-destinations t_dangling_destinations
+case_run rootfs-propagation t_rootfs_propagation
+case_run rootfs-propagation-shared-parent t_rootfs_propagation_shared_parent
 
 lib_finish
