@@ -422,7 +422,8 @@ static int copy_up(const Rootfs *rfs, const char *dest, int under, bool ro, char
         return 0;
 }
 
-static int mount_one(const Rootfs *rfs, const OciMount *m, char **ret_error) {
+/* src_tree: a detached clone of the bind source to attach, or -1 to open m->source here. */
+static int mount_one(const Rootfs *rfs, const OciMount *m, int src_tree, char **ret_error) {
         _cleanup_(mount_options_done) MountOptions o = {};
         _cleanup_free_ char *opt_error = NULL;
         const char *dest = m->destination;
@@ -445,7 +446,8 @@ static int mount_one(const Rootfs *rfs, const OciMount *m, char **ret_error) {
         if (bind) {
                 if (!m->source)
                         return errmsg_plain(ret_error, -EINVAL, "bind mount on %s: no source", dest);
-                src = openat(rfs->bundle_fd, m->source, O_PATH | O_CLOEXEC);
+                src = src_tree >= 0 ? fcntl(src_tree, F_DUPFD_CLOEXEC, 3)
+                                    : openat(rfs->bundle_fd, m->source, O_PATH | O_CLOEXEC);
                 if (src < 0 || fstat(src, &st) < 0)
                         return errmsg(ret_error, -errno, "bind %s on %s: open the source", m->source, dest);
         }
@@ -469,7 +471,10 @@ static int mount_one(const Rootfs *rfs, const OciMount *m, char **ret_error) {
         _cleanup_close_ int under = -EBADF;
         if (copyup && (under = open(dst_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
                 return errmsg(ret_error, -errno, "open %s to copy it up", dest);
-        if (bind) {
+        if (bind && src_tree >= 0) {
+                if (move_mount(src, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                        return errmsg(ret_error, -errno, "bind %s on %s: attach the source", m->source, dest);
+        } else if (bind) {
                 proc_fd_path(src, src_path);
                 if (mount(src_path, dst_path, NULL, MS_BIND | (o.flags & MS_REC), NULL) < 0)
                         return errmsg(ret_error, -errno, "bind %s on %s", m->source, dest);
@@ -677,11 +682,11 @@ int rootfs_setup(const OciConfig *c, const RootfsOptions *o, char **ret_error) {
                 return errmsg(ret_error, -errno, "open the bundle %s", o->bundle);
 
         for (size_t i = 0; i < c->n_mounts; i++)
-                if ((r = mount_one(&rfs, c->mounts + i, ret_error)) < 0)
+                if ((r = mount_one(&rfs, c->mounts + i, o->mount_fds ? o->mount_fds[i] : -EBADF, ret_error)) < 0)
                         return r;
 
         for (size_t i = 0; i < o->n_extra_mounts; i++)
-                if ((r = mount_one(&rfs, o->extra_mounts + i, ret_error)) < 0)
+                if ((r = mount_one(&rfs, o->extra_mounts + i, -EBADF, ret_error)) < 0)
                         return r;
 
         if (config_dev_is_tmpfs(c, &dev_tmpfs) < 0)

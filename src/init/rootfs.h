@@ -26,6 +26,10 @@ typedef struct RootfsOptions {
          * run "before pivot_root"); may be NULL. */
         int (*before_switch)(void *userdata, char **ret_error);
         void *userdata;
+        /* NULL, or per config mount the detached clone (open_tree(2)) of its bind source that
+         * the caller made with more rights than ours, attached instead of opening the source;
+         * -1 where none. Not closed here. */
+        const int *mount_fds;
 } RootfsOptions;
 
 /* Everything up to and including the switch of root: on return the process's / is the

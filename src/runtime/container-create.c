@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -27,6 +28,7 @@
 #include "init.h"
 #include "init-drive.h"
 #include "log.h"
+#include "mount-opts.h"
 #include "namespaces.h"
 #include "notify.h"
 #include "oci-config.h"
@@ -59,6 +61,8 @@ typedef struct CreateContext {
         /* create_open_channels(): what the init gets */
         int fifo_fd, console_fd, stub_fd;
         int sync_parent, sync_child, log_parent, log_child;
+        int *mount_fds;         /* the bind sources, for a new user namespace (see there) */
+        size_t n_mount_fds;
 
         /* create_fork_init() */
         bool dumpable_init;     /* gets its channels only once it has its document */
@@ -132,6 +136,9 @@ static void create_context_done(CreateContext *x) {
         x->sync_child = safe_close(x->sync_child);
         x->log_parent = safe_close(x->log_parent);
         x->log_child = safe_close(x->log_child);
+        for (size_t i = 0; i < x->n_mount_fds; i++)
+                safe_close(x->mount_fds[i]);
+        free(x->mount_fds);
         x->cgroup = cgroup_free(x->cgroup);
         x->config = oci_config_free(x->config);
         free(x->config_json);
@@ -146,19 +153,22 @@ static void create_context_done(CreateContext *x) {
 
 /* What the config asks that this version cannot do yet, or that makes no sense. */
 static int check_config(const OciConfig *config, const CreateOptions *o, char **ret_error) {
+        /* A joined mount namespace is set up as a new one would be, pivot_root included, as
+         * runc and crun do: it is the container's from now on. */
         const OciNamespace *mnt = oci_config_find_namespace(config, NAMESPACE_MOUNT);
-        if (!mnt || mnt->path)
+        if (!mnt)
                 return errmsg_plain(ret_error, -EINVAL, "linux.namespaces: a new mount namespace is required");
         int r = namespaces_check_config(config, ret_error);
         if (r < 0)
                 return r;
         if ((r = rootless_check_config(config, ret_error)) < 0)
                 return r;
+        /* As runc and crun: in a joined uts namespace too (it keeps the name), never the host's. */
         const OciNamespace *uts = oci_config_find_namespace(config, NAMESPACE_UTS);
-        if (config->hostname && (!uts || uts->path))
-                return errmsg_plain(ret_error, -EINVAL, "hostname: needs a new uts namespace");
-        if (config->domainname && (!uts || uts->path))
-                return errmsg_plain(ret_error, -EINVAL, "domainname: needs a new uts namespace");
+        if (config->hostname && !uts)
+                return errmsg_plain(ret_error, -EINVAL, "hostname: needs a uts namespace in linux.namespaces");
+        if (config->domainname && !uts)
+                return errmsg_plain(ret_error, -EINVAL, "domainname: needs a uts namespace in linux.namespaces");
         Readiness readiness;
         if (readiness_from_annotations(config->annotations, &readiness) < 0)
                 return errmsg_plain(ret_error, -EINVAL, "annotations: %s must be \"exec\" or \"container\"",
@@ -392,6 +402,62 @@ static int create_begin_pam(CreateContext *x, char **ret_error) {
 
 /* ---- phase 4: the init's channels ---- */
 
+/* The init of a new user namespace is root only there: a bind source below a directory that
+ * only the host's root may search (a volume under a 0700 /var/lib/...) is out of its reach.
+ * So we open them, with our rights, before the init exists, as runc 1.1 does (its mountFds):
+ * each source as a detached clone (open_tree(2), "rbind" recursive), which the init then
+ * attaches with move_mount(2): an O_PATH fd of our mount namespace would not do, the kernel
+ * binds only from mounts of the caller's own. Symlinks in the source are followed, as runc
+ * does; relative sources start at the bundle. The clones are made slaves (private for a
+ * private rootfsPropagation), as the init's own binds of the host's shared mounts would be:
+ * what the container mounts below one never reaches the host. Without the rights (an
+ * unprivileged caller: EPERM) or the syscalls, the init opens them itself, as before. */
+static int create_open_mount_sources(CreateContext *x, char **ret_error) {
+        const OciConfig *c = x->config;
+        const OciNamespace *user = oci_config_find_namespace(c, NAMESPACE_USER);
+        const OciNamespace *mnt = oci_config_find_namespace(c, NAMESPACE_MOUNT);
+        if (!user || user->path || !mnt || mnt->path)
+                return 0;
+        size_t n = 0;
+        for (size_t i = 0; i < c->n_mounts; i++)
+                n += mount_is_bind(c->mounts[i].type, c->mounts[i].options);
+        if (n == 0)
+                return 0;
+        _cleanup_close_ int bundle_fd = open(x->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (bundle_fd < 0)
+                return errmsg(ret_error, -errno, "open the bundle %s", x->bundle);
+        x->mount_fds = calloc(n, sizeof(int));
+        if (!x->mount_fds)
+                return errmsg(ret_error, -ENOMEM, "allocate");
+        unsigned long propagation = MS_SLAVE;
+        if (c->rootfs_propagation && (strcmp(c->rootfs_propagation, "private") == 0 ||
+                                      strcmp(c->rootfs_propagation, "rprivate") == 0))
+                propagation = MS_PRIVATE;
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const OciMount *m = c->mounts + i;
+                if (!mount_is_bind(m->type, m->options))
+                        continue;
+                if (!m->source)
+                        return errmsg_plain(ret_error, -EINVAL, "bind mount on %s: no source", m->destination);
+                bool recursive = strv_contains(m->options, "rbind");
+                int fd = open_tree(bundle_fd, m->source,
+                                   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+                if (fd < 0 && (errno == EPERM || errno == ENOSYS) && x->n_mount_fds == 0) {
+                        free(x->mount_fds);
+                        x->mount_fds = NULL;
+                        return 0;
+                }
+                if (fd < 0)
+                        return errmsg(ret_error, -errno, "bind %s on %s: open the source", m->source, m->destination);
+                x->mount_fds[x->n_mount_fds++] = fd;
+                struct mount_attr attr = { .propagation = propagation };
+                if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+                        return errmsg(ret_error, -errno, "bind %s on %s: make the source's clone a slave", m->source,
+                                      m->destination);
+        }
+        return 0;
+}
+
 static int create_open_channels(CreateContext *x, char **ret_error) {
         int r = exec_fifo_make(x->container->dir->dir_fd, &x->fifo_fd);
         if (r < 0)
@@ -418,7 +484,7 @@ static int create_open_channels(CreateContext *x, char **ret_error) {
                 return errmsg(ret_error, -errno, "make the sync channels");
         x->log_parent = pipefd[0];
         x->log_child = pipefd[1];
-        return 0;
+        return create_open_mount_sources(x, ret_error);
 }
 
 /* ---- phase 5: the init ---- */
@@ -462,6 +528,7 @@ static int create_fork_init(CreateContext *x, char **ret_error) {
                 .notify_dir = x->notify_dir,
                 .pam_env = x->pam_env,
                 .login_uid = x->pam ? (int64_t) x->config->process.uid : -1,
+                .n_mount_fds = (unsigned) x->n_mount_fds,
         };
 
         int r = namespaces_fork_init(x->config, &x->pid, ret_error);
@@ -504,17 +571,24 @@ static int send_init_document(CreateContext *x, char **ret_error) {
         int r = sync_send_init(x->sync_parent, &x->params, x->config_json);
         if (r < 0 && r != -EPIPE)
                 return errmsg(ret_error, r, "send the configuration to the init");
-        if (!x->dumpable_init || r < 0)
+        if (r < 0)
                 return 0;
-        /* Its channels, now that it is not dumpable any more: the log pipe, then those of
-         * exec.fifo, the console and the stub that exist, in that order. */
-        const int fds[] = { x->log_child, x->fifo_fd, x->console_fd, x->stub_fd };
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(fds); i++)
-                if (fds[i] >= 0)
-                        r = send_fd(x->sync_parent, fds[i]);
+        if (x->dumpable_init) {
+                /* Its channels, now that it is not dumpable any more: the log pipe, then those
+                 * of exec.fifo, the console and the stub that exist, in that order. */
+                const int fds[] = { x->log_child, x->fifo_fd, x->console_fd, x->stub_fd };
+                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(fds); i++)
+                        if (fds[i] >= 0)
+                                r = send_fd(x->sync_parent, fds[i]);
+                if (r < 0 && r != -EPIPE)
+                        return errmsg(ret_error, r, "hand the init its channels");
+                close_init_channels(x);
+        }
+        /* Then the bind sources, one per bind mount, in the config's order. */
+        for (size_t i = 0; r >= 0 && i < x->n_mount_fds; i++)
+                r = send_fd(x->sync_parent, x->mount_fds[i]);
         if (r < 0 && r != -EPIPE)
-                return errmsg(ret_error, r, "hand the init its channels");
-        close_init_channels(x);
+                return errmsg(ret_error, r, "hand the init the bind sources");
         return 0;
 }
 

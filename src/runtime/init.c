@@ -22,6 +22,7 @@
 #include "console.h"
 #include "exec-fifo.h"
 #include "hooks.h"
+#include "mount-opts.h"
 #include "init.h"
 #include "notify.h"
 #include "oci-config.h"
@@ -36,6 +37,7 @@ typedef struct Init {
         int log_fd;
         InitParams params;
         OciConfig *config;
+        int *mount_fds; /* per config mount: create's clone of its bind source, or -1 */
 } Init;
 
 _noreturn_ static void init_fail(Init *in, int r, const char *msg) {
@@ -202,6 +204,28 @@ static int set_login_uid(int64_t uid, char **ret_error) {
         return 0;
 }
 
+/* The bind sources create opened for us (see there): one per bind mount, in order. */
+static void init_receive_mount_fds(Init *in) {
+        const OciConfig *c = in->config;
+        size_t n = 0;
+        for (size_t i = 0; i < c->n_mounts; i++)
+                n += mount_is_bind(c->mounts[i].type, c->mounts[i].options);
+        if (n != in->params.n_mount_fds)
+                init_fail(in, -EBADMSG, "receive the bind sources: not one for each bind mount");
+        in->mount_fds = malloc(c->n_mounts * sizeof(int));
+        if (!in->mount_fds)
+                init_fail_errno(in, -ENOMEM, "receive the bind sources");
+        for (size_t i = 0; i < c->n_mounts; i++)
+                in->mount_fds[i] = -EBADF;
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                if (!mount_is_bind(c->mounts[i].type, c->mounts[i].options))
+                        continue;
+                int r = recv_fd(in->sync_fd, in->mount_fds + i);
+                if (r < 0)
+                        init_fail_errno(in, r, "receive the bind sources from create");
+        }
+}
+
 /* Phase 1: the document (and, for an init dumpable until then, its channels), parsed. */
 static void init_receive(Init *in, bool dumpable_until_document) {
         _cleanup_free_ char *error = NULL, *config_json = NULL;
@@ -239,6 +263,8 @@ static void init_receive(Init *in, bool dumpable_until_document) {
         r = oci_config_parse(config_json, strlen(config_json), &in->config, &error);
         if (r < 0)
                 init_fail(in, r, error);
+        if (in->params.n_mount_fds > 0)
+                init_receive_mount_fds(in);
 }
 
 /* Phase 2: the container around us, up to the host side's turn: namespaces, names, the root,
@@ -298,10 +324,16 @@ static void init_build(Init *in) {
                 .n_extra_mounts = p->notify_dir ? 1 : 0,
                 .before_switch = hooks_before_switch,
                 .userdata = in,
+                .mount_fds = in->mount_fds,
         };
         r = rootfs_setup(c, &ro, &error);
         if (r < 0)
                 init_fail(in, r, error);
+        /* The host's mounts they name stay out of the container's process. */
+        for (size_t i = 0; in->mount_fds && i < c->n_mounts; i++)
+                safe_close(in->mount_fds[i]);
+        free(in->mount_fds);
+        in->mount_fds = NULL;
         init_debug(in, "root switched");
         /* Through the container's own /proc, before readonlyPaths close /proc/sys. */
         if ((r = sysctl_apply(c, &error)) < 0)

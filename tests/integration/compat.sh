@@ -119,7 +119,95 @@ t_rootfs_propagation_shared_parent() {
         [ "$ok" = 1 ] || fail "a rootfs on a shared mount: see above"
 }
 
+t_bind_source_root_only() {
+        # Item 5: bind sources below a directory only the host's root may search (0700), for a
+        # container whose root is uid 100000 on the host. create opens them with its own
+        # rights before the init exists (runc 1.1's mountFds): a file ("ro"), a directory, and
+        # the same directory "rbind" with a mount below it. Those fds are not the container's.
+        [ -e /proc/self/ns/user ] || skip "the kernel has no user namespaces"
+        local map='[{"containerID": 0, "hostID": 100000, "size": 65536}]'
+        mkdir -m 0700 "$C/secret"
+        mkdir -p "$C/secret/dir/sub"
+        echo "file-$MARK" >"$C/secret/file"
+        echo "dir-$MARK" >"$C/secret/dir/x"
+        mount -t tmpfs -o size=64k tmpfs "$C/secret/dir/sub"
+        echo "sub-$MARK" >"$C/secret/dir/sub/y"
+        mk_bundle b /bin/sh -c 'id -u; cat /s-file /s-dir/x /s-rdir/sub/y; ls /s-dir/sub | wc -l
+touch /s-file 2>/dev/null && echo s-file writable || echo s-file read-only; ls /proc/1/fd | tr "\n" " "; echo'
+        chown -R 100000:100000 "$B/rootfs" "$C/shared"
+        cfg "$B" append linux.namespaces '{"type": "user"}' set linux.uidMappings "$map" set linux.gidMappings "$map" \
+                append mounts "{\"destination\": \"/s-file\", \"type\": \"bind\", \"source\": \"$C/secret/file\", \"options\": [\"bind\", \"ro\"]}" \
+                append mounts "{\"destination\": \"/s-dir\", \"type\": \"bind\", \"source\": \"$C/secret/dir\", \"options\": [\"bind\"]}" \
+                append mounts "{\"destination\": \"/s-rdir\", \"source\": \"../secret/dir\", \"options\": [\"rbind\"]}"
+        capture ctr run -b "$B" c1
+        assert_rc 0 "run in a user namespace with bind sources below a 0700 directory"
+        assert_eq "what the container reads from the sources" \
+                "0 file-$MARK dir-$MARK sub-$MARK 0 s-file read-only 0 1 2" "$(words "$OUT")"
+
+        # A source that is not there: one line from create, nothing left.
+        cfg "$B" set mounts.7.source "\"$C/secret/missing\""
+        capture ctr run -b "$B" c2
+        assert_fails "run with a missing bind source below a 0700 directory"
+        assert_one_error_line "a missing bind source" "secret/missing.*No such file"
+        umount "$C/secret/dir/sub"
+}
+
+# ns_holder TYPE...: a process in new namespaces of these unshare(1) flags (-m, -u), to join by
+# path; sets HOLDER. It ends with the case (kill_holder), or by itself after 60 s.
+ns_holder() {
+        unshare "$@" sleep 60 </dev/null >/dev/null 2>&1 &
+        HOLDER=$!
+        wait_for "the namespace holder" holder_ready
+}
+
+# Once unshare(1) has made the namespaces and become sleep.
+holder_ready() {
+        [ "$(readlink "/proc/$HOLDER/exe" 2>/dev/null)" = "$(readlink -f "$(command -v sleep)")" ]
+}
+
+kill_holder() {
+        kill -9 "$HOLDER" 2>/dev/null || true
+        wait "$HOLDER" 2>/dev/null || true
+}
+
+t_joined_mount_ns() {
+        # Item 10: a mount namespace joined by path is set up as a new one would be, pivot_root
+        # included, as runc 1.1 and crun 1.8 do: whatever else was in it now has the
+        # container's root too. Today: "a new mount namespace is required".
+        ns_holder -m --propagation private
+        local want
+        want=$(readlink "/proc/$HOLDER/ns/mnt")
+        run_in c1 'readlink /proc/self/ns/mnt; cat /etc/hostname' \
+                delns mount append linux.namespaces "{\"type\": \"mount\", \"path\": \"/proc/$HOLDER/ns/mnt\"}"
+        assert_eq "the container's mount namespace, and its /etc/hostname" "$want ctr-test" "$(words "$OUT")"
+        local holder_root
+        holder_root=$(cat "/proc/$HOLDER/root/etc/hostname" 2>&1 || true)
+        kill_holder
+        assert_eq "the holder's root after the run (the container's)" ctr-test "$holder_root"
+}
+
+t_joined_uts_hostname() {
+        # Item 10: "hostname" with a uts namespace joined by path sets it there, as runc 1.1
+        # and crun 1.8 do (validate.go wants a uts namespace, new or joined); with none at all
+        # it is still refused (isolation.sh). Today: "hostname: needs a new uts namespace".
+        local host_before
+        host_before=$(hostname)
+        ns_holder -u
+        run_in c1 'hostname; cat /proc/sys/kernel/domainname' \
+                delns uts append linux.namespaces "{\"type\": \"uts\", \"path\": \"/proc/$HOLDER/ns/uts\"}" \
+                set hostname '"joined-uts"' set domainname '"joined.example"'
+        assert_eq "hostname and domainname inside" "joined-uts joined.example" "$(words "$OUT")"
+        local held
+        held=$(nsenter -t "$HOLDER" -u hostname)
+        kill_holder
+        assert_eq "the hostname in the joined namespace after the run" joined-uts "$held"
+        assert_eq "the host's hostname" "$host_before" "$(hostname)"
+}
+
+case_run bind-source-root-only t_bind_source_root_only
 case_run dangling-symlink-destinations t_dangling_destinations
+case_run joined-mount-namespace t_joined_mount_ns
+case_run joined-uts-namespace-hostname t_joined_uts_hostname
 case_run rootfs-propagation t_rootfs_propagation
 case_run rootfs-propagation-shared-parent t_rootfs_propagation_shared_parent
 
