@@ -25,6 +25,7 @@
 #include "console.h"
 #include "container-internal.h"
 #include "exec-fifo.h"
+#include "host-mounts.h"
 #include "init.h"
 #include "init-drive.h"
 #include "log.h"
@@ -63,6 +64,7 @@ typedef struct CreateContext {
         int sync_parent, sync_child, log_parent, log_child;
         int *mount_fds;         /* the bind sources, for a new user namespace (see there) */
         size_t n_mount_fds;
+        int notify_dir_fd;      /* notify_dir's, likewise */
 
         /* create_fork_init() */
         bool dumpable_init;     /* gets its channels only once it has its document */
@@ -84,6 +86,7 @@ static void create_context_init(CreateContext *x, const RuntimeOptions *g, const
                 .sync_child = -EBADF,
                 .log_parent = -EBADF,
                 .log_child = -EBADF,
+                .notify_dir_fd = -EBADF,
         };
 }
 
@@ -105,6 +108,11 @@ static void create_context_undo(CreateContext *x) {
         if (!c)
                 return;
         kill_and_reap(x->pid, c->pidfd);
+        if (!oci_config_find_namespace(x->config, NAMESPACE_MOUNT) && x->rootfs) {
+                _cleanup_free_ char *error = NULL;
+                if (host_mounts_release(x->rootfs, &error) < 0)
+                        log_warning("%s", error);
+        }
         /* The init is gone: the holder closes the session, and we wait until it has. */
         x->pam = pam_session_abort(x->pam);
         /* Under a service an attached holder leaves the close to `delete` once the init is
@@ -139,6 +147,7 @@ static void create_context_done(CreateContext *x) {
         for (size_t i = 0; i < x->n_mount_fds; i++)
                 safe_close(x->mount_fds[i]);
         free(x->mount_fds);
+        x->notify_dir_fd = safe_close(x->notify_dir_fd);
         x->cgroup = cgroup_free(x->cgroup);
         x->config = oci_config_free(x->config);
         free(x->config_json);
@@ -154,10 +163,18 @@ static void create_context_done(CreateContext *x) {
 /* What the config asks that this version cannot do yet, or that makes no sense. */
 static int check_config(const OciConfig *config, const CreateOptions *o, char **ret_error) {
         /* A joined mount namespace is set up as a new one would be, pivot_root included, as
-         * runc and crun do: it is the container's from now on. */
+         * runc and crun do: it is the container's from now on. With none, the container shares
+         * ours (see host-mounts.h): what would change the host's own mounts is refused. */
         const OciNamespace *mnt = oci_config_find_namespace(config, NAMESPACE_MOUNT);
-        if (!mnt)
-                return errmsg_plain(ret_error, -EINVAL, "linux.namespaces: a new mount namespace is required");
+        if (!mnt && ((config->masked_paths && config->masked_paths[0]) ||
+                     (config->readonly_paths && config->readonly_paths[0])))
+                /* runc's rule and words. */
+                return errmsg_plain(ret_error, -EINVAL, "linux.maskedPaths, linux.readonlyPaths: unable to restrict "
+                                    "paths without a mount namespace in linux.namespaces");
+        if (!mnt && config->root_readonly)
+                return errmsg_plain(ret_error, -EINVAL, "root.readonly: needs a mount namespace in linux.namespaces");
+        if (!mnt && config->rootfs_propagation)
+                return errmsg_plain(ret_error, -EINVAL, "linux.rootfsPropagation: needs a mount namespace in linux.namespaces");
         int r = namespaces_check_config(config, ret_error);
         if (r < 0)
                 return r;
@@ -374,6 +391,11 @@ static int create_make_state(CreateContext *x, char **ret_error) {
                         return errmsg(ret_error, r, "write %s", HOOKS_FILE);
         }
 
+        /* The mounts will be made in our mount namespace: delete takes them away. */
+        if (!oci_config_find_namespace(config, NAMESPACE_MOUNT) &&
+            (r = write_file_atomic_at(c->dir->dir_fd, HOST_MOUNTS_FILE, "", 0)) < 0)
+                return errmsg(ret_error, r, "write %s", HOST_MOUNTS_FILE);
+
         Readiness readiness = READINESS_EXEC;
         (void) readiness_from_annotations(config->annotations, &readiness);
         /* Where `start` binds the socket the container's sd_notify() reaches. */
@@ -412,21 +434,31 @@ static int create_begin_pam(CreateContext *x, char **ret_error) {
  * private rootfsPropagation), as the init's own binds of the host's shared mounts would be:
  * what the container mounts below one never reaches the host. Without the rights (an
  * unprivileged caller: EPERM) or the syscalls, the init opens them itself, as before. */
+static int clone_bind_source(int dir_fd, const char *source, bool recursive, unsigned long propagation, int *ret_fd) {
+        _cleanup_close_ int fd = open_tree(dir_fd, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+        if (fd < 0)
+                return -errno;
+        struct mount_attr attr = { .propagation = propagation };
+        if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+                return -errno;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
 static int create_open_mount_sources(CreateContext *x, char **ret_error) {
         const OciConfig *c = x->config;
         const OciNamespace *user = oci_config_find_namespace(c, NAMESPACE_USER);
         const OciNamespace *mnt = oci_config_find_namespace(c, NAMESPACE_MOUNT);
+        int r;
         if (!user || user->path || !mnt || mnt->path)
                 return 0;
         size_t n = 0;
         for (size_t i = 0; i < c->n_mounts; i++)
                 n += mount_is_bind(c->mounts[i].type, c->mounts[i].options);
-        if (n == 0)
-                return 0;
         _cleanup_close_ int bundle_fd = open(x->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (bundle_fd < 0)
                 return errmsg(ret_error, -errno, "open the bundle %s", x->bundle);
-        x->mount_fds = calloc(n, sizeof(int));
+        x->mount_fds = calloc(n + 1, sizeof(int));
         if (!x->mount_fds)
                 return errmsg(ret_error, -ENOMEM, "allocate");
         unsigned long propagation = MS_SLAVE;
@@ -439,21 +471,21 @@ static int create_open_mount_sources(CreateContext *x, char **ret_error) {
                         continue;
                 if (!m->source)
                         return errmsg_plain(ret_error, -EINVAL, "bind mount on %s: no source", m->destination);
-                bool recursive = strv_contains(m->options, "rbind");
-                int fd = open_tree(bundle_fd, m->source,
-                                   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
-                if (fd < 0 && (errno == EPERM || errno == ENOSYS) && x->n_mount_fds == 0) {
-                        free(x->mount_fds);
-                        x->mount_fds = NULL;
+                r = clone_bind_source(bundle_fd, m->source, strv_contains(m->options, "rbind"), propagation,
+                                      x->mount_fds + x->n_mount_fds);
+                if ((r == -EPERM || r == -ENOSYS) && x->n_mount_fds == 0)
+                        return 0; /* the init opens them */
+                if (r < 0)
+                        return errmsg(ret_error, r, "bind %s on %s: open the source", m->source, m->destination);
+                x->n_mount_fds++;
+        }
+        /* The notify socket's directory is in the state dir, which is root's alone (0700). */
+        if (x->notify_dir) {
+                r = clone_bind_source(AT_FDCWD, x->notify_dir, false, propagation, &x->notify_dir_fd);
+                if ((r == -EPERM || r == -ENOSYS) && x->n_mount_fds == 0)
                         return 0;
-                }
-                if (fd < 0)
-                        return errmsg(ret_error, -errno, "bind %s on %s: open the source", m->source, m->destination);
-                x->mount_fds[x->n_mount_fds++] = fd;
-                struct mount_attr attr = { .propagation = propagation };
-                if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
-                        return errmsg(ret_error, -errno, "bind %s on %s: make the source's clone a slave", m->source,
-                                      m->destination);
+                if (r < 0)
+                        return errmsg(ret_error, r, "open %s", x->notify_dir);
         }
         return 0;
 }
@@ -529,6 +561,7 @@ static int create_fork_init(CreateContext *x, char **ret_error) {
                 .pam_env = x->pam_env,
                 .login_uid = x->pam ? (int64_t) x->config->process.uid : -1,
                 .n_mount_fds = (unsigned) x->n_mount_fds,
+                .notify_dir_fd = x->notify_dir_fd >= 0,
         };
 
         int r = namespaces_fork_init(x->config, &x->pid, ret_error);
@@ -584,9 +617,11 @@ static int send_init_document(CreateContext *x, char **ret_error) {
                         return errmsg(ret_error, r, "hand the init its channels");
                 close_init_channels(x);
         }
-        /* Then the bind sources, one per bind mount, in the config's order. */
+        /* Then the bind sources, one per bind mount, in the config's order, and notify_dir's. */
         for (size_t i = 0; r >= 0 && i < x->n_mount_fds; i++)
                 r = send_fd(x->sync_parent, x->mount_fds[i]);
+        if (r >= 0 && x->notify_dir_fd >= 0)
+                r = send_fd(x->sync_parent, x->notify_dir_fd);
         if (r < 0 && r != -EPIPE)
                 return errmsg(ret_error, r, "hand the init the bind sources");
         return 0;

@@ -38,6 +38,7 @@ typedef struct Init {
         InitParams params;
         OciConfig *config;
         int *mount_fds; /* per config mount: create's clone of its bind source, or -1 */
+        int notify_dir_fd; /* create's clone of notify_dir, or -1 */
 } Init;
 
 _noreturn_ static void init_fail(Init *in, int r, const char *msg) {
@@ -265,6 +266,8 @@ static void init_receive(Init *in, bool dumpable_until_document) {
                 init_fail(in, r, error);
         if (in->params.n_mount_fds > 0)
                 init_receive_mount_fds(in);
+        if (in->params.notify_dir_fd && (r = recv_fd(in->sync_fd, &in->notify_dir_fd)) < 0)
+                init_fail_errno(in, r, "receive the notify directory from create");
 }
 
 /* Phase 2: the container around us, up to the host side's turn: namespaces, names, the root,
@@ -316,6 +319,7 @@ static void init_build(Init *in) {
                 .rootfs = p->rootfs,
                 .bundle = p->bundle,
                 .no_pivot = p->no_pivot,
+                .runtime_mount_ns = !oci_config_find_namespace(c, NAMESPACE_MOUNT),
                 .new_userns = oci_config_find_namespace(c, NAMESPACE_USER) != NULL,
                 .new_cgroupns = oci_config_find_namespace(c, NAMESPACE_CGROUP) != NULL &&
                                 !oci_config_find_namespace(c, NAMESPACE_CGROUP)->path,
@@ -325,6 +329,7 @@ static void init_build(Init *in) {
                 .before_switch = hooks_before_switch,
                 .userdata = in,
                 .mount_fds = in->mount_fds,
+                .extra_mount_fds = &in->notify_dir_fd,
         };
         r = rootfs_setup(c, &ro, &error);
         if (r < 0)
@@ -334,6 +339,7 @@ static void init_build(Init *in) {
                 safe_close(in->mount_fds[i]);
         free(in->mount_fds);
         in->mount_fds = NULL;
+        in->notify_dir_fd = safe_close(in->notify_dir_fd);
         init_debug(in, "root switched");
         /* Through the container's own /proc, before readonlyPaths close /proc/sys. */
         if ((r = sysctl_apply(c, &error)) < 0)
@@ -452,7 +458,7 @@ _noreturn_ static void init_exec(Init *in, int wfd, scmp_filter_ctx filter) {
 }
 
 _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document) {
-        Init in = { .sync_fd = sync_fd, .log_fd = log_fd };
+        Init in = { .sync_fd = sync_fd, .log_fd = log_fd, .notify_dir_fd = -EBADF };
 
         init_receive(&in, dumpable_until_document);
         init_build(&in);

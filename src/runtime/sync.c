@@ -94,6 +94,7 @@ int sync_send_init(int fd, const InitParams *p, const char *config_json) {
                 json_add_int(b, "loginUid", p->login_uid);
         json_add_strv(b, "pamEnv", p->pam_env);
         json_add_int(b, "mountFds", p->n_mount_fds);
+        json_add_bool(b, "notifyDirFd", p->notify_dir_fd);
         /* The text create read and checked, as a string: the init parses it once, as it is
          * (nested in this document it would be one level deeper than json-guard allowed). */
         json_add_string(b, "config", config_json);
@@ -115,6 +116,7 @@ static int recv_init_params(JsonObject *o, InitParams *p) {
             (r = json_get_int(o, "listenFds", NULL, true, 0, 65536, &listen, NULL)) < 0 ||
             (r = json_get_int(o, "loginUid", NULL, false, 0, UINT32_MAX - 1, &login_uid, NULL)) < 0 ||
             (r = json_get_int(o, "mountFds", NULL, false, 0, 65536, &mount_fds, NULL)) < 0 ||
+            (r = json_get_bool(o, "notifyDirFd", NULL, false, &p->notify_dir_fd, NULL)) < 0 ||
             (r = json_get_strv(o, "pamEnv", NULL, NULL, &p->pam_env, NULL)) < 0 ||
             (r = json_get_string(o, "notifyDir", NULL, false, &p->notify_dir, NULL)) < 0)
                 return bad_message(r);

@@ -58,6 +58,7 @@ typedef struct InitParams {
          * the host root's rights): one fd follows the document (and the channels) on the sync
          * socket for each bind mount of the config, in order; 0: none, the init opens them. */
         unsigned n_mount_fds;
+        bool notify_dir_fd; /* and after those, one of notify_dir the same way */
 } InitParams;
 
 void init_params_done(InitParams *p);

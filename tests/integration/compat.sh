@@ -149,6 +149,14 @@ touch /s-file 2>/dev/null && echo s-file writable || echo s-file read-only; ls /
         capture ctr run -b "$B" c2
         assert_fails "run with a missing bind source below a 0700 directory"
         assert_one_error_line "a missing bind source" "secret/missing.*No such file"
+
+        # The runtime's own bind: "container" readiness's notify directory, in the state dir,
+        # which is root's alone (0700).
+        cfg "$B" set mounts.7.source "\"$C/secret/file\"" set annotations '{"org.ctr-launch.readiness": "container"}'
+        capture ctr create -b "$B" c3
+        assert_rc 0 "create in a user namespace with container readiness"
+        capture ctr delete --force c3
+        assert_rc 0 "delete --force"
         umount "$C/secret/dir/sub"
 }
 
@@ -204,10 +212,65 @@ t_joined_uts_hostname() {
         assert_eq "the host's hostname" "$host_before" "$(hostname)"
 }
 
+t_no_mount_ns() {
+        # Item 10: no mount namespace in linux.namespaces. As runc 1.1 and crun 1.8: the mounts go
+        # into the runtime's mount namespace, below the rootfs, and the process is chrooted
+        # there; exec lands there too. Unlike them, delete takes those mounts away again, "/"'s
+        # propagation is left alone (runc makes the host's "/" rslave), and what would need a
+        # namespace of the container's own is refused: maskedPaths/readonlyPaths (runc refuses
+        # them too; crun masks the host's paths below the rootfs), root.readonly and
+        # rootfsPropagation (runc ignores the one and applies the other to the host's "/").
+        mk_bundle b /bin/sh -c 'echo ready >/shared/ready; cat /etc/hostname; ls /proc/1/fd | wc -l; exec sleep 60'
+        cfg "$B" delns mount del linux.maskedPaths del linux.readonlyPaths
+        capture ctr create -b "$B" c1
+        assert_rc 0 "create with no mount namespace"
+        local pid
+        pid=$(pid_of c1)
+        assert_eq "the init's mount namespace" "$(readlink /proc/self/ns/mnt)" "$(readlink "/proc/$pid/ns/mnt")"
+        assert_eq "the init's root" "$(readlink -f "$B/rootfs")" "$(readlink "/proc/$pid/root")"
+        awk -v m="$(readlink -f "$B/rootfs")/proc" '$5 == m && $9 == "proc" {f = 1} END {exit !f}' /proc/self/mountinfo ||
+                fail "no proc mount at the rootfs's /proc in our mount namespace (as runc and crun make it)"
+        echo "inside-$MARK" >"$B/rootfs/marker"
+        capture ctr start c1
+        assert_rc 0 "start of the container with no mount namespace"
+        wait_for "the container's process" test -e "$C/shared/ready"
+        capture ctr exec c1 /bin/sh -c 'cat /marker; readlink /proc/self/root'
+        assert_rc 0 "exec into the container with no mount namespace"
+        assert_eq "what exec sees" "inside-$MARK /" "$(words "$OUT")"
+        capture ctr delete --force c1
+        assert_rc 0 "delete of the container with no mount namespace"
+        local left
+        left=$(grep -c " $(readlink -f "$B/rootfs")/" /proc/self/mountinfo || true)
+        assert_eq "mounts below the rootfs after delete" 0 "$left"
+
+        # run: create, start, wait, delete; the process sees its rootfs.
+        mk_bundle b2 /bin/sh -c 'cat /etc/hostname; hostname; ls -d /proc/self /dev/null | wc -l'
+        cfg "$B" delns mount del linux.maskedPaths del linux.readonlyPaths
+        capture ctr run -b "$B" c2
+        assert_rc 0 "run with no mount namespace"
+        assert_eq "the process's view" "ctr-test ctr-test 2" "$(words "$OUT")"
+
+        # A create that fails half-way leaves no mount either.
+        mk_bundle b3
+        cfg "$B" delns mount del linux.maskedPaths del linux.readonlyPaths \
+                append mounts "{\"destination\": \"/missing\", \"type\": \"bind\", \"source\": \"$C/missing\", \"options\": [\"bind\"]}"
+        capture ctr run -b "$B" c3
+        assert_fails "run with no mount namespace and a missing bind source"
+        assert_one_error_line "a missing bind source" "missing.*No such file"
+
+        # Refused: what needs a mount namespace of the container's own.
+        create_refused c4 'maskedPaths.*mount namespace' delns mount
+        create_refused c5 'root.readonly.*mount namespace' delns mount del linux.maskedPaths del linux.readonlyPaths \
+                set root.readonly true
+        create_refused c6 'rootfsPropagation.*mount namespace' delns mount del linux.maskedPaths del linux.readonlyPaths \
+                set linux.rootfsPropagation '"rslave"'
+}
+
 case_run bind-source-root-only t_bind_source_root_only
 case_run dangling-symlink-destinations t_dangling_destinations
 case_run joined-mount-namespace t_joined_mount_ns
 case_run joined-uts-namespace-hostname t_joined_uts_hostname
+case_run no-mount-namespace t_no_mount_ns
 case_run rootfs-propagation t_rootfs_propagation
 case_run rootfs-propagation-shared-parent t_rootfs_propagation_shared_parent
 
