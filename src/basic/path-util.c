@@ -333,7 +333,24 @@ int mkdir_p_in_root_no_dangling(int root_fd, const char *path, mode_t mode, int 
         return mkdir_p_internal(root_fd, path, mode, false, 0, ret_fd);
 }
 
-int touch_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd) {
+/* Where the dangling symlink dir/name points, as a path to resolve beneath the root: its target
+ * spliced onto dir (for a relative one), or NULL if name is not a symlink. */
+static char *splice_link_target(int root_fd, const char *dir, const char *name) {
+        _cleanup_close_ int dir_fd = -EBADF;
+        char target[PATH_MAX];
+        if (open_in_root(root_fd, dir, O_PATH | O_DIRECTORY, 0, &dir_fd) < 0)
+                return NULL;
+        ssize_t n = readlinkat(dir_fd, name, target, sizeof(target));
+        if (n <= 0 || (size_t) n >= sizeof(target))
+                return NULL;
+        target[n] = 0;
+        char *spliced = NULL;
+        if (asprintf(&spliced, "%s/%s", target[0] == '/' ? "" : dir, target) < 0)
+                return NULL;
+        return spliced;
+}
+
+static int touch_internal(int root_fd, const char *path, mode_t mode, unsigned links, int *ret_fd) {
         _cleanup_close_ int fd = -EBADF;
         int r = open_in_root(root_fd, path, O_PATH, 0, &fd);
         if (r == -ENOENT) {
@@ -354,6 +371,20 @@ int touch_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd) {
                  * or a file with content have appeared meanwhile. */
                 _cleanup_close_ int f = -EBADF;
                 r = open_in_root(root_fd, path, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOCTTY, mode, &f);
+                if (r == -ENOENT) {
+                        /* A dangling symlink whose target's directory is missing too ("/etc/x"
+                         * -> "/data/x" in an image without /data): make that, beneath the root,
+                         * as runc does. */
+                        _cleanup_free_ char *name = strndup(path + slash, end - slash);
+                        if (!name)
+                                return -ENOMEM;
+                        _cleanup_free_ char *spliced = splice_link_target(root_fd, dir, name);
+                        if (!spliced)
+                                return -ENOENT;
+                        if (++links > PATH_SYMLINKS_MAX)
+                                return -ELOOP;
+                        return touch_internal(root_fd, spliced, mode, links, ret_fd);
+                }
                 if (r < 0 && r != -EEXIST)
                         return r;
                 r = open_in_root(root_fd, path, O_PATH, 0, &fd);
@@ -363,4 +394,8 @@ int touch_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd) {
         if (ret_fd)
                 *ret_fd = TAKE_FD(fd);
         return 0;
+}
+
+int touch_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd) {
+        return touch_internal(root_fd, path, mode, 0, ret_fd);
 }

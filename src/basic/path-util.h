@@ -37,5 +37,7 @@ int mkdir_p_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd);
 /* The same, but -ENOENT at a dangling symlink, as `mkdir -p` (and Go's MkdirAll) answer. */
 int mkdir_p_in_root_no_dangling(int root_fd, const char *path, mode_t mode, int *ret_fd);
 /* Makes sure path exists beneath root_fd, creating its parents and, if missing, an empty regular
- * file (mode): a place to bind a file onto. *ret_fd (may be NULL) gets an O_PATH fd of it. */
+ * file (mode): a place to bind a file onto. A dangling symlink (or chain) as the last component
+ * gets its target made, and that target's parents, beneath root_fd. *ret_fd (may be NULL) gets
+ * an O_PATH fd of it. */
 int touch_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd);

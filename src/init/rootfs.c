@@ -23,6 +23,7 @@
 #include "string-util.h"
 #include "devices.h"
 #include "mount-opts.h"
+#include "root-switch.h"
 #include "rootfs.h"
 
 #ifndef ST_NOSYMFOLLOW
@@ -422,7 +423,8 @@ static int copy_up(const Rootfs *rfs, const char *dest, int under, bool ro, char
         return 0;
 }
 
-static int mount_one(const Rootfs *rfs, const OciMount *m, char **ret_error) {
+/* src_tree: a detached clone of the bind source to attach, or -1 to open m->source here. */
+static int mount_one(const Rootfs *rfs, const OciMount *m, int src_tree, char **ret_error) {
         _cleanup_(mount_options_done) MountOptions o = {};
         _cleanup_free_ char *opt_error = NULL;
         const char *dest = m->destination;
@@ -445,7 +447,8 @@ static int mount_one(const Rootfs *rfs, const OciMount *m, char **ret_error) {
         if (bind) {
                 if (!m->source)
                         return errmsg_plain(ret_error, -EINVAL, "bind mount on %s: no source", dest);
-                src = openat(rfs->bundle_fd, m->source, O_PATH | O_CLOEXEC);
+                src = src_tree >= 0 ? fcntl(src_tree, F_DUPFD_CLOEXEC, 3)
+                                    : openat(rfs->bundle_fd, m->source, O_PATH | O_CLOEXEC);
                 if (src < 0 || fstat(src, &st) < 0)
                         return errmsg(ret_error, -errno, "bind %s on %s: open the source", m->source, dest);
         }
@@ -469,7 +472,10 @@ static int mount_one(const Rootfs *rfs, const OciMount *m, char **ret_error) {
         _cleanup_close_ int under = -EBADF;
         if (copyup && (under = open(dst_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
                 return errmsg(ret_error, -errno, "open %s to copy it up", dest);
-        if (bind) {
+        if (bind && src_tree >= 0) {
+                if (move_mount(src, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                        return errmsg(ret_error, -errno, "bind %s on %s: attach the source", m->source, dest);
+        } else if (bind) {
                 proc_fd_path(src, src_path);
                 if (mount(src_path, dst_path, NULL, MS_BIND | (o.flags & MS_REC), NULL) < 0)
                         return errmsg(ret_error, -errno, "bind %s on %s", m->source, dest);
@@ -558,129 +564,72 @@ static int create_config_devices(const Rootfs *rfs, bool dev_tmpfs, const OciCon
         return devices_create(rfs->root_fd, c->devices, c->n_devices, rfs->new_userns, ret_error);
 }
 
-/* pivot_root(2) refuses a shared parent mount, and a bind below a shared one would reach the
- * host's mounts: make the mount the rootfs lives on private. EINVAL: not a mount point, so go
- * up. Only needed when rootfsPropagation made "/" shared; with rslave nothing is. */
-static int make_parent_private(const char *rootfs, char **ret_error) {
-        _cleanup_free_ char *p = strdup(rootfs);
-        if (!p)
-                return errmsg(ret_error, -ENOMEM, "make the rootfs's parent mount private");
-        for (;;) {
-                if (mount(NULL, p, NULL, MS_PRIVATE, NULL) >= 0)
-                        return 0;
-                if (errno != EINVAL || strcmp(p, "/") == 0)
-                        return errmsg(ret_error, -errno, "make the mount of %s private", p);
-                char *slash = strrchr(p, '/');
-                if (slash == p)
-                        slash[1] = 0;
-                else
-                        *slash = 0;
-        }
-}
+/* rootfs_setup() from the rootfs's fd on: the mounts, /dev, the switch. */
+static int rootfs_setup_mounts(const OciConfig *c, const RootfsOptions *o, Rootfs *rfs, char **ret_error) {
+        bool dev_tmpfs;
+        int r;
 
-static int bind_rootfs(const char *rootfs, int *ret_fd, char **ret_root_path, char **ret_error) {
-        char path[PROC_FD_PATH_MAX], canonical[PATH_MAX];
-        struct stat before, after;
+        rfs->bundle_fd = open(o->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rfs->bundle_fd < 0)
+                return errmsg(ret_error, -errno, "open the bundle %s", o->bundle);
 
-        _cleanup_close_ int under = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (under < 0 || fstat(under, &before) < 0)
-                return errmsg(ret_error, -errno, "open the rootfs %s", rootfs);
-        proc_fd_path(under, path);
-        /* pivot_root wants a mount point, and this bind is what the container's "/" will be. */
-        if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
-                return errmsg(ret_error, -errno, "bind the rootfs %s onto itself", rootfs);
-        ssize_t n = readlink(path, canonical, sizeof(canonical) - 1);
-        if (n < 0)
-                return errmsg(ret_error, -errno, "resolve the rootfs %s", rootfs);
-        canonical[n] = 0;
+        for (size_t i = 0; i < c->n_mounts; i++)
+                if ((r = mount_one(rfs, c->mounts + i, o->mount_fds ? o->mount_fds[i] : -EBADF, ret_error)) < 0)
+                        return r;
 
-        _cleanup_close_ int top = open(canonical, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (top < 0 || fstat(top, &after) < 0)
-                return errmsg(ret_error, -errno, "open the rootfs %s", rootfs);
-        if (before.st_dev != after.st_dev || before.st_ino != after.st_ino)
-                return errmsg_plain(ret_error, -EBUSY, "the rootfs %s changed while binding it", rootfs);
-        char *copy = strdup(canonical);
-        if (!copy)
-                return errmsg(ret_error, -ENOMEM, "bind the rootfs");
-        *ret_fd = TAKE_FD(top);
-        *ret_root_path = copy;
-        return 0;
-}
+        for (size_t i = 0; i < o->n_extra_mounts; i++)
+                if ((r = mount_one(rfs, o->extra_mounts + i, o->extra_mount_fds ? o->extra_mount_fds[i] : -EBADF,
+                                   ret_error)) < 0)
+                        return r;
 
-static int switch_root(int root_fd, bool no_pivot, char **ret_error) {
-        if (fchdir(root_fd) < 0)
-                return errmsg(ret_error, -errno, "chdir to the rootfs");
+        if (config_dev_is_tmpfs(c, &dev_tmpfs) < 0)
+                return errmsg(ret_error, -ENOMEM, "populate /dev");
+        if (dev_tmpfs && (r = populate_dev(rfs, ret_error)) < 0)
+                return r;
+        if (c->n_devices > 0 && (r = create_config_devices(rfs, dev_tmpfs, c, ret_error)) < 0)
+                return r;
 
-        if (no_pivot) {
-                /* For ramfs roots, where pivot_root is impossible. Weaker: the old root
-                 * stays reachable for whoever can chroot again. */
-                if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
-                        return errmsg(ret_error, -errno, "move the rootfs onto /");
-                if (chroot(".") < 0)
-                        return errmsg(ret_error, -errno, "chroot into the rootfs");
-        } else {
-                _cleanup_close_ int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (old_root < 0)
-                        return errmsg(ret_error, -errno, "open the old root");
-                /* pivot_root(".", "."): the old root ends up stacked on the new one, with no
-                 * directory needed inside the rootfs to park it in. */
-                if (syscall(SYS_pivot_root, ".", ".") < 0)
-                        return errmsg(ret_error, -errno, "pivot_root into the rootfs");
-                if (fchdir(old_root) < 0)
-                        return errmsg(ret_error, -errno, "chdir to the old root");
-                /* rslave first, or the detach below would propagate back to the host. */
-                if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-                        return errmsg(ret_error, -errno, "make the old root rslave");
-                if (umount2(".", MNT_DETACH) < 0)
-                        return errmsg(ret_error, -errno, "detach the old root");
-        }
-        if (chdir("/") < 0)
-                return errmsg(ret_error, -errno, "chdir to /");
-        return 0;
+        if (o->before_switch && (r = o->before_switch(o->userdata, ret_error)) < 0)
+                return r;
+        return root_switch(rfs->root_fd, o->no_pivot, o->runtime_mount_ns, ret_error);
 }
 
 int rootfs_setup(const OciConfig *c, const RootfsOptions *o, char **ret_error) {
         _cleanup_(rootfs_done) Rootfs rfs = { .root_fd = -EBADF, .bundle_fd = -EBADF, .new_userns = o->new_userns,
                                         .new_cgroupns = o->new_cgroupns, .own_cgroups = o->own_cgroups };
         unsigned long propagation = MS_SLAVE | MS_REC;
-        bool dev_tmpfs;
         int r;
 
+        if (o->runtime_mount_ns) {
+                if ((r = root_open(o->rootfs, &rfs.root_fd, &rfs.root_path, ret_error)) < 0)
+                        return r;
+                return rootfs_setup_mounts(c, o, &rfs, ret_error);
+        }
         if (c->rootfs_propagation && mount_propagation_from_string(c->rootfs_propagation, &propagation) < 0)
                 return errmsg_plain(ret_error, -EINVAL, "linux.rootfsPropagation: unknown propagation \"%s\"",
                                     c->rootfs_propagation);
+        /* An unbindable "/" could not be bound as the rootfs, nor anything below it as a bind
+         * source: those are applied by rootfs_finalize(), once the mounts are made, and the
+         * setup runs with the default. */
+        const char *setup_name = c->rootfs_propagation ?: "rslave";
+        if (propagation & MS_UNBINDABLE) {
+                propagation = MS_SLAVE | MS_REC;
+                setup_name = "rslave";
+        }
         /* Our mounts must not reach the host. rslave still lets the host's unmounts reach us,
          * so that a volume the host takes away does not stay busy in here. */
         if (mount(NULL, "/", NULL, propagation, NULL) < 0)
-                return errmsg(ret_error, -errno, "make / %s", c->rootfs_propagation ? c->rootfs_propagation : "rslave");
-        if ((propagation & MS_SHARED) && (r = make_parent_private(o->rootfs, ret_error)) < 0)
-                return r;
-
-        r = bind_rootfs(o->rootfs, &rfs.root_fd, &rfs.root_path, ret_error);
+                return errmsg(ret_error, -errno, "make / %s", setup_name);
+        /* Not only for "shared": "private" or "slave" (not recursive) leave the host's shared
+         * mounts below "/" shared, and the rootfs may live on one of them. */
+        r = root_parent_unshare(o->rootfs, (propagation & MS_SHARED) ? MS_PRIVATE : MS_SLAVE, ret_error);
         if (r < 0)
                 return r;
-        rfs.bundle_fd = open(o->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (rfs.bundle_fd < 0)
-                return errmsg(ret_error, -errno, "open the bundle %s", o->bundle);
 
-        for (size_t i = 0; i < c->n_mounts; i++)
-                if ((r = mount_one(&rfs, c->mounts + i, ret_error)) < 0)
-                        return r;
-
-        for (size_t i = 0; i < o->n_extra_mounts; i++)
-                if ((r = mount_one(&rfs, o->extra_mounts + i, ret_error)) < 0)
-                        return r;
-
-        if (config_dev_is_tmpfs(c, &dev_tmpfs) < 0)
-                return errmsg(ret_error, -ENOMEM, "populate /dev");
-        if (dev_tmpfs && (r = populate_dev(&rfs, ret_error)) < 0)
+        r = root_bind(o->rootfs, &rfs.root_fd, &rfs.root_path, ret_error);
+        if (r < 0)
                 return r;
-        if (c->n_devices > 0 && (r = create_config_devices(&rfs, dev_tmpfs, c, ret_error)) < 0)
-                return r;
-
-        if (o->before_switch && (r = o->before_switch(o->userdata, ret_error)) < 0)
-                return r;
-        return switch_root(rfs.root_fd, o->no_pivot, ret_error);
+        return rootfs_setup_mounts(c, o, &rfs, ret_error);
 }
 
 /* After the switch, "/proc/self/fd/N" is only there if the config mounted a proc on /proc.

@@ -77,6 +77,15 @@ const char *mount_option_name(size_t i) {
         return i < ELEMENTSOF(other_options) ? other_options[i] : NULL;
 }
 
+bool mount_is_bind(const char *type, char * const *options) {
+        if (type && strcmp(type, "bind") == 0)
+                return true;
+        for (char * const *o = options; o && *o; o++)
+                if (strcmp(*o, "bind") == 0 || strcmp(*o, "rbind") == 0)
+                        return true;
+        return false;
+}
+
 int mount_propagation_from_string(const char *s, unsigned long *ret) {
         if (!s)
                 return -EINVAL;

@@ -20,6 +20,9 @@ typedef struct MountOptions {
 void mount_options_done(MountOptions *o);
 /* Returns 0, or -EINVAL with *ret_error naming the bad option. */
 int mount_options_parse(char * const *options, MountOptions *ret, char **ret_error);
+/* Whether a mount of type (may be NULL) with these options is a bind mount: type "bind", or a
+ * "bind" or "rbind" option, as mount_options_parse() and runc see it. */
+bool mount_is_bind(const char *type, char * const *options);
 /* Propagation names as in rootfsPropagation: "private", "rslave", ... -> flags, or -EINVAL. */
 int mount_propagation_from_string(const char *s, unsigned long *ret);
 /* The options mount_options_parse() knows by name (flags, propagation, rro, rrw), for

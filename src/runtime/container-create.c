@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,9 +26,11 @@
 #include "console.h"
 #include "container-internal.h"
 #include "exec-fifo.h"
+#include "host-mounts.h"
 #include "init.h"
 #include "init-drive.h"
 #include "log.h"
+#include "mount-opts.h"
 #include "namespaces.h"
 #include "notify.h"
 #include "oci-config.h"
@@ -60,6 +63,9 @@ typedef struct CreateContext {
         /* create_open_channels(): what the init gets */
         int fifo_fd, console_fd, stub_fd;
         int sync_parent, sync_child, log_parent, log_child;
+        int *mount_fds;         /* the bind sources, for a new user namespace (see there) */
+        size_t n_mount_fds;
+        int notify_dir_fd;      /* notify_dir's, likewise */
 
         /* create_fork_init() */
         bool dumpable_init;     /* gets its channels only once it has its document */
@@ -81,6 +87,7 @@ static void create_context_init(CreateContext *x, const RuntimeOptions *g, const
                 .sync_child = -EBADF,
                 .log_parent = -EBADF,
                 .log_child = -EBADF,
+                .notify_dir_fd = -EBADF,
         };
 }
 
@@ -109,6 +116,11 @@ static void create_context_undo(CreateContext *x) {
         if (c->cgroup && c->cgroup->attached)
                 cgroup_thaw_for_kill(c->cgroup);
         kill_and_reap(x->pid, c->pidfd);
+        if (!oci_config_find_namespace(x->config, NAMESPACE_MOUNT) && x->rootfs) {
+                _cleanup_free_ char *error = NULL;
+                if (host_mounts_release(x->rootfs, &error) < 0)
+                        log_warning("%s", error);
+        }
         /* The init is gone: the holder closes the session, and we wait until it has. */
         x->pam = pam_session_abort(x->pam);
         /* Under a service an attached holder leaves the close to `delete` once the init is
@@ -140,6 +152,10 @@ static void create_context_done(CreateContext *x) {
         x->sync_child = safe_close(x->sync_child);
         x->log_parent = safe_close(x->log_parent);
         x->log_child = safe_close(x->log_child);
+        for (size_t i = 0; i < x->n_mount_fds; i++)
+                safe_close(x->mount_fds[i]);
+        free(x->mount_fds);
+        x->notify_dir_fd = safe_close(x->notify_dir_fd);
         x->cgroup = cgroup_free(x->cgroup);
         x->config = oci_config_free(x->config);
         free(x->config_json);
@@ -154,19 +170,30 @@ static void create_context_done(CreateContext *x) {
 
 /* What the config asks that this version cannot do yet, or that makes no sense. */
 static int check_config(const OciConfig *config, const CreateOptions *o, char **ret_error) {
+        /* A joined mount namespace is set up as a new one would be, pivot_root included, as
+         * runc and crun do: it is the container's from now on. With none, the container shares
+         * ours (see host-mounts.h): what would change the host's own mounts is refused. */
         const OciNamespace *mnt = oci_config_find_namespace(config, NAMESPACE_MOUNT);
-        if (!mnt || mnt->path)
-                return errmsg_plain(ret_error, -EINVAL, "linux.namespaces: a new mount namespace is required");
+        if (!mnt && ((config->masked_paths && config->masked_paths[0]) ||
+                     (config->readonly_paths && config->readonly_paths[0])))
+                /* runc's rule and words. */
+                return errmsg_plain(ret_error, -EINVAL, "linux.maskedPaths, linux.readonlyPaths: unable to restrict "
+                                    "paths without a mount namespace in linux.namespaces");
+        if (!mnt && config->root_readonly)
+                return errmsg_plain(ret_error, -EINVAL, "root.readonly: needs a mount namespace in linux.namespaces");
+        if (!mnt && config->rootfs_propagation)
+                return errmsg_plain(ret_error, -EINVAL, "linux.rootfsPropagation: needs a mount namespace in linux.namespaces");
         int r = namespaces_check_config(config, ret_error);
         if (r < 0)
                 return r;
         if ((r = rootless_check_config(config, ret_error)) < 0)
                 return r;
+        /* As runc and crun: in a joined uts namespace too (it keeps the name), never the host's. */
         const OciNamespace *uts = oci_config_find_namespace(config, NAMESPACE_UTS);
-        if (config->hostname && (!uts || uts->path))
-                return errmsg_plain(ret_error, -EINVAL, "hostname: needs a new uts namespace");
-        if (config->domainname && (!uts || uts->path))
-                return errmsg_plain(ret_error, -EINVAL, "domainname: needs a new uts namespace");
+        if (config->hostname && !uts)
+                return errmsg_plain(ret_error, -EINVAL, "hostname: needs a uts namespace in linux.namespaces");
+        if (config->domainname && !uts)
+                return errmsg_plain(ret_error, -EINVAL, "domainname: needs a uts namespace in linux.namespaces");
         Readiness readiness;
         if (readiness_from_annotations(config->annotations, &readiness) < 0)
                 return errmsg_plain(ret_error, -EINVAL, "annotations: %s must be \"exec\" or \"container\"",
@@ -374,6 +401,11 @@ static int create_make_state(CreateContext *x, char **ret_error) {
                         return errmsg(ret_error, r, "write %s", HOOKS_FILE);
         }
 
+        /* The mounts will be made in our mount namespace: delete takes them away. */
+        if (!oci_config_find_namespace(config, NAMESPACE_MOUNT) &&
+            (r = write_file_atomic_at(c->dir->dir_fd, HOST_MOUNTS_FILE, "", 0)) < 0)
+                return errmsg(ret_error, r, "write %s", HOST_MOUNTS_FILE);
+
         Readiness readiness = READINESS_EXEC;
         (void) readiness_from_annotations(config->annotations, &readiness);
         /* Where `start` binds the socket the container's sd_notify() reaches. */
@@ -402,6 +434,72 @@ static int create_begin_pam(CreateContext *x, char **ret_error) {
 
 /* ---- phase 4: the init's channels ---- */
 
+/* The init of a new user namespace is root only there: a bind source below a directory that
+ * only the host's root may search (a volume under a 0700 /var/lib/...) is out of its reach.
+ * So we open them, with our rights, before the init exists, as runc 1.1 does (its mountFds):
+ * each source as a detached clone (open_tree(2), "rbind" recursive), which the init then
+ * attaches with move_mount(2): an O_PATH fd of our mount namespace would not do, the kernel
+ * binds only from mounts of the caller's own. Symlinks in the source are followed, as runc
+ * does; relative sources start at the bundle. The clones are made slaves (private for a
+ * private rootfsPropagation), as the init's own binds of the host's shared mounts would be:
+ * what the container mounts below one never reaches the host. Without the rights (an
+ * unprivileged caller: EPERM) or the syscalls, the init opens them itself, as before. */
+static int clone_bind_source(int dir_fd, const char *source, bool recursive, unsigned long propagation, int *ret_fd) {
+        _cleanup_close_ int fd = open_tree(dir_fd, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+        if (fd < 0)
+                return -errno;
+        struct mount_attr attr = { .propagation = propagation };
+        if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+                return -errno;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+static int create_open_mount_sources(CreateContext *x, char **ret_error) {
+        const OciConfig *c = x->config;
+        const OciNamespace *user = oci_config_find_namespace(c, NAMESPACE_USER);
+        const OciNamespace *mnt = oci_config_find_namespace(c, NAMESPACE_MOUNT);
+        int r;
+        if (!user || user->path || !mnt || mnt->path)
+                return 0;
+        size_t n = 0;
+        for (size_t i = 0; i < c->n_mounts; i++)
+                n += mount_is_bind(c->mounts[i].type, c->mounts[i].options);
+        _cleanup_close_ int bundle_fd = open(x->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (bundle_fd < 0)
+                return errmsg(ret_error, -errno, "open the bundle %s", x->bundle);
+        x->mount_fds = calloc(n + 1, sizeof(int));
+        if (!x->mount_fds)
+                return errmsg(ret_error, -ENOMEM, "allocate");
+        unsigned long propagation = MS_SLAVE;
+        if (c->rootfs_propagation && (strcmp(c->rootfs_propagation, "private") == 0 ||
+                                      strcmp(c->rootfs_propagation, "rprivate") == 0))
+                propagation = MS_PRIVATE;
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const OciMount *m = c->mounts + i;
+                if (!mount_is_bind(m->type, m->options))
+                        continue;
+                if (!m->source)
+                        return errmsg_plain(ret_error, -EINVAL, "bind mount on %s: no source", m->destination);
+                r = clone_bind_source(bundle_fd, m->source, strv_contains(m->options, "rbind"), propagation,
+                                      x->mount_fds + x->n_mount_fds);
+                if ((r == -EPERM || r == -ENOSYS) && x->n_mount_fds == 0)
+                        return 0; /* the init opens them */
+                if (r < 0)
+                        return errmsg(ret_error, r, "bind %s on %s: open the source", m->source, m->destination);
+                x->n_mount_fds++;
+        }
+        /* The notify socket's directory is in the state dir, which is root's alone (0700). */
+        if (x->notify_dir) {
+                r = clone_bind_source(AT_FDCWD, x->notify_dir, false, propagation, &x->notify_dir_fd);
+                if ((r == -EPERM || r == -ENOSYS) && x->n_mount_fds == 0)
+                        return 0;
+                if (r < 0)
+                        return errmsg(ret_error, r, "open %s", x->notify_dir);
+        }
+        return 0;
+}
+
 static int create_open_channels(CreateContext *x, char **ret_error) {
         int r = exec_fifo_make(x->container->dir->dir_fd, &x->fifo_fd);
         if (r < 0)
@@ -428,7 +526,7 @@ static int create_open_channels(CreateContext *x, char **ret_error) {
                 return errmsg(ret_error, -errno, "make the sync channels");
         x->log_parent = pipefd[0];
         x->log_child = pipefd[1];
-        return 0;
+        return create_open_mount_sources(x, ret_error);
 }
 
 /* ---- phase 5: the init ---- */
@@ -472,6 +570,8 @@ static int create_fork_init(CreateContext *x, char **ret_error) {
                 .notify_dir = x->notify_dir,
                 .pam_env = x->pam_env,
                 .login_uid = x->pam ? (int64_t) x->config->process.uid : -1,
+                .n_mount_fds = (unsigned) x->n_mount_fds,
+                .notify_dir_fd = x->notify_dir_fd >= 0,
         };
 
         int r = namespaces_fork_init(x->config, &x->pid, ret_error);
@@ -514,17 +614,26 @@ static int send_init_document(CreateContext *x, char **ret_error) {
         int r = sync_send_init(x->sync_parent, &x->params, x->config_json);
         if (r < 0 && r != -EPIPE)
                 return errmsg(ret_error, r, "send the configuration to the init");
-        if (!x->dumpable_init || r < 0)
+        if (r < 0)
                 return 0;
-        /* Its channels, now that it is not dumpable any more: the log pipe, then those of
-         * exec.fifo, the console and the stub that exist, in that order. */
-        const int fds[] = { x->log_child, x->fifo_fd, x->console_fd, x->stub_fd };
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(fds); i++)
-                if (fds[i] >= 0)
-                        r = send_fd(x->sync_parent, fds[i]);
+        if (x->dumpable_init) {
+                /* Its channels, now that it is not dumpable any more: the log pipe, then those
+                 * of exec.fifo, the console and the stub that exist, in that order. */
+                const int fds[] = { x->log_child, x->fifo_fd, x->console_fd, x->stub_fd };
+                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(fds); i++)
+                        if (fds[i] >= 0)
+                                r = send_fd(x->sync_parent, fds[i]);
+                if (r < 0 && r != -EPIPE)
+                        return errmsg(ret_error, r, "hand the init its channels");
+                close_init_channels(x);
+        }
+        /* Then the bind sources, one per bind mount, in the config's order, and notify_dir's. */
+        for (size_t i = 0; r >= 0 && i < x->n_mount_fds; i++)
+                r = send_fd(x->sync_parent, x->mount_fds[i]);
+        if (r >= 0 && x->notify_dir_fd >= 0)
+                r = send_fd(x->sync_parent, x->notify_dir_fd);
         if (r < 0 && r != -EPIPE)
-                return errmsg(ret_error, r, "hand the init its channels");
-        close_init_channels(x);
+                return errmsg(ret_error, r, "hand the init the bind sources");
         return 0;
 }
 

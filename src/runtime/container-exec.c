@@ -423,6 +423,18 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
 
         if ((r = namespaces_to_join(c, &ns_flags, ret_error)) < 0)
                 return r;
+        /* A container in our mount namespace (none in its config) is the init's chroot: the
+         * process goes there too, not to our "/". Checked alive again after: the PID is its. */
+        _cleanup_close_ int root_fd = -EBADF;
+        if (!(ns_flags & CLONE_NEWNS)) {
+                char root[64];
+                snprintf(root, sizeof(root), "/proc/%d/root", (int) c->state.pid);
+                root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (root_fd < 0)
+                        return errmsg(ret_error, -errno, "open the container's root (%s)", root);
+                if (pidfd_send_signal(c->pidfd, 0, NULL, 0) < 0)
+                        return errmsg(ret_error, -errno, "the container's init (PID %d)", (int) c->state.pid);
+        }
         /* Not dumpable from here on, and so the child from its first instruction (exec-child.c). */
         if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                 return errmsg(ret_error, -errno, "prctl(PR_SET_DUMPABLE)");
@@ -433,7 +445,7 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
         if (x.pid == 0) {
                 /* Nothing of ours but the channels: above all not the state dir's fd, whose
                  * flock is the container's lock. */
-                const int keep[] = { x.child_channel, x.console_fd, x.stub_fd, c->pidfd };
+                const int keep[] = { x.child_channel, x.console_fd, x.stub_fd, c->pidfd, root_fd };
                 if (close_all_fds(3 + (int) o->preserve_fds, keep, ELEMENTSOF(keep)) < 0)
                         _exit(127);
                 ExecChild child = {
@@ -441,6 +453,7 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
                         .process = &config->process,
                         .init_pidfd = c->pidfd,
                         .ns_flags = ns_flags,
+                        .root_fd = root_fd,
                         .channel = x.child_channel,
                         .console_fd = x.console_fd,
                         .stub_fd = x.stub_fd,

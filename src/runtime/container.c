@@ -20,6 +20,7 @@
 #include "proc-util.h"
 #include "container-internal.h"
 #include "exec-fifo.h"
+#include "host-mounts.h"
 #include "log.h"
 #include "notify.h"
 #include "oci-config.h"
@@ -301,6 +302,12 @@ int container_destroy(Container *c, char **ret_error) {
                 siginfo_t si;
                 (void) waitid(P_PIDFD, (id_t) c->pidfd, &si, WEXITED | WNOHANG);
                 c->pidfd = safe_close(c->pidfd);
+        }
+        /* Without a mount namespace of its own, its mounts are in ours (host-mounts.h). */
+        if (faccessat(c->dir->dir_fd, HOST_MOUNTS_FILE, F_OK, AT_SYMLINK_NOFOLLOW) >= 0 && c->state.rootfs) {
+                int k = host_mounts_release(c->state.rootfs, ret_error);
+                if (k < 0)
+                        return k;
         }
         /* The init is gone: its PAM session closes now, before the state that names it goes. */
         int pam_holder = -EBADF;

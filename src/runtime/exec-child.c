@@ -96,6 +96,11 @@ static void join(const ExecChild *x) {
                 child_fail_errno(x, -errno, "join the container's namespaces");
         if ((x->ns_flags & CLONE_NEWUSER) && (r = become_userns_root(&error)) < 0)
                 child_fail(x, r, error);
+        /* After the user namespace: the kernel lets no chrooted process join one. */
+        if (x->root_fd >= 0 && (fchdir(x->root_fd) < 0 || chroot(".") < 0))
+                child_fail_errno(x, -errno, "chroot into the container's root");
+        if (x->root_fd >= 0)
+                safe_close(x->root_fd);
         if (chdir("/") < 0)
                 child_fail_errno(x, -errno, "chdir to the container's root");
 }

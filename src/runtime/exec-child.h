@@ -13,6 +13,7 @@ typedef struct ExecChild {
         const OciProcess *process; /* what to run */
         int init_pidfd;            /* the container's init, whose namespaces we join */
         int ns_flags;              /* the CLONE_NEW* to join */
+        int root_fd;               /* without CLONE_NEWNS: the init's root, to chroot into */
         int channel;               /* to the parent: "R" up, "G" down, then the exec outcome */
         int console_fd;            /* connected console socket (process->terminal), or -EBADF */
         int stub_fd;               /* sealed exec stub, or -EBADF */

@@ -22,6 +22,7 @@
 #include "console.h"
 #include "exec-fifo.h"
 #include "hooks.h"
+#include "mount-opts.h"
 #include "init.h"
 #include "notify.h"
 #include "oci-config.h"
@@ -39,6 +40,8 @@ typedef struct Init {
         OciConfig *config;
         char *home_env; /* "HOME=..." when the config sets none */
         SeccompPlan seccomp;
+        int *mount_fds; /* per config mount: create's clone of its bind source, or -1 */
+        int notify_dir_fd; /* create's clone of notify_dir, or -1 */
 } Init;
 
 _noreturn_ static void init_fail(Init *in, int r, const char *msg) {
@@ -205,6 +208,28 @@ static int set_login_uid(int64_t uid, char **ret_error) {
         return 0;
 }
 
+/* The bind sources create opened for us (see there): one per bind mount, in order. */
+static void init_receive_mount_fds(Init *in) {
+        const OciConfig *c = in->config;
+        size_t n = 0;
+        for (size_t i = 0; i < c->n_mounts; i++)
+                n += mount_is_bind(c->mounts[i].type, c->mounts[i].options);
+        if (n != in->params.n_mount_fds)
+                init_fail(in, -EBADMSG, "receive the bind sources: not one for each bind mount");
+        in->mount_fds = malloc(c->n_mounts * sizeof(int));
+        if (!in->mount_fds)
+                init_fail_errno(in, -ENOMEM, "receive the bind sources");
+        for (size_t i = 0; i < c->n_mounts; i++)
+                in->mount_fds[i] = -EBADF;
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                if (!mount_is_bind(c->mounts[i].type, c->mounts[i].options))
+                        continue;
+                int r = recv_fd(in->sync_fd, in->mount_fds + i);
+                if (r < 0)
+                        init_fail_errno(in, r, "receive the bind sources from create");
+        }
+}
+
 /* Phase 1: the document (and, for an init dumpable until then, its channels), parsed. */
 static void init_receive(Init *in, bool dumpable_until_document) {
         _cleanup_free_ char *error = NULL, *config_json = NULL;
@@ -242,6 +267,10 @@ static void init_receive(Init *in, bool dumpable_until_document) {
         r = oci_config_parse(config_json, strlen(config_json), &in->config, &error);
         if (r < 0)
                 init_fail(in, r, error);
+        if (in->params.n_mount_fds > 0)
+                init_receive_mount_fds(in);
+        if (in->params.notify_dir_fd && (r = recv_fd(in->sync_fd, &in->notify_dir_fd)) < 0)
+                init_fail_errno(in, r, "receive the notify directory from create");
 }
 
 /* Phase 2: the container around us, up to the host side's turn: namespaces, names, the root,
@@ -293,6 +322,7 @@ static void init_build(Init *in) {
                 .rootfs = p->rootfs,
                 .bundle = p->bundle,
                 .no_pivot = p->no_pivot,
+                .runtime_mount_ns = !oci_config_find_namespace(c, NAMESPACE_MOUNT),
                 .new_userns = oci_config_find_namespace(c, NAMESPACE_USER) != NULL,
                 .new_cgroupns = oci_config_find_namespace(c, NAMESPACE_CGROUP) != NULL &&
                                 !oci_config_find_namespace(c, NAMESPACE_CGROUP)->path,
@@ -301,10 +331,18 @@ static void init_build(Init *in) {
                 .n_extra_mounts = p->notify_dir ? 1 : 0,
                 .before_switch = hooks_before_switch,
                 .userdata = in,
+                .mount_fds = in->mount_fds,
+                .extra_mount_fds = &in->notify_dir_fd,
         };
         r = rootfs_setup(c, &ro, &error);
         if (r < 0)
                 init_fail(in, r, error);
+        /* The host's mounts they name stay out of the container's process. */
+        for (size_t i = 0; in->mount_fds && i < c->n_mounts; i++)
+                safe_close(in->mount_fds[i]);
+        free(in->mount_fds);
+        in->mount_fds = NULL;
+        in->notify_dir_fd = safe_close(in->notify_dir_fd);
         init_debug(in, "root switched");
         /* Through the container's own /proc, before readonlyPaths close /proc/sys. A cwd the
          * image lacks is made, as runc does, before a read-only root forbids it. */
@@ -435,7 +473,7 @@ _noreturn_ static void init_exec(Init *in, int wfd) {
 }
 
 _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document) {
-        Init in = { .sync_fd = sync_fd, .log_fd = log_fd };
+        Init in = { .sync_fd = sync_fd, .log_fd = log_fd, .notify_dir_fd = -EBADF };
 
         init_receive(&in, dumpable_until_document);
         init_build(&in);

@@ -95,6 +95,8 @@ int sync_send_init(int fd, const InitParams *p, const char *config_json) {
         if (p->login_uid >= 0)
                 json_add_int(b, "loginUid", p->login_uid);
         json_add_strv(b, "pamEnv", p->pam_env);
+        json_add_int(b, "mountFds", p->n_mount_fds);
+        json_add_bool(b, "notifyDirFd", p->notify_dir_fd);
         /* The text create read and checked, as a string: the init parses it once, as it is
          * (nested in this document it would be one level deeper than json-guard allowed). */
         json_add_string(b, "config", config_json);
@@ -103,7 +105,7 @@ int sync_send_init(int fd, const InitParams *p, const char *config_json) {
 }
 
 static int recv_init_params(JsonObject *o, InitParams *p) {
-        int64_t fifo, console, stub, preserve, listen, login_uid = -1;
+        int64_t fifo, console, stub, preserve, listen, login_uid = -1, mount_fds = 0;
         int r;
         if ((r = json_get_string(o, "id", NULL, true, &p->id, NULL)) < 0 ||
             (r = json_get_string(o, "bundle", NULL, true, &p->bundle, NULL)) < 0 ||
@@ -115,6 +117,8 @@ static int recv_init_params(JsonObject *o, InitParams *p) {
             (r = json_get_int(o, "preserveFds", NULL, true, 0, 65536, &preserve, NULL)) < 0 ||
             (r = json_get_int(o, "listenFds", NULL, true, 0, 65536, &listen, NULL)) < 0 ||
             (r = json_get_int(o, "loginUid", NULL, false, 0, UINT32_MAX - 1, &login_uid, NULL)) < 0 ||
+            (r = json_get_int(o, "mountFds", NULL, false, 0, 65536, &mount_fds, NULL)) < 0 ||
+            (r = json_get_bool(o, "notifyDirFd", NULL, false, &p->notify_dir_fd, NULL)) < 0 ||
             (r = json_get_strv(o, "pamEnv", NULL, NULL, &p->pam_env, NULL)) < 0 ||
             (r = json_get_string(o, "notifyDir", NULL, false, &p->notify_dir, NULL)) < 0)
                 return bad_message(r);
@@ -133,6 +137,7 @@ static int recv_init_params(JsonObject *o, InitParams *p) {
         p->preserve_fds = (unsigned) preserve;
         p->listen_fds = (unsigned) listen;
         p->login_uid = login_uid;
+        p->n_mount_fds = (unsigned) mount_fds;
         return 0;
 }
 

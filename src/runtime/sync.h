@@ -58,6 +58,11 @@ typedef struct InitParams {
         /* A PAM session for the container's account: its uid becomes the container process's
          * audit login uid, as pam_loginuid would make it for a login. -1: none. */
         int64_t login_uid;
+        /* Bind sources create opened for a new user namespace (open_tree(2) clones, taken with
+         * the host root's rights): one fd follows the document (and the channels) on the sync
+         * socket for each bind mount of the config, in order; 0: none, the init opens them. */
+        unsigned n_mount_fds;
+        bool notify_dir_fd; /* and after those, one of notify_dir the same way */
 } InitParams;
 
 void init_params_done(InitParams *p);

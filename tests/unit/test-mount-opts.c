@@ -139,6 +139,26 @@ static void test_propagation(void) {
         g_assert_cmphex(flags, ==, 0xdead);
 }
 
+/* Which mounts create clones the source of, and the init expects a clone for: they must agree
+ * with mount_options_parse()'s "bind". */
+static void test_is_bind(void) {
+        char *bind[] = { (char *) "ro", (char *) "bind", NULL };
+        char *rbind[] = { (char *) "rbind", NULL };
+        char *none[] = { (char *) "nosuid", (char *) "binding", NULL };
+        g_assert_true(mount_is_bind("bind", NULL));
+        g_assert_true(mount_is_bind(NULL, bind));
+        g_assert_true(mount_is_bind("none", rbind));
+        g_assert_false(mount_is_bind("tmpfs", none));
+        g_assert_false(mount_is_bind(NULL, NULL));
+        char **all[] = { bind, rbind, none };
+        for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {
+                MountOptions o = {};
+                g_assert_cmpint(mount_options_parse(all[i], &o, NULL), ==, 0);
+                g_assert_cmpint(o.bind, ==, mount_is_bind(NULL, all[i]));
+                mount_options_done(&o);
+        }
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/mount-opts/flags", test_flags);
@@ -146,5 +166,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/mount-opts/tmpcopyup", test_tmpcopyup);
         g_test_add_func("/mount-opts/bad", test_bad_options);
         g_test_add_func("/mount-opts/propagation", test_propagation);
+        g_test_add_func("/mount-opts/is-bind", test_is_bind);
         return g_test_run();
 }

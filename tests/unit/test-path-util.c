@@ -227,6 +227,9 @@ static Tree *tree_new(void) {
         tree_symlink(t, host_created, "dangling_file");
         tree_symlink(t, "dangling_chain2", "dangling_chain1");
         tree_symlink(t, host_made, "dangling_chain2");
+        tree_symlink(t, "/made_deep/a/b/file", "dangling_deep");
+        tree_symlink(t, "real/dir/up_chain", "dangling_chain_rel");
+        tree_symlink(t, "../../../../made_chain/file", "real/dir/up_chain");
         /* link_1 -> link_2 -> ... -> link_41 -> etc: link_1 is 41 links, link_2 is 40. */
         for (int i = 1; i <= 41; i++) {
                 g_autofree char *name = g_strdup_printf("link_%d", i);
@@ -747,10 +750,12 @@ static void test_touch(Tree *t) {
                 int error;
                 bool directory;
         } cases[] = {
-                /* A dangling symlink whose target's parent is missing: the parents of path
-                 * are made, not those of the target (mkdir_p_in_root would make them). */
-                { "escape_host_secret", .error = ENOENT },
-                { "escape_rel_secret", .error = ENOENT },
+                /* A dangling symlink whose target's parent is missing: that parent is made,
+                 * in the root, as runc does (issue 16). */
+                { "escape_host_secret", .expect = mirror_secret },
+                { "escape_rel_secret", .expect = "outside/secret" },
+                { "dangling_deep", .expect = "made_deep/a/b/file" },
+                { "dangling_chain_rel", .expect = "made_chain/file" },
                 { "newfile", .expect = "newfile" },
                 { "newfile", .expect = "newfile" }, /* again: exists */
                 { "deep/er/file", .expect = "deep/er/file" },
