@@ -51,6 +51,7 @@ typedef struct CreateContext {
         const char *pam_user;   /* into config->annotations; NULL: no PAM session */
         Cgroup *cgroup;         /* resolved and checked; moves into container */
         char *rootfs;           /* absolute */
+        char *host_mounts_kept; /* no mount namespace: the mounts below rootfs before ours */
 
         /* create_make_state(): from here on, a failure is undone */
         Container *container;   /* its state dir (locked), state.json, recorded cgroup */
@@ -116,9 +117,10 @@ static void create_context_undo(CreateContext *x) {
         if (c->cgroup && c->cgroup->attached)
                 cgroup_thaw_for_kill(c->cgroup);
         kill_and_reap(x->pid, c->pidfd);
-        if (!oci_config_find_namespace(x->config, NAMESPACE_MOUNT) && x->rootfs) {
+        /* Not before the snapshot of what was there already: nothing of ours is there yet. */
+        if (!oci_config_find_namespace(x->config, NAMESPACE_MOUNT) && x->rootfs && x->host_mounts_kept) {
                 _cleanup_free_ char *error = NULL;
-                if (host_mounts_release(x->rootfs, &error) < 0)
+                if (host_mounts_release(x->rootfs, x->host_mounts_kept, &error) < 0)
                         log_warning("%s", error);
         }
         /* The init is gone: the holder closes the session, and we wait until it has. */
@@ -161,6 +163,7 @@ static void create_context_done(CreateContext *x) {
         free(x->config_json);
         free(x->bundle);
         free(x->rootfs);
+        free(x->host_mounts_kept);
         free(x->notify_dir);
         free(x->hook_state_creating);
         free(x->hook_state_created);
@@ -401,10 +404,15 @@ static int create_make_state(CreateContext *x, char **ret_error) {
                         return errmsg(ret_error, r, "write %s", HOOKS_FILE);
         }
 
-        /* The mounts will be made in our mount namespace: delete takes them away. */
-        if (!oci_config_find_namespace(config, NAMESPACE_MOUNT) &&
-            (r = write_file_atomic_at(c->dir->dir_fd, HOST_MOUNTS_FILE, "", 0)) < 0)
-                return errmsg(ret_error, r, "write %s", HOST_MOUNTS_FILE);
+        /* The mounts will be made in our mount namespace: delete takes them away, and only
+         * them, not those that were below the rootfs already (host-mounts.h). */
+        if (!oci_config_find_namespace(config, NAMESPACE_MOUNT)) {
+                if ((r = host_mounts_snapshot(x->rootfs, &x->host_mounts_kept, ret_error)) < 0)
+                        return r;
+                r = write_file_atomic_at(c->dir->dir_fd, HOST_MOUNTS_FILE, x->host_mounts_kept, strlen(x->host_mounts_kept));
+                if (r < 0)
+                        return errmsg(ret_error, r, "write %s", HOST_MOUNTS_FILE);
+        }
 
         Readiness readiness = READINESS_EXEC;
         (void) readiness_from_annotations(config->annotations, &readiness);

@@ -304,8 +304,9 @@ int container_destroy(Container *c, char **ret_error) {
                 c->pidfd = safe_close(c->pidfd);
         }
         /* Without a mount namespace of its own, its mounts are in ours (host-mounts.h). */
-        if (faccessat(c->dir->dir_fd, HOST_MOUNTS_FILE, F_OK, AT_SYMLINK_NOFOLLOW) >= 0 && c->state.rootfs) {
-                int k = host_mounts_release(c->state.rootfs, ret_error);
+        _cleanup_free_ char *kept = NULL;
+        if (c->state.rootfs && read_file_at(c->dir->dir_fd, HOST_MOUNTS_FILE, 1U << 20, &kept, NULL) >= 0) {
+                int k = host_mounts_release(c->state.rootfs, kept, ret_error);
                 if (k < 0)
                         return k;
         }

@@ -3,6 +3,7 @@
  * found in /proc/self/mountinfo, detached deepest first. */
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,52 +52,122 @@ static int release_one(int root_fd, const char *rel, uint64_t id) {
         return 0;
 }
 
-int host_mounts_release(const char *rootfs, char **ret_error) {
-        char link[PROC_FD_PATH_MAX], root[PATH_MAX];
-        _cleanup_close_ int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root_fd < 0)
-                return errno == ENOENT ? 0 : errmsg(ret_error, -errno, "open the rootfs %s", rootfs);
-        proc_fd_path(root_fd, link);
-        ssize_t n = readlink(link, root, sizeof(root) - 1);
+/* The mounts strictly below rootfs in our mountinfo, in its order (parents before children):
+ * their ids and mount points. *ret_root_fd and *ret_root: the rootfs, opened and resolved. */
+typedef struct BelowRoot {
+        char *info;
+        char **lines; /* into info */
+        size_t n;
+        int root_fd;
+        char root[PATH_MAX];
+} BelowRoot;
+
+static void below_root_done(BelowRoot *b) {
+        free(b->info);
+        free(b->lines);
+        safe_close(b->root_fd);
+}
+
+/* 0, 1 with nothing to do (no rootfs any more), or -errno with the message. */
+static int below_root_read(const char *rootfs, BelowRoot *b, char **ret_error) {
+        char link[PROC_FD_PATH_MAX];
+        *b = (BelowRoot) { .root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC) };
+        if (b->root_fd < 0)
+                return errno == ENOENT ? 1 : errmsg(ret_error, -errno, "open the rootfs %s", rootfs);
+        proc_fd_path(b->root_fd, link);
+        ssize_t n = readlink(link, b->root, sizeof(b->root) - 1);
         if (n < 0)
                 return errmsg(ret_error, -errno, "resolve the rootfs %s", rootfs);
-        root[n] = 0;
+        b->root[n] = 0;
 
-        _cleanup_free_ char *info = NULL;
-        int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", 1U << 24, &info, NULL);
+        int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", 1U << 24, &b->info, NULL);
         if (r < 0)
                 return errmsg(ret_error, r, "read /proc/self/mountinfo");
 
         /* The lines, each cut at its end, in order: children come after their parents. */
         size_t n_lines = 0;
-        for (char *l = info; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
+        for (char *l = b->info; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
                 n_lines++;
-        _cleanup_free_ char **lines = calloc(n_lines + 1, sizeof(char *));
-        if (!lines)
+        b->lines = calloc(n_lines + 1, sizeof(char *));
+        if (!b->lines)
                 return errmsg(ret_error, -ENOMEM, "allocate");
-        n_lines = 0;
-        for (char *l = info; *l;) {
+        for (char *l = b->info; *l;) {
                 char *nl = strchr(l, '\n');
-                lines[n_lines++] = l;
+                b->lines[b->n++] = l;
                 if (!nl)
                         break;
                 *nl = 0;
                 l = nl + 1;
         }
+        return 0;
+}
 
-        int first = 0;
-        while (n_lines > 0) {
-                char *l = lines[--n_lines];
+/* Line i's mount id and its mount point relative to the root; false if it is not below it. */
+static bool below_root_line(const BelowRoot *b, size_t i, unsigned long long *ret_id, char mp[PATH_MAX],
+                            const char **ret_rel) {
+        /* id parent major:minor root mountpoint ... */
+        if (sscanf(b->lines[i], "%llu %*u %*s %*s %4095s", ret_id, mp) != 2)
+                return false;
+        unescape(mp);
+        const char *rel = path_startswith(mp, b->root);
+        if (!rel || *rel == 0)
+                return false;
+        *ret_rel = rel;
+        return true;
+}
+
+int host_mounts_snapshot(const char *rootfs, char **ret, char **ret_error) {
+        _cleanup_(below_root_done) BelowRoot b = { .root_fd = -EBADF };
+        int r = below_root_read(rootfs, &b, ret_error);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *text = strdup("");
+        if (!text)
+                return errmsg(ret_error, -ENOMEM, "allocate");
+        for (size_t i = 0; i < b.n; i++) {
                 unsigned long long id;
                 char mp[PATH_MAX];
-                /* id parent major:minor root mountpoint ... */
-                if (sscanf(l, "%llu %*u %*s %*s %4095s", &id, mp) != 2)
+                const char *rel;
+                if (!below_root_line(&b, i, &id, mp, &rel))
                         continue;
-                unescape(mp);
-                const char *rel = path_startswith(mp, root);
-                if (!rel || *rel == 0)
+                char *more = NULL;
+                if (asprintf(&more, "%s%llu\n", text, id) < 0)
+                        return errmsg(ret_error, -ENOMEM, "allocate");
+                free(text);
+                text = more;
+        }
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
+static bool id_listed(const char *list, unsigned long long id) {
+        for (const char *l = list; l && *l;) {
+                char *end;
+                unsigned long long v = strtoull(l, &end, 10);
+                if (end != l && v == id)
+                        return true;
+                const char *nl = strchr(l, '\n');
+                if (!nl)
+                        break;
+                l = nl + 1;
+        }
+        return false;
+}
+
+int host_mounts_release(const char *rootfs, const char *kept, char **ret_error) {
+        _cleanup_(below_root_done) BelowRoot b = { .root_fd = -EBADF };
+        int r = below_root_read(rootfs, &b, ret_error);
+        if (r != 0)
+                return r < 0 ? r : 0;
+
+        int first = 0;
+        for (size_t i = b.n; i > 0; i--) {
+                unsigned long long id;
+                char mp[PATH_MAX];
+                const char *rel;
+                if (!below_root_line(&b, i - 1, &id, mp, &rel) || id_listed(kept, id))
                         continue;
-                r = release_one(root_fd, rel, id);
+                r = release_one(b.root_fd, rel, id);
                 /* Going on past a failure: the rest still goes; the first one is returned. */
                 if (r < 0 && first < 0)
                         log_warning("detach the container's mount %s: %s", mp, strerror(-r));

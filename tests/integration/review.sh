@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Issue 16's changes as an attacker would use them (security review): each case is a hole that
+# was found and closed, and must stay closed.
+# Usage: review.sh PATH-TO-ctr-launch (root; TAP; skipped otherwise).
+
+source "$(dirname "$0")/lib.sh"
+lib_init "$@"
+
+# ---------------------------------------------------------------- no mount namespace
+
+# Without a mount namespace the container's mounts are made in ours, below the rootfs, and
+# delete detaches them again. Only those: a mount that was below the rootfs before create (the
+# host's, or a volume the admin mounted into the image) is not the container's to take away,
+# not by delete, nor by a create that fails.
+t_no_mount_ns_host_mounts_kept() {
+        mk_bundle b /bin/sh -c 'cat /pre/mark'
+        cfg "$B" delns mount del linux.maskedPaths del linux.readonlyPaths
+        mkdir -p "$B/rootfs/pre"
+        mount -t tmpfs -o size=1m "pre-$MARK" "$B/rootfs/pre"
+        echo "host-$MARK" >"$B/rootfs/pre/mark"
+        capture ctr run -b "$B" c1
+        local still=yes
+        mountpoint -q "$B/rootfs/pre" || still=no
+        [ "$still" = no ] || umount "$B/rootfs/pre"
+        assert_rc 0 "run with no mount namespace"
+        assert_eq "what the container saw" "host-$MARK" "$OUT"
+        assert_eq "the host's mount below the rootfs after run" yes "$still"
+
+        # A create that fails half-way.
+        mk_bundle b2
+        cfg "$B" delns mount del linux.maskedPaths del linux.readonlyPaths \
+                append mounts "{\"destination\": \"/missing\", \"type\": \"bind\", \"source\": \"$C/missing\", \"options\": [\"bind\"]}"
+        mkdir -p "$B/rootfs/pre"
+        mount -t tmpfs -o size=1m "pre-$MARK" "$B/rootfs/pre"
+        capture ctr run -b "$B" c2
+        still=yes
+        mountpoint -q "$B/rootfs/pre" || still=no
+        [ "$still" = no ] || umount "$B/rootfs/pre"
+        assert_fails "run with a missing bind source"
+        assert_eq "the host's mount below the rootfs after a failed create" yes "$still"
+}
+
+case_run no-mount-ns-host-mounts-kept t_no_mount_ns_host_mounts_kept
+
+lib_finish
