@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 
 #include "errmsg.h"
+#include "fd-util.h"
 #include "path-util.h"
 #include "devices.h"
 
@@ -141,11 +142,21 @@ static int device_create(int root_fd, const OciDevice *d, bool bind_from_host, c
         umask(saved);
         if (r < 0)
                 return errmsg(ret_error, -errno, "linux.devices: mknod %s", d->path);
+        /* Owner and mode through an fd of the node itself, checked to be what we made: the
+         * directory may be one that others write to (a volume), and a name swapped for a
+         * symlink meanwhile must not have chmod follow it to a file of the host's. */
+        _cleanup_close_ int node = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (node < 0 || fstat(node, &st) < 0)
+                return errmsg(ret_error, -errno, "linux.devices: open %s", d->path);
+        if ((st.st_mode & S_IFMT) != d->type || (d->type != S_IFIFO && st.st_rdev != dev))
+                return errmsg_plain(ret_error, -EBUSY, "linux.devices: %s was replaced while it was made", d->path);
         /* chown first: it clears set-id bits that the mode may ask for. */
-        if (fchownat(dir, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+        if (fchownat(node, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
                 return errmsg(ret_error, -errno, "linux.devices: chown %s to %u:%u", d->path, (unsigned) d->uid,
                               (unsigned) d->gid);
-        if (fchmodat(dir, name, d->file_mode, 0) < 0)
+        char node_path[PROC_FD_PATH_MAX];
+        proc_fd_path(node, node_path);
+        if (chmod(node_path, d->file_mode) < 0)
                 return errmsg(ret_error, -errno, "linux.devices: chmod %s to %04o", d->path, (unsigned) d->file_mode);
         return 0;
 }

@@ -41,6 +41,27 @@ t_no_mount_ns_host_mounts_kept() {
         assert_eq "the host's mount below the rootfs after a failed create" yes "$still"
 }
 
+# ---------------------------------------------------------------- linux.devices
+
+# A node of linux.devices outside /dev lands in a directory of the image, which someone else may
+# write to while create runs (a volume shared with another container): the node swapped for a
+# symlink to a host file right after its mknod must not have that file chmod'ed (or chown'ed)
+# to the config's fileMode and owner. The swap is made by an LD_PRELOAD module in ctr-launch's
+# own mknodat(), the worst moment a concurrent writer could hit.
+t_device_node_swapped() {
+        [ -n "${CTR_SWAP_AFTER_MKNOD:-}" ] && [ -e "$CTR_SWAP_AFTER_MKNOD" ] ||
+                skip "CTR_SWAP_AFTER_MKNOD (tests/helpers/swap-after-mknod.c) not built"
+        echo "host-$MARK" >"$C/victim"
+        chmod 0600 "$C/victim"
+        mk_bundle b
+        cfg "$B" set linux.devices '[{"type": "c", "path": "/opt/nodes/swapme", "major": 1, "minor": 3, "fileMode": 438, "uid": 1234, "gid": 1234}]'
+        LD_PRELOAD=$CTR_SWAP_AFTER_MKNOD CTR_TEST_SWAP_NAME=swapme CTR_TEST_SWAP_TARGET=$C/victim capture ctr run -b "$B" b
+        assert_eq "the host file's mode and owner" "600 0:0" "$(stat -c '%a %u:%g' "$C/victim")"
+        assert_fails "run with its device node swapped for a symlink"
+        assert_one_error_line "a swapped device node" 'linux\.devices: /opt/nodes/swapme'
+}
+
 case_run no-mount-ns-host-mounts-kept t_no_mount_ns_host_mounts_kept
+case_run device-node-swapped t_device_node_swapped
 
 lib_finish
