@@ -61,7 +61,58 @@ t_device_node_swapped() {
         assert_one_error_line "a swapped device node" 'linux\.devices: /opt/nodes/swapme'
 }
 
+# ---------------------------------------------------------------- seccomp without noNewPrivileges
+
+# The init keeps CAP_SYS_ADMIN past the user switch to load the filter last (seccomp-filter.h):
+# none of it may reach the process, a startContainer hook, or anyone of the same uid while the
+# init waits for start with it.
+t_kept_sys_admin_unreachable() {
+        [ "$(awk '/^NoNewPrivs:/ {print $2}' /proc/self/status)" = 0 ] ||
+                skip "the test runs with NoNewPrivs already set"
+        local caps='{"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"], "inheritable": ["CAP_KILL"], "ambient": ["CAP_KILL"]}'
+        mk_bundle b /bin/sh -c '{ /showcaps; mkdir /tmp/d 2>/dev/null || echo denied; } >/shared/proc-caps'
+        printf '#!/bin/sh\ngrep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status | cut -f2 | sort -u\n' >"$B/rootfs/showcaps"
+        chmod 0755 "$B/rootfs/showcaps"
+        cfg "$B" set linux.seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}' \
+                set process.noNewPrivileges false set process.user '{"uid": 1000, "gid": 1000}' \
+                set process.capabilities "$caps" \
+                set hooks "{\"startContainer\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"/showcaps >/shared/hook-caps\"]}]}"
+        chmod 0777 "$C/shared"
+        capture ctr create -b "$B" c1
+        assert_rc 0 "create without noNewPrivileges, as uid 1000"
+        local pid
+        pid=$(pid_of c1)
+        # The init holds it now, as uid 1000: not dumpable, so not for uid 1000's ptrace or /proc.
+        assert_eq "the init's uid" 1000 "$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")"
+        local eff
+        eff=$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status")
+        [ $(( 0x$eff & (1 << 21) )) != 0 ] || diag "the init does not hold CAP_SYS_ADMIN while created (CapEff $eff)"
+        local peek
+        peek=$(setpriv --reuid 1000 --regid 1000 --clear-groups "$PY" -c '
+import ctypes, sys
+pid = int(sys.argv[1])
+out = []
+try:
+    open(f"/proc/{pid}/environ", "rb").read(); out.append("environ-read")
+except OSError as e:
+    out.append("environ-" + ("denied" if e.errno == 13 else str(e.errno)))
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.ptrace(16, pid, None, None) == 0:  # PTRACE_ATTACH
+    out.append("ptrace-attached"); libc.ptrace(17, pid, None, None)
+else:
+    out.append("ptrace-" + ("denied" if ctypes.get_errno() == 1 else str(ctypes.get_errno())))
+print(" ".join(out))' "$pid" 2>&1)
+        assert_eq "uid 1000 against the init holding CAP_SYS_ADMIN" "environ-denied ptrace-denied" "$peek"
+        capture ctr start c1
+        assert_rc 0 "start"
+        wait_for "the container's exit" status_is c1 stopped
+        capture ctr delete c1
+        assert_eq "the startContainer hook's sets" "0000000000000020" "$(cat "$C/shared/hook-caps")"
+        assert_eq "the process's sets, and its filter" "0000000000000020 denied" "$(words "$(cat "$C/shared/proc-caps")")"
+}
+
 case_run no-mount-ns-host-mounts-kept t_no_mount_ns_host_mounts_kept
 case_run device-node-swapped t_device_node_swapped
+case_run kept-sys-admin-unreachable t_kept_sys_admin_unreachable
 
 lib_finish
