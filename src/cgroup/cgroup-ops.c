@@ -572,7 +572,7 @@ int cgroup_destroy(Cgroup *cg, unsigned timeout_ms, char **ret_error) {
         const bool ours = cg->attached && !cg->shared;
         /* A frozen cgroup would keep its processes (v1 holds even SIGKILL until thawed). */
         if (ours)
-                cgroup_thaw_for_kill(cg);
+                cgroup_thaw_for_kill(cg, -EBADF);
         int r = ours ? cgroup_count_pids(cg, &left) : 0;
         if (r >= 0 && left > 0) {
                 (void) cgroup_kill(cg, SIGKILL, NULL);

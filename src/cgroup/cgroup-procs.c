@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "errmsg.h"
 #include "fd-util.h"
 #include "path-util.h"
+#include "proc-util.h"
 #include "strv.h"
 #include "cgroup-internal.h"
 
@@ -99,12 +101,85 @@ int cgroup_frozen_anywhere(const Cgroup *cg, char **ret_dir) {
 
 static int collect_pids(const char *dir, pid_t **pids, size_t *n);
 
-void cgroup_thaw_for_kill(const Cgroup *cg) {
+/* The PID behind a pidfd ("Pid:" of its fdinfo), or -1. */
+static pid_t pidfd_pid(int pidfd) {
+        char path[64];
+        _cleanup_free_ char *info = NULL;
+        snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+        if (read_file_at(AT_FDCWD, path, 4096, &info, NULL) < 0)
+                return -1;
+        const char *s = strstr(info, "\nPid:");
+        long v = s ? strtol(s + 6, NULL, 10) : -1;
+        return v > 0 ? (pid_t) v : -1;
+}
+
+/* Whether pid is PID 1 of the PID namespace it lives in (the last NSpid field), and that
+ * namespace's inode. */
+static int pid_ns_of(pid_t pid, bool *ret_ns_init, ino_t *ret_ino) {
+        char path[64];
+        struct stat st;
+        _cleanup_free_ char *status = NULL;
+        snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) pid);
+        if (stat(path, &st) < 0)
+                return -errno;
+        *ret_ino = st.st_ino;
+        if (!ret_ns_init)
+                return 0;
+        snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+        int r = read_file_at(AT_FDCWD, path, 1U << 16, &status, NULL);
+        if (r < 0)
+                return r;
+        const char *s = strstr(status, "\nNSpid:");
+        const char *end = s ? strchr(s + 1, '\n') : NULL;
+        if (!s || !end)
+                return -EIO;
+        const char *last = end;
+        while (last > s && last[-1] != '\t' && last[-1] != ' ')
+                last--;
+        *ret_ns_init = strtol(last, NULL, 10) == 1;
+        return 0;
+}
+
+/* A shared cgroup (a pod's) frozen by someone else is not ours to thaw: the others in it stay
+ * frozen. On v1 (which holds even SIGKILL) only the container's own processes leave it, for
+ * the top of the hierarchy, which thaws them: its init, and, when the init is PID 1 of a PID
+ * namespace of its own, the members of that namespace. Each is sent SIGKILL first, so that it
+ * dies before it runs again, in whatever cgroups of the co-mounted controllers. */
+static void release_ours_frozen(const CgroupHierarchy *h, const char *dir, int init_pidfd) {
+        pid_t init = init_pidfd >= 0 ? pidfd_pid(init_pidfd) : -1;
+        bool ns_init = false;
+        ino_t ns = 0;
+        if (init <= 0 || pid_ns_of(init, &ns_init, &ns) < 0 || pidfd_is_alive(init_pidfd) <= 0)
+                return;
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        (void) collect_pids(dir, &pids, &n);
+        for (size_t i = 0; i < n; i++) {
+                ino_t ino;
+                if (pids[i] != init && (!ns_init || pid_ns_of(pids[i], NULL, &ino) < 0 || ino != ns))
+                        continue;
+                /* Frozen, it can neither exit nor fork: the PID is still the one just checked. */
+                _cleanup_close_ int fd = (int) syscall(SYS_pidfd_open, pids[i], 0);
+                if (fd < 0 || syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0)
+                        continue;
+                char value[32];
+                snprintf(value, sizeof(value), "%d", (int) pids[i]);
+                (void) cgroup_write(h->mount, "cgroup.procs", value);
+        }
+}
+
+void cgroup_thaw_for_kill(const Cgroup *cg, int init_pidfd) {
         bool v2;
         const CgroupHierarchy *h = freezer(cg, &v2);
         _cleanup_free_ char *dir = NULL;
         if (!h || cgroup_hierarchy_dir(h, &dir) < 0 || cgroup_dir_frozen(h, dir) <= 0)
                 return;
+        if (cg->shared) {
+                /* v2's freezer lets a fatal signal through. */
+                if (!v2)
+                        release_ours_frozen(h, dir, init_pidfd);
+                return;
+        }
         if (v2) {
                 /* A fatal signal gets through v2's freezer: no need to wait for the thaw, which
                  * never comes while an ancestor is frozen. */
@@ -117,9 +192,9 @@ void cgroup_thaw_for_kill(const Cgroup *cg) {
                 return;
         }
         (void) cgroup_write(dir, "freezer.state", "THAWED");
-        /* The others in a shared cgroup are not ours to move; nor is a task to leave, even for a
-         * moment, the cgroups of controllers mounted together with the freezer (devices). */
-        if (cg->shared || strv_length(h->controllers) != 1)
+        /* Nor is a task to leave, even for a moment, the cgroups of controllers mounted
+         * together with the freezer (devices). */
+        if (strv_length(h->controllers) != 1)
                 return;
         /* The kernel's freezer_attach() thaws a task that joins a thawed cgroup: the top of the
          * hierarchy as mounted here (the root cgroup can never be frozen). */

@@ -129,9 +129,11 @@ int cgroup_frozen_anywhere(const Cgroup *cg, char **ret_dir);
 /* Before SIGKILL (delete): undoes whatever freezer holds the container's processes, so that
  * they die (v1 holds even SIGKILL until thawed). Its own freezer is thawed; processes held by
  * an ancestor's v1 freezer, which is not ours to thaw, are moved to the top of the freezer
- * hierarchy (a task that joins a thawed v1 cgroup is thawed), unless the cgroup is shared or
- * the freezer is mounted together with other controllers. */
-void cgroup_thaw_for_kill(const Cgroup *cg);
+ * hierarchy (a task that joins a thawed v1 cgroup is thawed), unless the freezer is mounted
+ * together with other controllers. A shared cgroup is never thawed: on v1, the container's own
+ * processes (the init behind init_pidfd, and its PID namespace's members if it has one of its
+ * own) are killed and moved out of it; v2 lets SIGKILL through. init_pidfd may be -1. */
+void cgroup_thaw_for_kill(const Cgroup *cg, int init_pidfd);
 
 /* Every PID in the container's cgroup and its descendants (sorted, no duplicates). */
 int cgroup_pids(const Cgroup *cg, pid_t **ret, size_t *ret_n, char **ret_error);

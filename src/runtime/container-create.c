@@ -115,7 +115,7 @@ static void create_context_undo(CreateContext *x) {
                 return;
         /* An init frozen under us (someone else's freezer) would not die. */
         if (c->cgroup && c->cgroup->attached)
-                cgroup_thaw_for_kill(c->cgroup);
+                cgroup_thaw_for_kill(c->cgroup, c->pidfd);
         kill_and_reap(x->pid, c->pidfd);
         /* Not before the snapshot of what was there already: nothing of ours is there yet. */
         if (!oci_config_find_namespace(x->config, NAMESPACE_MOUNT) && x->rootfs && x->host_mounts_kept) {

@@ -288,7 +288,7 @@ int container_stop_signal(const Container *c, char **ret_error) {
 int container_destroy(Container *c, char **ret_error) {
         /* A frozen task keeps even SIGKILL pending (v1) until thawed, whoever froze it. */
         if (c->cgroup)
-                cgroup_thaw_for_kill(c->cgroup);
+                cgroup_thaw_for_kill(c->cgroup, c->pidfd);
         if (c->pidfd >= 0) {
                 if (pidfd_send_signal(c->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
                         return errmsg(ret_error, -errno, "kill the container");

@@ -872,6 +872,34 @@ t_join_populated() {
         done
 }
 
+# delete --force of a container in a pod's shared cgroup that someone froze: the container's
+# own processes are killed (v1: moved out to the top of the freezer hierarchy, SIGKILL first;
+# v2 lets SIGKILL through), the shared cgroup stays frozen, its other process stays there.
+t_join_populated_frozen() {
+        trap admin_cleanup EXIT
+        local kind m P other n=0
+        for kind in $(freezer_kinds); do
+                m=$(mount_of "$kind" freezer)
+                P=/ctr-it-$MARK-podf-$kind
+                admin_cgroup "$P"
+                admin_proc "$P"
+                other=$ADMIN_PID
+                mk_bundle_sh "c-$kind" "$(long_running "ready-$kind")" set linux.cgroupsPath "\"$P\""
+                capture ctr run -d -b "$B" "c-$kind"
+                assert_rc 0 "run -d in the pod's cgroup ($kind)"
+                wait_for "c-$kind to be ready" test -e "$C/shared/ready-$kind"
+                admin_freeze "$kind" "$m$P" 1
+                CTR_TIMEOUT=20 capture ctr delete --force "c-$kind"
+                assert_rc 0 "delete --force in the frozen pod's cgroup ($kind)"
+                assert_frozen "$m$P" 1
+                pid_alive "$other" || fail "delete --force killed the pod's other process ($kind)"
+                grep -qx "$other" "$m$P/cgroup.procs" || fail "the pod's other process left $m$P ($kind)"
+                admin_freeze "$kind" "$m$P" 0
+                n=$((n + 1))
+        done
+        [ "$n" -gt 0 ] || skip "no freezer on this host"
+}
+
 # A cgroup that exists frozen (by any freezer the host has; and a new one made below it, which
 # the kernel freezes too) is refused at once with one line; the frozen cgroup and its process
 # are left as they were, and nothing else is.
@@ -1107,6 +1135,7 @@ case_run cgroups-path t_cgroups_path
 case_run bad-input t_bad_input
 case_run kernel-memory t_kernel_memory
 case_run join-populated t_join_populated
+case_run join-populated-frozen t_join_populated_frozen
 case_run frozen-cgroup t_frozen_cgroup
 case_run cpuset-empty-parent t_cpuset_empty_parent
 case_run delete-frozen t_delete_frozen

@@ -936,7 +936,7 @@ static void unified_child(GString *fails, void *arg) {
                 }
                 g_clear_pointer(&error, free);
                 /* What delete does first: a fatal signal gets through v2's freezer, but the freeze goes. */
-                cgroup_thaw_for_kill(cg);
+                cgroup_thaw_for_kill(cg, -EBADF);
                 g_autofree char *thawed = read_trimmed(freeze_file);
                 CHECK(fails, streq_own(thawed, "0"), "cgroup.freeze after cgroup_thaw_for_kill: %s", thawed);
         }
