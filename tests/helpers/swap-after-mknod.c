@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* An LD_PRELOAD module for review.sh: stands in for a process that shares a directory of the
+/* An LD_PRELOAD module for security.sh: stands in for a process that shares a directory of the
  * rootfs with the container (a volume another container writes) and swaps the node that
  * linux.devices just made for a symlink, at the worst moment: right after ctr-launch's
  * mknodat() of the name $CTR_TEST_SWAP_NAME, the node becomes a symlink to
