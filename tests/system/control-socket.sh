@@ -173,12 +173,13 @@ units_never_failed() {
         esac
 }
 
-# service_children CMP N: serve's parent has CMP N children (one per request in progress):
-# service_children -ge 8.
+# service_children CMP N: CMP N `ctr-launch serve` processes other than ctr-launch.service's
+# main one run, one per request in progress (serve's children; with the per-connection units
+# of before, their instances): service_children -ge 8.
 service_children() {
         local n
-        n=$(host_run sh -c 'pid=$(systemctl show -p MainPID --value ctr-launch.service)
-                [ "$pid" = 0 ] && echo 0 || pgrep -c -P "$pid" || true')
+        n=$(host_run sh -c 'main=$(systemctl show -p MainPID --value ctr-launch.service 2>/dev/null)
+                pgrep -f "^$1 serve" | grep -cvx "${main:-0}" || true' sh "$HOST_CTR")
         [ "${n:-0}" "$1" "$2" ]
 }
 
