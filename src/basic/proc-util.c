@@ -16,17 +16,25 @@
 #include "macros.h"
 #include "proc-util.h"
 
-int proc_starttime(pid_t pid, uint64_t *ret) {
-        char path[64], buf[1024];
-        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-
+/* The start of /proc/PID/<name>, NUL-terminated, in buf: -ESRCH if the process is gone. */
+static int proc_read(pid_t pid, const char *name, char *buf, size_t size) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, name);
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return errno == ENOENT ? -ESRCH : -errno;
-        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        ssize_t n = read(fd, buf, size - 1);
         if (n < 0)
                 return errno == ESRCH ? -ESRCH : -errno;
         buf[n] = 0;
+        return 0;
+}
+
+int proc_starttime(pid_t pid, uint64_t *ret) {
+        char buf[1024];
+        int r = proc_read(pid, "stat", buf, sizeof(buf));
+        if (r < 0)
+                return r;
 
         /* comm (field 2) may hold spaces and parentheses: skip to the last ')'. */
         char *p = strrchr(buf, ')');
@@ -53,15 +61,10 @@ int proc_starttime(pid_t pid, uint64_t *ret) {
 }
 
 int proc_euid(pid_t pid, uid_t *ret) {
-        char path[64], buf[4096];
-        snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? -ESRCH : -errno;
-        ssize_t n = read(fd, buf, sizeof(buf) - 1);
-        if (n < 0)
-                return errno == ESRCH ? -ESRCH : -errno;
-        buf[n] = 0;
+        char buf[4096];
+        int r = proc_read(pid, "status", buf, sizeof(buf));
+        if (r < 0)
+                return r;
         /* "Uid:\treal\teffective\tsaved\tfs" */
         const char *p = strstr(buf, "\nUid:");
         unsigned real, effective;
