@@ -9,22 +9,32 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "fd-util.h"
 #include "macros.h"
 #include "proc-util.h"
 
-int proc_starttime(pid_t pid, uint64_t *ret) {
-        char path[64], buf[1024];
-        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-
+/* The start of /proc/PID/<name>, NUL-terminated, in buf: -ESRCH if the process is gone. */
+static int proc_read(pid_t pid, const char *name, char *buf, size_t size) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, name);
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return errno == ENOENT ? -ESRCH : -errno;
-        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        ssize_t n = read(fd, buf, size - 1);
         if (n < 0)
                 return errno == ESRCH ? -ESRCH : -errno;
         buf[n] = 0;
+        return 0;
+}
+
+int proc_starttime(pid_t pid, uint64_t *ret) {
+        char buf[1024];
+        int r = proc_read(pid, "stat", buf, sizeof(buf));
+        if (r < 0)
+                return r;
 
         /* comm (field 2) may hold spaces and parentheses: skip to the last ')'. */
         char *p = strrchr(buf, ')');
@@ -48,6 +58,32 @@ int proc_starttime(pid_t pid, uint64_t *ret) {
                         return -EBADMSG;
         }
         return -EBADMSG;
+}
+
+int proc_euid(pid_t pid, uid_t *ret) {
+        char buf[4096];
+        int r = proc_read(pid, "status", buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        /* "Uid:\treal\teffective\tsaved\tfs" */
+        const char *p = strstr(buf, "\nUid:");
+        unsigned real, effective;
+        if (!p || sscanf(p + 5, "%u %u", &real, &effective) != 2)
+                return -EBADMSG;
+        *ret = (uid_t) effective;
+        return 0;
+}
+
+int proc_boottime_ticks(uint64_t *ret) {
+        struct timespec ts;
+        long hz = sysconf(_SC_CLK_TCK);
+        if (hz <= 0)
+                return -EINVAL;
+        if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+                return -errno;
+        /* As the kernel's nsec_to_clock_t(): truncated. */
+        *ret = (uint64_t) ts.tv_sec * (uint64_t) hz + (uint64_t) ts.tv_nsec / (1000000000ULL / (uint64_t) hz);
+        return 0;
 }
 
 int pidfd_open_verified(pid_t pid, uint64_t starttime, int *ret_pidfd) {

@@ -9,6 +9,10 @@
 
 /* Field 22 of /proc/PID/stat (clock ticks since boot). -ESRCH if the process is gone. */
 int proc_starttime(pid_t pid, uint64_t *ret);
+/* The effective uid in /proc/PID/status (as our user namespace sees it). -ESRCH if gone. */
+int proc_euid(pid_t pid, uid_t *ret);
+/* CLOCK_BOOTTIME now, in clock ticks: the clock of proc_starttime(). */
+int proc_boottime_ticks(uint64_t *ret);
 /* Opens a pidfd for pid and checks afterwards that pid still has start time starttime, so the
  * pidfd is known to name that very process and not one that recycled its PID. -ESRCH if the
  * process is gone or is another one. */

@@ -161,6 +161,13 @@ static int stdio_fd(int n, int *ret_opened) {
 
 /* Connects and sends the request with our stdin, stdout and stderr: the socket, or -errno
  * (-ECONNRESET: dropped unread, as exchange()). */
+/* After a send failed with EPIPE: whether the service answered before it closed (it says
+ * "busy" at once to a uid over its cap, and may close before our request is sent). */
+static bool answered_before_close(int sock) {
+        char c;
+        return recv(sock, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 1;
+}
+
 static int exec_send(const char *line, bool *ret_unreachable) {
         _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         _cleanup_close_ int null0 = -EBADF, null1 = -EBADF, null2 = -EBADF;
@@ -177,6 +184,8 @@ static int exec_send(const char *line, bool *ret_unreachable) {
                 ssize_t k = send_with_fds(sock, line + done, len - done, fds, done == 0 ? 3 : 0, 0);
                 if (k == -EINTR)
                         continue;
+                if (k == -EPIPE && answered_before_close(sock))
+                        break;
                 if (k < 0)
                         return k == -EPIPE ? -ECONNRESET : (int) k;
                 done += (size_t) k;
@@ -338,7 +347,7 @@ static int client_exec(ControlRequest *req) {
         }
         if (r == -ECONNRESET || r == -EPIPE) {
                 log_error("the system service closed the connection without a reply (see its journal: "
-                          "journalctl -u 'ctr-launch@*')");
+                          "journalctl -u ctr-launch.service)");
                 return EXIT_FAILED;
         }
         if (r < 0) {
@@ -357,8 +366,8 @@ static int client_exec(ControlRequest *req) {
 
 
 /* One exchange: connect, send the line, read the reply line. -ECONNRESET when the service
- * closed the connection with our request unread: systemd does that to a connection past
- * MaxConnections=, before any instance saw it, so nothing was done. */
+ * closed the connection with our request unread and no answer: it does that to a connection
+ * past its total of requests in progress, so nothing was done. */
 static int exchange(const char *line, bool *ret_unreachable, char **ret_reply) {
         _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (sock < 0)
@@ -373,6 +382,8 @@ static int exchange(const char *line, bool *ret_unreachable, char **ret_reply) {
                 ssize_t k = send(sock, line + done, len - done, MSG_NOSIGNAL);
                 if (k < 0 && errno == EINTR)
                         continue;
+                if (k < 0 && errno == EPIPE && answered_before_close(sock))
+                        break;
                 if (k < 0)
                         return errno == EPIPE ? -ECONNRESET : -errno;
                 done += (size_t) k;
@@ -415,14 +426,14 @@ int control_client_run(ControlRequest *req) {
         if (r == -ECONNRESET) {
                 agent_stop(agent);
                 log_error("the system service is busy: it dropped the connection for %u s (too many requests "
-                          "at once; see journalctl -u ctr-launch.socket)", BUSY_RETRY_MSEC / 1000U);
+                          "at once; see journalctl -u ctr-launch.service)", BUSY_RETRY_MSEC / 1000U);
                 return EXIT_FAILED;
         }
         agent_stop(agent);
         if (r == -EPIPE) {
                 /* Says it all: no ": Broken pipe" after it. */
                 log_error("the system service closed the connection without a reply (see its journal: "
-                          "journalctl -u 'ctr-launch@*')");
+                          "journalctl -u ctr-launch.service)");
                 return EXIT_FAILED;
         }
         if (r < 0) {

@@ -178,11 +178,12 @@ const Verb verbs[] = {
           "Usage: ctr-launch restore [OPTIONS] ID\n\n"
           "Not supported: ctr-launch does not use CRIU. Always fails with one line.\n",
           verb_restore, false, false },
-        /* Hidden: run by ctr-launch@.service only. */
+        /* Hidden: run by ctr-launch.service only. */
         { "serve", NULL,
-          "Usage: ctr-launch serve\n\n"
-          "Run by ctr-launch@.service with one connection of ctr-launch.socket on stdin: reads\n"
-          "one request of a non-root caller, asks polkit, acts, replies (docs/authorization.md).\n",
+          "Usage: ctr-launch serve [--idle-exit=SEC]\n\n"
+          "Run by ctr-launch.service with the listening socket of ctr-launch.socket: accepts the\n"
+          "requests of non-root callers, one child each, which asks polkit, acts and replies\n"
+          "(docs/authorization.md). Exits after SEC (60) seconds with nothing to do.\n",
           verb_serve, false, false },
         { "help", "describe a command",
           "Usage: ctr-launch help [COMMAND]\n",

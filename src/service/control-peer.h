@@ -15,13 +15,17 @@ typedef struct ControlPeer {
         pid_t pid;
         uid_t uid;
         gid_t gid;
+        /* Whom the peer's requests count against (control_peer_identify()): its uid, or for a
+         * process in a user namespace a user made, that user's. */
+        uid_t accountable_uid;
         uint64_t starttime; /* clock ticks since boot, as polkit's "start-time" */
         int pidfd;
         bool pidfd_from_kernel; /* SO_PEERPIDFD: the very process that connected, as polkit may take it */
 } ControlPeer;
 
-/* Identifies the peer of the connected Unix socket sock. -ESRCH when it has exited already (or
- * cannot be shown to be the process that connected), with *ret_error saying so. */
+/* Identifies the peer of the connected Unix socket sock, accepted just now: called right after
+ * accept(), the only moment a start time can be compared with. -ESRCH when it has exited
+ * already (or cannot be shown to be the process that connected), with *ret_error saying so. */
 int control_peer_identify(int sock, ControlPeer *ret, char **ret_error);
 /* > 0 while the peer still runs; 0 once it has exited (a zombie counts as exited). */
 int control_peer_alive(const ControlPeer *p);

@@ -21,7 +21,6 @@
 #include <linux/magic.h>
 #include <sys/un.h>
 #include <systemd/sd-bus.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "errmsg.h"
@@ -36,11 +35,10 @@
 
 /* The unit's start: PID 1 forks and execs `ctr-launch exec` (Type=exec). */
 #define EXEC_JOB_TIMEOUT_USEC (30ULL * 1000000ULL)
-/* RuntimeMaxSec= of ctr-launch@.service bounds a stuck instance; a foreground exec holds its
- * instance as long as the process runs, so it pushes that bound out, a little at a time
- * (EXTEND_TIMEOUT_USEC=, NotifyAccess=main): a serve that stops doing so is still ended. */
+/* serve's parent bounds each child's life (SERVE_LIFETIME_MSEC); a foreground exec holds its
+ * child as long as the process runs, so it pushes that bound out, a little at a time (a byte
+ * on the keepalive pipe: SERVE_EXTEND_MSEC more): a child that stops doing so is still ended. */
 #define KEEPALIVE_MSEC (60U * 1000U)
-#define EXTEND_TIMEOUT_USEC (5ULL * 60ULL * 1000000ULL)
 /* How often to look at the unit when we have no pidfd of its process to wake us. */
 #define POLL_UNIT_MSEC 200
 /* A message from the client is a short line; a longer one is a broken client. */
@@ -426,9 +424,9 @@ static int relay(ExecRun *x, ServeConn *c, int *ret_status, char **ret_error) {
                         pidfd = safe_close(pidfd);
                 }
                 if (deadline_left_msec(keepalive) == 0) {
-                        char msg[64];
-                        snprintf(msg, sizeof(msg), "EXTEND_TIMEOUT_USEC=%llu", (unsigned long long) EXTEND_TIMEOUT_USEC);
-                        (void) sd_notify(0, msg);
+                        /* Non-blocking: a full pipe already asks. */
+                        if (c->keepalive_fd >= 0 && write(c->keepalive_fd, "e", 1) < 0)
+                                log_debug("exec: keepalive: %s", strerror(errno));
                         keepalive = deadline_after_msec(KEEPALIVE_MSEC);
                 }
         }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* What serve.c shares with serve-exec.c: the connection as serve read it, the bounded sends. */
+/* What serve's parent (serve-daemon.c), its children (serve.c) and exec (serve-exec.c) share:
+ * the connection as a child read it, the bounded sends, the caps. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -10,13 +11,22 @@
 #include "control-peer.h"
 #include "control-request.h"
 
-/* Slots and exec's files live here (ctr-launch@'s RuntimeDirectory=, root's, 0700). */
+/* Slots and exec's files live here (ctr-launch.service's RuntimeDirectory=, root's, 0700). */
 #define SERVE_RUN_DIR "/run/ctr-launch-serve"
 /* Every reply, and every message to the client, is written within this. */
 #define SERVE_REPLY_TIMEOUT_MSEC (10U * 1000U)
+/* Requests in progress (children) of one accountable uid, and in all. */
+#define SERVE_REQUESTS_PER_UID 8
+#define SERVE_REQUESTS_MAX 64
+/* A child may live this long, or as long as it keeps asking for more (serve_keepalive()),
+ * SERVE_EXTEND_MSEC from its last asking: a foreground exec holds its child while the process
+ * runs. Past that, the parent kills it. */
+#define SERVE_LIFETIME_MSEC (10U * 60U * 1000U)
+#define SERVE_EXTEND_MSEC (5U * 60U * 1000U)
 
 typedef struct ServeConn {
         int sock;
+        int keepalive_fd; /* to the parent: one byte asks for SERVE_EXTEND_MSEC more */
         char *rest;      /* what came after the request line: exec's first messages */
         size_t n_rest;
         int fds[CONTROL_EXEC_FDS]; /* what came with the request (exec: stdin, stdout, stderr) */
@@ -27,8 +37,20 @@ typedef struct ServeConn {
 int serve_wait_until(int sock, short events, uint64_t deadline);
 /* Sends all of buf (the fd, if >= 0, with its first byte) before the deadline, or -ETIMEDOUT. */
 int serve_send_until(int sock, const char *buf, size_t len, int fd, uint64_t deadline);
-/* The reply, within SERVE_REPLY_TIMEOUT_MSEC. */
+/* The reply, within SERVE_REPLY_TIMEOUT_MSEC, or before the deadline. */
 int serve_reply(int sock, ControlReply *rep, char **ret_error);
+int serve_reply_until(int sock, ControlReply *rep, uint64_t deadline, char **ret_error);
+/* "not authorized: <why>" as the reply (sent before the deadline), and a warning naming the
+ * peer (NULL: SO_PEERCRED's) and the request (may be NULL) for the journal. 0, or what sending
+ * failed with. */
+int serve_refuse_until(int sock, const ControlPeer *peer, const ControlRequest *req, const char *why,
+                       uint64_t deadline, char **ret_error);
+
+/* One connection, in a child of the parent that accepted it and pinned its peer: reads the
+ * request (within its own deadline), asks polkit unless the requester is root, acts, and sends
+ * one JSON reply. 1: carried out (the reply holds the verb's own status); 0: refused, with the
+ * reply saying why (and a warning in the journal); < 0 with *ret_error: the reply not sent. */
+int serve_connection(int sock, ControlPeer *peer, int keepalive_fd, char **ret_error);
 
 /* exec, once polkit said yes (serve-exec.c): runs `ctr-launch exec` as a transient unit of PID 1
  * with the caller's stdio, relays signals and the pty's master, replies with the outcome. 1:

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The privileged side of the control socket (serve.h): one connection, one request, the
- * requester pinned (control-peer.h), polkit asked unless the requester is root, and only then
- * the act: a unit-managed container through systemd (ctr@ID.service), any other by running the
- * verb on the system state root. Everything that is not a clear yes is "not authorized" and
- * does nothing. It never prints an error: refusals are warnings for the journal, failures go
- * back to the verb in *ret_error. */
+/* One connection of the control socket (serve-internal.h), in a child of serve's parent
+ * (serve-daemon.c): the requester pinned by the parent at accept (control-peer.h), one request,
+ * polkit asked unless the requester is root, and only then the act: a unit-managed container
+ * through systemd (ctr@ID.service), any other by running the verb on the system state root.
+ * Everything that is not a clear yes is "not authorized" and does nothing. It never prints an
+ * error: refusals are warnings for the journal, failures go back to the verb in *ret_error. */
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -35,18 +35,16 @@
 
 #define SYSTEM_BUNDLES "/var/lib/ctr-launch"
 /* One deadline for the whole request line, one for the whole reply: a client that sends a byte
- * every few seconds, or reads one, holds a service instance (one of MaxConnections=) for this
- * long, not for RuntimeMaxSec=. */
+ * every few seconds, or reads one, holds one of its uid's request slots (serve-daemon.c) for
+ * this long, not for the child's whole lifetime. */
 #define REQUEST_TIMEOUT_SEC 10
 #define REQUEST_TIMEOUT_MSEC (REQUEST_TIMEOUT_SEC * 1000U)
 #define REPLY_TIMEOUT_MSEC SERVE_REPLY_TIMEOUT_MSEC
-/* Slots, locked files in this directory (ctr-launch@'s RuntimeDirectory=): a uid has at most
- * CONNECTIONS_PER_UID requests in progress ("c.<uid>.<k>"; systemd 252's MaxConnectionsPerSource=
- * does not count AF_UNIX peers), and of those at most INTERACTIVE_PER_UID that may ask someone
- * for a password ("i.<uid>.<k>"), which holds an instance for up to polkit.c's 300 s. root has
- * no limit. */
+/* Slots, locked files in this directory (ctr-launch.service's RuntimeDirectory=): of the
+ * requests in progress of one accountable uid (at most SERVE_REQUESTS_PER_UID, counted by the
+ * parent), at most INTERACTIVE_PER_UID may ask someone for a password ("i.<uid>.<k>"), which
+ * holds a child for up to polkit.c's 300 s. root has no limit. */
 #define SLOT_DIR SERVE_RUN_DIR
-#define CONNECTIONS_PER_UID 8
 #define INTERACTIVE_PER_UID 3
 
 int serve_wait_until(int sock, short events, uint64_t deadline) {
@@ -91,10 +89,14 @@ static int reply_send(int sock, ControlReply *rep, char **ret_error) {
 }
 
 int serve_reply(int sock, ControlReply *rep, char **ret_error) {
+        return serve_reply_until(sock, rep, deadline_after_msec(REPLY_TIMEOUT_MSEC), ret_error);
+}
+
+int serve_reply_until(int sock, ControlReply *rep, uint64_t deadline, char **ret_error) {
         _cleanup_free_ char *line = control_reply_to_json(rep);
         if (!line)
                 return errmsg(ret_error, -ENOMEM, "format the reply");
-        int r = serve_send_until(sock, line, strlen(line), -EBADF, deadline_after_msec(REPLY_TIMEOUT_MSEC));
+        int r = serve_send_until(sock, line, strlen(line), -EBADF, deadline);
         if (r == -ETIMEDOUT)
                 return errmsg_plain(ret_error, r, "send the reply: the client did not read it within %u s",
                                     REPLY_TIMEOUT_MSEC / 1000U);
@@ -156,7 +158,7 @@ static void serve_conn_done(ServeConn *c) {
         free(c->rest);
         for (size_t i = 0; i < c->n_fds; i++)
                 safe_close(c->fds[i]);
-        *c = (ServeConn) { .sock = c->sock };
+        *c = (ServeConn) { .sock = c->sock, .keepalive_fd = c->keepalive_fd };
 }
 
 /* A slot: a file <kind>.<uid>.<k> locked with flock() while we hold it, and unlinked (still
@@ -213,6 +215,11 @@ static int slot_take(char kind, uid_t uid, int n, Slot *ret, char **ret_error) {
  * and 0 (or what sending the reply failed with). */
 static int reply_refuse(int sock, const ControlPeer *peer, const ControlRequest *req, const char *why,
                         char **ret_error) {
+        return serve_refuse_until(sock, peer, req, why, deadline_after_msec(REPLY_TIMEOUT_MSEC), ret_error);
+}
+
+int serve_refuse_until(int sock, const ControlPeer *peer, const ControlRequest *req, const char *why,
+                       uint64_t deadline, char **ret_error) {
         _cleanup_free_ char *error = NULL;
         if (asprintf(&error, "not authorized: %s", why) < 0)
                 return -ENOMEM;
@@ -228,7 +235,7 @@ static int reply_refuse(int sock, const ControlPeer *peer, const ControlRequest 
                     req && req->id[0] ? " " : "", req ? req->id : "",
                     (int) cred.uid, (int) cred.pid, error);
         ControlReply rep = { .status = CONTROL_STATUS_FAILED, .error = error };
-        return reply_send(sock, &rep, ret_error);
+        return serve_reply_until(sock, &rep, deadline, ret_error);
 }
 
 /* systemd runs the container: its unit is up or on its way. */
@@ -417,11 +424,12 @@ static int authorize(int sock, const ControlPeer *peer, const ControlRequest *re
         if (peer->uid == 0)
                 return 1;
         if (req->interactive) {
-                r = slot_take('i', peer->uid, INTERACTIVE_PER_UID, &slot, &error);
+                r = slot_take('i', peer->accountable_uid, INTERACTIVE_PER_UID, &slot, &error);
                 if (r == -EBUSY) {
                         free(error);
                         if (asprintf(&error, "uid %u has %d requests waiting for authentication already: "
-                                     "answer or cancel one first", (unsigned) peer->uid, INTERACTIVE_PER_UID) < 0)
+                                     "answer or cancel one first", (unsigned) peer->accountable_uid,
+                                     INTERACTIVE_PER_UID) < 0)
                                 error = NULL;
                 }
                 r = r < 0 ? 0 : 1;
@@ -442,56 +450,31 @@ static int authorize(int sock, const ControlPeer *peer, const ControlRequest *re
         return r < 0 ? r : 0;
 }
 
-int serve_connection(int sock, char **ret_error) {
-        int type;
-        socklen_t len = sizeof(type);
-        if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
-                return errmsg_plain(ret_error, -ENOTSOCK, "serve: stdin must be the connection (run by ctr-launch.socket)");
+int serve_connection(int sock, ControlPeer *peer, int keepalive_fd, char **ret_error) {
         uint64_t deadline = deadline_after_msec(REQUEST_TIMEOUT_MSEC);
-
-        _cleanup_(control_peer_done) ControlPeer peer = { .pidfd = -EBADF };
         _cleanup_free_ char *error = NULL;
-        int r = control_peer_identify(sock, &peer, &error);
-        if (r < 0) {
-                r = reply_refuse(sock, NULL, NULL, error ?: "cannot identify the requester", ret_error);
-                return r < 0 ? r : 0;
-        }
+        int r;
 
-        _cleanup_(slot_release) Slot slot = { .dir_fd = -EBADF, .fd = -EBADF };
-        if (peer.uid != 0) {
-                r = slot_take('c', peer.uid, CONNECTIONS_PER_UID, &slot, &error);
-                if (r == -EBUSY) {
-                        free(error);
-                        if (asprintf(&error, "uid %u has %d requests in progress already: try again later",
-                                     (unsigned) peer.uid, CONNECTIONS_PER_UID) < 0)
-                                error = NULL;
-                }
-                if (r < 0) {
-                        r = reply_refuse(sock, &peer, NULL, error ?: "out of memory", ret_error);
-                        return r < 0 ? r : 0;
-                }
-        }
-
-        _cleanup_(serve_conn_done) ServeConn conn = { .sock = sock };
+        _cleanup_(serve_conn_done) ServeConn conn = { .sock = sock, .keepalive_fd = keepalive_fd };
         _cleanup_(control_request_done) ControlRequest req = { .exec.tty = -1 };
-        r = read_request(&conn, &peer, deadline, &req, ret_error);
+        r = read_request(&conn, peer, deadline, &req, ret_error);
         if (r <= 0)
                 return r;
         if (req.verb != CONTROL_LIST)
                 log_set_id(req.id);
-        if (req.verb == CONTROL_EXEC && serve_exec_check_fds(&conn, peer.uid, &error) < 0) {
-                r = reply_refuse(sock, &peer, &req, error, ret_error);
+        if (req.verb == CONTROL_EXEC && serve_exec_check_fds(&conn, peer->uid, &error) < 0) {
+                r = reply_refuse(sock, peer, &req, error, ret_error);
                 return r < 0 ? r : 0;
         }
-        r = authorize(sock, &peer, &req, ret_error);
+        r = authorize(sock, peer, &req, ret_error);
         if (r <= 0)
                 return r;
         if (req.verb == CONTROL_EXEC)
-                return serve_exec(&conn, &peer, &req, ret_error);
+                return serve_exec(&conn, peer, &req, ret_error);
 
         _cleanup_(control_reply_done) ControlReply rep = {};
         r = act(&req, &rep);
-        control_peer_done(&peer);
+        control_peer_done(peer);
         if (r < 0)
                 return errmsg(ret_error, r, "%s", control_verb_to_string(req.verb));
         r = reply_send(sock, &rep, ret_error);

@@ -1,13 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Issue 13, item 2: no local user can take the control socket down, in a real systemd 252
-# (lib.sh). mallory floods it (500 connections as fast as she can) while a dozen of her clients
-# dribble a request a byte at a time; the socket stays up, carol's request still gets its
-# answer within 5 s (the client retries a connection systemd dropped unread; in the VM under
-# TCG, once the flood is drained: see the case), and each dribbling client is cut off at serve's one deadline
-# for the request line (10 s), not held for RuntimeMaxSec=. henry's requests waiting for a password
-# hold 3 slots at most: his fourth is refused at once. (Clients are tests/system/polkit-probe:
-# `ctr-launch` runs polkit's agent with --fallback, which polkit uses only in a login session.)
+# (lib.sh). ctr-launch.socket (Accept=no) hands its listening socket to one ctr-launch.service,
+# which accepts by itself and counts each connection against its user. mallory floods it (500
+# connections as fast as she can) while a dozen of her clients dribble a request a byte at a
+# time; the socket stays up, carol's request still gets its answer within 5 s (her time is a
+# figure of the TAP output; in the VM under TCG she may ask again: see the case), and each
+# dribbling client is cut off at serve's one deadline for the request line (10 s). mallory's
+# connections past her 8 in progress are answered "busy" at once, also those made from a user
+# namespace she made with her subordinate uids (newuidmap); the service exits when idle and
+# loses no connection doing so; neither unit ever fails. henry's requests waiting for a
+# password hold 3 slots at most: his fourth is refused at once. (Clients are
+# tests/system/polkit-probe: `ctr-launch` runs polkit's agent with --fallback, which polkit uses
+# only in a login session; and tests/system/socket-client.py.)
 # Usage: control-socket.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
@@ -24,6 +29,9 @@ PROBE=/usr/local/libexec/ctr-test-polkit-probe
 REQ='{"verb":"start","id":"web","interactive":true}'
 
 install -D -m 0755 "$BUILD_DIR/tests/system/polkit-probe" "$HOST_ROOT$PROBE"
+CLIENT=/usr/local/libexec/ctr-test-socket-client
+install -D -m 0755 "$(dirname "$0")/socket-client.py" "$HOST_ROOT$CLIENT"
+DROPINS=$HOST_ROOT/etc/systemd/system/ctr-launch.service.d
 # henry's client: the probe with an agent, asking for web interactively (a file: no quoting
 # through runuser, sh and script).
 HENRY=/usr/local/libexec/ctr-test-henry
@@ -45,6 +53,12 @@ polkit.addRule(function (action, subject) {
 });
 RULES
 host_run useradd -M -N mallory
+MALLORY_UID=$(host_run id -u mallory)
+# mallory's subordinate uids and gids: useradd gives them on a Debian 12 host (SUB_UID_MIN in
+# login.defs) where /etc/subuid exists; else ours.
+for f in subuid subgid; do
+        grep -q '^mallory:' "$HOST_ROOT/etc/$f" 2>/dev/null || printf 'mallory:300000:65536\n' >>"$HOST_ROOT/etc/$f"
+done
 host_run useradd -M -N carol
 host_run useradd -M -N henry
 host_run systemctl start ctr-launch.socket
@@ -117,7 +131,9 @@ print("connect failed %d of 500" % failed)' "$SOCK")
                 done
         fi
         [ "$rc" = 0 ] || fail "carol's list during the flood: status $rc within $LEGIT_DEADLINE s (try $tries): $OUT"
-        note "carol's answer came in $(( ($(date +%s%N) - t0) / 1000000 )) ms, at try $tries"
+        CAROL_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+        note "carol's answer came in $CAROL_MS ms, at try $tries"
+        diag "figure: carol's answer during mallory's flood and dribble: $CAROL_MS ms (try $tries; bound $LEGIT_DEADLINE s)"
         # Every dribbling client was cut off at the request deadline (10 s after its serve
         # started: 20 s from its connect at most here, 35 s under TCG, where systemd takes its
         # time to start the dozen of them).
@@ -143,6 +159,107 @@ for line in sys.stdin:
         # systemd 252 does not count AF_UNIX peers for MaxConnectionsPerSource=: serve does.
         assert_contains "the reply to a dribbling client past mallory's 8" "$OUT" "requests in progress already"
         host_run rm -rf "$dir"
+        units_never_failed
+}
+
+# units_never_failed: the socket is listening and neither it nor the service ever failed.
+units_never_failed() {
+        assert_eq "ctr-launch.socket" active "$(host_run systemctl show -p ActiveState --value ctr-launch.socket)"
+        assert_eq "ctr-launch.socket's result" success "$(host_run systemctl show -p Result --value ctr-launch.socket)"
+        assert_eq "ctr-launch.service's result" success "$(host_run systemctl show -p Result --value ctr-launch.service)"
+        case $(host_run systemctl show -p ActiveState --value ctr-launch.service) in
+        active | inactive) ;;
+        *) fail "ctr-launch.service: $(host_run systemctl show -p ActiveState,Result ctr-launch.service | xargs)" ;;
+        esac
+}
+
+# service_children CMP N: CMP N `ctr-launch serve` processes other than ctr-launch.service's
+# main one run, one per request in progress (serve's children; with the per-connection units
+# of before, their instances): service_children -ge 8.
+service_children() {
+        local n
+        n=$(host_run sh -c 'main=$(systemctl show -p MainPID --value ctr-launch.service 2>/dev/null)
+                pgrep -f "^$1 serve" | grep -cvx "${main:-0}" || true' sh "$HOST_CTR")
+        [ "${n:-0}" "$1" "$2" ]
+}
+
+# mallory_holds: 8 connections of mallory's that send nothing: each holds one of her 8 slots
+# until serve's request deadline (10 s); mallory_lets_go ends them.
+mallory_holds() {
+        host_run sh -c "echo \$\$ >/run/ctr-test-holder.pid; exec setsid runuser -u mallory -- $CLIENT hold 8 30" \
+                >/dev/null 2>&1 &
+        wait_for "mallory's 8 requests in progress" service_children -ge 8
+}
+
+mallory_lets_go() {
+        local pid
+        pid=$(host_run cat /run/ctr-test-holder.pid)
+        host_run kill -TERM -- "-$pid" 2>/dev/null || true
+        host_run rm -f /run/ctr-test-holder.pid
+        wait
+        wait_for "mallory's requests to end" service_children -eq 0
+}
+
+# Connections past mallory's 8 in progress, 100 made at once (more than the 64 the old
+# Accept=yes socket let in before it closed connections unread): each is answered "busy", at
+# once (within the 5 s bound, a deadline; the slowest is a figure).
+case_over_quota_busy() {
+        mallory_holds
+        OUT=$(host_run runuser -u mallory -- "$CLIENT" burst 100 "$LEGIT_DEADLINE")
+        note "mallory's burst past her 8: $OUT"
+        diag "figure: mallory's 100 connections past her 8 in progress: $(printf '%s\n' "$OUT" | head -n 1)"
+        assert_contains "mallory's connections past her 8" "$OUT" "busy 100 of 100"
+        mallory_lets_go
+        units_never_failed
+}
+
+# A process in a user namespace mallory made with her subordinate uids (newuidmap, through
+# unshare --map-auto: its uid is her first subordinate uid to us) counts against her: with her 8 in progress, its
+# request is "busy" for her uid. Not the subordinate uid's own 8.
+case_subuids_count_as_owner() {
+        OUT=$(host_run runuser -u mallory -- unshare --user --map-auto --setuid 0 --setgid 0 -- \
+                "$PY" -c 'import os; print(open("/proc/self/uid_map").read().split())' 2>&1) ||
+                skip "mallory cannot make a user namespace with her subordinate uids here: $OUT"
+        note "mallory's user namespace: uid_map $OUT"
+        mallory_holds
+        OUT=$(host_run runuser -u mallory -- unshare --user --map-auto --setuid 0 --setgid 0 -- \
+                "$CLIENT" ask "$LEGIT_DEADLINE" 2>&1) || fail "a request from mallory's user namespace: $OUT"
+        note "from mallory's user namespace: $OUT"
+        assert_contains "a request from mallory's user namespace" "$OUT" \
+                "uid $MALLORY_UID has 8 requests in progress already"
+        mallory_lets_go
+}
+
+# The service exits after --idle-exit (1 s here, by a drop-in) with nothing to do, and a
+# connection that comes around that moment is not lost: it waits in the socket, which starts
+# the service again. carol asks 30 times, each after a pause of 0.8 to 1.3 s (about the idle
+# time, and her client's own start).
+case_idle_exit() {
+        local i rc ms stops=0 last="" inv
+        mkdir -p "$DROPINS"
+        printf '[Service]\nExecStart=\nExecStart=%s serve --idle-exit=1\n' "$HOST_CTR" >"$DROPINS/test-idle.conf"
+        host_run systemctl daemon-reload
+        host_run systemctl stop ctr-launch.service
+        OUT=$(host_run runuser -u carol -- timeout "$LEGIT_DEADLINE" "$HOST_CTR" --system list --quiet 2>&1) ||
+                fail "carol's list: $OUT"
+        wait_for "ctr-launch.service to exit when idle" \
+                eval '[ "$(host_run systemctl show -p ActiveState --value ctr-launch.service)" = inactive ]'
+        for ((i = 0; i < 30; i++)); do
+                ms=$((800 + RANDOM % 500))
+                sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+                rc=0
+                OUT=$(host_run runuser -u carol -- timeout "$LEGIT_DEADLINE" "$HOST_CTR" --system list --quiet 2>&1) || rc=$?
+                [ "$rc" = 0 ] || fail "carol's list $i around the idle exit: status $rc: $OUT"
+                inv=$(host_run systemctl show -p InvocationID --value ctr-launch.service)
+                [ "$inv" = "$last" ] || stops=$((stops + 1))
+                last=$inv
+        done
+        note "30 requests around the idle exit, answered by $stops runs of the service"
+        [ "$stops" -gt 1 ] || fail "the service never exited between the requests"
+        rm -f "$DROPINS/test-idle.conf"
+        host_run systemctl daemon-reload
+        host_run systemctl stop ctr-launch.service
+        units_never_failed
 }
 
 # henry_waiting N: N clients of henry's, each asking for web with an agent (polkit-probe) that
@@ -181,6 +298,23 @@ case_interactive_bound() {
         assert_eq "ctr@web.service" inactive "$(host_run systemctl show -p ActiveState --value ctr@web.service)"
 }
 
+# The sandbox is as tight as the per-connection unit's was: exposure 1.8 at most.
+case_sandbox_exposure() {
+        local level
+        OUT=$(host_run systemd-analyze security --no-pager ctr-launch.service 2>&1) || true
+        level=$(printf '%s\n' "$OUT" | sed -n 's/.*Overall exposure level for ctr-launch.service: \([0-9.]*\).*/\1/p')
+        [ -n "$level" ] || fail "systemd-analyze security ctr-launch.service: $OUT"
+        diag "figure: systemd-analyze security ctr-launch.service: $level"
+        note "what systemd-analyze holds against it:
+$(printf '%s\n' "$OUT" | grep '✗' || true)"
+        "$PY" -c 'import sys; sys.exit(float(sys.argv[1]) > 1.8)' "$level" ||
+                fail "ctr-launch.service's exposure $level, above 1.8: $OUT"
+}
+
+case_run sandbox-exposure case_sandbox_exposure
 case_run flood-and-dribble case_flood_and_dribble
+case_run over-quota-busy case_over_quota_busy
+case_run subuids-count-as-owner case_subuids_count_as_owner
+case_run idle-exit case_idle_exit
 case_run interactive-bound case_interactive_bound
 sys_finish

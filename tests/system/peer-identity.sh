@@ -7,10 +7,12 @@
 # connected: its pid, its start time, its uid. Which path runs is the test host's kernel's
 # choice: the kernel's pidfd on 6.5 and later (nspawn here: 6.18), pidfd_open() and the start
 # time on older kernels (the VM: Debian 12's 6.1), the natural path there. The path of older
-# kernels is also forced on any kernel with ctr-launch@.service's test-only environment
+# kernels is also forced on any kernel with ctr-launch.service's test-only environment
 # CTR_LAUNCH_TEST_NO_PEERPIDFD=1, set by a drop-in. Both must give the same decisions, and both
-# must refuse a requester that is gone when serve looks at it, its PID recycled or not
-# (peer-requester.py holds serve at its start with an ExecStart= wrapper meanwhile).
+# must refuse a requester that is gone when serve accepts its connection, its PID recycled or
+# not (peer-requester.py holds serve at its start with an ExecStart= wrapper meanwhile: the
+# connection waits in the socket). On the pidfd_open() path a PID recycled before the accept
+# is caught by the uid: the process that took it is root's, not carol's.
 # Usage: peer-identity.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
@@ -21,7 +23,7 @@ LONG='trap "exit 0" TERM; while :; do sleep 0.2; done'
 MON=/run/ctr-test-monitor
 REQUESTER=/usr/local/libexec/ctr-test-peer-requester
 GATE=/run/ctr-test-peer
-DROPINS=$HOST_ROOT/etc/systemd/system/ctr-launch@.service.d
+DROPINS=$HOST_ROOT/etc/systemd/system/ctr-launch.service.d
 
 install -D -m 0755 "$(dirname "$0")/peer-requester.py" "$HOST_ROOT$REQUESTER"
 mkdir -p "$HOST_ROOT/etc/polkit-1/rules.d"
@@ -54,6 +56,13 @@ else
 fi
 diag "peer identity: kernel $(host_run uname -r), SO_PEERPIDFD: $PEERPIDFD"
 
+# reload_service: the drop-ins read, and the service stopped (it lingers while idle), so that
+# the next connection starts it as they say.
+reload_service() {
+        host_run systemctl daemon-reload
+        host_run systemctl stop ctr-launch.service
+}
+
 # force_fallback on|off: the drop-in that makes serve take the path of kernels before 6.5.
 force_fallback() {
         if [ "$1" = on ]; then
@@ -62,7 +71,7 @@ force_fallback() {
         else
                 rm -f "$DROPINS/test-no-peerpidfd.conf"
         fi
-        host_run systemctl daemon-reload
+        reload_service
 }
 
 # subject FIELD TYPE: the values of FIELD in the subjects of the CheckAuthorization calls in
@@ -148,14 +157,14 @@ case_start_time_fallback() {
 gone() {
         host_run mkdir -p "$GATE"
         mkdir -p "$DROPINS"
-        # serve's own start time is the wrapper's (exec keeps the process).
+        # serve accepts the connection only once the wrapper lets it start (exec keeps the process).
         printf '[Service]\nReadWritePaths=%s\nExecStart=\nExecStart=/bin/sh -c %s\n' "$GATE" \
                 "'touch $GATE/started; while [ ! -e $GATE/go ]; do sleep 0.05; done; exec $HOST_CTR serve'" \
                 >"$DROPINS/test-hold.conf"
-        host_run systemctl daemon-reload
+        reload_service
         OUT=$(host_run timeout 200 "$REQUESTER" "$1" carol "$GATE" 2>&1) || fail "peer-requester.py $1: $OUT"
         rm -f "$DROPINS/test-hold.conf"
-        host_run systemctl daemon-reload
+        reload_service
         host_run rm -rf "$GATE"
         note "$1: $OUT"
         REQ_PID=$(printf '%s\n' "$OUT" | awk '$1 == "requester" { print $2 }')
