@@ -3,7 +3,9 @@
 # Integration scripts (tests/integration/) run inside the VM test host, where the cgroup layout
 # is unified (pure cgroup v2, Debian's kernel 6.1, systemd 252 as PID 1): the cases of
 # cgroups.sh then drive the v2 freezer, cgroup.kill, the eBPF device filter and the v2 limit
-# files for real, which this machine (hybrid) cannot; exec.sh joins v2 cgroups; and the client
+# files for real, which this machine (hybrid) cannot; exec.sh joins v2 cgroups; compat.sh and
+# seccomp.sh read real configs on Debian's own kernel (open_tree'd bind sources, the eBPF
+# device filter, the filter loaded last, seccomp notify); and the client
 # scripts (tests/clients/, named "clients/podman") run there too, podman with its systemd cgroup
 # manager (which needs systemd as PID 1). On the nspawn host the script is skipped:
 # there the integration suite runs on this machine itself (`meson test --suite integration`),
@@ -15,7 +17,7 @@
 # "SCRIPT: CASE"; its stderr (the reasons of failures) is passed on. After each script, a
 # failed line if it left a cgroup under /ctr-launch or a state directory.
 # Usage: integration.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
-# Environment: CTR_VM_INTEGRATION (the scripts, default "cgroups exec clients/podman"), CTR_TEST_ONLY (case names of
+# Environment: CTR_VM_INTEGRATION (the scripts, default "cgroups exec compat seccomp clients/podman"), CTR_TEST_ONLY (case names of
 # those scripts), CTR_INTEGRATION_TIMEOUT (seconds per script, default 1800).
 
 source "$(dirname "$0")/lib.sh"
@@ -31,7 +33,7 @@ host_boot "$BUILD_DIR"
 
 INTEGRATION_SRC=$(cd "$(dirname "$0")/../integration" && pwd)
 INTEGRATION_DIR=/var/lib/ctr-test-integration # in the test host
-read -ra SCRIPTS <<<"${CTR_VM_INTEGRATION:-cgroups exec clients/podman}"
+read -ra SCRIPTS <<<"${CTR_VM_INTEGRATION:-cgroups exec compat seccomp clients/podman}"
 
 # The integration harness and scripts, as they are in the source tree, in the test host.
 install_scripts() {
@@ -40,6 +42,11 @@ install_scripts() {
         cp -a "$INTEGRATION_SRC" "$HOST_ROOT$INTEGRATION_DIR/integration"
         cp -a "$INTEGRATION_SRC/../clients" "$HOST_ROOT$INTEGRATION_DIR/clients"
         cp -a "$INTEGRATION_SRC/../assert.sh" "$HOST_ROOT$INTEGRATION_DIR/assert.sh"
+        # The scripts' helper programs, which meson's test environment names.
+        local h
+        for h in seccomp-agent libswap-after-mknod.so; do
+                [ ! -e "$BUILD_DIR/tests/helpers/$h" ] || cp "$BUILD_DIR/tests/helpers/$h" "$HOST_ROOT$INTEGRATION_DIR/$h"
+        done
 }
 
 # What a script left in the test host: default cgroups, container state of the default root.
@@ -61,6 +68,8 @@ run_script() {
                 ${CTR_TEST_VERBOSE:+CTR_TEST_VERBOSE=1} \
                 CTR_WAIT="${CTR_WAIT:-30}" CTR_TIMEOUT="${CTR_TIMEOUT:-90}" TMPDIR=/tmp \
                 CTR_PODMAN_CGROUP_MANAGER=systemd PODMAN_TIMEOUT=300 \
+                CTR_SECCOMP_AGENT="$INTEGRATION_DIR/seccomp-agent" \
+                CTR_SWAP_AFTER_MKNOD="$INTEGRATION_DIR/libswap-after-mknod.so" \
                 bash "$INTEGRATION_DIR/$path" "$HOST_CTR" >"$out" || rc=$?
         diag "$name: exit status $rc after $((SECONDS - t0)) s in the VM"
         tap_reemit "$name" "$rc" <"$out"
