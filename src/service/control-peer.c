@@ -49,10 +49,11 @@ static bool same_inode(const struct stat *a, const struct stat *b) {
  * hers, are all hers. The peer's own uid where it is in our namespace, outside our tree (we
  * cannot see above ours), or in one root made (systemd-nspawn -U, rootful podman: those uids
  * were handed out by root, each counts alone as before). */
-static int accountable_uid(int userns_fd, uid_t peer_uid, uid_t *ret) {
+static int accountable_uid(int userns_fd, uid_t peer_uid, uid_t *ret, bool *ret_ours) {
         struct stat own, st;
         if (stat("/proc/self/ns/user", &own) < 0 || fstat(userns_fd, &st) < 0)
                 return -errno;
+        *ret_ours = same_inode(&st, &own);
         _cleanup_close_ int cur = -EBADF;
         int fd = userns_fd;
         /* The kernel nests user namespaces 32 deep at most. */
@@ -159,7 +160,8 @@ int control_peer_identify(int sock, ControlPeer *ret, char **ret_error) {
         if (euid != cred.uid)
                 return errmsg_plain(ret_error, -ESRCH, "the requester (PID %d) has exited or changed its uid", (int) pid);
         uid_t accountable = cred.uid;
-        r = accountable_uid(userns_fd, cred.uid, &accountable);
+        bool ours = false;
+        r = accountable_uid(userns_fd, cred.uid, &accountable, &ours);
         if (r < 0)
                 return errmsg(ret_error, r, "cannot tell whose user namespace the requester (PID %d) is in", (int) pid);
 
@@ -168,6 +170,7 @@ int control_peer_identify(int sock, ControlPeer *ret, char **ret_error) {
                 .uid = cred.uid,
                 .gid = cred.gid,
                 .accountable_uid = accountable,
+                .in_our_userns = ours,
                 .starttime = starttime,
                 .pidfd = TAKE_FD(pidfd),
                 .pidfd_from_kernel = from_kernel,

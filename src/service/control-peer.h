@@ -18,6 +18,9 @@ typedef struct ControlPeer {
         /* Whom the peer's requests count against (control_peer_identify()): its uid, or for a
          * process in a user namespace a user made, that user's. */
         uid_t accountable_uid;
+        /* In the service's own user namespace: only there is uid 0 root (elsewhere it is a
+         * root-made namespace's uid 0, with no capability over ours). */
+        bool in_our_userns;
         uint64_t starttime; /* clock ticks since boot, as polkit's "start-time" */
         int pidfd;
         bool pidfd_from_kernel; /* SO_PEERPIDFD: the very process that connected, as polkit may take it */

@@ -121,6 +121,11 @@ static int spawn_child(Daemon *d, int conn, ControlPeer *peer, ChildStart *ret) 
                 /* Its own process group, so that the parent's kill at the deadline takes what
                  * it runs (the verb it spawns) with it. */
                 (void) setpgid(0, 0);
+                /* Under the service's one MemoryMax=, the kernel's OOM killer takes a child,
+                 * one request, before the parent, every request. */
+                _cleanup_close_ int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+                if (oom < 0 || write(oom, "500", 3) != 3)
+                        log_debug("raise the child's oom_score_adj: %s", strerror(errno));
                 safe_close(pipefd[0]);
                 close(d->listen_fd);
                 daemon_close_fds(d);
@@ -138,7 +143,7 @@ static int spawn_child(Daemon *d, int conn, ControlPeer *peer, ChildStart *ret) 
                 .keepalive = pipefd[0],
                 .uid = peer->accountable_uid,
                 .counted = peer->uid != 0,
-                .deadline = deadline_after_msec(SERVE_LIFETIME_MSEC),
+                .deadline = deadline_after_msec(SERVE_UNAUTHORIZED_MSEC),
         };
         if (c->pidfd < 0)
                 log_warning("pidfd_open of serve's child %d: %s (it is reaped when its pipe closes)", (int) pid,
@@ -218,8 +223,13 @@ static void child_keepalive(Child *c) {
         ssize_t k = read(c->keepalive, buf, sizeof(buf));
         if (k == 0)
                 c->keepalive = safe_close(c->keepalive);
-        else if (k > 0 && c->deadline != UINT64_MAX)
-                c->deadline = MAX(c->deadline, deadline_after_msec(SERVE_EXTEND_MSEC));
+        for (ssize_t i = 0; i < k && c->deadline != UINT64_MAX; i++) {
+                unsigned msec = buf[i] == SERVE_STAGE_INTERACTIVE ? SERVE_INTERACTIVE_MSEC
+                                : buf[i] == SERVE_STAGE_AUTHORIZED ? SERVE_LIFETIME_MSEC
+                                : buf[i] == SERVE_STAGE_EXTEND     ? SERVE_EXTEND_MSEC
+                                                                    : 0;
+                c->deadline = MAX(c->deadline, deadline_after_msec(msec));
+        }
 }
 
 static void child_expire(Child *c) {

@@ -425,8 +425,7 @@ static int relay(ExecRun *x, ServeConn *c, int *ret_status, char **ret_error) {
                 }
                 if (deadline_left_msec(keepalive) == 0) {
                         /* Non-blocking: a full pipe already asks. */
-                        if (c->keepalive_fd >= 0 && write(c->keepalive_fd, "e", 1) < 0)
-                                log_debug("exec: keepalive: %s", strerror(errno));
+                        serve_tell_parent(c, SERVE_STAGE_EXTEND);
                         keepalive = deadline_after_msec(KEEPALIVE_MSEC);
                 }
         }

@@ -18,20 +18,33 @@
 /* Requests in progress (children) of one accountable uid, and in all. */
 #define SERVE_REQUESTS_PER_UID 8
 #define SERVE_REQUESTS_MAX 64
-/* A child may live this long, or as long as it keeps asking for more (serve_keepalive()),
- * SERVE_EXTEND_MSEC from its last asking: a foreground exec holds its child while the process
- * runs. Past that, the parent kills it. */
+/* How long the parent lets a child live, by what it says on its keepalive pipe: until polkit
+ * said yes, the request line's, polkit's and the reply's deadlines with some slack (a client
+ * cannot hold a child longer by what it sends: stdio fds on a FUSE mount that never answers
+ * fstat, say); SERVE_STAGE_INTERACTIVE before asking polkit with an agent (who may take 300 s to
+ * type a password); SERVE_STAGE_AUTHORIZED, then SERVE_LIFETIME_MSEC for the work (a start
+ * through systemd takes ctr@'s TimeoutStartSec=); a foreground exec holds its child while the
+ * process runs, SERVE_STAGE_EXTEND being SERVE_EXTEND_MSEC more from its last asking. Past that,
+ * the parent kills it. */
+#define SERVE_UNAUTHORIZED_MSEC (60U * 1000U)
+#define SERVE_INTERACTIVE_MSEC ((300U + 60U) * 1000U)
 #define SERVE_LIFETIME_MSEC (10U * 60U * 1000U)
 #define SERVE_EXTEND_MSEC (5U * 60U * 1000U)
+#define SERVE_STAGE_INTERACTIVE 'i'
+#define SERVE_STAGE_AUTHORIZED 'a'
+#define SERVE_STAGE_EXTEND 'e'
 
 typedef struct ServeConn {
         int sock;
-        int keepalive_fd; /* to the parent: one byte asks for SERVE_EXTEND_MSEC more */
+        int keepalive_fd; /* to the parent: a SERVE_STAGE_* byte (serve_tell_parent()) */
         char *rest;      /* what came after the request line: exec's first messages */
         size_t n_rest;
         int fds[CONTROL_EXEC_FDS]; /* what came with the request (exec: stdin, stdout, stderr) */
         size_t n_fds;
 } ServeConn;
+
+/* One SERVE_STAGE_* byte to the parent, which sets this child's deadline by it. */
+void serve_tell_parent(const ServeConn *c, char stage);
 
 /* Waits until sock is ready for events, or the deadline: 0, -ETIMEDOUT or -errno. */
 int serve_wait_until(int sock, short events, uint64_t deadline);

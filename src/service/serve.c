@@ -421,8 +421,13 @@ static int authorize(int sock, const ControlPeer *peer, const ControlRequest *re
         const char *detail_key = request_detail(req, detail_buf, sizeof(detail_buf), &detail_value);
         int r = 1;
 
-        if (peer->uid == 0)
+        if (peer->uid == 0 && peer->in_our_userns)
                 return 1;
+        if (peer->uid == 0) {
+                r = reply_refuse(sock, peer, req, "uid 0 of a user namespace other than the service's is not root here",
+                                 ret_error);
+                return r < 0 ? r : 0;
+        }
         if (req->interactive) {
                 r = slot_take('i', peer->accountable_uid, INTERACTIVE_PER_UID, &slot, &error);
                 if (r == -EBUSY) {
@@ -450,6 +455,11 @@ static int authorize(int sock, const ControlPeer *peer, const ControlRequest *re
         return r < 0 ? r : 0;
 }
 
+void serve_tell_parent(const ServeConn *c, char stage) {
+        if (c->keepalive_fd >= 0 && write(c->keepalive_fd, &stage, 1) < 0)
+                log_debug("tell serve's parent '%c': %s", stage, strerror(errno));
+}
+
 int serve_connection(int sock, ControlPeer *peer, int keepalive_fd, char **ret_error) {
         uint64_t deadline = deadline_after_msec(REQUEST_TIMEOUT_MSEC);
         _cleanup_free_ char *error = NULL;
@@ -466,9 +476,12 @@ int serve_connection(int sock, ControlPeer *peer, int keepalive_fd, char **ret_e
                 r = reply_refuse(sock, peer, &req, error, ret_error);
                 return r < 0 ? r : 0;
         }
+        if (req.interactive)
+                serve_tell_parent(&conn, SERVE_STAGE_INTERACTIVE);
         r = authorize(sock, peer, &req, ret_error);
         if (r <= 0)
                 return r;
+        serve_tell_parent(&conn, SERVE_STAGE_AUTHORIZED);
         if (req.verb == CONTROL_EXEC)
                 return serve_exec(&conn, peer, &req, ret_error);
 
