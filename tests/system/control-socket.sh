@@ -9,7 +9,8 @@
 # dribbling client is cut off at serve's one deadline for the request line (10 s). mallory's
 # connections past her 8 in progress are answered "busy" at once, also those made from a user
 # namespace she made with her subordinate uids (newuidmap); the service exits when idle and
-# loses no connection doing so; neither unit ever fails. henry's requests waiting for a
+# loses no connection doing so; uid 0 of a user namespace root made is refused, not taken for
+# root; neither unit ever fails. henry's requests waiting for a
 # password hold 3 slots at most: his fourth is refused at once. (Clients are
 # tests/system/polkit-probe: `ctr-launch` runs polkit's agent with --fallback, which polkit uses
 # only in a login session; and tests/system/socket-client.py.)
@@ -230,6 +231,20 @@ case_subuids_count_as_owner() {
         mallory_lets_go
 }
 
+# uid 0 of a user namespace root made (mapping 0 to 0, as a root service with PrivateUsers=
+# might) has no capability over the host: the service does not take it for root (which skips
+# polkit), it refuses it.
+case_root_of_other_userns() {
+        OUT=$(host_run unshare --user --map-user=0 --map-group=0 -- "$CLIENT" ask "$LEGIT_DEADLINE" 2>&1) ||
+                fail "a request from uid 0 of a root-made user namespace: $OUT"
+        note "from uid 0 of a root-made user namespace: $OUT"
+        assert_contains "a request from uid 0 of another user namespace" "$OUT" \
+                "uid 0 of a user namespace other than the service's is not root here"
+        # Root itself still is.
+        OUT=$(host_run "$CLIENT" ask "$LEGIT_DEADLINE" 2>&1) || fail "root's request: $OUT"
+        [[ $OUT =~ \"ok\"\ ?:\ ?true ]] || fail "root's request was not answered ok: $OUT"
+}
+
 # The service exits after --idle-exit (1 s here, by a drop-in) with nothing to do, and a
 # connection that comes around that moment is not lost: it waits in the socket, which starts
 # the service again. carol asks 30 times, each after a pause of 0.8 to 1.3 s (about the idle
@@ -315,6 +330,7 @@ case_run sandbox-exposure case_sandbox_exposure
 case_run flood-and-dribble case_flood_and_dribble
 case_run over-quota-busy case_over_quota_busy
 case_run subuids-count-as-owner case_subuids_count_as_owner
+case_run root-of-other-userns case_root_of_other_userns
 case_run idle-exit case_idle_exit
 case_run interactive-bound case_interactive_bound
 sys_finish
