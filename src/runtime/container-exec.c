@@ -245,12 +245,19 @@ static int namespaces_to_join(const Container *c, int *ret_flags, char **ret_err
         return 0;
 }
 
+/* poll() of one fd for input, through EINTR: > 0 readable (or hung up), 0 at the timeout (< 0:
+ * none), -errno (errno kept). */
+static int wait_readable(int fd, int timeout_ms) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        int k;
+        while ((k = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+                ;
+        return k < 0 ? -errno : k;
+}
+
 /* The child's "ready" byte, or its error text. */
 static int wait_ready(int channel, char **ret_error) {
-        struct pollfd p = { .fd = channel, .events = POLLIN };
-        int k;
-        while ((k = poll(&p, 1, EXEC_SETUP_TIMEOUT_MS)) < 0 && errno == EINTR)
-                ;
+        int k = wait_readable(channel, EXEC_SETUP_TIMEOUT_MS);
         if (k == 0)
                 return errmsg_plain(ret_error, -ETIMEDOUT, "the new process did not join the container within %d s",
                                     EXEC_SETUP_TIMEOUT_MS / 1000);
@@ -277,11 +284,7 @@ typedef struct ExecContext {
 /* Waits (timeout_ms < 0: for as long as it takes) for x's child to end, and reaps it; or leaves
  * it to whoever reaps orphans (a process SIGKILLed in a frozen cgroup ends only on thaw). */
 static void reap(const ExecContext *x, int timeout_ms) {
-        struct pollfd p = { .fd = x->pidfd, .events = POLLIN };
-        if (x->pidfd >= 0)
-                while (poll(&p, 1, timeout_ms) < 0 && errno == EINTR)
-                        ;
-        if (x->pidfd < 0 || p.revents)
+        if (x->pidfd < 0 || wait_readable(x->pidfd, timeout_ms) > 0)
                 while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
                         ;
 }
@@ -290,15 +293,12 @@ static void reap(const ExecContext *x, int timeout_ms) {
  * us its PID, and exits: reap it, and the process-to-be is x->pid from now on. In a paused
  * container that happens once it is resumed: timeout_ms < 0 then. */
 static int take_grandchild(ExecContext *x, int timeout_ms, char **ret_error) {
-        struct pollfd p = { .fd = x->channel, .events = POLLIN };
-        int k;
-        while ((k = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
-                ;
+        int k = wait_readable(x->channel, timeout_ms);
         if (k == 0)
                 return errmsg_plain(ret_error, -ETIMEDOUT, "the new process did not join the container within %d s",
                                     EXEC_SETUP_TIMEOUT_MS / 1000);
         _cleanup_free_ char *line = NULL;
-        int r = k < 0 ? -errno : read_line_fd(x->channel, 64, &line);
+        int r = k < 0 ? k : read_line_fd(x->channel, 64, &line);
         if (r == -EPIPE)
                 return errmsg_plain(ret_error, -EIO, "the new process died while joining the container");
         if (r < 0 && r != -E2BIG)
@@ -323,16 +323,13 @@ static int take_grandchild(ExecContext *x, int timeout_ms, char **ret_error) {
  * create does for the init; then it may go on. */
 static int seccomp_hand_over(const Container *c, const ExecContext *x, const OciSeccomp *s, int timeout_ms,
                              char **ret_error) {
-        struct pollfd p = { .fd = x->channel, .events = POLLIN };
-        int k;
-        while ((k = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
-                ;
+        int k = wait_readable(x->channel, timeout_ms);
         if (k == 0)
                 return errmsg_plain(ret_error, -ETIMEDOUT, "the new process did not load its seccomp filter within %d s",
                                     EXEC_SETUP_TIMEOUT_MS / 1000);
         char first = 0;
         _cleanup_close_ int listener = -EBADF;
-        int r = k < 0 ? -errno : recv_fd_or_byte(x->channel, &first, &listener);
+        int r = k < 0 ? k : recv_fd_or_byte(x->channel, &first, &listener);
         if (r == -EPIPE)
                 return errmsg_plain(ret_error, -EIO, "the new process died while loading its seccomp filter");
         if (r < 0)

@@ -116,6 +116,15 @@ static int init_stuck(const Cgroup *cgroup, pid_t pid, char **ret_error) {
         return 0;
 }
 
+/* A step of ours failed (a hook, the seccomp agent): the init is told to stop, and its message
+ * (taken from *error) becomes the one create reports. Returns k. */
+static int step_failed(int sync_fd, int k, char **error, char **sync_error) {
+        (void) sync_send_error(sync_fd, -k, *error ?: strerror(-k));
+        free(*sync_error);
+        *sync_error = TAKE_PTR(*error);
+        return k;
+}
+
 /* Drives the sync protocol until the init is blocked on the FIFO (0) or has failed (< 0,
  * message in *ret_error). state_json: the OCI state the prestart and createRuntime hooks read. */
 int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *hooks, const OciSeccomp *seccomp,
@@ -208,10 +217,7 @@ int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *ho
                                 if (k >= 0)
                                         k = hooks_run(hooks, HOOK_CREATE_RUNTIME, state_json, &hook_error);
                                 if (k < 0) {
-                                        (void) sync_send_error(sync_fd, -k, hook_error ?: strerror(-k));
-                                        free(sync_error);
-                                        sync_error = TAKE_PTR(hook_error);
-                                        r = k;
+                                        r = step_failed(sync_fd, k, &hook_error, &sync_error);
                                         break;
                                 }
                                 k = sync_send(sync_fd, SYNC_PROC_RESUME);
@@ -230,10 +236,7 @@ int init_drive(int sync_fd, int log_fd, int pidfd, pid_t pid, const OciHooks *ho
                                 _cleanup_free_ char *notify_error = NULL;
                                 k = seccomp_notify_send(seccomp, state_json, pid, listener, &notify_error);
                                 if (k < 0) {
-                                        (void) sync_send_error(sync_fd, -k, notify_error ?: strerror(-k));
-                                        free(sync_error);
-                                        sync_error = TAKE_PTR(notify_error);
-                                        r = k;
+                                        r = step_failed(sync_fd, k, &notify_error, &sync_error);
                                         break;
                                 }
                                 k = sync_send(sync_fd, SYNC_PROC_SECCOMP_DONE);
