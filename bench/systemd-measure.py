@@ -64,8 +64,9 @@ def relay_of(cid):
                 argv = f.read().split(b"\0")[:-1]
         except OSError:
             continue
+        # `ctr-launch [OPTIONS] start [--] ID`
         if (len(argv) >= 3 and os.path.basename(argv[0]) == b"ctr-launch"
-                and argv[-2:] == [b"start", cid.encode()]):
+                and b"start" in argv[1:-1] and argv[-1] == cid.encode()):
             return int(pid)
     raise Failure(f"no `ctr-launch start {cid}` process (the relay) while ctr@{cid} is active")
 
@@ -140,10 +141,16 @@ def measure(args):
         text = sh("systemctl", "cat", arm.unit)
         journal = sh("journalctl", "--no-pager", "-o", "cat", "-u", arm.unit,
                      *([f"--after-cursor={cursor}"] if cursor else []), check=False)
-        warnings = sum("left-over process" in line for line in journal.splitlines())
+        leftover = sum("left-over process" in line for line in journal.splitlines())
+        # Every line at warning level or above, whoever logged it (systemd, ctr-launch, the
+        # payload's stderr would be info).
+        warned = sh("journalctl", "--no-pager", "-o", "cat", "-p", "warning", "-u", arm.unit,
+                    *([f"--after-cursor={cursor}"] if cursor else []), check=False)
+        warned = [line for line in warned.splitlines() if line and not line.startswith("-- ")]
         units[arm.name] = {
             "unit": arm.unit, "text": text, "start_ms": arm.start_ms, "stop_ms": arm.stop_ms,
-            "relay": arm.relay, "starts": args.warmup + args.runs, "leftover_warnings": warnings,
+            "relay": arm.relay, "starts": args.warmup + args.runs, "leftover_warnings": leftover,
+            "warning_lines": len(warned), "warning_examples": sorted(set(warned))[:3],
         }
     out = {
         "runs": args.runs, "warmup": args.warmup, "settle_s": args.settle,
@@ -276,12 +283,16 @@ def report(args):
           "GLib program) runs, and reclaimable; Private_Dirty (the heap, the stack, relocated "
           "data) is what the relay alone costs."]
 
-    L += ["", "### \"Found left-over process\" warnings", "",
-          "systemd 252's warning for `create`'s waiting init (docs/systemd.md), counted in the "
-          "journal of the run:", ""]
+    L += ["", "### Warnings in the journal", "",
+          "Lines of each unit's journal over the run (`journalctl -u UNIT`, every start and stop "
+          "of it): at warning level or above, and systemd's \"Found left-over process\" lines "
+          "(docs/systemd.md) at any level:", ""]
     for name in ("ctr", "ctr_wait", "notify"):
         a = u[name]
-        L.append(f"- `{a['unit']}`: {a['leftover_warnings']} lines over {a['starts']} starts")
+        L.append(f"- `{a['unit']}`: {a['warning_lines']} lines at warning or above, "
+                 f"{a['leftover_warnings']} left-over lines, over {a['starts']} starts and stops")
+        for example in a.get("warning_examples", []):
+            L.append(f"  - e.g. `{example[:160]}`")
 
     L += ["", "### The units", "",
           "`ctr@.service` as installed (units/ctr@.service.in); `Type=exec` for the plain units, "

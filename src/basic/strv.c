@@ -59,6 +59,13 @@ const char *strv_env_get(char * const *l, const char *name) {
         return NULL;
 }
 
+const char *strv_pairs_get(char * const *l, const char *key) {
+        for (char * const *i = l; i && i[0] && i[1]; i += 2)
+                if (strcmp(i[0], key) == 0)
+                        return i[1];
+        return NULL;
+}
+
 char *strv_join(char * const *l, const char *sep) {
         size_t n = 1, k = strlen(sep);
         for (char * const *i = l; i && *i; i++)

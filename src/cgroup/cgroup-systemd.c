@@ -443,22 +443,34 @@ int cgroup_systemd_set_unit_resources(const char *unit, bool user, const OciReso
         return 0;
 }
 
-int cgroup_systemd_unit_delegates(const char *unit, bool user, char **ret_error) {
+/* One property of unit's own interface (Service or Scope), of D-Bus type "b" or "i". */
+static int unit_property(const char *unit, bool user, const char *property, char type, void *ret,
+                         char **ret_error) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *path = NULL;
         const char *iface = endswith(unit, ".scope") ? "org.freedesktop.systemd1.Scope" : "org.freedesktop.systemd1.Service";
-        int delegate = 0;
 
         int r = systemd_bus_connect(user, &bus, ret_error);
         if (r < 0)
                 return r;
         r = unit_object_path(bus, unit, &error, &path);
         if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "Delegate", &error, 'b',
-                                                &delegate);
+                r = sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, property, &error, type, ret);
         if (r < 0)
-                return errmsg_plain(ret_error, r, "systemd: whether %s delegates its cgroup: %s", unit,
+                return errmsg_plain(ret_error, r, "systemd: read %s of %s: %s", property, unit,
                                     systemd_bus_error_text(&error, r));
-        return delegate ? 1 : 0;
+        return 0;
+}
+
+int cgroup_systemd_unit_delegates(const char *unit, bool user, char **ret_error) {
+        int delegate = 0;
+        int r = unit_property(unit, user, "Delegate", 'b', &delegate, ret_error);
+        return r < 0 ? r : delegate ? 1 : 0;
+}
+
+int cgroup_systemd_unit_kill_signal(const char *unit, bool user, char **ret_error) {
+        int sig = 0;
+        int r = unit_property(unit, user, "KillSignal", 'i', &sig, ret_error);
+        return r < 0 ? r : sig;
 }

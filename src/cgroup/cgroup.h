@@ -204,5 +204,7 @@ int cgroup_systemd_set_unit_resources(const char *unit, bool user, const OciReso
                                       char **ret_error);
 /* Whether unit (a service or scope) has Delegate=yes, asked of its manager: 1 yes, 0 no. */
 int cgroup_systemd_unit_delegates(const char *unit, bool user, char **ret_error);
+/* The signal systemd stops unit with (its KillSignal=), asked of its manager. */
+int cgroup_systemd_unit_kill_signal(const char *unit, bool user, char **ret_error);
 /* Undoes, on the container's unit, the limits res set there (delete; see Cgroup.unit). */
 int cgroup_unit_reset(const Cgroup *cg, const OciResources *res, char **ret_error);

@@ -27,6 +27,8 @@ const Verb verbs[] = {
           "      --preserve-fds N      pass fds 3 .. 3+N-1 on to the container\n"
           "      --system-bundle       the bundle must be root's alone (ctr@.service; always so\n"
           "                            for a bundle under /var/lib/ctr-launch)\n"
+          "      --replace-stopped     delete a stopped container of the same id first\n"
+          "                            (ctr@.service; one whose init lives is left alone)\n"
           "      --no-new-keyring      accepted for runc compatibility\n",
           verb_create, true, false },
         { "start", "start the user's process of a created container",
@@ -85,11 +87,13 @@ const Verb verbs[] = {
           "  -w, --wait                return only once the container's init has exited\n",
           verb_kill, false, false },
         { "delete", "delete a container",
-          "Usage: ctr-launch delete [--force] ID\n\n"
+          "Usage: ctr-launch delete [--force] [--unit UNIT] ID\n\n"
           "Deletes a created or stopped container: kills its init if it is still waiting, and\n"
           "removes its state. Options may also follow the ID.\n\n"
           "Options:\n"
-          "  -f, --force               also a running or broken container: kill what is left\n",
+          "  -f, --force               also a running or broken container: kill what is left\n"
+          "      --unit UNIT           only if create made it in the systemd unit UNIT (ctr@.service);\n"
+          "                            another container of the same id is left alone\n",
           verb_delete, false, false },
         { "list", "list containers",
           "Usage: ctr-launch list [--format table|json] [--quiet]\n\n"

@@ -19,7 +19,7 @@
 static int parse_create_options(int argc, char **argv, const Verb *v, bool is_run, CreateOptions *o,
                                 bool *ret_detach) {
         enum { ARG_PID_FILE = 0x100, ARG_CONSOLE_SOCKET, ARG_NO_PIVOT, ARG_PRESERVE_FDS, ARG_NO_NEW_KEYRING,
-               ARG_KEEP, ARG_NO_SUBREAPER, ARG_SYSTEM_BUNDLE };
+               ARG_KEEP, ARG_NO_SUBREAPER, ARG_SYSTEM_BUNDLE, ARG_REPLACE_STOPPED };
         static const struct option options[] = {
                 { "bundle", required_argument, NULL, 'b' },
                 { "pid-file", required_argument, NULL, ARG_PID_FILE },
@@ -27,6 +27,7 @@ static int parse_create_options(int argc, char **argv, const Verb *v, bool is_ru
                 { "no-pivot", no_argument, NULL, ARG_NO_PIVOT },
                 { "preserve-fds", required_argument, NULL, ARG_PRESERVE_FDS },
                 { "system-bundle", no_argument, NULL, ARG_SYSTEM_BUNDLE },
+                { "replace-stopped", no_argument, NULL, ARG_REPLACE_STOPPED },
                 /* runc's, passed by conmon and containerd: accepted, nothing to do */
                 { "no-new-keyring", no_argument, NULL, ARG_NO_NEW_KEYRING },
                 { "detach", no_argument, NULL, 'd' },
@@ -58,6 +59,9 @@ static int parse_create_options(int argc, char **argv, const Verb *v, bool is_ru
                 case ARG_SYSTEM_BUNDLE:
                         o->system_bundle = true;
                         break;
+                case ARG_REPLACE_STOPPED:
+                        o->replace_stopped = true;
+                        break;
                 case ARG_PRESERVE_FDS:
                         if ((r = cli_parse_preserve_fds(v, optarg, &o->preserve_fds)) != 0)
                                 return r;
@@ -82,6 +86,25 @@ static int parse_create_options(int argc, char **argv, const Verb *v, bool is_ru
         return 0;
 }
 
+/* --replace-stopped (ctr@.service's create): a container of this id whose init is gone (left
+ * by a crash, a reboot of systemd, a delete that could not finish) is deleted first, as
+ * `delete` would. One whose init lives, created or running, is left alone: create then fails
+ * with "container already exists", as without the option. */
+static int replace_stopped(const GlobalOptions *g, const char *id) {
+        _cleanup_container_ Container *ct = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r = container_open(&g->runtime, id, &ct, &error);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return cli_fail(r, error);
+        if (ct->status != STATUS_STOPPED || ct->pidfd >= 0)
+                return 0;
+        log_debug("deleting the stopped container of the same id first");
+        r = container_destroy(ct, &error);
+        return r < 0 ? cli_fail(r, error) : 0;
+}
+
 int verb_create(int argc, char **argv, const GlobalOptions *g) {
         const Verb *v = verb_find("create");
         CreateOptions o = { .console_fd = -EBADF };
@@ -89,11 +112,16 @@ int verb_create(int argc, char **argv, const GlobalOptions *g) {
         if (r != 0)
                 return r;
         log_set_id(o.id);
+        if (o.replace_stopped && (r = replace_stopped(g, o.id)) != 0)
+                return r;
 
         _cleanup_container_ Container *c = NULL;
         _cleanup_free_ char *error = NULL;
         r = container_create(&g->runtime, &o, &c, &error);
-        return r < 0 ? cli_fail(r, error) : EXIT_OK;
+        if (r < 0)
+                return cli_fail(r, error);
+        container_check_unit_stop_signal(c);
+        return EXIT_OK;
 }
 
 /* run cleans up after the container; what fails there is not what run failed at. */

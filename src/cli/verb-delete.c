@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* `delete [--force] ID`: a stopped or created container goes; a running one only by force. */
+/* `delete [--force] [--unit UNIT] ID`: a stopped or created container goes; a running one only
+ * by force. */
 
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "container.h"
@@ -12,9 +14,11 @@ int verb_delete(int argc, char **argv, const GlobalOptions *g) {
         const Verb *v = verb_find("delete");
         static const struct option options[] = {
                 { "force", no_argument, NULL, 'f' },
+                { "unit", required_argument, NULL, 'u' },
                 {}
         };
         bool force = false;
+        const char *unit = NULL;
         int c, r;
 
         if ((r = cli_options_first(argc, argv, "+f", options, 0)) != 0)
@@ -25,6 +29,9 @@ int verb_delete(int argc, char **argv, const GlobalOptions *g) {
                 switch (c) {
                 case 'f':
                         force = true;
+                        break;
+                case 'u':
+                        unit = optarg;
                         break;
                 default:
                         return cli_usage_error(v, "unknown option \"%s\"", argv[optind - 1]);
@@ -51,6 +58,12 @@ int verb_delete(int argc, char **argv, const GlobalOptions *g) {
         r = container_open(&g->runtime, id, &ct, &error);
         if (r < 0)
                 return cli_fail(r, error);
+        /* ctr@.service's ExecStopPost=: a start refused because another container of the id
+         * lives ("container already exists") must not delete that one. */
+        if (unit && (!ct->cgroup || !ct->cgroup->unit || strcmp(ct->cgroup->unit, unit) != 0)) {
+                log_debug("not made in %s: left alone", unit);
+                return EXIT_OK;
+        }
         if (!force && (ct->status == STATUS_RUNNING || ct->status == STATUS_PAUSED))
                 return cli_failf(0, "cannot delete a container that is %s (use --force)",
                                  oci_state_status_to_string(ct->status));

@@ -18,6 +18,7 @@
 #include "fd-util.h"
 #include "parse-util.h"
 #include "proc-util.h"
+#include "strv.h"
 #include "container-internal.h"
 #include "exec-fifo.h"
 #include "host-mounts.h"
@@ -273,16 +274,27 @@ int container_signal_all(Container *c, int sig, char **ret_error) {
 }
 
 int container_stop_signal(const Container *c, char **ret_error) {
-        const char *v = NULL;
-        for (char **a = c->state.annotations; a && a[0] && a[1]; a += 2)
-                if (strcmp(a[0], STOP_SIGNAL_ANNOTATION) == 0)
-                        v = a[1];
+        const char *v = strv_pairs_get(c->state.annotations, STOP_SIGNAL_ANNOTATION);
         if (!v)
                 return SIGTERM;
         int sig = signal_from_string(v);
         if (sig < 0)
                 return errmsg_plain(ret_error, -EINVAL, "annotation %s: unknown signal \"%.64s\"", STOP_SIGNAL_ANNOTATION, v);
         return sig;
+}
+
+void container_check_unit_stop_signal(const Container *c) {
+        if (!c->cgroup || !c->cgroup->unit || !strv_pairs_get(c->state.annotations, STOP_SIGNAL_ANNOTATION))
+                return;
+        _cleanup_free_ char *error = NULL;
+        int sig = container_stop_signal(c, &error);
+        int unit_sig = sig < 0 ? sig : cgroup_systemd_unit_kill_signal(c->cgroup->unit, c->cgroup->unit_user, &error);
+        if (unit_sig < 0)
+                log_warning("the stop signal: %s", error ?: strerror(-unit_sig));
+        else if (unit_sig != sig)
+                log_warning("%s stops with SIG%s, the image asks for SIG%s: set KillSignal=SIG%s in a drop-in "
+                            "(systemctl edit %s)", c->cgroup->unit, signal_to_string(unit_sig),
+                            signal_to_string(sig), signal_to_string(sig), c->cgroup->unit);
 }
 
 int container_destroy(Container *c, char **ret_error) {

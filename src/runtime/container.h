@@ -37,6 +37,9 @@ typedef struct CreateOptions {
         /* --system-bundle (ctr@.service): the bundle must be root's alone, as for any bundle
          * under SYSTEM_BUNDLE_DIR (bundle-check.h) */
         bool system_bundle;
+        /* --replace-stopped (ctr@.service): a stopped container of the same id goes first
+         * (the CLI does it, verb-create.c) */
+        bool replace_stopped;
 } CreateOptions;
 
 /* exec: what runs, and how; as runc's options say. Without process_file, the container's own
@@ -122,6 +125,9 @@ int container_signal_all(Container *c, int sig, char **ret_error);
  * org.opencontainers.image.stopSignal ("SIGQUIT", "QUIT", "3"), else SIGTERM. */
 #define STOP_SIGNAL_ANNOTATION "org.opencontainers.image.stopSignal"
 int container_stop_signal(const Container *c, char **ret_error);
+/* Under a unit (ctr@.service), systemd sends the stop signal: its KillSignal=. If the image
+ * annotates another, one warning says which drop-in makes them agree. */
+void container_check_unit_stop_signal(const Container *c);
 /* Kills what is left (SIGKILL, waits until it is gone) and removes the state dir. */
 int container_destroy(Container *c, char **ret_error);
 

@@ -240,7 +240,10 @@ static void init_receive(Init *in, bool dumpable_until_document) {
          * fd/ or environ (the CVE-2019-5736 class). execve() of the user's process resets it. */
         if (!dumpable_until_document && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                 init_fail_errno(in, -errno, "prctl(PR_SET_DUMPABLE)");
-        (void) prctl(PR_SET_NAME, "ctr-launch:init", 0, 0, 0);
+        /* In parentheses, as systemd names its own helpers ("(sd-pam)"): under ctr@.service we
+         * wait in the unit's cgroup while ExecStart= begins, and systemd takes any other
+         * process found there for a left-over of an earlier run (docs/systemd.md). */
+        (void) prctl(PR_SET_NAME, "(ctr-init)", 0, 0, 0);
 
         r = sync_recv_init(in->sync_fd, &in->params, &config_json);
         if (r == -EPIPE)

@@ -15,6 +15,7 @@
 
 #include "errmsg.h"
 #include "macros.h"
+#include "strv.h"
 #include "log.h"
 #include "notify.h"
 
@@ -22,18 +23,13 @@
 #define NOTIFY_BARRIER_USEC (5ULL * 1000000ULL)
 
 int readiness_from_annotations(char * const *annotations, Readiness *ret) {
-        for (size_t i = 0; annotations && annotations[i] && annotations[i + 1]; i += 2) {
-                if (strcmp(annotations[i], READINESS_ANNOTATION) != 0)
-                        continue;
-                if (strcmp(annotations[i + 1], "exec") == 0)
-                        *ret = READINESS_EXEC;
-                else if (strcmp(annotations[i + 1], "container") == 0)
-                        *ret = READINESS_CONTAINER;
-                else
-                        return -EINVAL;
-                return 0;
-        }
-        *ret = READINESS_EXEC;
+        const char *v = strv_pairs_get(annotations, READINESS_ANNOTATION);
+        if (!v || strcmp(v, "exec") == 0)
+                *ret = READINESS_EXEC;
+        else if (strcmp(v, "container") == 0)
+                *ret = READINESS_CONTAINER;
+        else
+                return -EINVAL;
         return 0;
 }
 

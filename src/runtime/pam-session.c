@@ -60,10 +60,7 @@ static bool valid_user_name(const char *s) {
 }
 
 int pam_user_from_annotations(char * const *annotations, const char **ret_user) {
-        const char *user = NULL;
-        for (char * const *a = annotations; a && a[0] && a[1]; a += 2)
-                if (strcmp(a[0], PAM_USER_ANNOTATION) == 0)
-                        user = a[1];
+        const char *user = strv_pairs_get(annotations, PAM_USER_ANNOTATION);
         if (user && !valid_user_name(user))
                 return -EINVAL;
         *ret_user = user;
@@ -282,7 +279,8 @@ static void mark_closed(int fd) {
 }
 
 _noreturn_ static void holder_main(int sock, const char *user, const char *id, const char *dir_path, bool under_service) {
-        (void) prctl(PR_SET_NAME, "ctr-launch:pam", 0, 0, 0);
+        /* Parenthesised as systemd's own "(sd-pam)": a helper, not a left-over (init.c). */
+        (void) prctl(PR_SET_NAME, "(ctr-pam)", 0, 0, 0);
         /* Out of the caller's terminal session: its ^C is not the session's end. */
         (void) setsid();
         if (close_all_fds(3, &sock, 1) < 0)

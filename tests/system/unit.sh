@@ -117,8 +117,103 @@ $status"
         assert_eq "systemctl stop ctr@app ($OUT)" 0 "$RC"
         assert_eq "ActiveState after stop" inactive "$(active_state ctr@app)"
         assert_eq "Result after stop" success "$(show ctr@app Result)"
-        # The warning systemd 252 gives for create's waiting init (docs/systemd.md).
-        note "left-over warnings: $(host_journal ctr@app | grep -c 'left-over process' || true)"
+}
+
+# assert_clean_journal UNIT [CURSOR]: nothing at warning level or above in UNIT's journal (since
+# CURSOR), nor systemd's left-over or kill notices at any level: a start, stop or restart of
+# ctr@ logs what a plain unit's would (issue 17).
+assert_clean_journal() {
+        local unit=$1 after=() lines
+        [ -z "${2:-}" ] || after=("--after-cursor=$2")
+        lines=$(host_run journalctl --no-pager -o short-monotonic -p warning -u "$unit" "${after[@]}" |
+                grep -v '^-- ' || true)
+        [ -z "$lines" ] || fail "$unit logged at warning level or above:
+$lines"
+        lines=$(host_run journalctl --no-pager -o short-monotonic -u "$unit" "${after[@]}" |
+                grep -E 'left-over process|deficiencies|Killing process|Supervising process' || true)
+        [ -z "$lines" ] || fail "$unit: systemd's left-over or kill lines:
+$lines"
+}
+
+status_is() { # status_is ID STATUS: per `ctr-launch state` in the test host
+        [ "$(host_ctr state "$1" 2>/dev/null | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["status"])')" = "$2" ]
+}
+
+journal_cursor() {
+        host_run journalctl -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p'
+}
+
+# Start, restart and stop of a normal container log nothing but systemd's Starting/Started/
+# Stopping/Stopped lines and the container's own output: no left-over warning for create's
+# waiting init ("(ctr-init)", docs/systemd.md), none at stop.
+t_clean_journal() {
+        make cj /bin/sh -c "$LONG"
+        local cursor
+        cursor=$(journal_cursor)
+        start cj
+        assert_eq "systemctl start ctr@cj ($OUT)" 0 "$RC"
+        host_run timeout 60 systemctl restart ctr@cj
+        assert_eq "ActiveState after restart" active "$(active_state ctr@cj)"
+        assert_main_pid_is_container cj
+        host_run timeout 60 systemctl stop ctr@cj
+        assert_eq "Result after stop" success "$(show ctr@cj Result)"
+        host_journal ctr@cj | grep -q 'Started ctr@cj' || fail "no Started line in the journal of ctr@cj"
+        assert_clean_journal ctr@cj "$cursor"
+}
+
+# A container of the unit's id that a crash left stopped is deleted by create
+# (--replace-stopped), and the unit starts; one whose init lives is never touched.
+t_replace_stopped() {
+        make st /bin/sh -c "$LONG"
+        local pid state
+        # Not into $(...): the init keeps create's stdout and stderr.
+        RC=0
+        host_ctr create --bundle "$HOST_BUNDLES/st" st >"$HOST_DIR/create.out" 2>&1 || RC=$?
+        assert_eq "ctr-launch create st by hand ($(cat "$HOST_DIR/create.out"))" 0 "$RC"
+        pid=$(host_pid_of st)
+        host_run kill -KILL "$pid"
+        wait_for "the hand-made container to be stopped" status_is st stopped
+        start st
+        assert_eq "systemctl start ctr@st over a stopped container ($OUT)" 0 "$RC"
+        assert_main_pid_is_container st
+        host_run timeout 60 systemctl stop ctr@st
+
+        make lv /bin/sh -c "$LONG"
+        # Not into $(...): the init keeps create's stdout and stderr.
+        RC=0
+        host_ctr create --bundle "$HOST_BUNDLES/lv" lv >"$HOST_DIR/create.out" 2>&1 || RC=$?
+        assert_eq "ctr-launch create lv by hand ($(cat "$HOST_DIR/create.out"))" 0 "$RC"
+        pid=$(host_pid_of lv)
+        start lv
+        [ "$RC" != 0 ] || fail "ctr@lv started over a live container of the same id"
+        wait_for "create's refusal in the journal" journal_has lv "container already exists"
+        state=$(host_ctr state lv | "$PY" -c 'import json, sys; s = json.load(sys.stdin); print(s["status"], s["pid"])')
+        assert_eq "the hand-made container, untouched" "created $pid" "$state"
+        host_ctr delete --force lv
+}
+
+# The image's stop signal (org.opencontainers.image.stopSignal) is the unit's KillSignal=: create
+# says so when they differ, and with the drop-in it names, systemd stops the container with it.
+t_stop_signal() {
+        make qs /bin/sh -c 'trap "exit 0" QUIT; touch /shared/running; while :; do sleep 0.2 & wait; done'
+        host_bundle_set qs annotations '{"org.opencontainers.image.stopSignal": "SIGQUIT"}'
+        start qs
+        assert_eq "systemctl start ctr@qs ($OUT)" 0 "$RC"
+        wait_for "create's warning about KillSignal=" journal_has qs "KillSignal=SIGQUIT"
+        host_run kill -QUIT "$(show ctr@qs MainPID)"
+        wait_for "ctr@qs to end on SIGQUIT" is_state ctr@qs inactive
+
+        dropin qs 'KillSignal=SIGQUIT'
+        local cursor
+        cursor=$(journal_cursor)
+        start qs
+        assert_eq "systemctl start ctr@qs with KillSignal=SIGQUIT ($OUT)" 0 "$RC"
+        RC=0
+        OUT=$(host_run timeout 60 systemctl stop ctr@qs 2>&1) || RC=$?
+        assert_eq "systemctl stop ctr@qs ($OUT)" 0 "$RC"
+        assert_eq "Result (the payload's QUIT trap ran: exit 0)" success "$(show ctr@qs Result)"
+        assert_clean_journal ctr@qs "$cursor"
+        remove_dropins
 }
 
 # `ctr-launch exec` into a unit's container, by its name (ctr@ex: a bundle of its own): the process joins the container (its
@@ -359,6 +454,9 @@ t_restart_on_failure() {
 }
 
 case_run start-stop t_start_stop
+case_run clean-journal t_clean_journal
+case_run replace-stopped t_replace_stopped
+case_run stop-signal t_stop_signal
 case_run exec t_exec
 case_run exit-status t_exit_status
 case_run bad-bundle t_bad_bundle
