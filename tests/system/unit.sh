@@ -164,32 +164,32 @@ t_clean_journal() {
 # A container of the unit's id that a crash left stopped is deleted by create
 # (--replace-stopped), and the unit starts; one whose init lives is never touched.
 t_replace_stopped() {
-        make st /bin/sh -c "$LONG"
+        make stale /bin/sh -c "$LONG"
         local pid state
         # Not into $(...): the init keeps create's stdout and stderr.
         RC=0
-        host_ctr create --bundle "$HOST_BUNDLES/st" st >"$HOST_DIR/create.out" 2>&1 || RC=$?
-        assert_eq "ctr-launch create st by hand ($(cat "$HOST_DIR/create.out"))" 0 "$RC"
-        pid=$(host_pid_of st)
+        host_ctr create --bundle "$HOST_BUNDLES/stale" stale >"$HOST_DIR/create.out" 2>&1 || RC=$?
+        assert_eq "ctr-launch create stale by hand ($(cat "$HOST_DIR/create.out"))" 0 "$RC"
+        pid=$(host_pid_of stale)
         host_run kill -KILL "$pid"
-        wait_for "the hand-made container to be stopped" status_is st stopped
-        start st
-        assert_eq "systemctl start ctr@st over a stopped container ($OUT)" 0 "$RC"
-        assert_main_pid_is_container st
-        host_run timeout 60 systemctl stop ctr@st
+        wait_for "the hand-made container to be stopped" status_is stale stopped
+        start stale
+        assert_eq "systemctl start ctr@stale over a stopped container ($OUT)" 0 "$RC"
+        assert_main_pid_is_container stale
+        host_run timeout 60 systemctl stop ctr@stale
 
-        make lv /bin/sh -c "$LONG"
+        make live /bin/sh -c "$LONG"
         # Not into $(...): the init keeps create's stdout and stderr.
         RC=0
-        host_ctr create --bundle "$HOST_BUNDLES/lv" lv >"$HOST_DIR/create.out" 2>&1 || RC=$?
-        assert_eq "ctr-launch create lv by hand ($(cat "$HOST_DIR/create.out"))" 0 "$RC"
-        pid=$(host_pid_of lv)
-        start lv
-        [ "$RC" != 0 ] || fail "ctr@lv started over a live container of the same id"
-        wait_for "create's refusal in the journal" journal_has lv "container already exists"
-        state=$(host_ctr state lv | "$PY" -c 'import json, sys; s = json.load(sys.stdin); print(s["status"], s["pid"])')
+        host_ctr create --bundle "$HOST_BUNDLES/live" live >"$HOST_DIR/create.out" 2>&1 || RC=$?
+        assert_eq "ctr-launch create live by hand ($(cat "$HOST_DIR/create.out"))" 0 "$RC"
+        pid=$(host_pid_of live)
+        start live
+        [ "$RC" != 0 ] || fail "ctr@live started over a live container of the same id"
+        wait_for "create's refusal in the journal" journal_has live "container already exists"
+        state=$(host_ctr state live | "$PY" -c 'import json, sys; s = json.load(sys.stdin); print(s["status"], s["pid"])')
         assert_eq "the hand-made container, untouched" "created $pid" "$state"
-        host_ctr delete --force lv
+        host_ctr delete --force live
 }
 
 # The image's stop signal (org.opencontainers.image.stopSignal) is the unit's KillSignal=: create
