@@ -139,6 +139,6 @@ notes+=(--note "state roots (\`--root\`) of every runtime on a private tmpfs, as
 in_ns python3 bench/measure.py \
         --runs "$RUNS" --bundle "$BUNDLE" --workdir "$WORK/states" --out docs/performance.md --baseline \
         --layout-file "$BENCH_LAYOUT_FILE" --notes-file bench/notes.md \
-        --append-file docs/performance-systemd.md \
+        --append-file docs/performance-systemd.md --append-file docs/performance-systemd-vm.md \
         --note "bundle: busybox-static rootfs; config.json from \`$generator\` with root.path, process.args=[/bin/true], terminal=false and hostname set; $changes" \
         "${notes[@]}" "${runtimes[@]}"

@@ -23,8 +23,21 @@ import subprocess
 import sys
 import time
 
-BEGIN = "<!-- begin: made by bench/systemd.sh; edits between these markers are overwritten -->"
-END = "<!-- end: made by bench/systemd.sh -->"
+def markers(host):
+    """The markers of the section bench/systemd.sh writes, one pair per test host."""
+    where = "" if host == "nspawn" else " in the VM test host"
+    return (f"<!-- begin: made by bench/systemd.sh{where}; edits between these markers are overwritten -->",
+            f"<!-- end: made by bench/systemd.sh{where} -->")
+
+
+HOSTS = {
+    "nspawn": ("", "`systemd-nspawn` on an overlay of this machine's root (the system-test host, "
+               "tests/system/lib.sh)", "docs/performance-systemd.md"),
+    "vm": (" in the VM test host", "a qemu VM under TCG (no KVM), Debian 12's own kernel and unified "
+           "cgroups (the VM test host, tests/system/host-vm.sh, docs/vm-test-host.md): every "
+           "millisecond is many times a real machine's, the ratios are what to read",
+           "docs/performance-systemd-vm.md"),
+}
 
 
 class Failure(Exception):
@@ -184,14 +197,16 @@ def report(args):
         r = json.load(f)
     u = r["units"]
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    L = [BEGIN, "## Under systemd: `ctr@` against a plain unit (issue 5)", "",
-         "Made by `bash bench/systemd.sh [RUNS]` (see [bench/systemd.sh](../bench/systemd.sh)), "
-         "which also keeps this section in docs/performance-systemd.md, from where "
+    title, booted, fragment = HOSTS[args.host]
+    begin, end = markers(args.host)
+    cmd = "bash bench/systemd.sh [RUNS]" if args.host == "nspawn" else "CTR_TEST_HOST=vm bash bench/systemd.sh [RUNS]"
+    L = [begin, f"## Under systemd{title}: `ctr@` against a plain unit (issues 5 and 17)", "",
+         f"Made by `{cmd}` (see [bench/systemd.sh](../bench/systemd.sh)), "
+         f"which also keeps this section in {fragment}, from where "
          "`bench/run.sh` copies it back when it rewrites this page.", "",
          f"- date: {now}",
          f"- kernel: {r['kernel']}; {r['cpus']} CPUs ({cpu_model()}); {r['systemd']}, booted in "
-         "`systemd-nspawn` on an overlay of this machine's root (the system-test host, "
-         "tests/system/lib.sh); {}".format(r["ctr_launch"]),
+         f"{booted}; {r['ctr_launch']}",
          f"- {r['runs']} measured runs of each unit (after {r['warmup']} warm-up runs), units "
          "taking turns in a rotating order; medians (min - max)",
          "- start: wall time of `systemctl start UNIT` (it returns once the unit is active); stop: "
@@ -318,27 +333,27 @@ def report(args):
     if args.notes_file and os.path.exists(args.notes_file):
         with open(args.notes_file) as f:
             L += ["### Why", "", f.read().strip(), ""]
-    L.append(END)
+    L.append(end)
     section = "\n".join(L) + "\n"
 
     with open(args.fragment, "w") as f:
         f.write(section)
     print(section)
-    splice(args.doc, section)
+    splice(args.doc, section, begin, end)
     print(f"bench: wrote {args.fragment} and its section of {args.doc}")
     return 0
 
 
-def splice(doc, section):
+def splice(doc, section, begin, end):
     """Puts section in place of the marked one in doc, or at its end."""
     try:
         with open(doc) as f:
             text = f.read()
     except FileNotFoundError:
         text = "# Performance\n"
-    b, e = text.find(BEGIN), text.find(END)
+    b, e = text.find(begin), text.find(end)
     if b >= 0 and e > b:
-        text = text[:b] + section.rstrip("\n") + text[e + len(END):]
+        text = text[:b] + section.rstrip("\n") + text[e + len(end):]
     else:
         text = text.rstrip("\n") + "\n\n" + section
     if not text.endswith("\n"):
@@ -363,6 +378,7 @@ def main():
     r.add_argument("--fragment", required=True, help="the section alone: docs/performance-systemd.md")
     r.add_argument("--doc", required=True, help="docs/performance.md: the section goes in place")
     r.add_argument("--notes-file", help="hand-written notes for the section")
+    r.add_argument("--host", choices=sorted(HOSTS), default="nspawn", help="the test host it ran in")
     args = ap.parse_args()
     try:
         return measure(args) if args.cmd == "measure" else report(args)

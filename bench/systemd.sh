@@ -9,7 +9,8 @@
 #
 #   bash bench/systemd.sh [RUNS]          (default 20; at least 5)
 #
-# Environment: BUILD_DIR (default build). The test host is torn down on exit, whatever
+# Environment: BUILD_DIR (default build); CTR_TEST_HOST=vm measures in the VM test host instead
+# (Debian 12's kernel, unified cgroups; its own section). The test host is torn down on exit, whatever
 # happened: nothing stays mounted, no systemd-nspawn stays running.
 set -euo pipefail
 
@@ -124,9 +125,12 @@ t_bench() {
 
 case_run systemd-bench t_bench
 [ -s "$RESULTS" ] || sys_finish
+# One section per test host: the VM's (CTR_TEST_HOST=vm) beside nspawn's.
+suffix=
+[ "$CTR_TEST_HOST" = nspawn ] || suffix=-$CTR_TEST_HOST
 notes=()
-[ ! -f "$SRC/bench/notes-systemd.md" ] || notes=(--notes-file "$SRC/bench/notes-systemd.md")
-"$PY" "$SRC/bench/systemd-measure.py" report --json "$RESULTS" \
-        --fragment "$SRC/docs/performance-systemd.md" --doc "$SRC/docs/performance.md" "${notes[@]}" ||
+[ ! -f "$SRC/bench/notes-systemd$suffix.md" ] || notes=(--notes-file "$SRC/bench/notes-systemd$suffix.md")
+"$PY" "$SRC/bench/systemd-measure.py" report --json "$RESULTS" --host "$CTR_TEST_HOST" \
+        --fragment "$SRC/docs/performance-systemd$suffix.md" --doc "$SRC/docs/performance.md" "${notes[@]}" ||
         CASES_FAILED+=(report)
 sys_finish

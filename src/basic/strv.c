@@ -60,10 +60,11 @@ const char *strv_env_get(char * const *l, const char *name) {
 }
 
 const char *strv_pairs_get(char * const *l, const char *key) {
+        const char *v = NULL;
         for (char * const *i = l; i && i[0] && i[1]; i += 2)
                 if (strcmp(i[0], key) == 0)
-                        return i[1];
-        return NULL;
+                        v = i[1];
+        return v;
 }
 
 char *strv_join(char * const *l, const char *sep) {

@@ -24,5 +24,6 @@ bool strv_contains(char * const *l, const char *s);
 char *strv_join(char * const *l, const char *sep);
 /* For an environment vector: the value of NAME, or NULL. */
 const char *strv_env_get(char * const *l, const char *name);
-/* The value of key in l = { key, value, key, value, ..., NULL } (annotations), or NULL. */
+/* The value of key in l = { key, value, key, value, ..., NULL } (annotations), or NULL; the
+ * last one if key is there twice (as json-glib keeps the last of duplicate keys). */
 const char *strv_pairs_get(char * const *l, const char *key);

@@ -87,13 +87,13 @@ const Verb verbs[] = {
           "  -w, --wait                return only once the container's init has exited\n",
           verb_kill, false, false },
         { "delete", "delete a container",
-          "Usage: ctr-launch delete [--force] [--unit UNIT] ID\n\n"
+          "Usage: ctr-launch delete [--force] [--same-invocation] ID\n\n"
           "Deletes a created or stopped container: kills its init if it is still waiting, and\n"
           "removes its state. Options may also follow the ID.\n\n"
           "Options:\n"
           "  -f, --force               also a running or broken container: kill what is left\n"
-          "      --unit UNIT           only if create made it in the systemd unit UNIT (ctr@.service);\n"
-          "                            another container of the same id is left alone\n",
+          "      --same-invocation     only the container that create made in this run of the\n"
+          "                            systemd unit ($INVOCATION_ID; ctr@.service's ExecStopPost=)\n",
           verb_delete, false, false },
         { "list", "list containers",
           "Usage: ctr-launch list [--format table|json] [--quiet]\n\n"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* `delete [--force] [--unit UNIT] ID`: a stopped or created container goes; a running one only
+/* `delete [--force] [--same-invocation] ID`: a stopped or created container goes; a running one only
  * by force. */
 
 #include <getopt.h>
@@ -14,11 +14,11 @@ int verb_delete(int argc, char **argv, const GlobalOptions *g) {
         const Verb *v = verb_find("delete");
         static const struct option options[] = {
                 { "force", no_argument, NULL, 'f' },
-                { "unit", required_argument, NULL, 'u' },
+                { "same-invocation", no_argument, NULL, 'i' },
                 {}
         };
         bool force = false;
-        const char *unit = NULL;
+        bool same_invocation = false;
         int c, r;
 
         if ((r = cli_options_first(argc, argv, "+f", options, 0)) != 0)
@@ -30,8 +30,8 @@ int verb_delete(int argc, char **argv, const GlobalOptions *g) {
                 case 'f':
                         force = true;
                         break;
-                case 'u':
-                        unit = optarg;
+                case 'i':
+                        same_invocation = true;
                         break;
                 default:
                         return cli_usage_error(v, "unknown option \"%s\"", argv[optind - 1]);
@@ -59,9 +59,17 @@ int verb_delete(int argc, char **argv, const GlobalOptions *g) {
         if (r < 0)
                 return cli_fail(r, error);
         /* ctr@.service's ExecStopPost=: a start refused because another container of the id
-         * lives ("container already exists") must not delete that one. */
-        if (unit && (!ct->cgroup || !ct->cgroup->unit || strcmp(ct->cgroup->unit, unit) != 0)) {
-                log_debug("not made in %s: left alone", unit);
+         * lives ("container already exists") must not delete that one. One whose state.json
+         * is unreadable (container_open() then has no id of a run) is deleted, as before. */
+        if (same_invocation && ct->state.invocation) {
+                const char *ours = getenv("INVOCATION_ID");
+                if (!ours || strcmp(ours, ct->state.invocation) != 0) {
+                        log_debug("created by another run (%s): left alone", ct->state.invocation);
+                        return EXIT_OK;
+                }
+        }
+        if (same_invocation && !ct->state.invocation && ct->status != STATUS_STOPPED) {
+                log_debug("created outside a systemd unit, and its init lives: left alone");
                 return EXIT_OK;
         }
         if (!force && (ct->status == STATUS_RUNNING || ct->status == STATUS_PAUSED))

@@ -358,6 +358,11 @@ static int fill_state(ContainerState *s, const CreateContext *x) {
         };
         if (!s->id || !s->bundle || !s->rootfs || !s->created)
                 return -ENOMEM;
+        /* Which run of a systemd unit made it: that run's ExecStopPost= deletes it, and only
+         * it (`delete --same-invocation`). */
+        const char *inv = getenv("INVOCATION_ID");
+        if (inv && *inv && strlen(inv) <= 64 && !(s->invocation = strdup(inv)))
+                return -ENOMEM;
         for (char **a = x->config->annotations; a && *a; a++)
                 if (strv_extend(&s->annotations, *a) < 0)
                         return -ENOMEM;

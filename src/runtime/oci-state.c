@@ -37,6 +37,7 @@ void oci_state_done(ContainerState *s) {
         free(s->rootfs);
         free(s->created);
         strv_free(s->annotations);
+        free(s->invocation);
         *s = (ContainerState) {};
 }
 
@@ -58,6 +59,8 @@ int oci_state_to_json(const ContainerState *s, char **ret) {
         json_add_int(b, "owner", s->owner);
         json_add_bool(b, "creating", s->creating);
         json_add_string_map(b, "annotations", s->annotations);
+        if (s->invocation)
+                json_add_string(b, "invocation", s->invocation);
         json_builder_end_object(b);
         char *t = json_builder_text(b, JSON_TEXT_NEWLINE);
         if (!t)
@@ -87,7 +90,8 @@ int oci_state_from_json(const char *data, ContainerState *ret) {
             (r = json_get_int(o, "pid", NULL, true, 0, INT32_MAX, &pid, NULL)) < 0 ||
             (r = json_get_int(o, "pidStartTime", NULL, true, 0, INT64_MAX, &st, NULL)) < 0 ||
             (r = json_get_int(o, "owner", NULL, true, 0, UINT32_MAX, &owner, NULL)) < 0 ||
-            (r = json_get_bool(o, "creating", NULL, true, &s.creating, NULL)) < 0)
+            (r = json_get_bool(o, "creating", NULL, true, &s.creating, NULL)) < 0 ||
+            (r = json_get_string(o, "invocation", NULL, false, &s.invocation, NULL)) < 0)
                 return bad_message(r);
         /* Annotations are the config's: what is not a string is left out, as before. */
         JsonObject *an;

@@ -34,6 +34,7 @@ typedef struct ContainerState {
         uid_t owner;
         bool creating;         /* written by create before the init is fully built */
         char **annotations;    /* key, value, ... */
+        char *invocation;      /* $INVOCATION_ID of the systemd unit run create ran in, or NULL */
 } ContainerState;
 
 void oci_state_done(ContainerState *s);

@@ -37,6 +37,15 @@ static void test_round_trip(void) {
         g_assert_false(t.creating);
         g_assert_cmpuint(strv_length(t.annotations), ==, 2);
         g_assert_cmpstr(t.annotations[1], ==, "va\"lue\n");
+        g_assert_null(t.invocation);
+        oci_state_done(&t);
+
+        /* The run of a systemd unit that made it, when there was one. */
+        s.invocation = g_strdup("0123456789abcdef0123456789abcdef");
+        g_clear_pointer(&json, g_free);
+        g_assert_cmpint(oci_state_to_json(&s, &json), ==, 0);
+        g_assert_cmpint(oci_state_from_json(json, &t), ==, 0);
+        g_assert_cmpstr(t.invocation, ==, s.invocation);
         oci_state_done(&s);
         oci_state_done(&t);
 }
