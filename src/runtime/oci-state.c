@@ -176,7 +176,16 @@ ContainerStatus oci_state_status_probe(const ContainerState *s, int dir_fd, bool
         return st;
 }
 
-static void add_oci_members(JsonBuilder *b, const ContainerState *s, ContainerStatus status) {
+/* The owner's user name, or its number if it has none; NULL if out of memory. */
+static char *owner_name(uid_t uid) {
+        struct passwd *pw = getpwuid(uid);
+        if (pw)
+                return strdup(pw->pw_name);
+        char *num;
+        return asprintf(&num, "%u", (unsigned) uid) < 0 ? NULL : num;
+}
+
+static void add_oci_members(JsonBuilder *b, const ContainerState *s, ContainerStatus status, const char *owner) {
         add_string(b, "ociVersion", OCI_STATE_VERSION);
         add_string(b, "id", s->id);
         add_string(b, "status", oci_state_status_to_string(status));
@@ -184,31 +193,37 @@ static void add_oci_members(JsonBuilder *b, const ContainerState *s, ContainerSt
         add_string(b, "bundle", s->bundle);
         add_string(b, "rootfs", s->rootfs);
         add_string(b, "created", s->created);
-        struct passwd *pw = getpwuid(s->owner);
-        if (pw)
-                add_string(b, "owner", pw->pw_name);
-        else {
-                char num[16];
-                snprintf(num, sizeof(num), "%u", (unsigned) s->owner);
-                add_string(b, "owner", num);
-        }
+        add_string(b, "owner", owner);
         json_add_string_map(b, "annotations", s->annotations);
 }
 
 char *oci_state_to_oci_json(const ContainerState *s, ContainerStatus status) {
+        _cleanup_free_ char *owner = owner_name(s->owner);
+        if (!owner)
+                return NULL;
         g_autoptr(JsonBuilder) b = json_builder_new();
         json_builder_begin_object(b);
-        add_oci_members(b, s, status);
+        add_oci_members(b, s, status, owner);
         json_builder_end_object(b);
         return json_builder_text(b, JSON_TEXT_PRETTY | JSON_TEXT_NEWLINE);
 }
 
 char *oci_state_list_to_json(const ContainerState *states, const ContainerStatus *statuses, size_t n) {
+        /* One look-up per owner, not per container: getpwuid() opens /etc/passwd, or asks
+         * NSS (sssd, LDAP), on every call. */
+        _cleanup_free_ char *owner = NULL;
+        uid_t owner_uid = 0;
         g_autoptr(JsonBuilder) b = json_builder_new();
         json_builder_begin_array(b);
         for (size_t i = 0; i < n; i++) {
+                if (!owner || states[i].owner != owner_uid) {
+                        free(owner);
+                        if (!(owner = owner_name(states[i].owner)))
+                                return NULL;
+                        owner_uid = states[i].owner;
+                }
                 json_builder_begin_object(b);
-                add_oci_members(b, &states[i], statuses[i]);
+                add_oci_members(b, &states[i], statuses[i], owner);
                 json_builder_end_object(b);
         }
         json_builder_end_array(b);

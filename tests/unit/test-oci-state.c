@@ -85,10 +85,34 @@ static void test_oci_document(void) {
         oci_state_done(&s);
 }
 
+/* Each entry of the list names its own owner: one look-up per owner, again when it changes
+ * (uid 4294967294 has no name here: its number). */
+static void test_list_owners(void) {
+        ContainerState s[4] = { sample(), sample(), sample(), sample() };
+        ContainerStatus st[4] = { STATUS_RUNNING, STATUS_RUNNING, STATUS_CREATED, STATUS_STOPPED };
+        s[1].owner = 4294967294U;
+        s[2].owner = 4294967294U;
+        g_autofree char *list = oci_state_list_to_json(s, st, 4);
+        g_assert_nonnull(list);
+        const char *p = list;
+        static const char *const want[] = { "\"owner\" : \"root\"", "\"owner\" : \"4294967294\"",
+                                             "\"owner\" : \"4294967294\"", "\"owner\" : \"root\"" };
+        for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+                const char *next = strstr(p, "\"owner\"");
+                g_assert_nonnull(next);
+                g_assert_cmpint(strncmp(next, want[i], strlen(want[i])), ==, 0);
+                p = next + 1;
+        }
+        g_assert_null(strstr(p, "\"owner\""));
+        for (size_t i = 0; i < G_N_ELEMENTS(s); i++)
+                oci_state_done(&s[i]);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/oci-state/round-trip", test_round_trip);
         g_test_add_func("/oci-state/rejects", test_rejects);
         g_test_add_func("/oci-state/oci-document", test_oci_document);
+        g_test_add_func("/oci-state/list-owners", test_list_owners);
         return g_test_run();
 }
