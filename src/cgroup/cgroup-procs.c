@@ -29,17 +29,38 @@ static const CgroupHierarchy *freezer(const Cgroup *cg, bool *ret_v2) {
         return h ?: cgroup_find_v2(cg);
 }
 
-int cgroup_is_frozen(const Cgroup *cg) {
+int cgroup_freezer_path(const Cgroup *cg, char **ret) {
         bool v2;
         const CgroupHierarchy *h = freezer(cg, &v2);
-        _cleanup_free_ char *dir = NULL, *s = NULL;
+        _cleanup_free_ char *dir = NULL;
         int r = h ? cgroup_hierarchy_dir(h, &dir) : -EOPNOTSUPP;
         if (r < 0)
                 return r;
-        r = cgroup_read_line(dir, v2 ? "cgroup.freeze" : "freezer.state", &s);
+        char *p;
+        if (asprintf(&p, "%s/%s", dir, v2 ? "cgroup.freeze" : "freezer.state") < 0)
+                return -ENOMEM;
+        *ret = p;
+        return 0;
+}
+
+int cgroup_freezer_path_frozen(const char *path) {
+        const char *file = strrchr(path, '/');
+        file = file ? file + 1 : path;
+        bool v2 = streq(file, "cgroup.freeze");
+        if (!v2 && !streq(file, "freezer.state"))
+                return -EINVAL;
+        _cleanup_free_ char *s = NULL;
+        int r = read_file_at(AT_FDCWD, path, 4096, &s, NULL);
         if (r < 0)
                 return r;
+        s[strcspn(s, "\n")] = 0;
         return v2 ? streq(s, "1") : !streq(s, "THAWED");
+}
+
+int cgroup_is_frozen(const Cgroup *cg) {
+        _cleanup_free_ char *path = NULL;
+        int r = cgroup_freezer_path(cg, &path);
+        return r < 0 ? r : cgroup_freezer_path_frozen(path);
 }
 
 int cgroup_freeze(const Cgroup *cg, bool freeze, char **ret_error) {

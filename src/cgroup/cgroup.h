@@ -27,6 +27,9 @@
 #include "oci-resources.h"
 
 #define CGROUP_FILE "cgroup.json" /* in the state dir */
+/* In the state dir too: the path of the container's freezer file (cgroup_freezer_path()), so that
+ * list and state tell "paused" without parsing cgroup.json. */
+#define CGROUP_FREEZER_FILE "freezer"
 #define CGROUP_ROOT_DEFAULT "/sys/fs/cgroup"
 
 typedef enum CgroupLayout {
@@ -123,6 +126,11 @@ int cgroup_enter(const Cgroup *cg, pid_t pid, const char *sub, char **ret_error)
 int cgroup_freeze(const Cgroup *cg, bool freeze, char **ret_error);
 /* 1 frozen, 0 not, -errno (-ENOENT: the cgroup is gone). */
 int cgroup_is_frozen(const Cgroup *cg);
+/* The file whose first line says whether the container's own freezer holds it: v1's
+ * freezer.state or v2's cgroup.freeze, as a path of ours; -EOPNOTSUPP if it has no freezer. */
+int cgroup_freezer_path(const Cgroup *cg, char **ret);
+/* What such a file says: 1 frozen, 0 not, -errno (-ENOENT: the cgroup is gone). */
+int cgroup_freezer_path_frozen(const char *path);
 /* Whether anything freezes the container's processes, in any hierarchy: its own freezer or an
  * ancestor's (someone else's), v1 or v2. 1, with the directory in *ret_dir (if not NULL); 0. */
 int cgroup_frozen_anywhere(const Cgroup *cg, char **ret_dir);

@@ -332,12 +332,24 @@ static int create_load_config(CreateContext *x, char **ret_error) {
 
 /* ---- phase 2: the state dir ---- */
 
-/* cgroup.json, and resources.json when given (what update starts from). */
+/* cgroup.json, the freezer's file alone (what list reads), and resources.json when given (what
+ * update starts from). */
 static int record_cgroup(Container *c, const OciResources *res, char **ret_error) {
         _cleanup_free_ char *json = cgroup_to_json(c->cgroup);
         int r = json ? write_file_atomic_at(c->dir->dir_fd, CGROUP_FILE, json, strlen(json)) : -ENOMEM;
         if (r < 0)
                 return errmsg(ret_error, r, "write %s", CGROUP_FILE);
+        /* No file while the freezer's directory is not known yet (the systemd driver's, until
+         * the scope exists), nor without a freezer: readers then go by cgroup.json. */
+        _cleanup_free_ char *freezer = NULL, *line = NULL;
+        r = cgroup_freezer_path(c->cgroup, &freezer);
+        if (r == -ENOENT || r == -EOPNOTSUPP)
+                r = unlinkat(c->dir->dir_fd, CGROUP_FREEZER_FILE, 0) < 0 && errno != ENOENT ? -errno : 0;
+        else if (r >= 0)
+                r = asprintf(&line, "%s\n", freezer) < 0 ? -ENOMEM
+                                                          : write_file_atomic_at(c->dir->dir_fd, CGROUP_FREEZER_FILE, line, strlen(line));
+        if (r < 0)
+                return errmsg(ret_error, r, "write %s", CGROUP_FREEZER_FILE);
         if (!res)
                 return 0;
         _cleanup_free_ char *rj = oci_resources_to_json(res);

@@ -110,6 +110,14 @@ int container_open(const RuntimeOptions *g, const char *id, Container **ret, cha
 ContainerStatus container_status_paused(int dir_fd, ContainerStatus st) {
         if (st != STATUS_RUNNING)
                 return st;
+        /* The freezer's file as create recorded it: parsing cgroup.json (ten hierarchies on a
+         * hybrid host) was two thirds of `list`'s time with running containers. From cgroup.json
+         * for a container made before that file existed. */
+        _cleanup_free_ char *freezer = NULL;
+        if (read_file_at(dir_fd, CGROUP_FREEZER_FILE, PATH_MAX + 1, &freezer, NULL) >= 0) {
+                freezer[strcspn(freezer, "\n")] = 0;
+                return cgroup_freezer_path_frozen(freezer) > 0 ? STATUS_PAUSED : st;
+        }
         _cleanup_cgroup_ Cgroup *cg = NULL;
         if (container_load_cgroup(dir_fd, &cg) >= 0 && cg && cgroup_is_frozen(cg) > 0)
                 return STATUS_PAUSED;

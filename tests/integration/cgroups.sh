@@ -592,6 +592,13 @@ t_pause_resume() {
         assert_rc 0 "pause"
         assert_status c1 paused
         assert_frozen "$fdir" 1
+        # state and list read the freezer's file that create recorded, not cgroup.json; for a
+        # container made before there was such a file, cgroup.json still tells.
+        assert_eq "the freezer's file recorded in the state dir" "$fdir" "$(dirname "$(cat "$ROOT/c1/freezer")")"
+        assert_eq "status of c1 in list" paused "$(ctr list | awk '$1 == "c1" { print $3 }')"
+        mv "$ROOT/c1/freezer" "$C/freezer.kept"
+        assert_status c1 paused
+        mv "$C/freezer.kept" "$ROOT/c1/freezer"
         local frozen
         frozen=$(counter)
         # Give a running counter every chance to move (not a timing assertion: a frozen one
