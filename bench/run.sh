@@ -9,8 +9,9 @@
 # crun 1.8.1 refuses a hybrid cgroup layout (v1 controllers plus a cgroup2 at
 # /sys/fs/cgroup/unified). So every runtime, ctr-launch included for fairness, runs in a
 # private mount namespace where /sys/fs/cgroup/unified is unmounted and a small tmpfs sits in
-# its place. Nothing changes outside that namespace. The section that bench/systemd.sh made
-# (docs/performance-systemd.md) is copied back in at the end of the page.
+# its place. Nothing changes outside that namespace. The sections that bench/systemd.sh and
+# bench/scale.sh made (docs/performance-systemd*.md, docs/performance-scale.md) are copied back in
+# at the end of the page.
 #
 # Environment: BUILD_DIR (default build), BENCH_INSTALL=0 to skip apt-get for the peers.
 set -euo pipefail
@@ -140,5 +141,6 @@ in_ns python3 bench/measure.py \
         --runs "$RUNS" --bundle "$BUNDLE" --workdir "$WORK/states" --out docs/performance.md --baseline \
         --layout-file "$BENCH_LAYOUT_FILE" --notes-file bench/notes.md \
         --append-file docs/performance-systemd.md --append-file docs/performance-systemd-vm.md \
+        --append-file docs/performance-scale.md \
         --note "bundle: busybox-static rootfs; config.json from \`$generator\` with root.path, process.args=[/bin/true], terminal=false and hostname set; $changes" \
         "${notes[@]}" "${runtimes[@]}"
