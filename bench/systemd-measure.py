@@ -339,28 +339,12 @@ def report(args):
     with open(args.fragment, "w") as f:
         f.write(section)
     print(section)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from splice import splice  # bench/splice.py; here, not at the top: a test host has no copy
     splice(args.doc, section, begin, end)
     print(f"bench: wrote {args.fragment} and its section of {args.doc}")
     return 0
 
-
-def splice(doc, section, begin, end):
-    """Puts section in place of the marked one in doc, or at its end."""
-    try:
-        with open(doc) as f:
-            text = f.read()
-    except FileNotFoundError:
-        text = "# Performance\n"
-    b, e = text.find(begin), text.find(end)
-    if b >= 0 and e > b:
-        text = text[:b] + section.rstrip("\n") + text[e + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    if not text.endswith("\n"):
-        text += "\n"
-    with open(doc + ".tmp", "w") as f:
-        f.write(text)
-    os.replace(doc + ".tmp", doc)
 
 
 def main():

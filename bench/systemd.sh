@@ -34,6 +34,8 @@ if [ -z "${CTR_SYS_UNSHARED:-}" ]; then
         log_step "Building ctr-launch"
         (cd "$SRC" && build_ctr_launch "$BUILD_DIR")
         export BENCH_RUNS=$RUNS
+        # The whole measurement is one command in the test host: under TCG it takes minutes.
+        export CTR_VM_RUN_TIMEOUT=${CTR_VM_RUN_TIMEOUT:-3600}
         log_step "Booting the test host"
 fi
 
