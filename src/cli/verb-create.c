@@ -98,7 +98,7 @@ static int replace_stopped(const GlobalOptions *g, const char *id) {
                 return 0;
         if (r < 0)
                 return cli_fail(r, error);
-        if (ct->status != STATUS_STOPPED || ct->pidfd >= 0)
+        if (!container_gone(ct))
                 return 0;
         log_debug("deleting the stopped container of the same id first");
         r = container_destroy(ct, &error);

@@ -58,19 +58,16 @@ int verb_delete(int argc, char **argv, const GlobalOptions *g) {
         r = container_open(&g->runtime, id, &ct, &error);
         if (r < 0)
                 return cli_fail(r, error);
-        /* ctr@.service's ExecStopPost=: a start refused because another container of the id
-         * lives ("container already exists") must not delete that one. One whose state.json
-         * is unreadable (container_open() then has no id of a run) is deleted, as before. */
-        if (same_invocation && ct->state.invocation) {
+        /* ctr@.service's ExecStopPost=: this run's container, whatever its state, and any
+         * container of the id that is gone (as create --replace-stopped would take it); a start
+         * refused because another container of the id lives ("container already exists") must
+         * not delete that one. */
+        if (same_invocation && !container_gone(ct)) {
                 const char *ours = getenv("INVOCATION_ID");
-                if (!ours || strcmp(ours, ct->state.invocation) != 0) {
-                        log_debug("created by another run (%s): left alone", ct->state.invocation);
+                if (!ours || !ct->state.invocation || strcmp(ours, ct->state.invocation) != 0) {
+                        log_debug("its init lives and another run made it: left alone");
                         return EXIT_OK;
                 }
-        }
-        if (same_invocation && !ct->state.invocation && ct->status != STATUS_STOPPED) {
-                log_debug("created outside a systemd unit, and its init lives: left alone");
-                return EXIT_OK;
         }
         if (!force && (ct->status == STATUS_RUNNING || ct->status == STATUS_PAUSED))
                 return cli_failf(0, "cannot delete a container that is %s (use --force)",

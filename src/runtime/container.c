@@ -291,6 +291,18 @@ int container_stop_signal(const Container *c, char **ret_error) {
         return sig;
 }
 
+/* A signal as KillSignal= takes it: "SIGTERM", "SIGRTMIN+3" (systemd-in-a-container images
+ * stop on that one), or the number. */
+static void unit_signal_name(int sig, char buf[static 32]) {
+        const char *name = signal_to_string(sig);
+        if (name)
+                snprintf(buf, 32, "SIG%s", name);
+        else if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+                snprintf(buf, 32, "SIGRTMIN+%d", sig - SIGRTMIN);
+        else
+                snprintf(buf, 32, "%d", sig);
+}
+
 void container_check_unit_stop_signal(const Container *c) {
         if (!c->cgroup || !c->cgroup->unit || !strv_pairs_get(c->state.annotations, STOP_SIGNAL_ANNOTATION))
                 return;
@@ -299,10 +311,14 @@ void container_check_unit_stop_signal(const Container *c) {
         int unit_sig = sig < 0 ? sig : cgroup_systemd_unit_kill_signal(c->cgroup->unit, c->cgroup->unit_user, &error);
         if (unit_sig < 0)
                 log_warning("the stop signal: %s", error ?: strerror(-unit_sig));
-        else if (unit_sig != sig)
-                log_warning("%s stops with SIG%s, the image asks for SIG%s: set KillSignal=SIG%s in a drop-in "
-                            "(systemctl edit %s)", c->cgroup->unit, signal_to_string(unit_sig),
-                            signal_to_string(sig), signal_to_string(sig), c->cgroup->unit);
+        else if (unit_sig != sig) {
+                char theirs[32], ours[32];
+                unit_signal_name(unit_sig, theirs);
+                unit_signal_name(sig, ours);
+                log_warning("%s stops with %s, the image asks for %s: set KillSignal=%s in a drop-in "
+                            "(systemctl%s edit %s)", c->cgroup->unit, theirs, ours, ours,
+                            c->cgroup->unit_user ? " --user" : "", c->cgroup->unit);
+        }
 }
 
 int container_destroy(Container *c, char **ret_error) {

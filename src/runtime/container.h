@@ -130,6 +130,11 @@ int container_stop_signal(const Container *c, char **ret_error);
 void container_check_unit_stop_signal(const Container *c);
 /* Kills what is left (SIGKILL, waits until it is gone) and removes the state dir. */
 int container_destroy(Container *c, char **ret_error);
+/* Stopped, and no init of it lives (container_open() found none to hold a pidfd of): what
+ * `create --replace-stopped` and `delete --same-invocation` may take, whoever made it. */
+static inline bool container_gone(const Container *c) {
+        return c->status == STATUS_STOPPED && c->pidfd < 0;
+}
 
 /* What `update`, `pause`, `resume` and `ps` do to a live container (container-resources.c). */
 

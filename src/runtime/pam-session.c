@@ -371,9 +371,9 @@ _noreturn_ static void holder_main(int sock, const char *user, const char *id, c
         bool told = holder_wait(sock, sig_fd);
 
         /* Under a service, once the container's process (the main process) is gone, systemd
-         * SIGKILLs whatever is left in the unit at once when it failed (KillMode=mixed skips
-         * ExecStop= then): a close begun here would be cut off half way. `delete` in
-         * ExecStopPost= closes it instead, from a fresh handle, always: exactly once. */
+         * SIGKILLs whatever is left in the unit (KillMode=mixed) once ExecStopPost= is done,
+         * at once when the unit failed: a close begun here would be cut off half way. `delete`
+         * in ExecStopPost= closes it instead, from a fresh handle, always: exactly once. */
         int closing = -EBADF;
         if ((under_service && !told) || claim_close(dir_fd, 0, &closing) <= 0) {
                 pam_end(h, PAM_SUCCESS | PAM_DATA_SILENT);

@@ -304,9 +304,9 @@ static int act(const ControlRequest *req, ControlReply *rep) {
         case CONTROL_KILL:
                 if (!running)
                         return run_verb(req, rep);
-                /* Without a signal: stop the unit, as `systemctl stop` would (its ExecStop=
-                 * sends the stop signal, ExecStopPost= deletes). A signal goes to the unit's
-                 * processes, as `systemctl kill` would. */
+                /* Without a signal: stop the unit, as `systemctl stop` would (systemd sends
+                 * the unit's KillSignal= to the container's PID 1, ExecStopPost= deletes). A
+                 * signal goes to the unit's processes, as `systemctl kill` would. */
                 r = req->signal == 0 ? unit_control_job("StopUnit", unit, &error)
                                      : unit_control_kill(unit, req->all, req->signal, &error);
                 break;
