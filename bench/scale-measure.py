@@ -383,18 +383,9 @@ def report(args):
                  "and after stopping them no state, no cgroup: **met** in every round (a round that "
                  "is not stops the benchmark); tests/system/scale.sh checks the same as behaviour, "
                  "processes included")
-    if args.notes_file and os.path.exists(args.notes_file):
-        with open(args.notes_file) as f:
-            L += ["", "### Where the time goes", "", f.read().strip()]
-    L.append(END)
-    section = "\n".join(L) + "\n"
-    with open(args.fragment, "w") as f:
-        f.write(section)
-    print(section)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from splice import splice  # bench/splice.py; here, not at the top: a test host has no copy
-    splice(args.doc, section, BEGIN, END)
-    print(f"bench: wrote {args.fragment} and its section of {args.doc}")
+    from splice import publish  # bench/splice.py; here, not at the top: a test host has no copy
+    publish(L, "### Where the time goes", args.notes_file, BEGIN, END, args.fragment, args.doc)
     return 0
 
 

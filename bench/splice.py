@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""One section of docs/performance.md, between its markers: the benchmarks' reports put theirs
-in place with splice(). Imported by the report steps, on this machine (never in a test host)."""
+"""One section of docs/performance.md, between its markers: the benchmarks' reports write theirs
+with publish(). Imported by the report steps, on this machine (never in a test host)."""
 
 import os
 
@@ -22,3 +22,22 @@ def splice(doc, section, begin, end):
     with open(doc + ".tmp", "w") as f:
         f.write(text)
     os.replace(doc + ".tmp", doc)
+
+
+def publish(lines, notes_heading, notes_file, begin, end, fragment, doc):
+    """Ends the section's lines with the hand-written notes (if the file exists) under
+    notes_heading and the end marker, writes it alone to fragment, and puts it in place in doc."""
+    lines = list(lines)
+    if notes_file and os.path.exists(notes_file):
+        with open(notes_file) as f:
+            notes = f.read().strip()
+        if lines and lines[-1] != "":
+            lines.append("")
+        lines += [notes_heading, "", notes, ""]
+    lines.append(end)
+    section = "\n".join(lines) + "\n"
+    with open(fragment, "w") as f:
+        f.write(section)
+    print(section)
+    splice(doc, section, begin, end)
+    print(f"bench: wrote {fragment} and its section of {doc}")

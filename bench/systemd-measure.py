@@ -330,19 +330,9 @@ def report(args):
           "`org.ctr-launch.readiness=container` and a static sd_notify helper "
           "(tests/helpers/sd-notify-static) that its payload runs as `sd-notify-static READY=1` "
           "before the loop.", ""]
-    if args.notes_file and os.path.exists(args.notes_file):
-        with open(args.notes_file) as f:
-            L += ["### Why", "", f.read().strip(), ""]
-    L.append(end)
-    section = "\n".join(L) + "\n"
-
-    with open(args.fragment, "w") as f:
-        f.write(section)
-    print(section)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from splice import splice  # bench/splice.py; here, not at the top: a test host has no copy
-    splice(args.doc, section, begin, end)
-    print(f"bench: wrote {args.fragment} and its section of {args.doc}")
+    from splice import publish  # bench/splice.py; here, not at the top: a test host has no copy
+    publish(L, "### Why", args.notes_file, begin, end, args.fragment, args.doc)
     return 0
 
 
