@@ -4,9 +4,15 @@
 
 # The build dependencies of ctr-launch on Debian 12.
 BUILD_PACKAGES=(meson ninja-build pkg-config gcc libsystemd-dev libpam0g-dev libcap-ng-dev
-                libjson-glib-dev libseccomp-dev busybox-static python3)
+                libjson-glib-dev libseccomp-dev busybox-static python3
+                # the manual pages (man/): scdoc makes them; bash-completion's pkg-config says
+                # where the completion goes (completion/)
+                scdoc bash-completion)
 # What the test suite needs on top (busybox-static and python3 are already above).
 TEST_PACKAGES=(util-linux procps
+               # the manual pages rendered with every groff warning on, the completion driven
+               # as bash-completion drives it (tests/build/man.py, completion.sh)
+               man-db groff-base
                # rootless containers with /etc/subuid ranges (tests/integration/rootless.sh)
                uidmap
                # the system tests (tests/system): a real systemd booted in systemd-nspawn,
