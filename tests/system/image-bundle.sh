@@ -181,6 +181,11 @@ t_install() {
         assert_eq "Uid: of the main process" "$(printf 'Uid:\t1000\t1000\t1000\t1000')" "$(grep '^Uid:' <<<"$status")"
         assert_eq "Gid: of the main process" "$(printf 'Gid:\t1000\t1000\t1000\t1000')" "$(grep '^Gid:' <<<"$status")"
         assert_contains "Groups: of the main process" "$(grep '^Groups:' <<<"$status")" 2000
+        # umoci's capabilities, ambient too (AUDIT_WRITE, KILL, NET_BIND_SERVICE), as runc
+        # gives them to a non-root user; and no new privileges.
+        assert_eq "CapAmb: of the main process" "$(printf 'CapAmb:\t0000000020000420')" "$(grep '^CapAmb:' <<<"$status")"
+        assert_eq "CapBnd: of the main process" "$(printf 'CapBnd:\t0000000020000420')" "$(grep '^CapBnd:' <<<"$status")"
+        assert_eq "NoNewPrivs: of the main process" "$(printf 'NoNewPrivs:\t1')" "$(grep '^NoNewPrivs:' <<<"$status")"
         assert_contains "the main process's command line" "$(host_run cat "/proc/$main/cmdline" | tr '\0' ' ')" \
                 "/app/entry serve v1"
         environ=$(host_run cat "/proc/$main/environ" | tr '\0' '\n')
