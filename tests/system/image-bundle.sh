@@ -21,7 +21,8 @@ host_boot "$BUILD_DIR"
 # ---------------------------------------------------------------- the image, made here
 
 IMAGES=$HOST_DIR/images # the OCI layout and the unpacked trees, on this machine
-ARCHIVES=/root/images   # the oci-archive files, in the test host
+WORK=/root/ctr-image-test # in the test host: the recipe as a file, and images/
+ARCHIVES=$WORK/images     # the oci-archive files
 
 # The payload: says what it runs as, then waits; QUIT and TERM say which came and end it (a
 # PID 1 without a handler would ignore them).
@@ -83,8 +84,8 @@ image_make >"$HOST_DIR/image-make.log" 2>&1 || {
 awk '/^<!-- tests\/system\/image-bundle.sh runs the next block/ { armed = 1; next }
      armed && /^```sh$/ { inside = 1; next }
      inside && /^```$/ { exit }
-     inside { print }' "$DOC" >"$HOST_ROOT/root/ctr-image.sh"
-grep -q 'umoci unpack' "$HOST_ROOT/root/ctr-image.sh" ||
+     inside { print }' "$DOC" >"$HOST_ROOT$WORK/ctr-image.sh"
+grep -q 'umoci unpack' "$HOST_ROOT$WORK/ctr-image.sh" ||
         hard_error "no recipe found in $DOC after its marker line"
 
 # ---------------------------------------------------------------- helpers
@@ -122,7 +123,7 @@ recipe() {
         local image=$1
         case $image in v[0-9]) image=oci-archive:$ARCHIVES/app-$image.tar ;; esac
         RC=0
-        host_run env NAME=app IMAGE="$image" timeout 300 sh /root/ctr-image.sh \
+        host_run env NAME=app IMAGE="$image" timeout 300 sh "$WORK/ctr-image.sh" \
                 >"$HOST_DIR/recipe.out" 2>"$HOST_DIR/recipe.err" || RC=$?
         OUT=$(cat "$HOST_DIR/recipe.out")
         ERR=$(cat "$HOST_DIR/recipe.err")
@@ -291,5 +292,7 @@ case_run stop-signal-warning t_stop_signal_warning
 case_run update t_update
 case_run bad-image t_bad_image
 case_run failed-update t_failed_update
+# The VM test host runs the next script on the same root.
 image_case_reset
+rm -rf "${HOST_ROOT:?}$WORK"
 sys_finish
