@@ -23,6 +23,10 @@ TEST_PACKAGES=(util-linux procps
                podman conmon containerd
                # which way create went on the test host's kernel (tests/system/kernel-paths.sh)
                strace
+               # an OCI image made at test time and turned into a ctr@ bundle by the recipe of
+               # docs/images.md (tests/system/image-bundle.sh): umoci builds and unpacks it,
+               # skopeo exports and copies it, jq edits its config.json
+               umoci skopeo jq
                # the same in a VM on Debian's own kernel (tests/system/host-vm.sh; the kernel
                # itself is fetched by tools/vm-kernel.sh): qemu, and cpio for its initramfs
                qemu-system-x86 cpio)

@@ -281,8 +281,17 @@ int container_signal_all(Container *c, int sig, char **ret_error) {
         return 0;
 }
 
-int container_stop_signal(const Container *c, char **ret_error) {
+/* The annotation's value, or NULL. umoci unpack (0.4) writes it, empty, for every image whose
+ * config has no StopSignal (most images): empty is none, and the signal SIGTERM, as for runc's
+ * and crun's kill, which read no annotation, and podman's, which takes SIGTERM for an image
+ * without one. */
+static const char *stop_signal_annotation(const Container *c) {
         const char *v = strv_pairs_get(c->state.annotations, STOP_SIGNAL_ANNOTATION);
+        return v && *v ? v : NULL;
+}
+
+int container_stop_signal(const Container *c, char **ret_error) {
+        const char *v = stop_signal_annotation(c);
         if (!v)
                 return SIGTERM;
         int sig = signal_from_string(v);
@@ -304,7 +313,7 @@ static void unit_signal_name(int sig, char buf[static 32]) {
 }
 
 void container_check_unit_stop_signal(const Container *c) {
-        if (!c->cgroup || !c->cgroup->unit || !strv_pairs_get(c->state.annotations, STOP_SIGNAL_ANNOTATION))
+        if (!c->cgroup || !c->cgroup->unit || !stop_signal_annotation(c))
                 return;
         _cleanup_free_ char *error = NULL;
         int sig = container_stop_signal(c, &error);

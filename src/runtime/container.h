@@ -122,7 +122,8 @@ int container_signal(Container *c, int sig, char **ret_error);
  * container recorded without one, in the init's PID namespace). */
 int container_signal_all(Container *c, int sig, char **ret_error);
 /* The signal that asks the container to stop: the OCI image annotation
- * org.opencontainers.image.stopSignal ("SIGQUIT", "QUIT", "3"), else SIGTERM. */
+ * org.opencontainers.image.stopSignal ("SIGQUIT", "QUIT", "3"), else (none, or empty as umoci
+ * writes it for an image without one) SIGTERM. */
 #define STOP_SIGNAL_ANNOTATION "org.opencontainers.image.stopSignal"
 int container_stop_signal(const Container *c, char **ret_error);
 /* Under a unit (ctr@.service), systemd sends the stop signal: its KillSignal=. If the image

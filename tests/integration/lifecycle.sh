@@ -531,6 +531,36 @@ while :; do sleep 0.1; done'
         ctr delete c1
 }
 
+# `kill` without a signal sends the image's stop signal (org.opencontainers.image.stopSignal);
+# an empty one is none (umoci unpack writes it so for every image without a StopSignal:
+# docs/images.md), so TERM; one that names no signal is refused with one line.
+t_kill_image_stop_signal() {
+        local value want
+        for value in ":TERM" "SIGQUIT:QUIT"; do
+                want=${value#*:} value=${value%%:*}
+                mk_bundle "b-$want" /bin/sh -c '
+trap "echo QUIT >> /shared/sigs-'"$want"'; exit 0" QUIT
+trap "echo TERM >> /shared/sigs-'"$want"'; exit 0" TERM
+touch /shared/ready-'"$want"'
+while :; do sleep 0.1; done'
+                cfg "$B" set annotations "{\"org.opencontainers.image.stopSignal\": \"$value\"}"
+                ctr run -d -b "$B" "c-$want" </dev/null >/dev/null 2>&1
+                wait_for "payload" test -e "$C/shared/ready-$want"
+                capture ctr kill "c-$want"
+                assert_rc 0 "kill c-$want (stop signal annotated \"$value\")"
+                wait_for "c-$want to stop" status_is "c-$want" stopped
+                assert_eq "the signal for a stop signal annotated \"$value\"" "$want" "$(cat "$C/shared/sigs-$want")"
+                ctr delete "c-$want"
+        done
+        mk_bundle b-bad /bin/sh -c "$(long_running)"
+        cfg "$B" set annotations '{"org.opencontainers.image.stopSignal": "SIGNOPE"}'
+        ctr run -d -b "$B" c-bad </dev/null >/dev/null 2>&1
+        capture ctr kill c-bad
+        assert_fails "kill with a stop signal annotated \"SIGNOPE\""
+        assert_one_error_line "kill with a stop signal annotated \"SIGNOPE\"" 'unknown signal "SIGNOPE"'
+        ctr delete --force c-bad
+}
+
 t_spec_accepted_by_run() {
         local d=$C/specb
         mkdir -p "$d"
@@ -682,6 +712,7 @@ case_run pid-file t_pid_file
 case_run missing-binary t_missing_binary
 case_run kill-signal-names t_kill_signals
 case_run kill-all t_kill_all
+case_run kill-image-stop-signal t_kill_image_stop_signal
 case_run notify-dir-read-only t_notify_dir_read_only
 case_run delete-deep-tree t_delete_deep_tree
 case_run config-at-depth-limit t_config_at_depth_limit
