@@ -99,18 +99,12 @@ unit_inactive() {
 }
 
 journal_cursor() {
-        host_run journalctl -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p'
+        host_journal_cursor
 }
 
-# journal_since CURSOR [PRIORITY]: the messages of ctr@app (its processes' and systemd's about
-# it) since CURSOR, at PRIORITY or above (default debug). journalctl is given no match: with
-# one, systemd 252's --after-cursor skips the first matching entry after the cursor, which is
-# create's warning in the warning case (sd_journal_next_skip(j, 2) assumes that the cursor's
-# entry matches).
+# journal_since CURSOR [PRIORITY]: the messages of ctr@app since CURSOR (lib.sh).
 journal_since() {
-        host_run journalctl --no-pager -o json --after-cursor="$1" |
-                jq -r --argjson max "${2:-7}" 'select((._SYSTEMD_UNIT == "ctr@app.service" or .UNIT == "ctr@app.service")
-                                                      and (.PRIORITY // "6" | tonumber) <= $max) | .MESSAGE'
+        host_journal_since "$1" ctr@app.service "${2:-7}"
 }
 
 journal_has() { # journal_has CURSOR TEXT

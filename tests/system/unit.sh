@@ -123,13 +123,12 @@ $status"
 # CURSOR), nor systemd's left-over or kill notices at any level: a start, stop or restart of
 # ctr@ logs what a plain unit's would (issue 17).
 assert_clean_journal() {
-        local unit=$1 after=() lines
-        [ -z "${2:-}" ] || after=("--after-cursor=$2")
-        lines=$(host_run journalctl --no-pager -o short-monotonic -p warning -u "$unit" "${after[@]}" |
-                grep -v '^-- ' || true)
+        local unit=$1 lines
+        [[ $unit == *.* ]] || unit=$unit.service
+        lines=$(host_journal_since "${2:-}" "$unit" 4)
         [ -z "$lines" ] || fail "$unit logged at warning level or above:
 $lines"
-        lines=$(host_run journalctl --no-pager -o short-monotonic -u "$unit" "${after[@]}" |
+        lines=$(host_journal_since "${2:-}" "$unit" |
                 grep -E 'left-over process|deficiencies|Killing process|Supervising process' || true)
         [ -z "$lines" ] || fail "$unit: systemd's left-over or kill lines:
 $lines"
