@@ -200,8 +200,8 @@ def leftovers(ids):
 def measure_units(args):
     ids = [f"{args.prefix}-{i:02d}" for i in range(1, max(args.sizes) + 1)]
     load_before = loadavg()
-    cursor = sh("journalctl", "-n", "0", "--show-cursor", "--no-pager", check=False)
-    cursor = cursor.rsplit("-- cursor: ", 1)[-1] if "-- cursor: " in cursor else ""
+    import journal  # bench/journal.py, copied beside us into the test host
+    cursor = journal.cursor()
     res = {str(k): {"start_ms": [], "stop_ms": []} for k in args.sizes}
     sizes = sorted(set(args.sizes))
 
@@ -242,15 +242,11 @@ def measure_units(args):
         print(".", end="" if i + 1 < args.runs else "\n", flush=True)
 
     units = [f"ctr@{i}.service" for i in ids]
-    after = [f"--after-cursor={cursor}"] if cursor else []
-    unit_args = [f"--unit={u}" for u in units]
-    warned = sh("journalctl", "--no-pager", "-q", "-o", "cat", "-p", "warning", *unit_args, *after, check=False)
-    warned = [line for line in warned.splitlines() if line]
-    journal = sh("journalctl", "--no-pager", "-q", "-o", "cat", *unit_args, *after, check=False)
+    warned = [m for m in journal.messages(cursor, units, 4) if m]
     out = {
         "runs": args.runs, "warmup": args.warmup, "settle_s": args.settle, "sizes": res,
         "warning_lines": len(warned), "warning_examples": sorted(set(warned))[:3],
-        "leftover_lines": sum("left-over process" in line for line in journal.splitlines()),
+        "leftover_lines": sum("left-over process" in m for m in journal.messages(cursor, units)),
         "systemd": sh("systemctl", "--version").splitlines()[0],
         "ctr_launch": sh(args.ctr, "--version").splitlines()[0],
         "loadavg": [load_before, loadavg()],

@@ -88,7 +88,7 @@ t_units() {
         for id in "${ids[@]:1}"; do host_copy_bundle "${ids[0]}" "$id"; done
         for id in "${ids[@]}"; do host_watch_unit "ctr@$id.service"; done
         mkdir -p "$HOST_ROOT$BENCH_DIR"
-        cp "$SRC/bench/scale-measure.py" "$HOST_ROOT$BENCH_DIR/"
+        cp "$SRC/bench/scale-measure.py" "$SRC/bench/journal.py" "$HOST_ROOT$BENCH_DIR/"
         host_run "$PY" "$BENCH_DIR/scale-measure.py" units --ctr "$HOST_CTR" --sizes "1,10,$N_UNITS" \
                 --runs "$RUNS" --out "$BENCH_DIR/units.json" || fail "the measurement failed"
         cp "$HOST_ROOT$BENCH_DIR/units.json" "$UNITS_JSON"

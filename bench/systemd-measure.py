@@ -136,8 +136,8 @@ def loadavg():
 def measure(args):
     arms = [Arm(s) for s in args.arm]
     load_before = loadavg()
-    cursor = sh("journalctl", "-n", "0", "--show-cursor", "--no-pager", check=False)
-    cursor = cursor.rsplit("-- cursor: ", 1)[-1] if "-- cursor: " in cursor else ""
+    import journal  # bench/journal.py, copied beside us into the test host
+    cursor = journal.cursor()
     for _ in range(args.warmup):
         for arm in arms:
             arm.once(args.settle, False)
@@ -152,14 +152,10 @@ def measure(args):
     units = {}
     for arm in arms:
         text = sh("systemctl", "cat", arm.unit)
-        journal = sh("journalctl", "--no-pager", "-o", "cat", "-u", arm.unit,
-                     *([f"--after-cursor={cursor}"] if cursor else []), check=False)
-        leftover = sum("left-over process" in line for line in journal.splitlines())
+        leftover = sum("left-over process" in m for m in journal.messages(cursor, [arm.unit]))
         # Every line at warning level or above, whoever logged it (systemd, ctr-launch, the
         # payload's stderr would be info).
-        warned = sh("journalctl", "--no-pager", "-o", "cat", "-p", "warning", "-u", arm.unit,
-                    *([f"--after-cursor={cursor}"] if cursor else []), check=False)
-        warned = [line for line in warned.splitlines() if line and not line.startswith("-- ")]
+        warned = [m for m in journal.messages(cursor, [arm.unit], 4) if m]
         units[arm.name] = {
             "unit": arm.unit, "text": text, "start_ms": arm.start_ms, "stop_ms": arm.stop_ms,
             "relay": arm.relay, "starts": args.warmup + args.runs, "leftover_warnings": leftover,

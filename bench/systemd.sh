@@ -115,7 +115,7 @@ t_bench() {
         host_run systemctl daemon-reload
 
         mkdir -p "$HOST_ROOT$BENCH_DIR"
-        cp "$SRC/bench/systemd-measure.py" "$HOST_ROOT$BENCH_DIR/"
+        cp "$SRC/bench/systemd-measure.py" "$SRC/bench/journal.py" "$HOST_ROOT$BENCH_DIR/"
         host_run "$PY" "$BENCH_DIR/systemd-measure.py" measure --runs "$RUNS" --ctr "$HOST_CTR" \
                 --arm ctr=ctr@demo.service --arm plain=demo-plain.service \
                 --arm bare=demo-bare.service --arm ctr_wait=ctr@demo-wait.service \
