@@ -21,6 +21,7 @@
 
 source "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck disable=SC2034 # lib.sh's knobs: no meson install; where the package puts it
 HOST_INSTALL=none
 HOST_CTR=/usr/bin/ctr-launch
 sys_init "$@"
@@ -41,6 +42,8 @@ UNITDIR=$(pkg-config --variable=systemdsystemunitdir systemd)
 USERUNITDIR=$(pkg-config --variable=systemduserunitdir systemd)
 TMPFILESDIR=$(pkg-config --variable=tmpfilesdir systemd)
 [ -n "$UNITDIR" ] && [ -n "$USERUNITDIR" ] && [ -n "$TMPFILESDIR" ] || hard_error "no systemd.pc: install systemd"
+COMPLETIONSDIR=$(pkg-config --variable=completionsdir bash-completion) ||
+        hard_error "no bash-completion.pc: install bash-completion"
 
 # ---------------------------------------------------------------- steps
 
@@ -51,6 +54,7 @@ pkg_case() {
         local name=$1 cursor
         shift
         case_begin "$name" || return 0
+        # shellcheck disable=SC2034 # case_body's
         CASE_SKIP_FILE=$HOST_DIR/case.skip
         rm -f "$HOST_DIR/case.units"
         cursor=$(host_run journalctl -n 0 --show-cursor --no-pager 2>/dev/null |
@@ -212,7 +216,8 @@ case_files() {
         for f in /usr/bin/ctr-launch "$UNITDIR/ctr@.service" "$UNITDIR/ctr-launch.service" \
                 "$UNITDIR/ctr-launch.socket" "$USERUNITDIR/ctr@.service" \
                 /usr/share/polkit-1/actions/org.ctr-launch.policy /usr/share/polkit-1/rules.d/10-ctr-launch.rules \
-                /etc/pam.d/ctr-launch "$TMPFILESDIR/ctr-launch.conf"; do
+                /etc/pam.d/ctr-launch "$TMPFILESDIR/ctr-launch.conf" "$COMPLETIONSDIR/ctr-launch" \
+                /usr/share/man/man8/ctr-launch.8.gz /usr/share/man/man8/ctr@.service.8.gz; do
                 grep -qxF "$f" <<<"$list" || fail "dpkg -L ctr-launch does not list $f"
                 host_run test -f "$f" || fail "$f is not in the test host"
         done
@@ -359,8 +364,10 @@ case_purge() {
                 /etc/systemd/system/sockets.target.wants/ctr-launch.socket; do
                 host_fails test -e "$f" || left+=("$f")
         done
-        left+=($(host_run sh -c 'ls -d /var/lib/dpkg/info/ctr-launch.* /var/lib/systemd/deb-systemd-helper-enabled/*ctr-launch* \
-                /var/lib/systemd/deb-systemd-helper-enabled/*/*ctr-launch* 2>/dev/null' || true))
+        # dpkg's own files of the package, and deb-systemd-helper's state of the socket.
+        mapfile -t -O ${#left[@]} left < <(host_run sh -c 'ls -d /var/lib/dpkg/info/ctr-launch.* \
+                /var/lib/systemd/deb-systemd-helper-enabled/*ctr-launch* \
+                /var/lib/systemd/deb-systemd-helper-enabled/*/*ctr-launch* 2>/dev/null' || true)
         [ ${#left[@]} = 0 ] || fail "left after apt purge: ${left[*]}"
         assert_eq "ctr-launch.socket after apt purge: LoadState" not-found "$(prop ctr-launch.socket LoadState)"
         # The admin's bundles, and so their directory, are kept as they were.
