@@ -29,7 +29,11 @@ TEST_PACKAGES=(util-linux procps
                umoci skopeo jq
                # the same in a VM on Debian's own kernel (tests/system/host-vm.sh; the kernel
                # itself is fetched by tools/vm-kernel.sh): qemu, and cpio for its initramfs
-               qemu-system-x86 cpio)
+               qemu-system-x86 cpio
+               # the Debian package (debian/, tests/system/package.sh): dpkg-buildpackage, dh with
+               # its meson and systemd helpers, build-essential (dpkg-checkbuilddeps wants it
+               # besides Build-Depends), lintian on the result; git lists the tree to build
+               dpkg-dev debhelper build-essential lintian git)
 
 log_step() {
         printf '\n==> %s\n' "$*"

@@ -142,7 +142,9 @@ scratch_parent() {
 
 # host_root_make BUILD_DIR: the test host's root: an overlay of this machine's / on $HOST_ROOT
 # with the build installed by meson and an empty bundle directory. Sets HOST_DIR, HOST_ROOT,
-# HOST_CTR.
+# HOST_CTR. HOST_INSTALL=none (set before host_boot): no meson install, and whatever meson
+# would install is removed from the overlay (a copy this machine has), for a script that installs
+# ctr-launch itself (package.sh) and sets HOST_CTR to where it will be.
 host_root_make() {
         local build=$1
         HOST_DIR=$(mktemp -d "$(scratch_parent)/ctr-launch-sys.XXXXXX")
@@ -152,6 +154,12 @@ host_root_make() {
                 hard_error "cannot mount the overlay of / on $HOST_ROOT"
         diag "test host: overlay of / on $HOST_ROOT"
 
+        if [ "${HOST_INSTALL:-meson}" = none ]; then
+                host_root_uninstall "$build"
+                host_bundles_reset
+                return 0
+        fi
+        [ "${HOST_INSTALL:-meson}" = meson ] || hard_error "HOST_INSTALL=$HOST_INSTALL: expected meson or none"
         DESTDIR=$HOST_ROOT meson install -C "$build" --no-rebuild --quiet >"$HOST_DIR/install.log" 2>&1 || {
                 cat "$HOST_DIR/install.log" >&2
                 hard_error "meson install into the test host failed"
@@ -161,6 +169,19 @@ host_root_make() {
                 diag "test host: note: the installed $HOST_CTR differs from $CTR_BUILT (install rewrote it?)"
         fi
         host_bundles_reset
+}
+
+# host_root_uninstall BUILD_DIR: removes from the overlay every file that `meson install` of
+# BUILD_DIR puts in the test host (HOST_INSTALL=none).
+host_root_uninstall() {
+        local f
+        meson introspect "$1" --installed | "$PY" -c '
+import json, sys
+for dst in json.load(sys.stdin).values():
+    print(dst)' >"$HOST_DIR/meson-installed" || hard_error "cannot tell what meson installs"
+        while IFS= read -r f; do
+                rm -f "$HOST_ROOT$f"
+        done <"$HOST_DIR/meson-installed"
 }
 
 # Sets HOST_CTR, where meson installed ctr-launch in the test host.
