@@ -443,21 +443,26 @@ host_case_journal() {
 
 # ---------------------------------------------------------------- cases
 
+# host_case_begin NAME: case_begin (false if the case is not selected), and what a case in the
+# test host starts from: no watched unit yet, CASE_CURSOR where the journal ends.
+host_case_begin() {
+        case_begin "$1" || return 1
+        [ -n "$HOST_UP" ] || hard_error "a case before host_boot"
+        # shellcheck disable=SC2034 # case_body's
+        CASE_SKIP_FILE=$HOST_DIR/case.skip
+        rm -f "$HOST_DIR/case.units"
+        CASE_CURSOR=$(host_journal_cursor 2>/dev/null) || CASE_CURSOR=""
+}
+
 # case_run NAME FUNC [ARGS...]: runs FUNC in a subshell with errexit, then checks that nothing
 # is left in the test host (tests/assert.sh, case_body); on failure, prints the journal of the
 # units the case watched.
 case_run() {
-        local name=$1 cursor
+        host_case_begin "$1" || return 0
         shift
-        case_begin "$name" || return 0
-        [ -n "$HOST_UP" ] || hard_error "case_run before host_boot"
-        CASE_SKIP_FILE=$HOST_DIR/case.skip
-        rm -f "$HOST_DIR/case.units"
-        cursor=$(host_run journalctl -n 0 --show-cursor --no-pager 2>/dev/null |
-                sed -n 's/^-- cursor: //p') || cursor=""
         case_body host_assert_nothing_left "$@"
         if [ "$CASE_RC" != 0 ]; then
-                host_case_journal "$cursor" >&2
+                host_case_journal "$CASE_CURSOR" >&2
         fi
         host_case_cleanup
         case_record

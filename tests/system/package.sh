@@ -51,17 +51,12 @@ COMPLETIONSDIR=$(pkg-config --variable=completionsdir bash-completion) ||
 # (the containers must outlive the steps); FUNC's step is done if it passed. A step needing a
 # previous one that did not pass is skipped (that one failed, or was not selected).
 pkg_case() {
-        local name=$1 cursor
+        local name=$1
+        host_case_begin "$name" || return 0
         shift
-        case_begin "$name" || return 0
-        # shellcheck disable=SC2034 # case_body's
-        CASE_SKIP_FILE=$HOST_DIR/case.skip
-        rm -f "$HOST_DIR/case.units"
-        cursor=$(host_run journalctl -n 0 --show-cursor --no-pager 2>/dev/null |
-                sed -n 's/^-- cursor: //p') || cursor=""
         case_body true "$@"
         if [ "$CASE_RC" != 0 ]; then
-                host_case_journal "$cursor" >&2
+                host_case_journal "$CASE_CURSOR" >&2
         elif [ -z "$CASE_SKIP" ]; then
                 touch "$HOST_DIR/done.$name"
         fi
