@@ -7,6 +7,7 @@
 #include "fd-util.h"
 #include "container.h"
 #include "notify.h"
+#include "start-fds.h"
 #include "verbs.h"
 
 int verb_start(int argc, char **argv, const GlobalOptions *g) {
@@ -19,9 +20,15 @@ int verb_start(int argc, char **argv, const GlobalOptions *g) {
         _cleanup_container_ Container *c = NULL;
         _cleanup_close_ int relay = -EBADF;
         _cleanup_free_ char *error = NULL;
-        r = container_open(&g->runtime, id, &c, &error);
+        /* Socket activation (ctr@.socket, the fd store): what systemd passed us goes on to the
+         * container, at 3.. there too. */
+        const char *names = NULL;
+        const unsigned listen_fds = listen_fds_from_env(&names);
+        r = container_check_preserved_fds(listen_fds, g->runtime.first_closed_fd, &error);
         if (r >= 0)
-                r = container_start(c, &relay, &error);
+                r = container_open(&g->runtime, id, &c, &error);
+        if (r >= 0)
+                r = container_start(c, listen_fds, names, &relay, &error);
         if (r < 0)
                 return cli_fail(r, error);
         if (relay < 0)
