@@ -3,6 +3,7 @@
  * unit with "container" readiness, then relays the container's sd_notify() messages. */
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include "fd-util.h"
 #include "container.h"
@@ -31,6 +32,10 @@ int verb_start(int argc, char **argv, const GlobalOptions *g) {
                 r = container_start(c, listen_fds, names, &relay, &error);
         if (r < 0)
                 return cli_fail(r, error);
+        /* The container has them now. A relay that kept its copies would hold the fd store's
+         * connections open after the container closed them: their peers would never see EOF. */
+        for (unsigned i = 0; i < listen_fds; i++)
+                (void) close(3 + (int) i);
         if (relay < 0)
                 return EXIT_OK;
 
@@ -39,7 +44,8 @@ int verb_start(int argc, char **argv, const GlobalOptions *g) {
         _cleanup_close_ int pidfd = fcntl(c->pidfd, F_DUPFD_CLOEXEC, 3);
         if (pidfd < 0)
                 return cli_failf(-errno, "keep the container's pidfd");
+        const pid_t pid = c->state.pid;
         c = container_free(c);
-        r = notify_relay_run(relay, pidfd, &error);
+        r = notify_relay_run(relay, pidfd, pid, &error);
         return r < 0 ? cli_fail(r, error) : EXIT_OK;
 }
