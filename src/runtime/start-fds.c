@@ -58,13 +58,19 @@ int start_fds_send(int dir_fd, unsigned n, const char *names, char **ret_error) 
         int r = socket_address(dir_fd, &sa, &len);
         if (r < 0)
                 return errmsg(ret_error, r, "reach %s", START_FDS_SOCKET);
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        /* Non-blocking: a connect() to a listener whose backlog is full (earlier starts that
+         * failed after sending) would wait forever; a Unix connect() never is in progress. */
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return errmsg(ret_error, -errno, "make a socket for the fds");
         if (connect(fd, (struct sockaddr *) &sa, len) < 0) {
                 if (errno == ENOENT)
                         return errmsg_plain(ret_error, -ENOENT, "the container cannot take socket-activation fds "
                                             "(it was created without %s: create it again)", START_FDS_SOCKET);
+                if (errno == EAGAIN)
+                        return errmsg_plain(ret_error, -EAGAIN, "the container's %s is full: earlier starts sent "
+                                            "fds and failed; delete the container and create it again",
+                                            START_FDS_SOCKET);
                 return errmsg(ret_error, -errno, "connect to the container's %s", START_FDS_SOCKET);
         }
 
@@ -104,9 +110,21 @@ int start_fds_receive(int listen_fd, int **ret_fds, size_t *ret_n, char **ret_na
         *ret_fds = NULL;
         *ret_n = 0;
         *ret_names = NULL;
-        _cleanup_close_ int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        /* The last connection queued is this start's: an earlier start may have sent its fds and
+         * failed before it opened exec.fifo. Closing the others closes the fds they carried. */
+        _cleanup_close_ int conn = -EBADF;
+        for (;;) {
+                int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+                if (c < 0) {
+                        if (errno == EAGAIN)
+                                break;
+                        return errmsg(ret_error, -errno, "accept on %s", START_FDS_SOCKET);
+                }
+                safe_close(conn);
+                conn = c;
+        }
         if (conn < 0)
-                return errno == EAGAIN ? 0 : errmsg(ret_error, -errno, "accept on %s", START_FDS_SOCKET);
+                return 0;
         struct pollfd p = { .fd = conn, .events = POLLIN };
         int k = poll(&p, 1, START_FDS_TIMEOUT_MS);
         if (k <= 0)
