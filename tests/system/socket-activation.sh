@@ -130,6 +130,7 @@ t_activation() {
         p2=$(free_port)
         out=$(host_run systemctl start ctr@web.socket 2>&1) || rc=$?
         [ "$rc" != 0 ] || fail "ctr@web.socket started without a Listen line"
+        note "systemctl start ctr@web.socket without a drop-in: $out"
         assert_eq "LoadState of ctr@web.socket without a drop-in" bad-setting "$(show ctr@web.socket LoadState)"
         rc=0
         # systemctl edit wants a terminal: script(1) gives it one.
