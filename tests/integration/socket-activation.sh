@@ -13,6 +13,8 @@ source "$(dirname "$0")/lib.sh"
 lib_init "$@"
 
 LAUNCHER=$LIB_DIR/listen-launcher.py
+# meson sets it; run by hand against a build tree, the server is beside the binary's.
+CTR_SOCK_SERVER=${CTR_SOCK_SERVER:-$(dirname "$CTR")/../tests/helpers/sock-activated-static}
 
 need_server() {
         [ -x "${CTR_SOCK_SERVER:-}" ] ||
