@@ -330,7 +330,7 @@ EOF
 
 # What the user case leaves: its units active, its containers' state; then all of it removed.
 user_cleanup() {
-        local id st left=""
+        local id u st left=""
         [ -s "$HOST_DIR/user.units" ] || return 0
         user_vars
         for id in $(sort -u "$HOST_DIR/user.units"); do
