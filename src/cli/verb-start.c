@@ -3,10 +3,12 @@
  * unit with "container" readiness, then relays the container's sd_notify() messages. */
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include "fd-util.h"
 #include "container.h"
 #include "notify.h"
+#include "start-fds.h"
 #include "verbs.h"
 
 int verb_start(int argc, char **argv, const GlobalOptions *g) {
@@ -19,11 +21,21 @@ int verb_start(int argc, char **argv, const GlobalOptions *g) {
         _cleanup_container_ Container *c = NULL;
         _cleanup_close_ int relay = -EBADF;
         _cleanup_free_ char *error = NULL;
-        r = container_open(&g->runtime, id, &c, &error);
+        /* Socket activation (ctr@.socket, the fd store): what systemd passed us goes on to the
+         * container, at 3.. there too. */
+        const char *names = NULL;
+        const unsigned listen_fds = listen_fds_from_env(&names);
+        r = container_check_preserved_fds(listen_fds, g->runtime.first_closed_fd, &error);
         if (r >= 0)
-                r = container_start(c, &relay, &error);
+                r = container_open(&g->runtime, id, &c, &error);
+        if (r >= 0)
+                r = container_start(c, listen_fds, names, &relay, &error);
         if (r < 0)
                 return cli_fail(r, error);
+        /* The container has them now. A relay that kept its copies would hold the fd store's
+         * connections open after the container closed them: their peers would never see EOF. */
+        for (unsigned i = 0; i < listen_fds; i++)
+                (void) close(3 + (int) i);
         if (relay < 0)
                 return EXIT_OK;
 
@@ -32,7 +44,8 @@ int verb_start(int argc, char **argv, const GlobalOptions *g) {
         _cleanup_close_ int pidfd = fcntl(c->pidfd, F_DUPFD_CLOEXEC, 3);
         if (pidfd < 0)
                 return cli_failf(-errno, "keep the container's pidfd");
+        const pid_t pid = c->state.pid;
         c = container_free(c);
-        r = notify_relay_run(relay, pidfd, &error);
+        r = notify_relay_run(relay, pidfd, pid, &error);
         return r < 0 ? cli_fail(r, error) : EXIT_OK;
 }

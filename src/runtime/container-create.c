@@ -26,6 +26,7 @@
 #include "console.h"
 #include "container-internal.h"
 #include "exec-fifo.h"
+#include "start-fds.h"
 #include "host-mounts.h"
 #include "init.h"
 #include "init-drive.h"
@@ -45,6 +46,7 @@ typedef struct CreateContext {
 
         /* create_load_config(): nothing exists yet */
         unsigned listen_fds;
+        const char *listen_fdnames; /* LISTEN_FDNAMES of those, or NULL (the environment's) */
         char *bundle;           /* absolute */
         OciConfig *config;
         char *config_json;      /* as the init receives it */
@@ -62,7 +64,7 @@ typedef struct CreateContext {
         char **pam_env;         /* what the session adds to the container's environment */
 
         /* create_open_channels(): what the init gets */
-        int fifo_fd, console_fd, stub_fd;
+        int fifo_fd, console_fd, stub_fd, start_fds_fd;
         int sync_parent, sync_child, log_parent, log_child;
         int *mount_fds;         /* the bind sources, for a new user namespace (see there) */
         size_t n_mount_fds;
@@ -82,6 +84,7 @@ static void create_context_init(CreateContext *x, const RuntimeOptions *g, const
                 .runtime = g,
                 .options = o,
                 .fifo_fd = -EBADF,
+                .start_fds_fd = -EBADF,
                 .console_fd = -EBADF,
                 .stub_fd = -EBADF,
                 .sync_parent = -EBADF,
@@ -148,6 +151,7 @@ static void create_context_done(CreateContext *x) {
         x->pam = pam_session_free(x->pam);
         x->pam_env = strv_free(x->pam_env);
         x->fifo_fd = safe_close(x->fifo_fd);
+        x->start_fds_fd = safe_close(x->start_fds_fd);
         x->console_fd = safe_close(x->console_fd);
         x->stub_fd = safe_close(x->stub_fd);
         x->sync_parent = safe_close(x->sync_parent);
@@ -231,16 +235,6 @@ int container_check_pid_file(const char *path, char **ret_error) {
         return 0;
 }
 
-static unsigned listen_fds_from_env(void) {
-        /* systemd socket activation: the fds are ours only if LISTEN_PID names us. */
-        const char *pid = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
-        uint64_t p, k;
-        if (!pid || !n || parse_uint64(pid, INT_MAX, &p) < 0 || (pid_t) p != getpid() ||
-            parse_uint64(n, 1024, &k) < 0)
-                return 0;
-        return (unsigned) k;
-}
-
 /* Where the container's cgroups go, checked with its resources before anything exists. NULL
  * (no cgroup) only for an unprivileged caller that asked for no limits and has no cgroup of
  * its own to write to, as runc does rootless. */
@@ -281,7 +275,7 @@ static int create_load_config(CreateContext *x, char **ret_error) {
 
         /* LISTEN_FDS come first, then --preserve-fds, as with runc: all must really be open,
          * or our own fds would land in that range and go to the container. */
-        x->listen_fds = listen_fds_from_env();
+        x->listen_fds = listen_fds_from_env(&x->listen_fdnames);
         int r = container_check_preserved_fds(x->listen_fds + o->preserve_fds, x->runtime->first_closed_fd, ret_error);
         if (r < 0)
                 return r;
@@ -529,6 +523,9 @@ static int create_open_channels(CreateContext *x, char **ret_error) {
         int r = exec_fifo_make(x->container->dir->dir_fd, &x->fifo_fd);
         if (r < 0)
                 return errmsg(ret_error, r, "make %s", EXEC_FIFO);
+        r = start_fds_listen(x->container->dir->dir_fd, &x->start_fds_fd);
+        if (r < 0)
+                return errmsg(ret_error, r, "make %s", START_FDS_SOCKET);
         if (x->config->process.terminal && x->options->console_fd >= 0) {
                 x->console_fd = fcntl(x->options->console_fd, F_DUPFD_CLOEXEC, 3);
                 if (x->console_fd < 0)
@@ -560,6 +557,7 @@ static int create_open_channels(CreateContext *x, char **ret_error) {
 static void close_init_channels(CreateContext *x) {
         x->log_child = safe_close(x->log_child);
         x->fifo_fd = safe_close(x->fifo_fd);
+        x->start_fds_fd = safe_close(x->start_fds_fd);
         x->console_fd = safe_close(x->console_fd);
         x->stub_fd = safe_close(x->stub_fd);
 }
@@ -569,7 +567,7 @@ static void close_init_channels(CreateContext *x) {
  * share, so the init would hold the container's lock for as long as it waits on the FIFO,
  * and `start` would wait for it forever. */
 _noreturn_ static void create_become_init(CreateContext *x) {
-        const int keep[] = { x->sync_child, x->log_child, x->fifo_fd, x->console_fd, x->stub_fd };
+        const int keep[] = { x->sync_child, x->log_child, x->fifo_fd, x->start_fds_fd, x->console_fd, x->stub_fd };
         /* Dumpable until it has its document (see init_main()), it holds none of its channels
          * but the sync socket meanwhile: they come over it afterwards. */
         size_t n_keep = x->dumpable_init ? 1 : ELEMENTSOF(keep);
@@ -588,10 +586,12 @@ static int create_fork_init(CreateContext *x, char **ret_error) {
                 .rootfs = x->rootfs,
                 .no_pivot = x->options->no_pivot,
                 .fifo_fd = x->fifo_fd,
+                .start_fds_fd = x->start_fds_fd,
                 .console_fd = x->console_fd,
                 .exec_stub_fd = x->stub_fd,
                 .preserve_fds = x->options->preserve_fds,
                 .listen_fds = x->listen_fds,
+                .listen_fdnames = (char *) x->listen_fdnames,
                 .notify_dir = x->notify_dir,
                 .pam_env = x->pam_env,
                 .login_uid = x->pam ? (int64_t) x->config->process.uid : -1,
@@ -642,9 +642,10 @@ static int send_init_document(CreateContext *x, char **ret_error) {
         if (r < 0)
                 return 0;
         if (x->dumpable_init) {
-                /* Its channels, now that it is not dumpable any more: the log pipe, then those
-                 * of exec.fifo, the console and the stub that exist, in that order. */
-                const int fds[] = { x->log_child, x->fifo_fd, x->console_fd, x->stub_fd };
+                /* Its channels, now that it is not dumpable any more: the log pipe, exec.fifo,
+                 * start.sock, then those of the console and the stub that exist, in that
+                 * order. */
+                const int fds[] = { x->log_child, x->fifo_fd, x->start_fds_fd, x->console_fd, x->stub_fd };
                 for (size_t i = 0; r >= 0 && i < ELEMENTSOF(fds); i++)
                         if (fds[i] >= 0)
                                 r = send_fd(x->sync_parent, fds[i]);

@@ -24,8 +24,6 @@ void container_run_hooks_warn(const OciHooks *h, HookKind kind, const ContainerS
 int container_close_pam_leftover(int dir_fd, char * const *annotations, char **ret_error);
 
 /* What create and exec both check or write (container-create.c). */
-/* --preserve-fds (and LISTEN_FDS): fds 3 .. 3+n-1 must be the caller's, open when we started. */
-int container_check_preserved_fds(unsigned n, int first_closed_fd, char **ret_error);
 /* --pid-file: absent, or a regular file we may replace. */
 int container_check_pid_file(const char *path, char **ret_error);
 /* Atomically, as conmon and containerd read it as soon as we return. */

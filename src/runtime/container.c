@@ -21,6 +21,7 @@
 #include "strv.h"
 #include "container-internal.h"
 #include "exec-fifo.h"
+#include "start-fds.h"
 #include "host-mounts.h"
 #include "log.h"
 #include "notify.h"
@@ -173,7 +174,7 @@ int container_close_pam_leftover(int dir_fd, char * const *annotations, char **r
         return r < 0 ? r : 0;
 }
 
-int container_start(Container *c, int *ret_relay_fd, char **ret_error) {
+int container_start(Container *c, unsigned listen_fds, const char *names, int *ret_relay_fd, char **ret_error) {
         if (c->status != STATUS_CREATED)
                 return errmsg_plain(ret_error, -EINVAL, "cannot start a container that is %s",
                                     oci_state_status_to_string(c->status));
@@ -193,6 +194,9 @@ int container_start(Container *c, int *ret_relay_fd, char **ret_error) {
             (r = notify_relay_open(c->dir->dir_fd, &relay_fd, ret_error)) < 0)
                 return r;
 
+        /* Before the FIFO: queued by the time the init's open of it returns (start-fds.h). */
+        if (listen_fds > 0 && (r = start_fds_send(c->dir->dir_fd, listen_fds, names, ret_error)) < 0)
+                return r;
         r = exec_fifo_consume(c->dir->dir_fd, c->pidfd, ret_error);
         if (r < 0) {
                 /* An init that failed to exec exits: under a unit, whatever is left is killed

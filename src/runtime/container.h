@@ -106,8 +106,13 @@ int container_load_cgroup(int dir_fd, Cgroup **ret);
 /* Consumes exec.fifo: the user's process has been exec'd on success. Under a Type=notify unit
  * ($NOTIFY_SOCKET), tells systemd the container's process is the main process, and ready with
  * "exec" readiness; with "container" readiness and ret_relay_fd, returns the bound socket the
- * container's own notifications come in on (notify_relay_run()), else -EBADF there. */
-int container_start(Container *c, int *ret_relay_fd, char **ret_error);
+ * container's own notifications come in on (notify_relay_run()), else -EBADF there.
+ * listen_fds: fds 3 .. 3+N-1 (systemd's socket activation of `start`, LISTEN_FDNAMES in names or
+ * NULL) go to the init first, which execs with them (start-fds.h); 0 for none. */
+int container_start(Container *c, unsigned listen_fds, const char *names, int *ret_relay_fd, char **ret_error);
+/* --preserve-fds and LISTEN_FDS (create, exec, start): fds 3 .. 3+n-1 must be the caller's,
+ * open when we started (first_closed_fd). */
+int container_check_preserved_fds(unsigned n, int first_closed_fd, char **ret_error);
 /* Runs a new process in the running container (container-exec.c): it joins every namespace
  * and cgroup of the init, gets the container's (or --process's) environment, identity,
  * rlimits, capabilities and seccomp profile, and is a child of the caller. Returns once it

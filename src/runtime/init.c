@@ -21,6 +21,7 @@
 #include "strv.h"
 #include "console.h"
 #include "exec-fifo.h"
+#include "start-fds.h"
 #include "hooks.h"
 #include "mount-opts.h"
 #include "init.h"
@@ -259,9 +260,10 @@ static void init_receive(Init *in, bool dumpable_until_document) {
                         init_fail_errno(in, -errno, "prctl(PR_SET_DUMPABLE)");
                 /* Only now our channels, in the order create sends them (see there); the
                  * numbers in the document were create's. */
-                int *fds[] = { &in->log_fd, &in->params.fifo_fd, &in->params.console_fd, &in->params.exec_stub_fd };
+                int *fds[] = { &in->log_fd, &in->params.fifo_fd, &in->params.start_fds_fd, &in->params.console_fd,
+                               &in->params.exec_stub_fd };
                 for (size_t i = 0; i < ELEMENTSOF(fds); i++) {
-                        if (i > 0 && *fds[i] < 0)
+                        if (i > 2 && *fds[i] < 0)
                                 continue;
                         if ((r = recv_fd(in->sync_fd, fds[i])) < 0)
                                 init_fail_errno(in, r, "receive our channels from create");
@@ -431,7 +433,7 @@ static void init_prepare_process(Init *in) {
  * the FIFO (wfd). */
 _noreturn_ static void init_exec(Init *in, int wfd) {
         const OciConfig *c = in->config;
-        const InitParams *p = &in->params;
+        InitParams *p = &in->params;
         _cleanup_free_ char *error = NULL;
         int r;
 
@@ -449,13 +451,36 @@ _noreturn_ static void init_exec(Init *in, int wfd) {
                 _exit(127);
         }
 
+        /* Socket activation through start (start-fds.h): the fds it was given, at 3.. */
+        _cleanup_free_ int *start_fds = NULL;
+        _cleanup_free_ char *start_names = NULL;
+        size_t n_start_fds = 0;
+        r = start_fds_receive(p->start_fds_fd, &start_fds, &n_start_fds, &start_names, &error);
+        p->start_fds_fd = safe_close(p->start_fds_fd);
+        if (r >= 0 && n_start_fds > 0 && p->preserve_fds + p->listen_fds > 0)
+                r = errmsg_plain(&error, -EBUSY, "start was given %zu fds to pass on (LISTEN_FDS), and create already "
+                                 "passed %u (--preserve-fds, LISTEN_FDS): the container can take one set only",
+                                 n_start_fds, p->preserve_fds + p->listen_fds);
+        if (r >= 0 && n_start_fds > 0) {
+                int *keep[] = { &wfd, &p->exec_stub_fd };
+                r = start_fds_place(start_fds, n_start_fds, keep, ELEMENTSOF(keep), &error);
+        }
+        if (r < 0) {
+                (void) write_all(wfd, error, strlen(error));
+                _exit(127);
+        }
+
         _cleanup_strv_free_ char **extra_env = NULL;
-        if (p->listen_fds > 0) {
+        unsigned n_listen = n_start_fds > 0 ? (unsigned) n_start_fds : p->listen_fds;
+        const char *listen_names = n_start_fds > 0 ? start_names : p->listen_fdnames;
+        if (n_listen > 0) {
                 char *e = NULL;
                 char *pid = NULL;
                 /* Our PID is the user's process's: 1 in a new PID namespace, else the host's. */
-                if (asprintf(&e, "LISTEN_FDS=%u", p->listen_fds) < 0 || strv_consume(&extra_env, e) < 0 ||
+                if (asprintf(&e, "LISTEN_FDS=%u", n_listen) < 0 || strv_consume(&extra_env, e) < 0 ||
                     asprintf(&pid, "LISTEN_PID=%d", (int) getpid()) < 0 || strv_consume(&extra_env, pid) < 0)
+                        _exit(127);
+                if (listen_names && (asprintf(&e, "LISTEN_FDNAMES=%s", listen_names) < 0 || strv_consume(&extra_env, e) < 0))
                         _exit(127);
         }
 

@@ -35,11 +35,19 @@ int notify_main_pid(pid_t pid, bool ready, char **ret_error);
  * anyone in the container may send to) before the container's process runs. */
 int notify_relay_open(int state_dir_fd, int *ret_fd, char **ret_error);
 /* Forwards what the container sends, filtered by notify_filter(), to our $NOTIFY_SOCKET until
- * pidfd (the container's init) says it is gone. Fds passed along (FDSTORE=, BARRIER=) are
- * closed, never forwarded. */
-int notify_relay_run(int sock_fd, int pidfd, char **ret_error);
+ * pidfd (the container's init, pid on the host) says it is gone. Fds come along only with
+ * FDSTORE=1, at most NOTIFY_FDSTORE_MAX, each one notify_fd_storable(): otherwise the
+ * message's fd store lines are dropped with a warning and its fds closed. Any other fds
+ * (BARRIER=) are closed. */
+int notify_relay_run(int sock_fd, int pidfd, pid_t pid, char **ret_error);
+#define NOTIFY_FDSTORE_MAX 16U
+/* Whether the container may put fd into the unit's fd store: a socket (but for a Unix socket
+ * connected to a process outside container_pidns, the container's PID namespace) or a memfd;
+ * never a file, directory, device, FIFO or anything else of the host. -EPERM with *ret_why. */
+int notify_fd_storable(int fd, ino_t container_pidns, char **ret_why);
 /* The lines of one sd_notify datagram a container may send on to systemd: READY=1, STATUS=,
  * WATCHDOG=, WATCHDOG_USEC=, EXTEND_TIMEOUT_USEC=, RELOADING=1, STOPPING=1, ERRNO=,
- * BUSERROR=, MONOTONIC_USEC=. MAINPID=, FDSTORE= and anything else are dropped: a container
- * must never point systemd at a host PID. *ret is NULL when nothing is left (0). */
+ * BUSERROR=, MONOTONIC_USEC=, and the fd store's FDSTORE=, FDSTOREREMOVE=, FDNAME=, FDPOLL=.
+ * MAINPID=, BARRIER= and anything else are dropped: a container must never point systemd at
+ * a host PID. *ret is NULL when nothing is left (0). */
 int notify_filter(const char *msg, size_t len, char **ret);

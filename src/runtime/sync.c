@@ -44,6 +44,7 @@ void init_params_done(InitParams *p) {
         free(p->hook_state_creating);
         free(p->hook_state_created);
         free(p->notify_dir);
+        free(p->listen_fdnames);
         strv_free(p->pam_env);
         *p = (InitParams) {};
 }
@@ -85,8 +86,10 @@ int sync_send_init(int fd, const InitParams *p, const char *config_json) {
         json_add_int(b, "fifoFd", p->fifo_fd);
         json_add_int(b, "consoleFd", p->console_fd >= 0 ? p->console_fd : -1);
         json_add_int(b, "execStubFd", p->exec_stub_fd >= 0 ? p->exec_stub_fd : -1);
+        json_add_int(b, "startFdsFd", p->start_fds_fd);
         json_add_int(b, "preserveFds", p->preserve_fds);
         json_add_int(b, "listenFds", p->listen_fds);
+        json_add_string(b, "listenFdNames", p->listen_fdnames);
         if (p->hook_state_creating && p->hook_state_created) {
                 json_add_string(b, "hookStateCreating", p->hook_state_creating);
                 json_add_string(b, "hookStateCreated", p->hook_state_created);
@@ -105,7 +108,7 @@ int sync_send_init(int fd, const InitParams *p, const char *config_json) {
 }
 
 static int recv_init_params(JsonObject *o, InitParams *p) {
-        int64_t fifo, console, stub, preserve, listen, login_uid = -1, mount_fds = 0;
+        int64_t fifo, console, stub, start_fds, preserve, listen, login_uid = -1, mount_fds = 0;
         int r;
         if ((r = json_get_string(o, "id", NULL, true, &p->id, NULL)) < 0 ||
             (r = json_get_string(o, "bundle", NULL, true, &p->bundle, NULL)) < 0 ||
@@ -114,13 +117,15 @@ static int recv_init_params(JsonObject *o, InitParams *p) {
             (r = json_get_int(o, "fifoFd", NULL, true, 0, INT32_MAX, &fifo, NULL)) < 0 ||
             (r = json_get_int(o, "consoleFd", NULL, true, -1, INT32_MAX, &console, NULL)) < 0 ||
             (r = json_get_int(o, "execStubFd", NULL, true, -1, INT32_MAX, &stub, NULL)) < 0 ||
+            (r = json_get_int(o, "startFdsFd", NULL, true, 0, INT32_MAX, &start_fds, NULL)) < 0 ||
             (r = json_get_int(o, "preserveFds", NULL, true, 0, 65536, &preserve, NULL)) < 0 ||
             (r = json_get_int(o, "listenFds", NULL, true, 0, 65536, &listen, NULL)) < 0 ||
             (r = json_get_int(o, "loginUid", NULL, false, 0, UINT32_MAX - 1, &login_uid, NULL)) < 0 ||
             (r = json_get_int(o, "mountFds", NULL, false, 0, 65536, &mount_fds, NULL)) < 0 ||
             (r = json_get_bool(o, "notifyDirFd", NULL, false, &p->notify_dir_fd, NULL)) < 0 ||
             (r = json_get_strv(o, "pamEnv", NULL, NULL, &p->pam_env, NULL)) < 0 ||
-            (r = json_get_string(o, "notifyDir", NULL, false, &p->notify_dir, NULL)) < 0)
+            (r = json_get_string(o, "notifyDir", NULL, false, &p->notify_dir, NULL)) < 0 ||
+            (r = json_get_string(o, "listenFdNames", NULL, false, &p->listen_fdnames, NULL)) < 0)
                 return bad_message(r);
         /* The hooks' two states come together, or not at all. */
         _cleanup_free_ char *creating = NULL, *created = NULL;
@@ -134,6 +139,7 @@ static int recv_init_params(JsonObject *o, InitParams *p) {
         p->fifo_fd = (int) fifo;
         p->console_fd = (int) console;
         p->exec_stub_fd = (int) stub;
+        p->start_fds_fd = (int) start_fds;
         p->preserve_fds = (unsigned) preserve;
         p->listen_fds = (unsigned) listen;
         p->login_uid = login_uid;

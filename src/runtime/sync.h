@@ -43,8 +43,10 @@ typedef struct InitParams {
         int fifo_fd;          /* O_PATH fd of exec.fifo, opened before pivot_root */
         int console_fd;       /* connected --console-socket, or -1 */
         int exec_stub_fd;     /* sealed memfd of the exec stub, or -1 (see sealed-binary.h) */
+        int start_fds_fd;     /* listening start.sock, for socket activation (start-fds.h) */
         unsigned preserve_fds; /* fds 3 .. 3+N-1 go to the container */
         unsigned listen_fds;   /* socket activation: also kept, after the preserved ones */
+        char *listen_fdnames;  /* and their LISTEN_FDNAMES, or NULL */
         /* The OCI state documents the init's hooks read on stdin: createContainer's (status
          * "creating") and startContainer's ("created"); NULL when absent. */
         char *hook_state_creating;

@@ -74,9 +74,10 @@ t_fds_create_start() {
         ctr delete c1
 }
 
-# Every fd the init holds while it waits on exec.fifo is stdio, the O_PATH fd of the FIFO or the
-# sealed exec stub (close-on-exec): the sync and log channels are closed by then, nothing else
-# of the host's is open.
+# Every fd the init holds while it waits on exec.fifo is stdio, the O_PATH fd of the FIFO, the
+# sealed exec stub or the listening start.sock that start hands socket-activation fds over
+# (close-on-exec): the sync and log channels are closed by then, nothing else of the host's is
+# open.
 t_init_fds() {
         mk_bundle b /bin/true
         exec 7</etc/hostname
@@ -97,6 +98,10 @@ t_init_fds() {
                                 fifo=$((fifo + 1))
                         elif [[ $target == "/memfd:ctr-launch-exec (deleted)" ]] && (( 8#$flags & 8#2000000 )); then
                                 :
+                        elif [[ $target == socket:* ]] && (( 8#$flags & 8#2000000 )) &&
+                                awk -v i="${target//[^0-9]/}" '$7 == i && $4 == "00010000" { print $8 }' /proc/net/unix |
+                                grep -q '/start\.sock$'; then
+                                : # listening (__SO_ACCEPTCON), bound to <state>/start.sock
                         else
                                 problems+="fd $n -> $target (flags $flags); "
                         fi
