@@ -36,7 +36,9 @@ def same(a, b, sa, sb):
 for root, dirs, files in os.walk(dst):
     for name in list(dirs) + files:
         p = os.path.join(root, name)
-        s, d = lstat(os.path.join(src, os.path.relpath(p, dst))), os.lstat(p)
+        s, d = lstat(os.path.join(src, os.path.relpath(p, dst))), lstat(p)
+        if d is None:
+            continue  # gone meanwhile (this machine's own /etc, the lower layer, changed)
         if s is None or stat.S_IFMT(s.st_mode) != stat.S_IFMT(d.st_mode):
             print("removed", os.path.relpath(p, dst))
             if stat.S_ISDIR(d.st_mode):
