@@ -30,6 +30,10 @@ TEST_PACKAGES=(util-linux procps
                # the same in a VM on Debian's own kernel (tests/system/host-vm.sh; the kernel
                # itself is fetched by tools/vm-kernel.sh): qemu, and cpio for its initramfs
                qemu-system-x86 cpio
+               # AppArmor's userspace (apparmor_parser, Debian's profiles) for the VM, whose
+               # Debian kernel enables the module (tests/system/lsm.sh); podman there then puts
+               # its default profile in every config, as on a stock Debian host
+               apparmor
                # the Debian package (debian/, tests/system/package.sh): dpkg-buildpackage, dh with
                # its meson and systemd helpers, build-essential (dpkg-checkbuilddeps wants it
                # besides Build-Depends), lintian on the result; git lists the tree to build

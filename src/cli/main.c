@@ -68,8 +68,8 @@ const Verb verbs[] = {
           "      --ignore-paused       exec into a paused container too (the process runs on resume)\n"
           "      --cgroup PATH         run in this sub-cgroup of the container's\n"
           "                            ([CONTROLLER[,CONTROLLER...]:]PATH; it must exist)\n"
-          "      --apparmor PROFILE, --process-label LABEL\n"
-          "                            refused when not empty: LSM labels are not supported yet\n",
+          "      --apparmor PROFILE    run under this AppArmor profile (default: the container's)\n"
+          "      --process-label LABEL run with this SELinux label (default: the container's)\n",
           verb_exec, true, true },
         { "state", "print a container's OCI state",
           "Usage: ctr-launch state ID\n\n"
@@ -171,8 +171,9 @@ const Verb verbs[] = {
           "Usage: ctr-launch features\n\n"
           "Prints the OCI runtime-spec features document as JSON: the spec versions, hooks,\n"
           "mount options, namespaces, capabilities, cgroup drivers, seccomp actions, operators,\n"
-          "architectures and flags that config.json may use with this build on this host, and\n"
-          "what it does not support (AppArmor, SELinux, Intel RDT, idmapped mounts).\n",
+          "architectures and flags that config.json may use with this build on this host,\n"
+          "whether AppArmor and SELinux labels apply here (the host's LSM), and what it does\n"
+          "not support (Intel RDT, idmapped mounts).\n",
           verb_features, false, false },
         { "checkpoint", "not supported (runc's CRIU checkpoint)",
           "Usage: ctr-launch checkpoint [OPTIONS] ID\n\n"

@@ -23,6 +23,7 @@
 #include "path-util.h"
 #include "strv.h"
 #include "caps.h"
+#include "lsm.h"
 #include "process.h"
 
 /* Opens /proc/<rel> for writing, making sure the write lands in the procfs file it names and
@@ -185,24 +186,29 @@ typedef struct ProcessExec {
         char **env;
         char *filter_arg;
         char *fd_text;
+        char *label_fd_text;
         char *stub_path;
         int report_fd; /* made inheritable for the stub; close-on-exec again when done */
+        int label_fd;  /* likewise */
 } ProcessExec;
 
 static void process_exec_done(ProcessExec *x) {
         if (x->report_fd >= 0)
                 (void) fd_cloexec(x->report_fd, true);
+        if (x->label_fd >= 0)
+                (void) fd_cloexec(x->label_fd, true);
         strv_free(x->env);
         free(x->argv);
         free(x->filter_arg);
         free(x->fd_text);
+        free(x->label_fd_text);
         free(x->stub_path);
-        *x = (ProcessExec) { .report_fd = -EBADF };
+        *x = (ProcessExec) { .report_fd = -EBADF, .label_fd = -EBADF };
 }
 
 static int process_exec_prepare(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd,
-                                const SeccompProgram *stub_filter, ProcessExec *ret) {
-        _cleanup_(process_exec_done) ProcessExec x = { .report_fd = -EBADF, .path = path };
+                                const SeccompProgram *stub_filter, const LsmExecLabel *label, ProcessExec *ret) {
+        _cleanup_(process_exec_done) ProcessExec x = { .report_fd = -EBADF, .label_fd = -EBADF, .path = path };
         int r;
 
         for (char **e = p->env; e && *e; e++)
@@ -219,16 +225,17 @@ static int process_exec_prepare(const OciProcess *p, const char *path, char **ex
                         return -ENOMEM;
                 memcpy(x.argv, p->args, (strv_length(p->args) + 1) * sizeof(char *));
                 *ret = x;
-                x = (ProcessExec) { .report_fd = -EBADF };
+                x = (ProcessExec) { .report_fd = -EBADF, .label_fd = -EBADF };
                 return 0;
         }
 
-        /* [name, REPORT_FD, FILTER, PATH, args...]: the stub makes REPORT_FD close-on-exec again,
-         * loads FILTER ("-": none) and execs PATH. */
+        /* [name, REPORT_FD, FILTER, LABEL_FD, LABEL, PATH, args...]: the stub makes REPORT_FD
+         * close-on-exec again, writes LABEL through LABEL_FD ("-": none), loads FILTER ("-":
+         * none) and execs PATH. */
         if (stub_filter && (r = seccomp_program_to_arg(stub_filter, &x.filter_arg)) < 0)
                 return r;
         size_t n = strv_length(p->args);
-        x.argv = calloc(n + 5, sizeof(char *));
+        x.argv = calloc(n + 7, sizeof(char *));
         if (!x.argv)
                 return -ENOMEM;
         /* execve() of /proc/self/fd/N rather than execveat(): a profile may deny execveat where
@@ -239,13 +246,26 @@ static int process_exec_prepare(const OciProcess *p, const char *path, char **ex
         x.argv[0] = (char *) "ctr-launch-exec";
         x.argv[1] = x.fd_text;
         x.argv[2] = x.filter_arg ?: (char *) "-";
-        x.argv[3] = (char *) path;
-        memcpy(x.argv + 4, p->args, (n + 1) * sizeof(char *));
+        x.argv[3] = (char *) "-";
+        x.argv[4] = (char *) "-";
+        if (label && label->attr_fd >= 0) {
+                if (asprintf(&x.label_fd_text, "%d", label->attr_fd) < 0)
+                        return -ENOMEM;
+                x.argv[3] = x.label_fd_text;
+                x.argv[4] = label->text;
+        }
+        x.argv[5] = (char *) path;
+        memcpy(x.argv + 6, p->args, (n + 1) * sizeof(char *));
         if ((r = fd_cloexec(report_fd, false)) < 0)
                 return r;
         x.report_fd = report_fd;
+        if (label && label->attr_fd >= 0) {
+                if ((r = fd_cloexec(label->attr_fd, false)) < 0)
+                        return r;
+                x.label_fd = label->attr_fd;
+        }
         *ret = x;
-        x = (ProcessExec) { .report_fd = -EBADF };
+        x = (ProcessExec) { .report_fd = -EBADF, .label_fd = -EBADF };
         return 0;
 }
 
@@ -255,11 +275,15 @@ static int process_exec_run(const ProcessExec *x) {
 }
 
 int process_exec_filtered(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd,
-                          const SeccompPlan *sc, char **ret_error) {
-        _cleanup_(process_exec_done) ProcessExec x = { .report_fd = -EBADF };
-        int r = process_exec_prepare(p, path, extra_env, stub_fd, report_fd, sc->stub_loads ? &sc->rest : NULL, &x);
+                          const SeccompPlan *sc, const LsmExecLabel *label, char **ret_error) {
+        _cleanup_(process_exec_done) ProcessExec x = { .report_fd = -EBADF, .label_fd = -EBADF };
+        int r = process_exec_prepare(p, path, extra_env, stub_fd, report_fd, sc->stub_loads ? &sc->rest : NULL, label, &x);
         if (r < 0)
                 return errmsg(ret_error, r, "exec \"%s\": prepare", p->args[0]);
+        /* Without the stub, ours is the last exec: the label is written here, before the filter
+         * could refuse the write. */
+        if (stub_fd < 0 && label && (r = lsm_exec_label_write(label, ret_error)) < 0)
+                return r;
         if (sc->rest.n_insns > 0 && !sc->stub_loads && (r = seccomp_program_load(&sc->rest, p->no_new_privileges, NULL, ret_error)) < 0)
                 return r;
         r = process_exec_run(&x);

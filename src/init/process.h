@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "lsm.h"
 #include "oci-config.h"
 #include "seccomp-filter.h"
 
@@ -27,10 +28,11 @@ int process_find_executable(const OciProcess *p, char **ret_path, char **ret_err
 /* The final execve(), made ready beforehand (env, argv, report_fd inheritable), then sc->rest
  * loaded (unless the exec stub loads it, see seccomp-filter.h), then nothing but execve(): once
  * the user's filter is loaded, the runtime may do nothing else. With stub_fd >= 0, through the
- * sealed exec stub, which reports its own exec failure on report_fd (see sealed-binary.h).
+ * sealed exec stub, which reports its own exec failure on report_fd (see sealed-binary.h) and
+ * writes label (may be NULL) right before its exec; without, label is written here (lsm.h).
  * Returns only on failure, -errno and the message. */
 int process_exec_filtered(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd,
-                          const SeccompPlan *sc, char **ret_error);
+                          const SeccompPlan *sc, const LsmExecLabel *label, char **ret_error);
 /* execCPUAffinity: "initial" (final = false) as the init starts, "final" before exec. */
 int process_apply_cpu_affinity(const OciProcess *p, bool final, char **ret_error);
 /* As root, after the host side's turn and before the user switch: ioPriority, scheduler. */

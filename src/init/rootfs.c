@@ -50,6 +50,7 @@ typedef struct Rootfs {
         bool new_userns;
         bool new_cgroupns;
         const char *own_cgroups; /* /proc/self/cgroup as read before any cgroup namespace */
+        const char *mount_label; /* SELinux context of the file systems we mount, or NULL */
 } Rootfs;
 
 static void rootfs_done(Rootfs *rfs) {
@@ -423,10 +424,22 @@ static int copy_up(const Rootfs *rfs, const char *dest, int under, bool ro, char
         return 0;
 }
 
+/* linux.mountLabel, as runc applies it: on the file systems that have no labels of their own
+ * and that we make (tmpfs, devpts, mqueue), SELinux's context= mount option. */
+static int mount_data_with_label(const Rootfs *rfs, const OciMount *m, const char *data, char **ret) {
+        *ret = NULL;
+        if (!rfs->mount_label || !(streq_ptr(m->type, "tmpfs") || streq_ptr(m->type, "devpts") ||
+                                   streq_ptr(m->type, "mqueue")))
+                return 0;
+        if (asprintf(ret, "%s%scontext=\"%s\"", data ?: "", data && *data ? "," : "", rfs->mount_label) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 /* src_tree: a detached clone of the bind source to attach, or -1 to open m->source here. */
 static int mount_one(const Rootfs *rfs, const OciMount *m, int src_tree, char **ret_error) {
         _cleanup_(mount_options_done) MountOptions o = {};
-        _cleanup_free_ char *opt_error = NULL;
+        _cleanup_free_ char *opt_error = NULL, *labelled = NULL;
         const char *dest = m->destination;
         char src_path[PROC_FD_PATH_MAX], dst_path[PROC_FD_PATH_MAX];
         int r;
@@ -479,8 +492,9 @@ static int mount_one(const Rootfs *rfs, const OciMount *m, int src_tree, char **
                 proc_fd_path(src, src_path);
                 if (mount(src_path, dst_path, NULL, MS_BIND | (o.flags & MS_REC), NULL) < 0)
                         return errmsg(ret_error, -errno, "bind %s on %s", m->source, dest);
-        } else if ((r = mount_fs(m, dst_path, o.flags & ~(MS_BIND | MS_REC | (copyup ? MS_RDONLY : 0)),
-                                 o.data)) < 0) {
+        } else if ((r = mount_data_with_label(rfs, m, o.data, &labelled)) < 0 ||
+                   (r = mount_fs(m, dst_path, o.flags & ~(MS_BIND | MS_REC | (copyup ? MS_RDONLY : 0)),
+                                 labelled ?: o.data)) < 0) {
                 if (!(r == -EPERM && rfs->new_userns && streq_ptr(m->type, "sysfs")))
                         return errmsg(ret_error, r, "mount %s on %s", m->type, dest);
                 r = bind_host_sys(rfs, dest, dst_path, o.flags);
@@ -596,7 +610,8 @@ static int rootfs_setup_mounts(const OciConfig *c, const RootfsOptions *o, Rootf
 
 int rootfs_setup(const OciConfig *c, const RootfsOptions *o, char **ret_error) {
         _cleanup_(rootfs_done) Rootfs rfs = { .root_fd = -EBADF, .bundle_fd = -EBADF, .new_userns = o->new_userns,
-                                        .new_cgroupns = o->new_cgroupns, .own_cgroups = o->own_cgroups };
+                                        .new_cgroupns = o->new_cgroupns, .own_cgroups = o->own_cgroups,
+                                        .mount_label = o->mount_label };
         unsigned long propagation = MS_SLAVE | MS_REC;
         int r;
 

@@ -26,6 +26,9 @@ typedef struct RootfsOptions {
         size_t n_extra_mounts;
         const char *own_cgroups; /* /proc/self/cgroup read before joining or making a cgroup
                                   * namespace: the cgroups the "cgroup" mounts show */
+        /* linux.mountLabel where SELinux is enabled (context= on tmpfs, devpts, mqueue), else
+         * NULL: without SELinux the label means nothing, and runc and crun ignore it too. */
+        const char *mount_label;
         /* Called once the mounts are made, right before the switch of root (the hooks that
          * run "before pivot_root"); may be NULL. */
         int (*before_switch)(void *userdata, char **ret_error);

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "errmsg.h"
+#include "lsm-util.h"
 #include "fd-util.h"
 #include "parse-util.h"
 #include "proc-util.h"
@@ -193,6 +194,12 @@ static int check_config(const OciConfig *config, const CreateOptions *o, char **
         int r = namespaces_check_config(config, ret_error);
         if (r < 0)
                 return r;
+        /* Before anything exists: the write at exec would fail with ENOENT, after the unit's
+         * create had succeeded. Unreadable list (securityfs not mounted): the kernel judges. */
+        const char *profile = config->process.apparmor_profile;
+        if (profile && *profile && lsm_apparmor_profile_loaded(profile) == 0)
+                return errmsg_plain(ret_error, -ENOENT, "process.apparmorProfile: profile \"%s\" is not loaded "
+                                    "(apparmor_parser -r loads it)", profile);
         if ((r = rootless_check_config(config, ret_error)) < 0)
                 return r;
         /* As runc and crun: in a joined uts namespace too (it keeps the name), never the host's. */

@@ -20,6 +20,7 @@
 #include "errmsg.h"
 #include "log.h"
 #include "fd-util.h"
+#include "string-util.h"
 #include "strv.h"
 #include "console.h"
 #include "container-internal.h"
@@ -28,6 +29,7 @@
 #include "exec-fifo.h"
 #include "oci-config.h"
 #include "sealed-binary.h"
+#include "lsm-util.h"
 
 /* How long the child may take to join the container and exec: bounded work of our own, unless
  * the container is frozen under it (a pause meanwhile) or the machine is stalled. */
@@ -187,16 +189,55 @@ static int check_no_escalation(const OciProcess *p, uint64_t bounding, bool no_n
         return 0;
 }
 
+/* An empty label is the container's (runc); --apparmor and --process-label choose another. A
+ * profile that is not loaded is refused before anything runs; through the system service, no
+ * label but the container's (an admin who may exec is not one who may lift confinement). */
+static int build_labels(OciProcess *p, const OciProcess *container, const ExecOptions *o, char **ret_error) {
+        const struct {
+                char **mine;
+                const char *theirs, *given, *option, *field, *lsm;
+                bool (*enabled)(void);
+        } labels[] = {
+                { &p->apparmor_profile, container->apparmor_profile, o->apparmor, "--apparmor",
+                  "process.apparmorProfile", "AppArmor", lsm_apparmor_enabled },
+                { &p->selinux_label, container->selinux_label, o->process_label, "--process-label",
+                  "process.selinuxLabel", "SELinux", lsm_selinux_enabled },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(labels); i++) {
+                const char *theirs = labels[i].theirs && *labels[i].theirs ? labels[i].theirs : NULL;
+                const char *want = labels[i].given && *labels[i].given ? labels[i].given
+                                   : *labels[i].mine && **labels[i].mine ? *labels[i].mine
+                                                                          : theirs;
+                if (want && !labels[i].enabled())
+                        return errmsg_plain(ret_error, -EOPNOTSUPP, "%s: %s is not enabled on this host",
+                                            labels[i].given && *labels[i].given ? labels[i].option : labels[i].field,
+                                            labels[i].lsm);
+                if (o->no_escalation && !streq_ptr(want, theirs))
+                        return errmsg_plain(ret_error, -EPERM, "an %s label other than the container's is not given "
+                                            "through the system service", labels[i].lsm);
+                if (want != *labels[i].mine) {
+                        char *copy = want ? strdup(want) : NULL;
+                        if (want && !copy)
+                                return -ENOMEM;
+                        free(*labels[i].mine);
+                        *labels[i].mine = copy;
+                }
+        }
+        if (p->apparmor_profile && lsm_apparmor_profile_loaded(p->apparmor_profile) == 0)
+                return errmsg_plain(ret_error, -ENOENT, "AppArmor profile \"%s\" is not loaded (apparmor_parser -r loads it)",
+                                    p->apparmor_profile);
+        return 0;
+}
+
 static int build_process(OciConfig *config, const ExecOptions *o, char **ret_error) {
         const uint64_t bounding = config->process.capabilities[CAP_SET_BOUNDING];
         const bool no_new_privileges = config->process.no_new_privileges;
+        _cleanup_free_ char *apparmor = NULL, *selinux = NULL;
         int r;
-        /* Labels are refused as create refuses them (issue 20): never run unconfined instead. */
-        if (o->apparmor && *o->apparmor)
-                return errmsg_plain(ret_error, -EOPNOTSUPP, "--apparmor: AppArmor profiles are not supported yet by this version of ctr-launch");
-        if (o->process_label && *o->process_label)
-                return errmsg_plain(ret_error, -EOPNOTSUPP, "--process-label: SELinux labels are not supported yet by this version of ctr-launch");
 
+        if ((config->process.apparmor_profile && !(apparmor = strdup(config->process.apparmor_profile))) ||
+            (config->process.selinux_label && !(selinux = strdup(config->process.selinux_label))))
+                return -ENOMEM;
         if (!o->process_file)
                 r = override_process(config, o, ret_error);
         else {
@@ -211,6 +252,9 @@ static int build_process(OciConfig *config, const ExecOptions *o, char **ret_err
                 config->process = p;
         }
         if (r < 0)
+                return r;
+        OciProcess container = { .apparmor_profile = apparmor, .selinux_label = selinux };
+        if ((r = build_labels(&config->process, &container, o, ret_error)) < 0)
                 return r;
         if (o->tty >= 0)
                 config->process.terminal = o->tty;
@@ -411,6 +455,13 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
         r = exec_stub_open(&x.stub_fd);
         if (r < 0 && r != -EOPNOTSUPP)
                 return errmsg(ret_error, r, "make the exec stub");
+        /* Ours, before the child enters the container's mount namespace: the label's attr file
+         * is opened through it (lsm.h). */
+        _cleanup_close_ int proc_fd = -EBADF;
+        if (((config->process.apparmor_profile && *config->process.apparmor_profile) ||
+             (config->process.selinux_label && *config->process.selinux_label)) &&
+            (proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return errmsg(ret_error, -errno, "open /proc for the process's LSM label");
 
         int pair[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
@@ -442,7 +493,7 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
         if (x.pid == 0) {
                 /* Nothing of ours but the channels: above all not the state dir's fd, whose
                  * flock is the container's lock. */
-                const int keep[] = { x.child_channel, x.console_fd, x.stub_fd, c->pidfd, root_fd };
+                const int keep[] = { x.child_channel, x.console_fd, x.stub_fd, c->pidfd, root_fd, proc_fd };
                 if (close_all_fds(3 + (int) o->preserve_fds, keep, ELEMENTSOF(keep)) < 0)
                         _exit(127);
                 ExecChild child = {
@@ -454,6 +505,7 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
                         .channel = x.child_channel,
                         .console_fd = x.console_fd,
                         .stub_fd = x.stub_fd,
+                        .proc_fd = proc_fd,
                         .preserve_fds = o->preserve_fds,
                 };
                 exec_child_main(&child);

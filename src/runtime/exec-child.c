@@ -18,6 +18,7 @@
 #include "fd-util.h"
 #include "console.h"
 #include "exec-child.h"
+#include "lsm.h"
 #include "process.h"
 #include "process-defaults.h"
 #include "seccomp-filter.h"
@@ -192,12 +193,19 @@ _noreturn_ void exec_child_main(const ExecChild *x) {
                 enter_pid_namespace(x);
         terminal(x);
 
+        /* The label's attr file is the task's that execs: opened now that we are it, through the
+         * host's /proc, not the container's (lsm.h). */
+        _cleanup_(lsm_exec_label_done) LsmExecLabel label = LSM_EXEC_LABEL_NULL;
+        if (x->proc_fd >= 0 && (r = lsm_exec_label_open(x->proc_fd, p, &label, &error)) < 0)
+                child_fail(x, r, error);
+        safe_close(x->proc_fd);
+
         _cleanup_free_ char *path = NULL;
         if ((r = process_find_executable(p, &path, &error)) < 0)
                 child_fail(x, r, error);
         if (sc.notify.n_insns > 0)
                 seccomp_hand_over(x, &sc.notify);
 
-        r = process_exec_filtered(p, path, extra_env, x->stub_fd, x->channel, &sc, &error);
+        r = process_exec_filtered(p, path, extra_env, x->stub_fd, x->channel, &sc, &label, &error);
         child_fail(x, r, error);
 }

@@ -17,6 +17,7 @@ typedef struct ExecChild {
         int channel;               /* to the parent: "R" up, "G" down, then the exec outcome */
         int console_fd;            /* connected console socket (process->terminal), or -EBADF */
         int stub_fd;               /* sealed exec stub, or -EBADF */
+        int proc_fd;               /* the host's /proc, for the process's LSM label; or -EBADF */
         unsigned preserve_fds;
 } ExecChild;
 

@@ -129,12 +129,16 @@ int exec_report_read(int fd, int timeout_ms, char **ret_error) {
         if (len > 0) {
                 buf[len] = 0;
                 /* The exec stub cannot format errors: it says "errno=N PATH", "seccomp errno=N
-                 * WHAT" when the filter it loads is refused, "stub errno=N fcntl". */
+                 * WHAT" when the filter it loads is refused, "lsm errno=N WHAT" when the label
+                 * is (src/init/lsm.h), "stub errno=N fcntl". */
                 int e, at = 0;
                 if (sscanf(buf, "errno=%d %n", &e, &at) == 1 && at > 0 && e > 0)
                         return errmsg_plain(ret_error, -e, "exec \"%s\": %s", buf + at, strerror(e));
                 if (sscanf(buf, "seccomp errno=%d %n", &e, &at) == 1 && at > 0 && e > 0)
                         return errmsg_plain(ret_error, -e, "load the seccomp filter (%s): %s", buf + at, strerror(e));
+                if (sscanf(buf, "lsm errno=%d %n", &e, &at) == 1 && at > 0 && e > 0)
+                        return errmsg_plain(ret_error, -e, "apply the process's AppArmor profile or SELinux label "
+                                            "(the exec stub's %s): %s", buf + at, strerror(e));
                 /* Its fcntl, which runs under a filter loaded without noNewPrivileges. */
                 if (sscanf(buf, "stub errno=%d %n", &e, &at) == 1 && at > 0 && e > 0)
                         return errmsg_plain(ret_error, -e,

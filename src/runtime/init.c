@@ -18,6 +18,7 @@
 
 #include "errmsg.h"
 #include "fd-util.h"
+#include "lsm-util.h"
 #include "strv.h"
 #include "console.h"
 #include "exec-fifo.h"
@@ -25,6 +26,7 @@
 #include "hooks.h"
 #include "mount-opts.h"
 #include "init.h"
+#include "lsm.h"
 #include "notify.h"
 #include "oci-config.h"
 #include "process.h"
@@ -43,6 +45,7 @@ typedef struct Init {
         SeccompPlan seccomp;
         int *mount_fds; /* per config mount: create's clone of its bind source, or -1 */
         int notify_dir_fd; /* create's clone of notify_dir, or -1 */
+        LsmExecLabel label; /* the process's AppArmor profile or SELinux context, for its exec */
 } Init;
 
 _noreturn_ static void init_fail(Init *in, int r, const char *msg) {
@@ -289,6 +292,17 @@ static void init_build(Init *in) {
         if ((r = process_apply_cpu_affinity(&c->process, false, &error)) < 0)
                 init_fail(in, r, error);
 
+        /* The attr file of the LSM label, through the host's /proc, before any mount of the
+         * container's could stand in its place (lsm.h). */
+        if ((c->process.apparmor_profile && *c->process.apparmor_profile) ||
+            (c->process.selinux_label && *c->process.selinux_label)) {
+                _cleanup_close_ int proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (proc_fd < 0)
+                        init_fail_errno(in, -errno, "open /proc for the process's LSM label");
+                if ((r = lsm_exec_label_open(proc_fd, &c->process, &in->label, &error)) < 0)
+                        init_fail(in, r, error);
+        }
+
         /* Relative bind sources are relative to the bundle. */
         if (chdir(p->bundle) < 0) {
                 r = errmsg(&error, -errno, "chdir to bundle %s", p->bundle);
@@ -332,6 +346,7 @@ static void init_build(Init *in) {
                 .new_cgroupns = oci_config_find_namespace(c, NAMESPACE_CGROUP) != NULL &&
                                 !oci_config_find_namespace(c, NAMESPACE_CGROUP)->path,
                 .own_cgroups = own_cgroups,
+                .mount_label = c->mount_label && *c->mount_label && lsm_selinux_enabled() ? c->mount_label : NULL,
                 .extra_mounts = &notify_mount,
                 .n_extra_mounts = p->notify_dir ? 1 : 0,
                 .before_switch = hooks_before_switch,
@@ -462,7 +477,7 @@ _noreturn_ static void init_exec(Init *in, int wfd) {
                                  "passed %u (--preserve-fds, LISTEN_FDS): the container can take one set only",
                                  n_start_fds, p->preserve_fds + p->listen_fds);
         if (r >= 0 && n_start_fds > 0) {
-                int *keep[] = { &wfd, &p->exec_stub_fd };
+                int *keep[] = { &wfd, &p->exec_stub_fd, &in->label.attr_fd };
                 r = start_fds_place(start_fds, n_start_fds, keep, ELEMENTSOF(keep), &error);
         }
         if (r < 0) {
@@ -495,13 +510,13 @@ _noreturn_ static void init_exec(Init *in, int wfd) {
 
         /* Everything made ready, then the filter, then nothing but execve(): loaded here, or by
          * the exec stub right before its own exec (seccomp-filter.h). */
-        (void) process_exec_filtered(&c->process, path, extra_env, p->exec_stub_fd, wfd, &in->seccomp, &error);
+        (void) process_exec_filtered(&c->process, path, extra_env, p->exec_stub_fd, wfd, &in->seccomp, &in->label, &error);
         (void) write_all(wfd, error ?: "exec failed", strlen(error ?: "exec failed"));
         _exit(127);
 }
 
 _noreturn_ void init_main(int sync_fd, int log_fd, bool dumpable_until_document) {
-        Init in = { .sync_fd = sync_fd, .log_fd = log_fd, .notify_dir_fd = -EBADF };
+        Init in = { .sync_fd = sync_fd, .log_fd = log_fd, .notify_dir_fd = -EBADF, .label = LSM_EXEC_LABEL_NULL };
 
         init_receive(&in, dumpable_until_document);
         init_build(&in);

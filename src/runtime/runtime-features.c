@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `features`: every list comes from the table the config parser or the init uses (hook kinds,
  * namespaces, mount options, seccomp names, libcap-ng's capabilities up to the kernel's last),
- * so that it cannot claim what `create` refuses. What the parser refuses outright (AppArmor and
- * SELinux labels, Intel RDT, RDMA limits, idmapped mounts) is reported as disabled;
- * test-features checks both against the parser. */
+ * so that it cannot claim what `create` refuses. What the parser refuses outright (Intel RDT,
+ * RDMA limits, idmapped mounts) is reported as disabled, and AppArmor and SELinux as the host
+ * has them (lsm-util.h); test-features checks both against the parser. */
 
 #include <cap-ng.h>
 #include <seccomp.h>
 #include <stdio.h>
 
+#include "lsm-util.h"
 #include "json-util.h"
 #include "proc-util.h"
 #include "oci-config.h"
@@ -110,9 +111,10 @@ static void add_linux(JsonBuilder *b) {
         json_builder_end_object(b);
 
         add_seccomp(b);
-        /* Labels are refused (oci-config-extras.c), as is linux.intelRdt (oci-config.c). */
-        add_bool_object(b, "apparmor", "enabled", false);
-        add_bool_object(b, "selinux", "enabled", false);
+        /* Labels are applied where the host's LSM is there, refused where not
+         * (oci-config-extras.c); linux.intelRdt is refused (oci-config.c). */
+        add_bool_object(b, "apparmor", "enabled", lsm_apparmor_enabled());
+        add_bool_object(b, "selinux", "enabled", lsm_selinux_enabled());
         add_bool_object(b, "intelRdt", "enabled", false);
 
         /* mounts[].uidMappings and the idmap options are refused. */

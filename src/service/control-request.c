@@ -489,10 +489,14 @@ int control_request_from_exec(const char *id, const ExecOptions *o, ControlReque
             strdup_opt(o->cwd, &e->cwd) < 0 || strdup_opt(o->cgroup, &e->cgroup) < 0 ||
             strdup_opt(o->console_socket, &e->client_console_socket) < 0 || strdup_opt(o->pid_file, &e->client_pid_file) < 0)
                 return -ENOMEM;
+        /* The process runs under the container's label (container-exec.c checks a --process
+         * document's): lifting or changing confinement is not an exec right. */
         if (o->apparmor && *o->apparmor)
-                return errmsg_plain(ret_error, -EOPNOTSUPP, "--apparmor: AppArmor profiles are not supported yet by this version of ctr-launch");
+                return errmsg_plain(ret_error, -EPERM, "--apparmor: not given through the system service (the process "
+                                    "runs under the container's profile)");
         if (o->process_label && *o->process_label)
-                return errmsg_plain(ret_error, -EOPNOTSUPP, "--process-label: SELinux labels are not supported yet by this version of ctr-launch");
+                return errmsg_plain(ret_error, -EPERM, "--process-label: not given through the system service (the "
+                                    "process runs under the container's label)");
         if (o->n_additional_gids > 0) {
                 if (!(e->gids = calloc(o->n_additional_gids, sizeof(uint32_t))))
                         return -ENOMEM;

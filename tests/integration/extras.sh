@@ -81,12 +81,18 @@ t_cpu_affinity_inside() {
         assert_eq "Cpus_allowed_list inside" "Cpus_allowed_list:	0" "$OUT"
 }
 
+# Where the LSM is off, a label is refused, never dropped; where AppArmor is on, a profile that
+# is not loaded is refused before anything exists (tests/system/lsm.sh applies loaded ones).
 t_lsm_labels() {
-        local want='AppArmor is not enabled on this host'
+        local want='process\.apparmorProfile: AppArmor is not enabled on this host'
         if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ]; then
-                want='AppArmor labels are not supported yet'
+                want='process\.apparmorProfile: profile "ctr-it-not-loaded" is not loaded'
         fi
-        create_refused b "process\.apparmorProfile: $want" set process.apparmorProfile '"docker-default"'
+        create_refused b "$want" set process.apparmorProfile '"ctr-it-not-loaded"'
+        if [ ! -d /sys/fs/selinux ]; then
+                create_refused b 'process\.selinuxLabel: SELinux is not enabled on this host' \
+                        set process.selinuxLabel '"system_u:system_r:container_t:s0"'
+        fi
 }
 
 case_run sysctl t_sysctl

@@ -9,6 +9,7 @@
 #include <sys/personality.h>
 #include <sys/stat.h>
 
+#include "lsm-util.h"
 #include "parse-util.h"
 #include "config-test.h"
 #include "oci-config.h"
@@ -155,9 +156,20 @@ static void test_process_extras(void) {
         parse_bad("\"execCPUAffinity\": {\"final\": \"0,,1\"}", "", "process.execCPUAffinity.final: not a CPU list");
         parse_bad("\"execCPUAffinity\": {\"final\": \"4096\"}", "", "process.execCPUAffinity.final: CPU number past");
         parse_bad("\"execCPUAffinity\": {\"final\": 0}", "", "process.execCPUAffinity.final: must be a string");
-        /* Enabled or not on the build host, a profile is refused with the field named. */
-        parse_bad("\"apparmorProfile\": \"docker-default\"", "", "process.apparmorProfile: AppArmor");
-        parse_bad("\"selinuxLabel\": \"system_u:system_r:container_t:s0\"", "", "process.selinuxLabel: SELinux");
+        /* A label is taken where its LSM is enabled (applied by the init, src/init/lsm.h), and
+         * refused with the field named where not: never the process unconfined instead. */
+        const char *aa = "\"apparmorProfile\": \"docker-default\"";
+        const char *se = "\"selinuxLabel\": \"system_u:system_r:container_t:s0\"";
+        if (lsm_apparmor_enabled()) {
+                g_autofree char *ok = config_with(aa, "");
+                oci_config_free(config_parse_ok(ok));
+        } else
+                parse_bad(aa, "", "process.apparmorProfile: AppArmor is not enabled on this host");
+        if (lsm_selinux_enabled()) {
+                g_autofree char *ok = config_with(se, "");
+                oci_config_free(config_parse_ok(ok));
+        } else
+                parse_bad(se, "", "process.selinuxLabel: SELinux is not enabled on this host");
         g_autofree char *empty = config_with("\"apparmorProfile\": \"\", \"selinuxLabel\": \"\"", "");
         oci_config_free(config_parse_ok(empty));
 }

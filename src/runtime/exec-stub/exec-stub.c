@@ -6,9 +6,13 @@
  * or an ELF interpreter) reaches only what nobody can write (CVE-2019-5736). It costs one
  * exec of a few hundred bytes instead of re-executing the whole launcher.
  *
- * argv: [name, REPORT_FD, FILTER, PATH, container argv...]; the environment is the container's.
- * REPORT_FD is the init's end of exec.fifo: close-on-exec again here, so that `start` reads
- * end-of-file on success; on failure it gets "errno=N PATH" and we exit 127. FILTER is "-" or
+ * argv: [name, REPORT_FD, FILTER, LABEL_FD, LABEL, PATH, container argv...]; the environment is
+ * the container's. REPORT_FD is the init's end of exec.fifo: close-on-exec again here, so that
+ * `start` reads end-of-file on success; on failure it gets "errno=N PATH" and we exit 127.
+ * LABEL_FD is "-" or an O_PATH fd on our /proc/thread-self/attr/.../exec, and LABEL what to write
+ * there (the AppArmor profile or SELinux context of the process, src/init/lsm.h): written here,
+ * so that the kernel's exec-time transition happens at the exec of the user's binary and not at
+ * ours (a failure says "lsm errno=N WHAT"). FILTER is "-" or
  * the container's seccomp filter as "FLAGS:HEX" (seccomp-filter.h), loaded here as the last
  * step before the exec: under the user's filter we make no system call but execve(), so a
  * profile need not allow anything of ours (a failed load says "seccomp errno=N WHAT", a failed
@@ -16,6 +20,8 @@
 
 #if defined(__x86_64__)
 #define NR_WRITE 1
+#define NR_FSTAT 5
+#define NR_OPENAT 257
 #define NR_FCNTL 72
 #define NR_EXECVE 59
 #define NR_EXIT_GROUP 231
@@ -37,6 +43,8 @@ __asm__(".text\n"
         "        hlt\n");
 #elif defined(__aarch64__)
 #define NR_WRITE 64
+#define NR_FSTAT 80
+#define NR_OPENAT 56
 #define NR_FCNTL 25
 #define NR_EXECVE 221
 #define NR_EXIT_GROUP 94
@@ -64,6 +72,15 @@ __asm__(".text\n"
 
 #define F_SETFD 2
 #define FD_CLOEXEC 1
+#define AT_FDCWD (-100)
+#define O_WRONLY 01
+#define O_CLOEXEC 02000000
+#define EIO 5
+#define EINVAL 22
+#define EXDEV 18
+/* struct stat opens with st_dev and st_ino, 8 bytes each, on x86-64 and on arm64 (the generic
+ * layout); the rest differs, and is not read. */
+#define STAT_SIZE 256
 #define SECCOMP_SET_MODE_FILTER 1
 /* The kernel's BPF_MAXINSNS. */
 #define INSNS_MAX 4096
@@ -141,35 +158,91 @@ __attribute__((noreturn)) static void report(long fd, const char *prefix, long r
         die();
 }
 
+/* A file descriptor's decimal digits, or -1. */
+static long parse_fd(const char *s) {
+        long fd = 0;
+        if (!*s)
+                return -1;
+        for (; *s; s++) {
+                if (*s < '0' || *s > '9' || fd > 100000)
+                        return -1;
+                fd = fd * 10 + (*s - '0');
+        }
+        return fd;
+}
+
+/* LABEL into the attr file LABEL_FD stands for. Only its task may write it, and only through a
+ * file that task opened with its current credentials, which our exec replaced: so reopened
+ * through its /proc/self/fd link, and checked to be the very same file, so that a /proc the
+ * container's mounts replaced cannot swallow the label and leave the process unconfined
+ * (CVE-2019-16884). */
+static void write_label(long report_fd, const char *fd_text, const char *label) {
+        long lfd = parse_fd(fd_text);
+        char path[40];
+        const char *prefix = "/proc/self/fd/";
+        int n = 0;
+        unsigned long a[STAT_SIZE / sizeof(unsigned long)], b[STAT_SIZE / sizeof(unsigned long)];
+
+        if (lfd < 0)
+                report(report_fd, "lsm ", -EINVAL, "label fd");
+        for (; *prefix; prefix++)
+                path[n++] = *prefix;
+        for (; *fd_text && n < 39; fd_text++)
+                path[n++] = *fd_text;
+        path[n] = 0;
+        long w = syscall3(NR_OPENAT, AT_FDCWD, (long) path, O_WRONLY | O_CLOEXEC);
+        if (w < 0)
+                report(report_fd, "lsm ", w, "open");
+        long r = syscall3(NR_FSTAT, lfd, (long) a, 0);
+        if (r < 0)
+                report(report_fd, "lsm ", r, "fstat");
+        if ((r = syscall3(NR_FSTAT, w, (long) b, 0)) < 0)
+                report(report_fd, "lsm ", r, "fstat");
+        if (a[0] != b[0] || a[1] != b[1])
+                report(report_fd, "lsm ", -EXDEV, "reopen");
+        long len = 0;
+        while (label[len])
+                len++;
+        r = syscall3(NR_WRITE, w, (long) label, len);
+        if (r < 0)
+                report(report_fd, "lsm ", r, "write");
+        if (r != len)
+                report(report_fd, "lsm ", -EIO, "write");
+        /* The O_PATH fd goes at the exec; the one we opened is close-on-exec. */
+        if ((r = syscall3(NR_FCNTL, lfd, F_SETFD, FD_CLOEXEC)) < 0)
+                report(report_fd, "lsm ", r, "fcntl");
+}
+
 __attribute__((noreturn, used)) void stub_main(long *sp) {
         long argc = sp[0];
         char **argv = (char **) (sp + 1), **envp = argv + argc + 1;
-        long fd = 0;
 
-        if (argc < 5)
+        if (argc < 7)
                 die();
-        for (const char *p = argv[1]; *p; p++) {
-                if (*p < '0' || *p > '9' || fd > 100000)
-                        die();
-                fd = fd * 10 + (*p - '0');
-        }
+        long fd = parse_fd(argv[1]);
+        if (fd < 0)
+                die();
         /* Without noNewPrivileges the init loaded the filter already (seccomp-filter.h): the
-         * one call of ours it must allow. */
+         * calls of ours it must allow (fcntl; openat, fstat, write with a label). */
         long r = syscall3(NR_FCNTL, fd, F_SETFD, FD_CLOEXEC);
         if (r < 0)
                 report(fd, "stub ", r, "fcntl");
+
+        /* Before the filter we load: a profile need not allow our openat, fstat and write. */
+        if (argv[3][0] != '-' || argv[3][1])
+                write_label(fd, argv[3], argv[4]);
 
         if (argv[2][0] != '-' || argv[2][1]) {
                 struct sock_filter insns[INSNS_MAX];
                 struct sock_fprog prog = { .len = 0, .filter = insns };
                 unsigned long flags;
                 if (parse_filter(argv[2], &prog, &flags) < 0)
-                        report(fd, "seccomp ", -22, "malformed filter");
+                        report(fd, "seccomp ", -EINVAL, "malformed filter");
                 r = syscall3(NR_SECCOMP, SECCOMP_SET_MODE_FILTER, (long) flags, (long) &prog);
                 if (r < 0)
                         report(fd, "seccomp ", r, "load");
         }
 
-        r = syscall3(NR_EXECVE, (long) argv[3], (long) (argv + 4), (long) envp);
-        report(fd, "", r, argv[3]);
+        r = syscall3(NR_EXECVE, (long) argv[5], (long) (argv + 6), (long) envp);
+        report(fd, "", r, argv[5]);
 }
