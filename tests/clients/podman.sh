@@ -377,7 +377,30 @@ t_healthcheck() {
         pm rm -f -t 0 "$N" >/dev/null
 }
 
+# Where AppArmor is on (the VM's Debian kernel with Debian's apparmor package), podman puts its
+# default profile in every config and loads it: the container's process and an exec'd one run
+# under it, and a process that breaks one of its rules is refused (issue 20).
+t_apparmor_default() {
+        [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] ||
+                skip "AppArmor is not enabled on this host's kernel (the VM test host has it)"
+        command -v apparmor_parser >/dev/null || hard_error "apparmor_parser missing: install apparmor (TEST_PACKAGES)"
+        start_loop aa
+        local profile
+        profile=$(inspect "$N" '{{.AppArmorProfile}}')
+        [[ $profile == containers-default-* ]] || fail "podman inspect .AppArmorProfile: \"$profile\", not podman's default"
+        capture cat "/proc/$(inspect "$N" '{{.State.Pid}}')/attr/current"
+        assert_eq "the container process's label" "$profile (enforce)" "$OUT"
+        capture pm exec "$N" cat /proc/self/attr/current
+        assert_rc 0 "podman exec cat /proc/self/attr/current"
+        assert_eq "an exec'd process's label" "$profile (enforce)" "$OUT"
+        # The profile denies writing /proc/sysrq-trigger even to root in the container.
+        capture pm exec "$N" sh -c 'echo h >/proc/sysrq-trigger'
+        [ "$RC" != 0 ] || fail "writing /proc/sysrq-trigger under $profile succeeded"
+        pm rm -f -t 0 "$N" >/dev/null
+}
+
 case_run run t_run
+case_run apparmor-default t_apparmor_default
 case_run run-detached t_run_detached
 case_run logs t_logs
 case_run top t_top

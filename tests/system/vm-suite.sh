@@ -16,7 +16,7 @@ export CTR_TEST_HOST=vm
 source "$(dirname "$0")/lib.sh"
 sys_init "$@"
 
-read -ra SCRIPTS <<<"${CTR_VM_SCRIPTS:-cgroup-placement unit unit-limits authorization user-units pam polkit-keep control-socket peer-identity service-exec kernel-paths image-bundle socket-activation integration}"
+read -ra SCRIPTS <<<"${CTR_VM_SCRIPTS:-cgroup-placement unit unit-limits authorization user-units pam polkit-keep control-socket peer-identity service-exec kernel-paths image-bundle socket-activation lsm integration}"
 
 # run_script NAME: runs NAME.sh attached to the VM, re-emitting its TAP.
 run_script() {
