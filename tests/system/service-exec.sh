@@ -172,6 +172,20 @@ case_refusals() {
         [ "$RC" != 0 ] || fail "--cap CAP_SYS_MODULE was given"
         assert_contains "--cap beyond the bounding set" "$ERR" "bounding set"
         note "$ERR"
+        # Confinement is not an exec right: no label but the container's (issue 20).
+        as alice "$HOST_CTR" exec --apparmor unconfined web touch /shared/pwned
+        [ "$RC" != 0 ] || fail "--apparmor was carried"
+        assert_contains "--apparmor" "$ERR" "--apparmor: not given through the system service"
+        # In the test host's /tmp (a tmpfs of its own): written there.
+        printf '%s' '{"args": ["touch", "/shared/pwned"], "cwd": "/", "user": {"uid": 0, "gid": 0},
+                      "apparmorProfile": "unconfined"}' |
+                HOST_RUN_STDIN=- host_run sh -c 'cat >/tmp/alice-process.json && chmod 0644 /tmp/alice-process.json'
+        as alice "$HOST_CTR" exec --process /tmp/alice-process.json web
+        host_run rm -f /tmp/alice-process.json
+        [ "$RC" != 0 ] || fail "a --process document's apparmorProfile was carried"
+        # Refused by the parser where AppArmor is off, by the label check where it is on.
+        assert_contains "--process with an apparmorProfile" "$ERR" "AppArmor"
+        note "$ERR"
         shared_exists web pwned && fail "a refused exec ran"
         host_run systemctl stop ctr@web
         assert_no_exec_units
