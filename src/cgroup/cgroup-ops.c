@@ -186,8 +186,20 @@ static int apply_writes(const Cgroup *cg, bool v2, CgroupWrite *w, size_t n, cha
                         const char *file = w[i].file;
                         r = cgroup_write(dir, file, w[i].value);
                         const char *value = w[i].value;
-                        if (r == -ENOENT && w[i].alt_file)
+                        if (r == -ENOENT && w[i].alt_file) {
                                 r = cgroup_write(dir, file = w[i].alt_file, value = w[i].alt_value ?: w[i].value);
+                                /* The only knobs with two files are the weights: CFQ's, gone
+                                 * with Linux 5.0, and BFQ's, there only while the bfq
+                                 * scheduler is loaded. */
+                                if (r == -ENOENT) {
+                                        r = errmsg_plain(ret_error, -EOPNOTSUPP,
+                                                         "this host cannot apply \"%s\": %s has neither %s nor %s "
+                                                         "(the kernel offers I/O weights with the BFQ I/O "
+                                                         "scheduler only: modprobe bfq)",
+                                                         value, dir, w[i].file, w[i].alt_file);
+                                        break;
+                                }
+                        }
                         if (r == -EINVAL && pass == 0) {
                                 retry[i] = true; /* maybe only the order: see cgroup.h */
                                 r = 0;
