@@ -174,7 +174,8 @@ int container_close_pam_leftover(int dir_fd, char * const *annotations, char **r
         return r < 0 ? r : 0;
 }
 
-int container_start(Container *c, unsigned listen_fds, const char *names, int *ret_relay_fd, char **ret_error) {
+int container_start(Container *c, unsigned listen_fds, const char *names, int *ret_relay_fd, ino_t *ret_pidns,
+                    char **ret_error) {
         if (c->status != STATUS_CREATED)
                 return errmsg_plain(ret_error, -EINVAL, "cannot start a container that is %s",
                                     oci_state_status_to_string(c->status));
@@ -193,9 +194,19 @@ int container_start(Container *c, unsigned listen_fds, const char *names, int *r
         if (notify && readiness == READINESS_CONTAINER && ret_relay_fd &&
             (r = notify_relay_open(c->dir->dir_fd, &relay_fd, ret_error)) < 0)
                 return r;
+        /* The relay's fd store checks need the container's PID namespace: taken now, while the
+         * init waits on the FIFO, by its PID and checked against its verified pidfd (a PID alone
+         * could name another process by the time the relay asks). Unknown stays 0, and then
+         * the relay stores no fd. */
+        ino_t pidns = 0;
+        if (relay_fd >= 0 && (r = proc_pidns_verified(c->state.pid, c->pidfd, &pidns)) < 0) {
+                log_warning("the container's PID namespace: %s; its FDSTORE=1 messages will be refused", strerror(-r));
+                pidns = 0;
+        }
 
-        /* Before the FIFO: queued by the time the init's open of it returns (start-fds.h). */
-        if (listen_fds > 0 && (r = start_fds_send(c->dir->dir_fd, listen_fds, names, ret_error)) < 0)
+        /* Before the FIFO: queued by the time the init's open of it returns (start-fds.h). With
+         * no fds too, so that the init's last message is always ours. */
+        if ((r = start_fds_send(c->dir->dir_fd, listen_fds, names, ret_error)) < 0)
                 return r;
         r = exec_fifo_consume(c->dir->dir_fd, c->pidfd, ret_error);
         if (r < 0) {
@@ -223,6 +234,8 @@ int container_start(Container *c, unsigned listen_fds, const char *names, int *r
         }
         if (ret_relay_fd)
                 *ret_relay_fd = TAKE_FD(relay_fd);
+        if (ret_pidns)
+                *ret_pidns = pidns;
         return 0;
 }
 
