@@ -199,10 +199,7 @@ int container_start(Container *c, unsigned listen_fds, const char *names, int *r
          * could name another process by the time the relay asks). Unknown stays 0, and then
          * the relay stores no fd. */
         ino_t pidns = 0;
-        if (relay_fd >= 0 && (r = proc_pidns_verified(c->state.pid, c->pidfd, &pidns)) < 0) {
-                log_warning("the container's PID namespace: %s; its FDSTORE=1 messages will be refused", strerror(-r));
-                pidns = 0;
-        }
+        int pidns_r = relay_fd >= 0 ? proc_pidns_verified(c->state.pid, c->pidfd, &pidns) : 0;
 
         /* Before the FIFO: queued by the time the init's open of it returns (start-fds.h). With
          * no fds too, so that the init's last message is always ours. */
@@ -219,6 +216,18 @@ int container_start(Container *c, unsigned listen_fds, const char *names, int *r
                 return r;
         }
         c->status = STATUS_RUNNING;
+        /* The waiting init is not dumpable, and /proc/PID/ns/ wants ptrace access: a rootless
+         * start (no CAP_SYS_PTRACE over the host's user namespace, where the init's memory was
+         * made) cannot read it before the FIFO. The exec'd process is dumpable again (unless it
+         * chose otherwise) and lives in the same PID namespace, which a process never leaves:
+         * read it now, by PID and pidfd the same way. */
+        if (pidns_r == -EACCES || pidns_r == -EPERM)
+                pidns_r = proc_pidns_verified(c->state.pid, c->pidfd, &pidns);
+        if (pidns_r < 0) {
+                log_warning("the container's PID namespace: %s; its FDSTORE=1 messages will be refused",
+                            strerror(-pidns_r));
+                pidns = 0;
+        }
 
         OciHooks hooks = {};
         load_hooks(c, &hooks);

@@ -64,8 +64,10 @@ int start_fds_send(int dir_fd, unsigned n, const char *names, char **ret_error) 
         if (fd < 0)
                 return errmsg(ret_error, -errno, "make a socket for the fds");
         if (connect(fd, (struct sockaddr *) &sa, len) < 0) {
-                if (errno == ENOENT && n == 0)
-                        return 0; /* made by an older create: nothing to say */
+                /* Without fds: no start.sock (an older create's container), or nobody listening (the
+                 * init is gone, which exec.fifo reports better): nothing to say. */
+                if (n == 0 && (errno == ENOENT || errno == ECONNREFUSED))
+                        return 0;
                 if (errno == ENOENT)
                         return errmsg_plain(ret_error, -ENOENT, "the container cannot take socket-activation fds "
                                             "(it was created without %s: create it again)", START_FDS_SOCKET);

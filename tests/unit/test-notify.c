@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/pidfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 #include <string.h>
 
 #include "notify.h"
+#include "proc-util.h"
 
 static char *filter(const char *msg) {
         char *out = NULL;
@@ -406,6 +408,30 @@ static void test_relay_close_never_waits(void) {
         unsetenv("NOTIFY_SOCKET");
 }
 
+/* The container's PID namespace, by PID and pidfd: a PID whose process is gone gives none. */
+static void test_pidns_verified(void) {
+        ino_t ns = 0;
+        int self = pidfd_open(getpid(), 0);
+        g_assert_cmpint(self, >=, 0);
+        g_assert_cmpint(proc_pidns_verified(getpid(), self, &ns), ==, 0);
+        g_assert_cmpuint(ns, ==, own_pidns());
+        pid_t child = fork();
+        g_assert_cmpint(child, >=, 0);
+        if (child == 0)
+                _exit(0);
+        int pidfd = pidfd_open(child, 0);
+        g_assert_cmpint(pidfd, >=, 0);
+        g_assert_cmpint(waitpid(child, NULL, 0), ==, child);
+        ns = 0;
+        g_assert_cmpint(proc_pidns_verified(child, pidfd, &ns), ==, -ESRCH);
+        g_assert_cmpuint(ns, ==, 0);
+        /* Our PID with a pidfd of a dead process: refused, however alive the PID. */
+        g_assert_cmpint(proc_pidns_verified(getpid(), pidfd, &ns), ==, -ESRCH);
+        g_assert_cmpint(proc_pidns_verified(getpid(), -EBADF, &ns), ==, -ESRCH);
+        close(pidfd);
+        close(self);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/notify/filter", test_filter);
@@ -417,6 +443,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/notify/fd-storable/unknown-pidns", test_fd_storable_unknown_pidns);
         g_test_add_func("/notify/fd-storable/memfd-lookalike", test_fd_storable_memfd_lookalike);
         g_test_add_func("/notify/passed-fds", test_passed_fds_take);
+        g_test_add_func("/notify/pidns-verified", test_pidns_verified);
         g_test_add_func("/notify/relay/truncated", test_relay_truncated);
         g_test_add_func("/notify/relay/close-never-waits", test_relay_close_never_waits);
         return g_test_run();
