@@ -134,7 +134,9 @@ int notify_relay_open(int state_dir_fd, int *ret_fd, char **ret_error) {
 /* The fds one datagram carried: the real ones, as many as arrived. A datagram may bring up to
  * SCM_MAX_FD (253) of them and the relay's buffer has room for all, so that the kernel only
  * drops fds itself (MSG_CTRUNC) when we cannot take them in (RLIMIT_NOFILE): the message is
- * then "truncated", and a truncated FDSTORE=1 is refused. */
+ * then "truncated", and a truncated FDSTORE=1 is refused. (Those the kernel drops are released
+ * in our task: a lingering TCP socket among them could still hold the relay up, the one case
+ * notify_close_detached() cannot cover.) */
 void notify_passed_fds_take(struct msghdr *mh, NotifyPassedFds *ret) {
         *ret = (NotifyPassedFds) { .n = 0, .truncated = (mh->msg_flags & MSG_CTRUNC) != 0 };
         for (size_t i = 0; i < ELEMENTSOF(ret->fds); i++)
