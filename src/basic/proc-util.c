@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -111,6 +112,21 @@ int pidfd_is_alive(int pidfd) {
         if (r < 0)
                 return -errno;
         return r == 0;
+}
+
+int proc_pidns_verified(pid_t pid, int pidfd, ino_t *ret) {
+        char path[64];
+        struct stat st;
+        if (pid <= 0 || pidfd < 0)
+                return -ESRCH;
+        snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) pid);
+        if (stat(path, &st) < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        int r = pidfd_is_alive(pidfd);
+        if (r <= 0)
+                return r < 0 ? r : -ESRCH;
+        *ret = st.st_ino;
+        return 0;
 }
 
 int proc_set_loginuid(uint32_t uid) {

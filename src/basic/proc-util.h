@@ -19,6 +19,10 @@ int proc_boottime_ticks(uint64_t *ret);
 int pidfd_open_verified(pid_t pid, uint64_t starttime, int *ret_pidfd);
 /* True while the process behind pidfd has not exited (it may still be a zombie of ours). */
 int pidfd_is_alive(int pidfd);
+/* The inode of /proc/PID/ns/pid, the PID namespace pid lives in, for the process pidfd refers
+ * to: read by PID, then the pidfd checked still alive, so that the PID named that process
+ * throughout (a PID is not reused while its process lives). -ESRCH if it is gone. */
+int proc_pidns_verified(pid_t pid, int pidfd, ino_t *ret);
 /* Writes our audit login uid (/proc/self/loginuid): needs CAP_AUDIT_CONTROL, and a login uid
  * that is unset or not immutable. 0 on a kernel without audit (no such file); -errno. */
 int proc_set_loginuid(uint32_t uid);

@@ -175,7 +175,7 @@ int verb_run(int argc, char **argv, const GlobalOptions *g) {
                         return r;
                 }
         }
-        r = container_start(c, 0, NULL, NULL, &error);
+        r = container_start(c, 0, NULL, NULL, NULL, &error);
         if (r < 0) {
                 r = cli_fail(r, error);
                 destroy_warn(c);

@@ -28,14 +28,12 @@ int verb_start(int argc, char **argv, const GlobalOptions *g) {
         r = container_check_preserved_fds(listen_fds, g->runtime.first_closed_fd, &error);
         if (r >= 0)
                 r = container_open(&g->runtime, id, &c, &error);
+        ino_t pidns = 0;
         if (r >= 0)
-                r = container_start(c, listen_fds, names, &relay, &error);
+                r = container_start(c, listen_fds, names, &relay, &pidns, &error);
         if (r < 0)
                 return cli_fail(r, error);
-        /* The container has them now. A relay that kept its copies would hold the fd store's
-         * connections open after the container closed them: their peers would never see EOF. */
-        for (unsigned i = 0; i < listen_fds; i++)
-                (void) close(3 + (int) i);
+        /* Our copies of fds 3.. were closed as soon as the init had them (start_fds_send()). */
         if (relay < 0)
                 return EXIT_OK;
 
@@ -44,8 +42,7 @@ int verb_start(int argc, char **argv, const GlobalOptions *g) {
         _cleanup_close_ int pidfd = fcntl(c->pidfd, F_DUPFD_CLOEXEC, 3);
         if (pidfd < 0)
                 return cli_failf(-errno, "keep the container's pidfd");
-        const pid_t pid = c->state.pid;
         c = container_free(c);
-        r = notify_relay_run(relay, pidfd, pid, &error);
+        r = notify_relay_run(relay, pidfd, pidns, &error);
         return r < 0 ? cli_fail(r, error) : EXIT_OK;
 }

@@ -206,19 +206,40 @@ static void process_exec_done(ProcessExec *x) {
         *x = (ProcessExec) { .report_fd = -EBADF, .label_fd = -EBADF };
 }
 
+/* Whether env has an entry of the name of entry ("NAME=value"). */
+static bool env_name_in(char **env, const char *entry) {
+        size_t n = strcspn(entry, "=");
+        for (char **e = env; e && *e; e++)
+                if (strncmp(*e, entry, n) == 0 && (*e)[n] == '=')
+                        return true;
+        return false;
+}
+
+int process_exec_env(const OciProcess *p, char **extra_env, char ***ret) {
+        _cleanup_strv_free_ char **env = NULL;
+        /* What the runtime sets wins over the config's copy of the same name (LISTEN_FDS,
+         * LISTEN_PID, LISTEN_FDNAMES, NOTIFY_SOCKET): getenv() takes the first, and a config's
+         * LISTEN_PID=1 with the runtime's LISTEN_FDS would hand fds 3.. to a process they were
+         * not meant for. As systemd does with Environment= against its own. */
+        for (char **e = p->env; e && *e; e++)
+                if (!env_name_in(extra_env, *e) && strv_extend(&env, *e) < 0)
+                        return -ENOMEM;
+        for (char **e = extra_env; e && *e; e++)
+                if (strv_extend(&env, *e) < 0)
+                        return -ENOMEM;
+        if (!env && !(env = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        *ret = TAKE_PTR(env);
+        return 0;
+}
+
 static int process_exec_prepare(const OciProcess *p, const char *path, char **extra_env, int stub_fd, int report_fd,
                                 const SeccompProgram *stub_filter, const LsmExecLabel *label, ProcessExec *ret) {
         _cleanup_(process_exec_done) ProcessExec x = { .report_fd = -EBADF, .label_fd = -EBADF, .path = path };
         int r;
 
-        for (char **e = p->env; e && *e; e++)
-                if (strv_extend(&x.env, *e) < 0)
-                        return -ENOMEM;
-        for (char **e = extra_env; e && *e; e++)
-                if (strv_extend(&x.env, *e) < 0)
-                        return -ENOMEM;
-        if (!x.env && !(x.env = calloc(1, sizeof(char *))))
-                return -ENOMEM;
+        if ((r = process_exec_env(p, extra_env, &x.env)) < 0)
+                return r;
         if (stub_fd < 0) {
                 x.argv = calloc(strv_length(p->args) + 1, sizeof(char *));
                 if (!x.argv)

@@ -10,6 +10,11 @@
 #include "oci-config.h"
 #include "seccomp-filter.h"
 
+/* The environment the process is exec'd with: process.env, then extra_env (the runtime's:
+ * LISTEN_*, NOTIFY_SOCKET, HOME, the PAM session's); a name in extra_env drops the config's
+ * entry of that name. */
+int process_exec_env(const OciProcess *p, char **extra_env, char ***ret);
+
 /* As root, before the user switch: rlimits, oom_score_adj. */
 int process_apply_limits(const OciProcess *p, char **ret_error);
 /* Groups, uid/gid and capabilities, noNewPrivileges, umask, cwd. keep_caps: capabilities kept

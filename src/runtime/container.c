@@ -174,7 +174,8 @@ int container_close_pam_leftover(int dir_fd, char * const *annotations, char **r
         return r < 0 ? r : 0;
 }
 
-int container_start(Container *c, unsigned listen_fds, const char *names, int *ret_relay_fd, char **ret_error) {
+int container_start(Container *c, unsigned listen_fds, const char *names, int *ret_relay_fd, ino_t *ret_pidns,
+                    char **ret_error) {
         if (c->status != STATUS_CREATED)
                 return errmsg_plain(ret_error, -EINVAL, "cannot start a container that is %s",
                                     oci_state_status_to_string(c->status));
@@ -193,9 +194,16 @@ int container_start(Container *c, unsigned listen_fds, const char *names, int *r
         if (notify && readiness == READINESS_CONTAINER && ret_relay_fd &&
             (r = notify_relay_open(c->dir->dir_fd, &relay_fd, ret_error)) < 0)
                 return r;
+        /* The relay's fd store checks need the container's PID namespace: taken now, while the
+         * init waits on the FIFO, by its PID and checked against its verified pidfd (a PID alone
+         * could name another process by the time the relay asks). Unknown stays 0, and then
+         * the relay stores no fd. */
+        ino_t pidns = 0;
+        int pidns_r = relay_fd >= 0 ? proc_pidns_verified(c->state.pid, c->pidfd, &pidns) : 0;
 
-        /* Before the FIFO: queued by the time the init's open of it returns (start-fds.h). */
-        if (listen_fds > 0 && (r = start_fds_send(c->dir->dir_fd, listen_fds, names, ret_error)) < 0)
+        /* Before the FIFO: queued by the time the init's open of it returns (start-fds.h). With
+         * no fds too, so that the init's last message is always ours. */
+        if ((r = start_fds_send(c->dir->dir_fd, listen_fds, names, ret_error)) < 0)
                 return r;
         r = exec_fifo_consume(c->dir->dir_fd, c->pidfd, ret_error);
         if (r < 0) {
@@ -208,6 +216,18 @@ int container_start(Container *c, unsigned listen_fds, const char *names, int *r
                 return r;
         }
         c->status = STATUS_RUNNING;
+        /* The waiting init is not dumpable, and /proc/PID/ns/ wants ptrace access: a rootless
+         * start (no CAP_SYS_PTRACE over the host's user namespace, where the init's memory was
+         * made) cannot read it before the FIFO. The exec'd process is dumpable again (unless it
+         * chose otherwise) and lives in the same PID namespace, which a process never leaves:
+         * read it now, by PID and pidfd the same way. */
+        if (pidns_r == -EACCES || pidns_r == -EPERM)
+                pidns_r = proc_pidns_verified(c->state.pid, c->pidfd, &pidns);
+        if (pidns_r < 0) {
+                log_warning("the container's PID namespace: %s; its FDSTORE=1 messages will be refused",
+                            strerror(-pidns_r));
+                pidns = 0;
+        }
 
         OciHooks hooks = {};
         load_hooks(c, &hooks);
@@ -223,6 +243,8 @@ int container_start(Container *c, unsigned listen_fds, const char *names, int *r
         }
         if (ret_relay_fd)
                 *ret_relay_fd = TAKE_FD(relay_fd);
+        if (ret_pidns)
+                *ret_pidns = pidns;
         return 0;
 }
 

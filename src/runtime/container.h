@@ -108,8 +108,11 @@ int container_load_cgroup(int dir_fd, Cgroup **ret);
  * "exec" readiness; with "container" readiness and ret_relay_fd, returns the bound socket the
  * container's own notifications come in on (notify_relay_run()), else -EBADF there.
  * listen_fds: fds 3 .. 3+N-1 (systemd's socket activation of `start`, LISTEN_FDNAMES in names or
- * NULL) go to the init first, which execs with them (start-fds.h); 0 for none. */
-int container_start(Container *c, unsigned listen_fds, const char *names, int *ret_relay_fd, char **ret_error);
+ * NULL) go to the init first, which execs with them (start-fds.h), and `start`'s copies are
+ * closed as soon as they are sent; 0 for none. *ret_pidns: the inode of the container's PID
+ * namespace for the relay (0 when it could not be had; only with a relay). */
+int container_start(Container *c, unsigned listen_fds, const char *names, int *ret_relay_fd, ino_t *ret_pidns,
+                    char **ret_error);
 /* --preserve-fds and LISTEN_FDS (create, exec, start): fds 3 .. 3+n-1 must be the caller's,
  * open when we started (first_closed_fd). */
 int container_check_preserved_fds(unsigned n, int first_closed_fd, char **ret_error);

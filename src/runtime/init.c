@@ -469,9 +469,14 @@ _noreturn_ static void init_exec(Init *in, int wfd) {
         /* Socket activation through start (start-fds.h): the fds it was given, at 3.. */
         _cleanup_free_ int *start_fds = NULL;
         _cleanup_free_ char *start_names = NULL;
+        _cleanup_free_ char *start_warning = NULL;
         size_t n_start_fds = 0;
-        r = start_fds_receive(p->start_fds_fd, &start_fds, &n_start_fds, &start_names, &error);
+        r = start_fds_receive(p->start_fds_fd, &start_fds, &n_start_fds, &start_names, &start_warning, &error);
         p->start_fds_fd = safe_close(p->start_fds_fd);
+        /* No channel to create or start is left for a warning: the container's stderr is the
+         * unit's journal, where the rest of its start is. */
+        if (start_warning)
+                dprintf(STDERR_FILENO, "ctr-launch: %s\n", start_warning);
         if (r >= 0 && n_start_fds > 0 && p->preserve_fds + p->listen_fds > 0)
                 r = errmsg_plain(&error, -EBUSY, "start was given %zu fds to pass on (LISTEN_FDS), and create already "
                                  "passed %u (--preserve-fds, LISTEN_FDS): the container can take one set only",

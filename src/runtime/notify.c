@@ -7,8 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <sys/un.h>
@@ -16,7 +21,9 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "fd-util.h"
 #include "macros.h"
+#include "proc-util.h"
 #include "strv.h"
 #include "log.h"
 #include "notify.h"
@@ -124,10 +131,16 @@ int notify_relay_open(int state_dir_fd, int *ret_fd, char **ret_error) {
         return 0;
 }
 
-/* The fds a datagram carried, every SCM_RIGHTS array of it, into fds[] (at most max; *ret_n
- * counts them all, so > max tells that some were closed unseen). */
-static void take_passed_fds(struct msghdr *mh, int *fds, size_t max, size_t *ret_n) {
-        size_t k = 0;
+/* The fds one datagram carried: the real ones, as many as arrived. A datagram may bring up to
+ * SCM_MAX_FD (253) of them and the relay's buffer has room for all, so that the kernel only
+ * drops fds itself (MSG_CTRUNC) when we cannot take them in (RLIMIT_NOFILE): the message is
+ * then "truncated", and a truncated FDSTORE=1 is refused. (Those the kernel drops are released
+ * in our task: a lingering TCP socket among them could still hold the relay up, the one case
+ * notify_close_detached() cannot cover.) */
+void notify_passed_fds_take(struct msghdr *mh, NotifyPassedFds *ret) {
+        *ret = (NotifyPassedFds) { .n = 0, .truncated = (mh->msg_flags & MSG_CTRUNC) != 0 };
+        for (size_t i = 0; i < ELEMENTSOF(ret->fds); i++)
+                ret->fds[i] = -EBADF;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
                 if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
                         continue;
@@ -135,14 +148,50 @@ static void take_passed_fds(struct msghdr *mh, int *fds, size_t max, size_t *ret
                 for (size_t i = 0; i < n; i++) {
                         int fd;
                         memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                        if (k < max)
-                                fds[k] = fd;
-                        else
-                                close(fd);
-                        k++;
+                        if (ret->n < ELEMENTSOF(ret->fds))
+                                ret->fds[ret->n++] = fd;
+                        else {
+                                /* Cannot happen (SCM_MAX_FD a message); never lose track of one. */
+                                ret->truncated = true;
+                                notify_close_detached(&fd, 1);
+                        }
                 }
         }
-        *ret_n = k;
+}
+
+/* close() of an fd can wait: on a FUSE (or NFS) file, ->flush asks the server and waits for
+ * its answer; the last close of a TCP socket with SO_LINGER waits up to the linger time for its
+ * unsent data. The container chooses the fds it sends, and may be that FUSE server or that
+ * stalled peer: so the relay never closes them itself. A child that shares our fd table
+ * (CLONE_FILES) closes them and exits: their numbers are free for us at once, and if a close
+ * waits, only that child waits (SIGCHLD is ignored, so it is reaped by the kernel; it is in
+ * the unit, and stopping the unit ends it). Only when no child can be made (TasksMax) do we
+ * close them here. */
+void notify_close_detached(const int *fds, size_t n) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                k += fds[i] >= 0;
+        if (k == 0)
+                return;
+        /* fork() with a shared fd table: the raw syscall (glibc's clone() wants a stack). The
+         * child makes only close() and _exit() calls. */
+#if defined(__s390__) || defined(__s390x__)
+        pid_t pid = (pid_t) syscall(SYS_clone, NULL, CLONE_FILES | SIGCHLD, NULL, NULL, NULL);
+#else
+        pid_t pid = (pid_t) syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, NULL);
+#endif
+        if (pid == 0) {
+                for (size_t i = 0; i < n; i++)
+                        if (fds[i] >= 0)
+                                (void) close(fds[i]);
+                _exit(0);
+        }
+        if (pid < 0) {
+                log_warning("notify relay: no process to close the container's fds in (%s): closing them here",
+                            strerror(errno));
+                for (size_t i = 0; i < n; i++)
+                        safe_close(fds[i]);
+        }
 }
 
 static bool has_line(const char *msg, const char *line) {
@@ -174,42 +223,127 @@ static bool drop_fdstore_lines(char *msg) {
         return out != msg;
 }
 
-static ino_t pid_namespace_of(pid_t pid) {
-        char path[64];
-        struct stat st;
-        snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) pid);
-        return stat(path, &st) < 0 ? 0 : st.st_ino;
+/* The device of the kernel's internal mounts memfds live on (tmpfs, and hugetlbfs for the
+ * default huge page size when there is one), from memfds of our own, made once. */
+static int memfd_devices(dev_t ret[2], size_t *ret_n) {
+        static dev_t devs[2];
+        static size_t n_devs;
+        static int state; /* 0 not yet, 1 known, < 0 -errno */
+        if (state == 0) {
+                struct stat st;
+                int fd = memfd_create("ctr-launch-probe", MFD_CLOEXEC);
+                if (fd < 0 || fstat(fd, &st) < 0)
+                        state = -errno;
+                else {
+                        devs[n_devs++] = st.st_dev;
+                        state = 1;
+                }
+                safe_close(fd);
+                fd = memfd_create("ctr-launch-probe", MFD_CLOEXEC | MFD_HUGETLB);
+                if (state > 0 && fd >= 0 && fstat(fd, &st) >= 0)
+                        devs[n_devs++] = st.st_dev;
+                safe_close(fd);
+        }
+        if (state < 0)
+                return state;
+        memcpy(ret, devs, sizeof(devs));
+        *ret_n = n_devs;
+        return 0;
+}
+
+static int is_memfd(int fd, const struct stat *st) {
+        /* Unlinked, on the kernel's internal tmpfs or hugetlbfs mount, named so. The name and the
+         * file system type alone a lookalike passes: a file unlinked from a tmpfs mounted at
+         * "/memfd:x" (or a detached one) reads the same. The device is the kernel's own mount's,
+         * which nothing else can be on. */
+        struct statfs sf;
+        char path[64], target[32] = "";
+        dev_t devs[2];
+        size_t n_devs = 0;
+        if (!S_ISREG(st->st_mode) || st->st_nlink != 0)
+                return false;
+        int r = memfd_devices(devs, &n_devs);
+        if (r < 0)
+                return r;
+        bool dev_ok = false;
+        for (size_t i = 0; i < n_devs; i++)
+                dev_ok = dev_ok || st->st_dev == devs[i];
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        ssize_t k = readlink(path, target, sizeof(target) - 1);
+        return dev_ok && k > 0 && fstatfs(fd, &sf) >= 0 && (sf.f_type == TMPFS_MAGIC || sf.f_type == HUGETLBFS_MAGIC) &&
+               strncmp(target, "/memfd:", 7) == 0;
+}
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+/* A Unix socket may reach a host service through its peer (the journal stream of the
+ * container's own stdout is one). Its peer must be a live process of the container's PID
+ * namespace; a socket without a peer is the container's own. */
+static int unix_socket_storable(int fd, ino_t container_pidns, char **ret_why) {
+        int listening = 0;
+        socklen_t len = sizeof(listening);
+        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
+                return errmsg(ret_why, -errno, "getsockopt(SO_ACCEPTCONN)");
+        /* A listening socket has no peer: its SO_PEERCRED names whoever called listen(). It is
+         * judged as an unconnected socket is. */
+        if (listening)
+                return 0;
+        struct sockaddr_un sa;
+        socklen_t salen = sizeof(sa);
+        if (getpeername(fd, (struct sockaddr *) &sa, &salen) < 0) {
+                if (errno == ENOTCONN)
+                        return 0; /* unconnected: no peer */
+                return errmsg(ret_why, -errno, "getpeername");
+        }
+        struct ucred cred = {};
+        socklen_t clen = sizeof(cred);
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0)
+                return errmsg(ret_why, -errno, "getsockopt(SO_PEERCRED)");
+        /* Connected, but no peer PID: a connect()ed datagram socket (the kernel records no
+         * credentials for those), or a peer in a PID namespace we do not see. */
+        if (cred.pid <= 0)
+                return errmsg_plain(ret_why, -EPERM, "a Unix socket whose peer cannot be told (no peer PID)");
+        /* The peer's pidfd, by the socket where the kernel can (6.5), else by PID: then the
+         * namespace by PID, and the pidfd still alive afterwards, so the PID named the peer. */
+        socklen_t plen = sizeof(int);
+        int pfd = -EBADF;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pfd, &plen) < 0) {
+                if (errno != ENOPROTOOPT && errno != EINVAL)
+                        return errmsg_plain(ret_why, -EPERM, "a Unix socket whose peer (PID %d) is gone", (int) cred.pid);
+                pfd = pidfd_open(cred.pid, 0);
+        }
+        _cleanup_close_ int pidfd = pfd;
+        ino_t ns = 0;
+        if (pidfd < 0 || proc_pidns_verified(cred.pid, pidfd, &ns) < 0)
+                return errmsg_plain(ret_why, -EPERM, "a Unix socket whose peer (PID %d) is gone", (int) cred.pid);
+        if (ns != container_pidns)
+                return errmsg_plain(ret_why, -EPERM, "a Unix socket connected to a process outside the "
+                                    "container (PID %d on the host)", (int) cred.pid);
+        return 0;
 }
 
 int notify_fd_storable(int fd, ino_t container_pidns, char **ret_why) {
         struct stat st;
+        /* Without the container's PID namespace no Unix socket can be judged: nothing is. */
+        if (container_pidns == 0)
+                return errmsg_plain(ret_why, -EPERM, "an fd (the container's PID namespace is unknown: no fd is stored)");
         if (fstat(fd, &st) < 0)
                 return errmsg(ret_why, -errno, "fstat");
         if (S_ISSOCK(st.st_mode)) {
-                /* A Unix socket connected to a process outside the container would be a way to
-                 * a host service (the journal stream of its own stdout is one): not stored. */
                 int domain = 0;
                 socklen_t len = sizeof(domain);
-                struct ucred cred = {};
-                socklen_t clen = sizeof(cred);
                 if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
                         return errmsg(ret_why, -errno, "getsockopt(SO_DOMAIN)");
-                if (domain == AF_UNIX && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) >= 0 && cred.pid > 0 &&
-                    pid_namespace_of(cred.pid) != container_pidns)
-                        return errmsg_plain(ret_why, -EPERM, "a Unix socket connected to a process outside the "
-                                            "container (PID %d on the host)", (int) cred.pid);
+                return domain == AF_UNIX ? unix_socket_storable(fd, container_pidns, ret_why) : 0;
+        }
+        int r = is_memfd(fd, &st);
+        if (r < 0)
+                return errmsg_plain(ret_why, -EPERM, "a file, and memfds cannot be told here (memfd_create: %s)",
+                                    strerror(-r));
+        if (r > 0)
                 return 0;
-        }
-        if (S_ISREG(st.st_mode) && st.st_nlink == 0) {
-                /* A memfd: unlinked, on the kernel's internal tmpfs or hugetlbfs mount, named so. */
-                struct statfs sf;
-                char path[64], target[32] = "";
-                snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-                ssize_t k = readlink(path, target, sizeof(target) - 1);
-                if (k > 0 && fstatfs(fd, &sf) >= 0 && (sf.f_type == TMPFS_MAGIC || sf.f_type == HUGETLBFS_MAGIC) &&
-                    strncmp(target, "/memfd:", 7) == 0)
-                        return 0;
-        }
         const char *kind = S_ISREG(st.st_mode) ? "a file" : S_ISDIR(st.st_mode) ? "a directory" :
                            S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : S_ISFIFO(st.st_mode) ? "a FIFO" :
                            "an fd of another kind";
@@ -217,35 +351,65 @@ int notify_fd_storable(int fd, ino_t container_pidns, char **ret_why) {
 }
 
 /* FDSTORE=1 with fds: checked, then forwarded with them, or refused with one warning (the rest
- * of the message still goes on). Closes the fds either way. */
-static void relay_with_fds(char *msg, int *fds, size_t n, ino_t pidns) {
+ * of the message still goes on). The fds are the caller's to close. */
+static void relay_with_fds(char *msg, const NotifyPassedFds *f, ino_t pidns) {
         _cleanup_free_ char *why = NULL;
         int r = 0;
-        if (n > NOTIFY_FDSTORE_MAX)
-                r = errmsg_plain(&why, -E2BIG, "%zu fds in one message, more than %u", n, NOTIFY_FDSTORE_MAX);
-        for (size_t i = 0; r >= 0 && i < n; i++) {
+        if (f->truncated)
+                r = errmsg_plain(&why, -EMSGSIZE, "its fds did not all arrive (MSG_CTRUNC: %zu came, the relay's "
+                                 "RLIMIT_NOFILE?)", f->n);
+        else if (f->n > NOTIFY_FDSTORE_MAX)
+                r = errmsg_plain(&why, -E2BIG, "%zu fds in one message, more than %u", f->n, NOTIFY_FDSTORE_MAX);
+        for (size_t i = 0; r >= 0 && i < f->n; i++) {
                 _cleanup_free_ char *what = NULL;
-                if ((r = notify_fd_storable(fds[i], pidns, &what)) < 0)
-                        r = errmsg_plain(&why, r, "fd %zu of %zu is %s", i + 1, n, what ?: strerror(-r));
+                if ((r = notify_fd_storable(f->fds[i], pidns, &what)) < 0)
+                        r = errmsg_plain(&why, r, "fd %zu of %zu is %s", i + 1, f->n, what ?: strerror(-r));
         }
         if (r >= 0) {
-                r = sd_pid_notify_with_fds(0, 0, msg, fds, (unsigned) n);
+                r = sd_pid_notify_with_fds(0, 0, msg, f->fds, (unsigned) f->n);
                 if (r < 0)
-                        log_warning("notify relay: forward FDSTORE=1 with %zu fds to systemd: %s", n, strerror(-r));
+                        log_warning("notify relay: forward FDSTORE=1 with %zu fds to systemd: %s", f->n, strerror(-r));
         } else {
                 log_warning("notify relay: refused the container's FDSTORE=1: %s", why);
                 if (drop_fdstore_lines(msg) && (r = sd_notify(0, msg)) < 0)
                         log_warning("notify relay: forward to systemd: %s", strerror(-r));
         }
-        for (size_t i = 0; i < n && i < NOTIFY_FDSTORE_MAX; i++)
-                close(fds[i]);
 }
 
-int notify_relay_run(int sock_fd, int pidfd, pid_t pid, char **ret_error) {
+int notify_relay_one(int sock_fd, ino_t pidns) {
         char buf[4096];
-        /* Room for one more than we take: a message with more is refused, not cut. */
-        char control[CMSG_SPACE(sizeof(int) * (NOTIFY_FDSTORE_MAX + 1))];
-        const ino_t pidns = pid_namespace_of(pid);
+        /* Room for every fd one message can bring (SCM_MAX_FD): see notify_passed_fds_take(). */
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int) * NOTIFY_PASSED_FDS_MAX)];
+        } control;
+        struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) - 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
+                             .msg_controllen = sizeof(control) };
+        ssize_t n = recvmsg(sock_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+        if (n < 0)
+                return -errno;
+        NotifyPassedFds f;
+        notify_passed_fds_take(&mh, &f);
+        _cleanup_free_ char *msg = NULL;
+        if ((size_t) n >= sizeof(buf) || (mh.msg_flags & MSG_TRUNC))
+                log_warning("notify relay: dropped a message over %zu bytes", sizeof(buf) - 1);
+        else if (notify_filter(buf, (size_t) n, &msg) >= 0 && msg && (f.n > 0 || f.truncated) &&
+                 has_line(msg, "FDSTORE=1"))
+                relay_with_fds(msg, &f, pidns);
+        else if (msg) {
+                int r = sd_notify(0, msg);
+                if (r < 0)
+                        log_warning("notify relay: forward to systemd: %s", strerror(-r));
+        }
+        /* Forwarded or not, ours go: systemd has its own copies of those it took. */
+        notify_close_detached(f.fds, f.n);
+        return 0;
+}
+
+int notify_relay_run(int sock_fd, int pidfd, ino_t pidns, char **ret_error) {
+        /* notify_close_detached()'s children are reaped by the kernel. */
+        (void) signal(SIGCHLD, SIG_IGN);
         for (;;) {
                 struct pollfd p[2] = { { .fd = sock_fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
                 if (poll(p, 2, -1) < 0) {
@@ -254,33 +418,9 @@ int notify_relay_run(int sock_fd, int pidfd, pid_t pid, char **ret_error) {
                         return errmsg(ret_error, -errno, "notify relay: poll");
                 }
                 if (p[0].revents & POLLIN) {
-                        struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) - 1 };
-                        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                                             .msg_controllen = sizeof(control) };
-                        ssize_t n = recvmsg(sock_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
-                        if (n < 0 && errno != EAGAIN && errno != EINTR)
-                                return errmsg(ret_error, -errno, "notify relay: receive");
-                        if (n >= 0) {
-                                int fds[NOTIFY_FDSTORE_MAX];
-                                size_t n_fds = 0;
-                                take_passed_fds(&mh, fds, NOTIFY_FDSTORE_MAX, &n_fds);
-                                if (mh.msg_flags & MSG_CTRUNC)
-                                        n_fds = NOTIFY_FDSTORE_MAX + 1; /* the kernel closed the rest */
-                                _cleanup_free_ char *msg = NULL;
-                                if ((size_t) n >= sizeof(buf) || (mh.msg_flags & MSG_TRUNC))
-                                        log_warning("notify relay: dropped a message over %zu bytes", sizeof(buf) - 1);
-                                else if (notify_filter(buf, (size_t) n, &msg) >= 0 && msg && n_fds > 0 &&
-                                         has_line(msg, "FDSTORE=1")) {
-                                        relay_with_fds(msg, fds, n_fds, pidns);
-                                        n_fds = 0;
-                                } else if (msg) {
-                                        int r = sd_notify(0, msg);
-                                        if (r < 0)
-                                                log_warning("notify relay: forward to systemd: %s", strerror(-r));
-                                }
-                                for (size_t i = 0; i < n_fds && i < NOTIFY_FDSTORE_MAX; i++)
-                                        close(fds[i]);
-                        }
+                        int r = notify_relay_one(sock_fd, pidns);
+                        if (r < 0 && r != -EAGAIN && r != -EINTR)
+                                return errmsg(ret_error, r, "notify relay: receive");
                 }
                 if (p[1].revents)
                         return 0; /* the container is gone; systemd saw its main process exit */

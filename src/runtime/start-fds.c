@@ -8,8 +8,10 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -39,15 +41,13 @@ int start_fds_listen(int dir_fd, int *ret_fd) {
                 return -errno;
         /* The directory is its owner's alone; the socket is too (umask-independent). */
         if (bind(fd, (struct sockaddr *) &sa, len) < 0 || fchmodat(dir_fd, START_FDS_SOCKET, 0600, 0) < 0 ||
-            listen(fd, 1) < 0)
+            listen(fd, START_FDS_BACKLOG) < 0)
                 return -errno;
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
 
 int start_fds_send(int dir_fd, unsigned n, const char *names, char **ret_error) {
-        if (n == 0)
-                return 0;
         if (n > START_FDS_MAX)
                 return errmsg_plain(ret_error, -E2BIG, "LISTEN_FDS=%u: at most %d fds can be passed to the container",
                                     n, START_FDS_MAX);
@@ -64,6 +64,10 @@ int start_fds_send(int dir_fd, unsigned n, const char *names, char **ret_error) 
         if (fd < 0)
                 return errmsg(ret_error, -errno, "make a socket for the fds");
         if (connect(fd, (struct sockaddr *) &sa, len) < 0) {
+                /* Without fds: no start.sock (an older create's container), or nobody listening (the
+                 * init is gone, which exec.fifo reports better): nothing to say. */
+                if (n == 0 && (errno == ENOENT || errno == ECONNREFUSED))
+                        return 0;
                 if (errno == ENOENT)
                         return errmsg_plain(ret_error, -ENOENT, "the container cannot take socket-activation fds "
                                             "(it was created without %s: create it again)", START_FDS_SOCKET);
@@ -75,30 +79,33 @@ int start_fds_send(int dir_fd, unsigned n, const char *names, char **ret_error) 
         }
 
         /* "N NAMES": the count first, so that the init knows what a truncated message lost. */
-        char *payload = NULL;
-        if (asprintf(&payload, "%u %s", n, names ?: "") < 0)
-                return errmsg(ret_error, -ENOMEM, "allocate");
-        size_t space = CMSG_SPACE(sizeof(int) * n);
-        _cleanup_free_ char *control = calloc(1, space);
-        if (!control) {
-                free(payload);
+        _cleanup_free_ char *payload = NULL;
+        if (asprintf(&payload, "%u %s", n, names ?: "") < 0) {
+                payload = NULL;
                 return errmsg(ret_error, -ENOMEM, "allocate");
         }
+        size_t space = n > 0 ? CMSG_SPACE(sizeof(int) * n) : 0;
+        _cleanup_free_ char *control = n > 0 ? calloc(1, space) : NULL;
+        if (n > 0 && !control)
+                return errmsg(ret_error, -ENOMEM, "allocate");
         struct iovec iov = { .iov_base = payload, .iov_len = strlen(payload) };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = space };
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * n);
-        for (unsigned i = 0; i < n; i++) {
-                int v = 3 + (int) i;
-                memcpy(CMSG_DATA(c) + i * sizeof(int), &v, sizeof(int));
+        if (n > 0) {
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+                for (unsigned i = 0; i < n; i++) {
+                        int v = 3 + (int) i;
+                        memcpy(CMSG_DATA(c) + i * sizeof(int), &v, sizeof(int));
+                }
         }
-        ssize_t k = sendmsg(fd, &mh, MSG_NOSIGNAL);
-        int e = errno;
-        free(payload);
-        if (k < 0)
-                return errmsg(ret_error, -e, "send %u fds to the container", n);
+        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+                return errmsg(ret_error, -errno, "send %u fds to the container", n);
+        /* The init has them now (queued on its socket). Copies we kept would hold connections open
+         * after the container closed them, their peers never seeing EOF. */
+        for (unsigned i = 0; i < n; i++)
+                (void) close(3 + (int) i);
         return 0;
 }
 
@@ -106,30 +113,29 @@ int start_fds_send(int dir_fd, unsigned n, const char *names, char **ret_error) 
  * time the init looks; the deadline only bounds a start that died between its two steps. */
 #define START_FDS_TIMEOUT_MS 5000
 
-int start_fds_receive(int listen_fd, int **ret_fds, size_t *ret_n, char **ret_names, char **ret_error) {
-        *ret_fds = NULL;
-        *ret_n = 0;
-        *ret_names = NULL;
-        /* The last connection queued is this start's: an earlier start may have sent its fds and
-         * failed before it opened exec.fifo. Closing the others closes the fds they carried. */
-        _cleanup_close_ int conn = -EBADF;
-        for (;;) {
-                int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-                if (c < 0) {
-                        if (errno == EAGAIN)
-                                break;
-                        return errmsg(ret_error, -errno, "accept on %s", START_FDS_SOCKET);
-                }
-                safe_close(conn);
-                conn = c;
-        }
-        if (conn < 0)
-                return 0;
+typedef struct StartMessage {
+        int *fds;
+        size_t n_fds;
+        char *names;
+} StartMessage;
+
+static void start_message_done(StartMessage *m) {
+        for (size_t i = 0; m->fds && i < m->n_fds; i++)
+                safe_close(m->fds[i]);
+        free(m->fds);
+        free(m->names);
+        *m = (StartMessage) {};
+}
+
+/* One connection's message: 1 and *ret when complete, 0 when the peer closed without sending
+ * (a start killed between its connect() and its send), -errno with *ret_error otherwise. */
+static int receive_one(int conn, int timeout_ms, StartMessage *ret, char **ret_error) {
         struct pollfd p = { .fd = conn, .events = POLLIN };
-        int k = poll(&p, 1, START_FDS_TIMEOUT_MS);
-        if (k <= 0)
-                return errmsg_plain(ret_error, k == 0 ? -ETIMEDOUT : -errno, "start connected to %s and sent nothing",
-                                    START_FDS_SOCKET);
+        int k = poll(&p, 1, timeout_ms);
+        if (k < 0)
+                return errmsg(ret_error, -errno, "wait for start's message on %s", START_FDS_SOCKET);
+        if (k == 0)
+                return errmsg_plain(ret_error, -ETIMEDOUT, "start connected to %s and sent nothing", START_FDS_SOCKET);
 
         _cleanup_free_ char *payload = malloc(START_FDS_NAMES_MAX + 16);
         size_t space = CMSG_SPACE(sizeof(int) * START_FDS_MAX);
@@ -143,38 +149,130 @@ int start_fds_receive(int listen_fd, int **ret_fds, size_t *ret_n, char **ret_na
                 return errmsg(ret_error, -errno, "receive the fds from start");
         payload[n] = 0;
 
-        int *fds = NULL;
-        size_t n_fds = 0;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && !fds) {
-                        n_fds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                        fds = calloc(n_fds ? n_fds : 1, sizeof(int));
-                        if (!fds)
-                                return errmsg(ret_error, -ENOMEM, "allocate");
-                        memcpy(fds, CMSG_DATA(c), n_fds * sizeof(int));
-                }
-        unsigned want = 0;
-        int at = 0;
-        if (sscanf(payload, "%u %n", &want, &at) != 1 || at == 0 || want != n_fds ||
-            (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
-                /* RLIMIT_NOFILE of the container's process is the usual reason. */
-                for (size_t i = 0; i < n_fds; i++)
-                        close(fds[i]);
-                free(fds);
-                return errmsg_plain(ret_error, -EMFILE, "start passed %u fds and the container took %zu "
-                                    "(its RLIMIT_NOFILE?)", want, n_fds);
-        }
-        if (payload[at]) {
-                *ret_names = strdup(payload + at);
-                if (!*ret_names) {
-                        for (size_t i = 0; i < n_fds; i++)
-                                close(fds[i]);
-                        free(fds);
+        StartMessage m = {};
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                        continue;
+                size_t more = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                int *fds = realloc(m.fds, (m.n_fds + more + 1) * sizeof(int));
+                if (!fds) {
+                        for (size_t i = 0; i < more; i++) {
+                                int fd;
+                                memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                                safe_close(fd);
+                        }
+                        start_message_done(&m);
                         return errmsg(ret_error, -ENOMEM, "allocate");
                 }
+                m.fds = fds;
+                memcpy(m.fds + m.n_fds, CMSG_DATA(c), more * sizeof(int));
+                m.n_fds += more;
         }
-        *ret_fds = fds;
-        *ret_n = n_fds;
+        /* SOCK_SEQPACKET: 0 bytes is the end of the connection (start never sends an empty
+         * message), whatever rlimit the container has. */
+        if (n == 0 && m.n_fds == 0)
+                return 0;
+        unsigned want = 0;
+        int at = 0;
+        int r = 0;
+        if ((mh.msg_flags & MSG_TRUNC) || sscanf(payload, "%u %n", &want, &at) != 1 || at == 0)
+                r = errmsg_plain(ret_error, -EBADMSG, "a malformed message on %s (%zd bytes)", START_FDS_SOCKET, n);
+        else if (want != m.n_fds && (mh.msg_flags & MSG_CTRUNC))
+                /* The kernel drops what does not fit: RLIMIT_NOFILE of the container's process. */
+                r = errmsg_plain(ret_error, -EMFILE, "start passed %u fds and the container took %zu "
+                                 "(its RLIMIT_NOFILE?)", want, m.n_fds);
+        else if (want != m.n_fds)
+                r = errmsg_plain(ret_error, -EBADMSG, "start said it passed %u fds, and %zu came on %s", want, m.n_fds,
+                                 START_FDS_SOCKET);
+        else if (payload[at] && !(m.names = strdup(payload + at)))
+                r = errmsg(ret_error, -ENOMEM, "allocate");
+        if (r < 0) {
+                start_message_done(&m);
+                return r;
+        }
+        *ret = m;
+        return 1;
+}
+
+/* Whether the connecting process is the state directory's owner: the owner of the listening
+ * socket, which create made (a socket's inode is its creator's), both as our user namespace
+ * sees them. The directory's mode keeps everyone else out already; this is for what reaches
+ * the socket anyway (an fd of it, a mode loosened by hand). */
+static int peer_is_owner(int listen_fd, int conn, uid_t *ret_peer, uid_t *ret_owner) {
+        struct stat st;
+        struct ucred cred = {};
+        socklen_t len = sizeof(cred);
+        if (fstat(listen_fd, &st) < 0 || getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+                return -errno;
+        *ret_peer = cred.uid;
+        *ret_owner = st.st_uid;
+        return cred.uid == st.st_uid;
+}
+
+int start_fds_receive(int listen_fd, int **ret_fds, size_t *ret_n, char **ret_names, char **ret_warning,
+                      char **ret_error) {
+        *ret_fds = NULL;
+        *ret_n = 0;
+        *ret_names = NULL;
+        if (ret_warning)
+                *ret_warning = NULL;
+        /* Every start sends one message, with or without fds, before it opens exec.fifo: the last
+         * complete one queued is this start's. An earlier start may have sent and failed before
+         * it opened the FIFO, or been killed between its connect and its send (end of file):
+         * theirs are closed, with the fds they carried. */
+        _cleanup_(start_message_done) StartMessage best = {};
+        _cleanup_free_ char *failed = NULL;
+        int failed_r = 0;
+        unsigned dropped = 0;
+        uid_t dropped_uid = 0, owner = 0;
+        int waited_ms = 0;
+        for (;;) {
+                _cleanup_close_ int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+                if (conn < 0) {
+                        if (errno == EAGAIN)
+                                break;
+                        return errmsg(ret_error, -errno, "accept on %s", START_FDS_SOCKET);
+                }
+                uid_t peer = 0;
+                int r = peer_is_owner(listen_fd, conn, &peer, &owner);
+                if (r < 0)
+                        return errmsg(ret_error, r, "the peer of a connection on %s", START_FDS_SOCKET);
+                if (r == 0) {
+                        dropped++;
+                        dropped_uid = peer;
+                        continue;
+                }
+                StartMessage m = {};
+                _cleanup_free_ char *error = NULL;
+                struct timespec t0, t1;
+                clock_gettime(CLOCK_MONOTONIC, &t0);
+                r = receive_one(conn, waited_ms < START_FDS_TIMEOUT_MS ? START_FDS_TIMEOUT_MS - waited_ms : 0, &m, &error);
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                waited_ms += (int) ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+                if (r == 0)
+                        continue;
+                /* A later failure is never covered by an earlier, older message. */
+                start_message_done(&best);
+                free(failed);
+                failed = NULL;
+                failed_r = 0;
+                if (r > 0)
+                        best = m;
+                else {
+                        failed = TAKE_PTR(error);
+                        failed_r = r;
+                }
+        }
+        if (dropped > 0 && ret_warning &&
+            asprintf(ret_warning, "%s: dropped %u connection%s of uid %u, not the container's owner (uid %u)",
+                     START_FDS_SOCKET, dropped, dropped == 1 ? "" : "s", (unsigned) dropped_uid, (unsigned) owner) < 0)
+                *ret_warning = NULL;
+        if (failed_r < 0)
+                return errmsg_plain(ret_error, failed_r, "%s", failed);
+        *ret_fds = TAKE_PTR(best.fds);
+        *ret_n = best.n_fds;
+        *ret_names = TAKE_PTR(best.names);
+        best.n_fds = 0;
         return 0;
 }
 

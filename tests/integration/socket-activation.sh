@@ -203,6 +203,48 @@ t_listen_fdnames_mismatch() {
         ctr delete c1
 }
 
+# process.env's LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES lose to the runtime's: they used to
+# come first in the exec'd environment, where getenv() takes the first entry (a shell takes the
+# last, so the environment block as exec'd is read from /proc/1/environ).
+t_config_env_loses() {
+        mk_bundle b /bin/sh -c 'tr "\0" "\n" </proc/1/environ | grep "^LISTEN_" | sort'
+        cfg "$B" append process.env '"LISTEN_PID=99"'
+        cfg "$B" append process.env '"LISTEN_FDS=7"'
+        cfg "$B" append process.env '"LISTEN_FDNAMES=evil"'
+        ctr create -b "$B" c1 </dev/null >"$C/out" 2>"$C/err"
+        capture launch --tcp 1 --names web -- "$CTR" --root "$ROOT" start c1
+        assert_rc 0 "start with LISTEN_FDS=1"
+        wait_for "c1 to stop" status_is c1 stopped
+        assert_eq "the container's LISTEN_ entries as exec'd" "LISTEN_FDNAMES=web LISTEN_FDS=1 LISTEN_PID=1" \
+                "$(words "$(cat "$C/out")")"
+        ctr delete c1
+}
+
+# A start killed after it sent its fds (before exec.fifo), and one killed between its connect
+# and its send, left their connections queued on start.sock: a later start without fds takes
+# neither, and the end of file is no error (it was "the container took 0 fds (its
+# RLIMIT_NOFILE?)").
+t_stale_start_sock() {
+        mk_bundle b /bin/sh -c 'echo "${LISTEN_FDS-none}"; ls /proc/self/fd | tr "\n" " "'
+        ctr create -b "$B" c1 </dev/null >"$C/out" 2>"$C/err"
+        "$PY" - "$ROOT/c1/start.sock" <<'EOF2' || fail "could not queue the stale connections"
+import array, socket, sys
+stale = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+stale.connect(sys.argv[1])
+fd = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+stale.sendmsg([b"1 stale"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd.fileno()]))])
+stale.close()
+eof = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+eof.connect(sys.argv[1])
+eof.close()
+EOF2
+        capture ctr start c1
+        assert_rc 0 "start without fds after stale connections"
+        wait_for "c1 to stop" status_is c1 stopped
+        assert_eq "the container's LISTEN_FDS and fds" "none 0 1 2 3" "$(words "$(cat "$C/out")")"
+        ctr delete c1
+}
+
 case_run run-listen-fds t_run_listen_fds
 case_run run-listen-and-preserve t_run_listen_and_preserve
 case_run start-listen-fds t_start_listen_fds
@@ -210,4 +252,6 @@ case_run start-listen-after-preserve t_start_listen_after_preserve
 case_run start-sock-missing t_start_sock_missing
 case_run listen-pid-not-ours t_listen_pid_not_ours
 case_run listen-fdnames-mismatch t_listen_fdnames_mismatch
+case_run config-env-loses t_config_env_loses
+case_run stale-start-sock t_stale_start_sock
 lib_finish
