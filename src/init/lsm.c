@@ -21,6 +21,10 @@ void lsm_exec_label_done(LsmExecLabel *l) {
         *l = LSM_EXEC_LABEL_NULL;
 }
 
+bool lsm_exec_label_wanted(const OciProcess *p) {
+        return (p->apparmor_profile && *p->apparmor_profile) || (p->selinux_label && *p->selinux_label);
+}
+
 int lsm_exec_label_open(int proc_fd, const OciProcess *p, LsmExecLabel *ret, char **ret_error) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *text = NULL;

@@ -19,6 +19,8 @@ typedef struct LsmExecLabel {
 
 #define LSM_EXEC_LABEL_NULL ((LsmExecLabel) { .attr_fd = -EBADF })
 
+/* Whether p asks for a label at all (an empty one is none). */
+bool lsm_exec_label_wanted(const OciProcess *p);
 /* The label p asks for, its attr file opened through proc_fd (a directory fd on a procfs
  * showing the caller; checked to be one). The caller must be the task that execs, single
  * threaded. No label asked for: *ret stays empty. */

@@ -30,6 +30,7 @@
 #include "oci-config.h"
 #include "sealed-binary.h"
 #include "lsm-util.h"
+#include "lsm.h"
 
 /* How long the child may take to join the container and exec: bounded work of our own, unless
  * the container is frozen under it (a pause meanwhile) or the machine is stalled. */
@@ -458,9 +459,7 @@ int container_exec(Container *c, const RuntimeOptions *g, const ExecOptions *o, 
         /* Ours, before the child enters the container's mount namespace: the label's attr file
          * is opened through it (lsm.h). */
         _cleanup_close_ int proc_fd = -EBADF;
-        if (((config->process.apparmor_profile && *config->process.apparmor_profile) ||
-             (config->process.selinux_label && *config->process.selinux_label)) &&
-            (proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+        if (lsm_exec_label_wanted(&config->process) && (proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
                 return errmsg(ret_error, -errno, "open /proc for the process's LSM label");
 
         int pair[2];

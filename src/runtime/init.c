@@ -294,8 +294,7 @@ static void init_build(Init *in) {
 
         /* The attr file of the LSM label, through the host's /proc, before any mount of the
          * container's could stand in its place (lsm.h). */
-        if ((c->process.apparmor_profile && *c->process.apparmor_profile) ||
-            (c->process.selinux_label && *c->process.selinux_label)) {
+        if (lsm_exec_label_wanted(&c->process)) {
                 _cleanup_close_ int proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (proc_fd < 0)
                         init_fail_errno(in, -errno, "open /proc for the process's LSM label");

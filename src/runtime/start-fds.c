@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "time-util.h"
 #include "fd-util.h"
 #include "parse-util.h"
 #include "start-fds.h"
@@ -225,7 +225,8 @@ int start_fds_receive(int listen_fd, int **ret_fds, size_t *ret_n, char **ret_na
         int failed_r = 0;
         unsigned dropped = 0;
         uid_t dropped_uid = 0, owner = 0;
-        int waited_ms = 0;
+        /* One deadline for all of them: a queue of silent connections cannot stretch it. */
+        const uint64_t deadline = deadline_after_msec(START_FDS_TIMEOUT_MS);
         for (;;) {
                 _cleanup_close_ int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
                 if (conn < 0) {
@@ -244,11 +245,7 @@ int start_fds_receive(int listen_fd, int **ret_fds, size_t *ret_n, char **ret_na
                 }
                 StartMessage m = {};
                 _cleanup_free_ char *error = NULL;
-                struct timespec t0, t1;
-                clock_gettime(CLOCK_MONOTONIC, &t0);
-                r = receive_one(conn, waited_ms < START_FDS_TIMEOUT_MS ? START_FDS_TIMEOUT_MS - waited_ms : 0, &m, &error);
-                clock_gettime(CLOCK_MONOTONIC, &t1);
-                waited_ms += (int) ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+                r = receive_one(conn, deadline_left_msec(deadline), &m, &error);
                 if (r == 0)
                         continue;
                 /* A later failure is never covered by an earlier, older message. */
