@@ -175,6 +175,15 @@ case_record() {
         fi
 }
 
+# IO_WEIGHT_PROBE: a shell command that succeeds where the kernel offers cgroup I/O weights
+# (run by sh, here or in a test host): cgroup v1's blkio.weight (CFQ, gone since 5.0) or
+# blkio.bfq.weight; cgroup v2's io.weight (blk-iocost, whose io.cost.qos sits in the root cgroup)
+# or io.bfq.weight; or BFQ registered as a scheduler. v2 shows the weight files in non-root
+# cgroups only, and there only where "io" is enabled, so the root's files are what says it.
+IO_WEIGHT_PROBE='for f in /sys/fs/cgroup/blkio/blkio.weight /sys/fs/cgroup/blkio/blkio.bfq.weight \
+        /sys/fs/cgroup/io.cost.qos; do [ ! -e "$f" ] || exit 0; done
+        grep -qsw bfq /sys/block/*/queue/scheduler'
+
 # The script's end: the plan, then exit 0 if no case failed (and at least one ran), 1 otherwise.
 cases_finish() {
         if [ "$CASES_RUN" = 0 ]; then

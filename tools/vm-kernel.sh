@@ -10,9 +10,10 @@
 # Environment: CTR_VM_CACHE (default /var/cache/ctr-launch-test).
 set -euo pipefail
 
-# What the initramfs loads, in this order: virtio over PCI, then 9p over virtio.
+# What the initramfs loads, in this order: virtio over PCI, then 9p over virtio, then
+# virtio-serial (the port that wakes the test agent).
 MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
-         9pnet 9pnet_virtio netfs fscache 9p)
+         9pnet 9pnet_virtio netfs fscache 9p virtio_console)
 
 cache=${CTR_VM_CACHE:-/var/cache/ctr-launch-test}
 
@@ -46,12 +47,21 @@ if ! lookup; then
         lookup || die "apt knows no linux-image-amd64 and what it depends on, even after apt-get update"
 fi
 
-if [ ! -f "$dir/complete" ]; then
+# A cache made before a module joined MODULES lacks it: made again.
+complete() {
+        local m
+        [ -f "$dir/complete" ] || return 1
+        for m in "${MODULES[@]}"; do
+                [ -f "$dir/modules/$m.ko" ] || return 1
+        done
+}
+
+if ! complete; then
         mkdir -p "$cache"
         exec 9>"$cache/.lock"
         flock -w 600 9 || die "$cache/.lock held for 10 minutes"
 fi
-if [ ! -f "$dir/complete" ]; then
+if ! complete; then
         tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
         trap 'rm -rf "$tmp"' EXIT
         echo "vm-kernel: fetching $pkg $version into $dir" >&2
@@ -65,7 +75,7 @@ if [ ! -f "$dir/complete" ]; then
                 echo "vm-kernel: apt-get update, then again" >&2
                 apt-get update -q >&2 || die "apt-get update failed"
                 lookup || die "apt knows no linux-image-amd64 after apt-get update"
-                [ ! -f "$dir/complete" ] || { echo "$dir"; exit 0; }
+                ! complete || { echo "$dir"; exit 0; }
                 (cd "$tmp" && apt-get download -q "$pkg=$version") >"$tmp/download.log" 2>&1 || {
                         cat "$tmp/download.log" >&2
                         die "apt-get download $pkg=$version failed"

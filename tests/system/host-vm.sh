@@ -9,7 +9,11 @@
 #     installed in it, shared read-write with the VM over virtio-9p; the VM's initramfs
 #     (vm-init: static busybox and the kernel's virtio and 9p modules) mounts it as /, a tmpfs
 #     on /tmp, and hands over to /lib/systemd/systemd --unit=basic.target. So $HOST_ROOT is the
-#     VM's / seen from here, live both ways. Before the boot the upper layer gets an empty
+#     VM's / seen from here, live both ways, except /usr: shared on its own and cached in the
+#     VM (9p's cache=loose), since nothing changes it from here once the VM is up; the tests
+#     write their own helpers elsewhere (/etc, /var/lib). Without that cache every command
+#     read its binary and libraries again through 9p (9p's inodes, and their pages, go with
+#     the last reference unless cached): cgroups.sh took 640 s in the VM instead of 432. Before the boot the upper layer gets an empty
 #     /etc/fstab (the machine's own names disks the VM has not), no /var/log/journal (the
 #     journal stays in the VM's /run, not on 9p), no /.dockerenv (systemd would take the VM
 #     for a container) and the command agent;
@@ -38,6 +42,9 @@
 VM_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_DIR=/var/lib/ctr-test-vm # in the VM: the agent and its jobs
 VM_QEMU=""                  # PID of qemu: ours, or the suite's when attached
+VM_PORT=org.ctr-launch.agent # the virtio-serial port that wakes the agent
+VM_KICK=""                  # the FIFO that qemu passes on to that port (CTR_VM_KICK when attached)
+VM_KICK_FD=""               # that FIFO, open read-write (so that no open or write blocks)
 VM_OWNER=""                 # set if this script booted the VM (and powers it off)
 VM_RUN_TIMEOUT=${CTR_VM_RUN_TIMEOUT:-300}
 # Under TCG everything in the VM is several times slower than here: bounds, not speeds.
@@ -77,6 +84,7 @@ vm_job() {
         fi
         job=$jobs/${tmp##*/.new.}
         mv "$tmp" "$job"
+        vm_kick
         # The agent's own deadline first; ours a little later, for the agent to report it.
         end=$((SECONDS + deadline + 10))
         while [ ! -e "$job/rc" ]; do
@@ -87,6 +95,7 @@ vm_job() {
                 fi
                 if [ "$SECONDS" -ge "$end" ]; then
                         touch "$job/kill"
+                        vm_kick
                         sleep 2
                         rm -rf "$job"
                         echo "host_run: no answer from the test VM's agent within $deadline s: $*" >&2
@@ -103,6 +112,16 @@ vm_job() {
         fi
         rm -rf "$job"
         return "$rc"
+}
+
+# vm_kick: wakes the agent (vm-agent.py): a byte through the FIFO that qemu passes on to the
+# agent's virtio-serial port. Opened read-write once per script: an open for writing alone would
+# wait for a reader, a write never waits while the agent reads (and 64 KiB would have to pile
+# up first).
+vm_kick() {
+        [ -n "$VM_KICK" ] || return 0
+        [ -n "$VM_KICK_FD" ] || exec {VM_KICK_FD}<>"$VM_KICK"
+        printf x >&"$VM_KICK_FD"
 }
 
 # host_run CMD...: CMD in the VM, as root, with a clean environment (HOST_ENV), at most
@@ -130,7 +149,7 @@ DefaultDependencies=no
 After=systemd-journald.socket
 
 [Service]
-ExecStart=/usr/bin/python3 $VM_DIR/agent.py $VM_DIR/jobs
+ExecStart=/usr/bin/python3 $VM_DIR/agent.py $VM_DIR/jobs $VM_PORT
 EOF
         mkdir -p "$HOST_ROOT/etc/systemd/system/sysinit.target.wants"
         ln -sf ../ctr-test-agent.service "$HOST_ROOT/etc/systemd/system/sysinit.target.wants/"
@@ -187,7 +206,10 @@ vm_boot() {
         [ "$accel" = kvm ] && cpu=(-cpu host)
 
         # No network device; the console on a file; qemu in our process group, so that a
-        # runner that kills the group kills it too.
+        # runner that kills the group kills it too. The agent's port reads kick.in (qemu opens
+        # both FIFOs read-write; the agent writes nothing to kick.out).
+        mkfifo -m 0600 "$HOST_DIR/kick.in" "$HOST_DIR/kick.out"
+        VM_KICK=$HOST_DIR/kick.in
         VM_OWNER=1
         (
                 exec env -u NOTIFY_SOCKET qemu-system-x86_64 -name ctr-launch-test \
@@ -196,7 +218,10 @@ vm_boot() {
                         -serial "file:$HOST_DIR/console.log" -monitor none \
                         -kernel "$kdir/vmlinuz" -initrd "$HOST_DIR/initrd.gz" \
                         -append "console=ttyS0 panic=-1 TERM=dumb" \
-                        -virtfs "local,path=$HOST_ROOT,mount_tag=ctrroot,security_model=passthrough,multidevs=remap"
+                        -virtfs "local,path=$HOST_ROOT,mount_tag=ctrroot,security_model=passthrough,multidevs=remap" \
+                        -virtfs "local,path=$HOST_ROOT/usr,mount_tag=ctrusr,security_model=passthrough,multidevs=remap" \
+                        -chardev "pipe,id=kick,path=$HOST_DIR/kick" -device virtio-serial-pci \
+                        -device "virtserialport,chardev=kick,name=$VM_PORT"
         ) </dev/null >"$HOST_DIR/qemu.log" 2>&1 &
         VM_QEMU=$!
 
@@ -224,6 +249,7 @@ vm_boot() {
 vm_attach() {
         HOST_ROOT=${CTR_VM_ROOT:?CTR_VM_ATTACH without CTR_VM_ROOT}
         VM_QEMU=${CTR_VM_QEMU:?CTR_VM_ATTACH without CTR_VM_QEMU}
+        VM_KICK=${CTR_VM_KICK:-}
         vm_alive || hard_error "the suite's test VM (qemu $VM_QEMU) is gone"
         HOST_DIR=$(mktemp -d "$(scratch_parent)/ctr-launch-sys.XXXXXX")
         host_ctr_locate

@@ -26,24 +26,27 @@ PAM_LOG=/var/log/ctr-pam-test.log
 host_run useradd -M -d /nonexistent -s /bin/sh -p '*' "$ACCOUNT"
 ACCOUNT_UID=$(host_run id -u "$ACCOUNT")
 ACCOUNT_GID=$(host_run id -g "$ACCOUNT")
-# The shipped stack, plus a log of every session opened and closed.
-cat >"$HOST_ROOT/usr/local/sbin/ctr-pam-log" <<EOS
+# The shipped stack, plus a log of every session opened and closed. The helpers are in /etc,
+# which the VM suite makes as it was after each script, and not in /usr, which the VM caches
+# (host-vm.sh).
+mkdir -p "$HOST_ROOT/etc/ctr-pam-test"
+cat >"$HOST_ROOT/etc/ctr-pam-test/log" <<EOS
 #!/bin/sh
 echo "\$PAM_TYPE \$PAM_USER \$PAM_TTY" >>$PAM_LOG
 EOS
-chmod 755 "$HOST_ROOT/usr/local/sbin/ctr-pam-log"
+chmod 755 "$HOST_ROOT/etc/ctr-pam-test/log"
 # Before the logger: while /run/ctr-pam-hang exists, a close stops here, half done (its PID in
 # /run/ctr-pam-hang.pid), so that a case can kill the holder in the middle of its close; the
 # logger then logs only a close that went to the end.
-cat >"$HOST_ROOT/usr/local/sbin/ctr-pam-hang" <<'EOS'
+cat >"$HOST_ROOT/etc/ctr-pam-test/hang" <<'EOS'
 #!/bin/sh
 [ "$PAM_TYPE" = close_session ] && [ -e /run/ctr-pam-hang ] || exit 0
 echo $$ >/run/ctr-pam-hang.pid
 while [ -e /run/ctr-pam-hang ]; do sleep 0.1; done
 EOS
-chmod 755 "$HOST_ROOT/usr/local/sbin/ctr-pam-hang"
-printf '%s\n' '# test: log every session' 'session required pam_exec.so /usr/local/sbin/ctr-pam-hang' \
-        'session required pam_exec.so /usr/local/sbin/ctr-pam-log' >>"$HOST_ROOT/etc/pam.d/ctr-launch"
+chmod 755 "$HOST_ROOT/etc/ctr-pam-test/hang"
+printf '%s\n' '# test: log every session' 'session required pam_exec.so /etc/ctr-pam-test/hang' \
+        'session required pam_exec.so /etc/ctr-pam-test/log' >>"$HOST_ROOT/etc/pam.d/ctr-launch"
 mkdir -p "$HOST_ROOT/etc/security/limits.d"
 echo "$ACCOUNT - nofile 1234" >"$HOST_ROOT/etc/security/limits.d/ctr-pam-test.conf"
 printf 'CTR_PAM_FROM_ENV=pam-env\nCTR_PAM_BOTH=from-pam\n' >>"$HOST_ROOT/etc/environment"

@@ -216,9 +216,8 @@ t_io_weight() {
         local id=iow d out
         # No weight file anywhere (no BFQ loaded, CFQ gone since 5.0): create refuses the weight
         # in one line (tests/integration/cgroups.sh io-weight checks that refusal).
-        host_run sh -c 'ls /sys/fs/cgroup/blkio/blkio.weight /sys/fs/cgroup/blkio/blkio.bfq.weight \
-                /sys/fs/cgroup/io.weight /sys/fs/cgroup/*/io.weight /sys/fs/cgroup/*/io.bfq.weight' \
-                >/dev/null 2>&1 || skip "the test host's kernel offers no I/O weight (no BFQ scheduler loaded)"
+        host_run sh -c "$IO_WEIGHT_PROBE" ||
+                skip "the test host's kernel offers no I/O weight (no BFQ scheduler loaded, no blk-iocost)"
         make "$id" '{"blockIO": {"weight": 500}}'
         start "$id"
         # blkio 500 is IOWeight 1 + (500 - 10) * 9999 / 990 = 4950.
