@@ -15,6 +15,7 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 
 #include "copy-tree.h"
 #include "errmsg.h"
@@ -425,14 +426,26 @@ static int copy_up(const Rootfs *rfs, const char *dest, int under, bool ro, char
 }
 
 /* linux.mountLabel, as runc applies it: on the file systems that have no labels of their own
- * and that we make (tmpfs, devpts, mqueue), SELinux's context= mount option. */
+ * and that we make, tmpfs and devpts, SELinux's context= mount option. mqueue refuses context=
+ * (EINVAL, seen in the VM test host booted with SELinux): its root gets the label as an xattr
+ * once mounted (label_mqueue). */
 static int mount_data_with_label(const Rootfs *rfs, const OciMount *m, const char *data, char **ret) {
         *ret = NULL;
-        if (!rfs->mount_label || !(streq_ptr(m->type, "tmpfs") || streq_ptr(m->type, "devpts") ||
-                                   streq_ptr(m->type, "mqueue")))
+        if (!rfs->mount_label || !(streq_ptr(m->type, "tmpfs") || streq_ptr(m->type, "devpts")))
                 return 0;
         if (asprintf(ret, "%s%scontext=\"%s\"", data ?: "", data && *data ? "," : "", rfs->mount_label) < 0)
                 return -ENOMEM;
+        return 0;
+}
+
+/* linux.mountLabel on a new mqueue: the label of its root directory. */
+static int label_mqueue(const Rootfs *rfs, const char *dest, char **ret_error) {
+        _cleanup_close_ int fd = -EBADF;
+        int r = open_in_root(rfs->root_fd, dest, O_RDONLY | O_DIRECTORY, 0, &fd);
+        if (r < 0)
+                return errmsg(ret_error, r, "look up %s after mounting it", dest);
+        if (fsetxattr(fd, "security.selinux", rfs->mount_label, strlen(rfs->mount_label), 0) < 0)
+                return errmsg(ret_error, -errno, "label the mqueue on %s with \"%s\"", dest, rfs->mount_label);
         return 0;
 }
 
@@ -503,6 +516,8 @@ static int mount_one(const Rootfs *rfs, const OciMount *m, int src_tree, char **
         }
 
         if (streq_ptr(m->type, "proc") && (r = check_proc_mounted(rfs, dest, ret_error)) < 0)
+                return r;
+        if (!bind && rfs->mount_label && streq_ptr(m->type, "mqueue") && (r = label_mqueue(rfs, dest, ret_error)) < 0)
                 return r;
 
         if (copyup && (r = copy_up(rfs, dest, under, (o.flags & MS_RDONLY) != 0, ret_error)) < 0)
