@@ -13,10 +13,10 @@
 #     VM (9p's cache=loose), since nothing changes it from here once the VM is up; the tests
 #     write their own helpers elsewhere (/etc, /var/lib). Without that cache every command
 #     read its binary and libraries again through 9p (9p's inodes, and their pages, go with
-#     the last reference unless cached): cgroups.sh took 640 s in the VM instead of 432. Before the boot the upper layer gets an empty
-#     /etc/fstab (the machine's own names disks the VM has not), no /var/log/journal (the
-#     journal stays in the VM's /run, not on 9p), no /.dockerenv (systemd would take the VM
-#     for a container) and the command agent;
+#     the last reference unless cached): cgroups.sh took 640 s in the VM instead of 405.
+#     Before the boot the upper layer gets an empty /etc/fstab (the machine's own names
+#     disks the VM has not), no /var/log/journal (the journal stays in the VM's /run, not on
+#     9p), no /.dockerenv (systemd would take the VM for a container) and the command agent;
 #   - the channel: vm-agent.py, a service of the VM (ctr-test-agent.service, started with
 #     sysinit.target), polls a job directory, $VM_DIR/jobs: host_run writes a job there (argv,
 #     environment, deadline, stdin if asked), the agent runs it as root in a session of its

@@ -19,8 +19,8 @@ each job it makes and each kill it asks for; the agent sleeps on that port and o
 pidfds of its running jobs, and looks at JOBS when one of them wakes it, or every second (the
 jobs' deadlines, a byte lost). Without the port it polls JOBS, as it did before the port
 existed: under TCG those looks took a fifth of a vCPU, which the tests' own commands now get.
-The agent runs each new job as root in a session of its own, with stdout and stderr into JOBS/NAME/stdout and stderr,
-and once it has exited writes JOBS/NAME/rc (its exit status, 128+N for a signal; 127 if it
+The agent runs each new job as root in a session of its own, with stdout and stderr into
+JOBS/NAME/stdout and stderr, and once it has exited writes JOBS/NAME/rc (its exit status, 128+N for a signal; 127 if it
 could not be executed) through a rename, so that rc appears whole and last. The test may ask
 for a running job to be killed by making JOBS/NAME/kill. The test removes the job's directory
 once it has read it; jobs run concurrently.
