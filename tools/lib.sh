@@ -34,6 +34,9 @@ TEST_PACKAGES=(util-linux procps
                # Debian kernel enables the module (tests/system/lsm.sh); podman there then puts
                # its default profile in every config, as on a stock Debian host
                apparmor
+               # SELinux's reference policy for the VM booted with security=selinux
+               # (tests/system/vm-selinux.sh); inert on a host whose kernel runs no SELinux
+               selinux-policy-default
                # the Debian package (debian/, tests/system/package.sh): dpkg-buildpackage, dh with
                # its meson and systemd helpers, build-essential (dpkg-checkbuilddeps wants it
                # besides Build-Depends), lintian on the result; git lists the tree to build

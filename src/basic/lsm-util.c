@@ -46,6 +46,17 @@ bool lsm_apparmor_profiles_contain(const char *list, const char *profile) {
         return false;
 }
 
+int lsm_selinux_context_valid(const char *label) {
+        /* selinuxfs's "context" file: a write of a context the policy does not define fails
+         * with EINVAL (the check libselinux's security_check_context() makes). */
+        _cleanup_close_ int fd = open("/sys/fs/selinux/context", O_RDWR | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, label, strlen(label)) >= 0)
+                return 1;
+        return errno == EINVAL ? 0 : -errno;
+}
+
 int lsm_apparmor_profile_loaded(const char *profile) {
         if (strcmp(profile, "unconfined") == 0 || profile[0] == ':' || strstr(profile, "//"))
                 return 1;

@@ -200,6 +200,18 @@ static int check_config(const OciConfig *config, const CreateOptions *o, char **
         if (profile && *profile && lsm_apparmor_profile_loaded(profile) == 0)
                 return errmsg_plain(ret_error, -ENOENT, "process.apparmorProfile: profile \"%s\" is not loaded "
                                     "(apparmor_parser -r loads it)", profile);
+        /* The same for SELinux: the stub's write, or the mount's context=, would fail after create. */
+        const struct {
+                const char *label, *field;
+        } contexts[] = {
+                { config->process.selinux_label, "process.selinuxLabel" },
+                { config->mount_label, "linux.mountLabel" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(contexts); i++)
+                if (contexts[i].label && *contexts[i].label && lsm_selinux_enabled() &&
+                    lsm_selinux_context_valid(contexts[i].label) == 0)
+                        return errmsg_plain(ret_error, -EINVAL, "%s: \"%s\" is not a context of the loaded "
+                                            "SELinux policy", contexts[i].field, contexts[i].label);
         if ((r = rootless_check_config(config, ret_error)) < 0)
                 return r;
         /* As runc and crun: in a joined uts namespace too (it keeps the name), never the host's. */

@@ -191,7 +191,8 @@ static int check_no_escalation(const OciProcess *p, uint64_t bounding, bool no_n
 }
 
 /* An empty label is the container's (runc); --apparmor and --process-label choose another. A
- * profile that is not loaded is refused before anything runs; through the system service, no
+ * profile that is not loaded, or a context the SELinux policy does not define, is refused before
+ * anything runs; through the system service, no
  * label but the container's (an admin who may exec is not one who may lift confinement). */
 static int build_labels(OciProcess *p, const OciProcess *container, const ExecOptions *o, char **ret_error) {
         const struct {
@@ -227,6 +228,9 @@ static int build_labels(OciProcess *p, const OciProcess *container, const ExecOp
         if (p->apparmor_profile && lsm_apparmor_profile_loaded(p->apparmor_profile) == 0)
                 return errmsg_plain(ret_error, -ENOENT, "AppArmor profile \"%s\" is not loaded (apparmor_parser -r loads it)",
                                     p->apparmor_profile);
+        if (p->selinux_label && lsm_selinux_context_valid(p->selinux_label) == 0)
+                return errmsg_plain(ret_error, -EINVAL, "SELinux label \"%s\" is not a context of the loaded policy",
+                                    p->selinux_label);
         return 0;
 }
 

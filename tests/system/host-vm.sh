@@ -37,7 +37,8 @@
 #     CTR_TEST_HOST=vm boots its own VM.
 # Sourced by lib.sh, which it completes with host_impl_check, host_boot, host_run, host_stop.
 # Environment: CTR_VM_ACCEL, CTR_VM_MEMORY (MiB, 2048), CTR_VM_CPUS (2), CTR_VM_RUN_TIMEOUT,
-# CTR_BOOT_TIMEOUT (600 s), CTR_VM_CACHE (tools/vm-kernel.sh).
+# CTR_BOOT_TIMEOUT (600 s), CTR_VM_CACHE (tools/vm-kernel.sh), CTR_VM_APPEND (more of the
+# kernel's command line, as vm-selinux.sh's security=selinux).
 
 VM_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_DIR=/var/lib/ctr-test-vm # in the VM: the agent and its jobs
@@ -217,7 +218,7 @@ vm_boot() {
                         -nodefaults -no-user-config -display none -no-reboot \
                         -serial "file:$HOST_DIR/console.log" -monitor none \
                         -kernel "$kdir/vmlinuz" -initrd "$HOST_DIR/initrd.gz" \
-                        -append "console=ttyS0 panic=-1 TERM=dumb" \
+                        -append "console=ttyS0 panic=-1 TERM=dumb${CTR_VM_APPEND:+ $CTR_VM_APPEND}" \
                         -virtfs "local,path=$HOST_ROOT,mount_tag=ctrroot,security_model=passthrough,multidevs=remap" \
                         -virtfs "local,path=$HOST_ROOT/usr,mount_tag=ctrusr,security_model=passthrough,multidevs=remap" \
                         -chardev "pipe,id=kick,path=$HOST_DIR/kick" -device virtio-serial-pci \

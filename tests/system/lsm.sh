@@ -10,7 +10,11 @@
 # under its bundle's profile. On a host without AppArmor (the nspawn host on this machine's
 # kernel) the label is refused, never dropped. podman's default profile is tested by the podman
 # client script (tests/clients/podman.sh, apparmor-default), which the VM suite runs.
-# SELinux cannot be tested in either host; the selinux case says why.
+# SELinux (the selinux-* cases) where the test host runs it, the VM booted by vm-selinux.sh:
+# process.selinuxLabel labels the container's process, exec's get the container's label or
+# --process-label's, linux.mountLabel labels the container's tmpfs, devpts and mqueue, a ctr@
+# unit's main process carries its bundle's label, and a context the policy does not define is
+# refused before anything exists; where SELinux is off, a label is refused, never dropped.
 # Usage: lsm.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
 
 source "$(dirname "$0")/lib.sh"
@@ -21,6 +25,9 @@ PROFILES=/root/ctr-lsm-test # in the test host: the profiles' sources
 # As the test host's kernel has it; the VM's Debian kernel has AppArmor on.
 HOST_APPARMOR=$(host_run cat /sys/module/apparmor/parameters/enabled 2>/dev/null || echo N)
 [ "$HOST_APPARMOR" = Y ] || HOST_APPARMOR=N
+# SELinux: selinuxfs is there (only in the VM booted with security=selinux).
+HOST_SELINUX=N
+host_run test -e /sys/fs/selinux/enforce 2>/dev/null && HOST_SELINUX=Y
 
 # capture CMD...: sets RC, OUT, ERR; never fails itself.
 capture() {
@@ -46,9 +53,14 @@ expect_line() { # expect_line WHAT TEXT REGEX: a line of TEXT matches REGEX
 $2"
 }
 
+need_selinux() {
+        [ "$HOST_SELINUX" = Y ] ||
+                skip "SELinux is not the test host's LSM (vm-selinux.sh boots the VM with security=selinux)"
+}
+
 need_apparmor() {
         [ "$HOST_APPARMOR" = Y ] ||
-                skip "AppArmor is not enabled on the test host's kernel (the VM test host has it)"
+                skip "AppArmor is not enabled on the test host's kernel (the vm test's VM has it)"
 }
 
 # load NAME RULES: the profile NAME with RULES, loaded (or replaced) in the test host.
@@ -112,6 +124,37 @@ with open(path, "w") as f:
 EOF
 }
 
+# make_selinux ID LABEL MOUNT-LABEL SCRIPT: a bundle whose process is `sh -c SCRIPT` labelled
+# LABEL, its mounts MOUNT-LABEL ("" leaves either unset).
+make_selinux() {
+        local id=$1 label=$2 mount_label=$3 script=$4
+        host_make_bundle "$id" /bin/sh -c "$script"
+        "$PY" - "$BUNDLE_DIR/config.json" "$label" "$mount_label" <<'EOF'
+import json, sys
+path, label, mount_label = sys.argv[1:]
+with open(path) as f:
+    cfg = json.load(f)
+if label:
+    cfg["process"]["selinuxLabel"] = label
+if mount_label:
+    cfg["linux"]["mountLabel"] = mount_label
+with open(path, "w") as f:
+    json.dump(cfg, f, indent=2)
+EOF
+}
+
+# Contexts of Debian's reference policy (selinux-policy-default, MLS): the type libvirt gives its
+# guests, and its images' (container_t is not in it), in two categories.
+SE_PROC=system_u:system_r:svirt_t:s0:c1,c2
+SE_PROC2=system_u:system_r:svirt_t:s0:c3,c4
+SE_FILE=system_u:object_r:svirt_image_t:s0:c1,c2
+SE_BOGUS=system_u:system_r:ctr_no_such_t:s0
+
+# nothing_left WHAT: no container state in the test host.
+nothing_left() {
+        [ -z "$(host_run sh -c "ls -A $HOST_STATE 2>/dev/null")" ] || fail "$1 left a state directory"
+}
+
 # The label line, then what the script's own check says; builtins only until the check.
 LABEL='read l </proc/self/attr/current; echo "label=$l" >/shared/out'
 # The payload of a long-running container: its label, then waits; TERM ends it.
@@ -124,6 +167,10 @@ t_features() {
         assert_rc 0 "ctr-launch features"
         assert_eq "features: linux.apparmor.enabled" "$want" \
                 "$("$PY" -c 'import json, sys; print(str(json.load(sys.stdin)["linux"]["apparmor"]["enabled"]).lower())' <<<"$OUT")"
+        want=false
+        [ "$HOST_SELINUX" = N ] || want=true
+        assert_eq "features: linux.selinux.enabled" "$want" \
+                "$("$PY" -c 'import json, sys; print(str(json.load(sys.stdin)["linux"]["selinux"]["enabled"]).lower())' <<<"$OUT")"
 }
 
 t_refused() {
@@ -140,7 +187,7 @@ t_not_loaded() {
         capture host_ctr create -b "$HOST_BUNDLE" missing
         assert_fails "create with a profile that is not loaded"
         assert_one_error_line "create" 'process\.apparmorProfile: profile "ctr-test-missing" is not loaded'
-        [ -z "$(host_run sh -c "ls -A $HOST_STATE 2>/dev/null")" ] || fail "create left a state directory"
+        nothing_left "create"
 }
 
 t_deny_tmp() {
@@ -211,8 +258,77 @@ t_unit() {
         host_run systemctl stop ctr@aaunit.service || fail "systemctl stop ctr@aaunit failed"
 }
 
-t_selinux() {
-        skip "SELinux needs every file labelled: the test hosts' root is this machine's overlay (over 9p in the VM), which carries no security.selinux labels, and Debian boots AppArmor as the major LSM; the parser and the init's write are shared with AppArmor's path"
+t_selinux_refused() {
+        [ "$HOST_SELINUX" = N ] || skip "SELinux is on in this test host: see the other selinux cases"
+        make_selinux serefused "$SE_PROC" "" "$LABEL"
+        capture host_ctr create -b "$HOST_BUNDLE" serefused
+        assert_fails "create with an SELinux label, SELinux off"
+        assert_one_error_line "create" 'process\.selinuxLabel: SELinux is not enabled on this host'
+        nothing_left "create"
+}
+
+t_selinux_process() {
+        need_selinux
+        note "SELinux in the test host: enforce=$(host_run cat /sys/fs/selinux/enforce), policy version $(host_run cat /sys/fs/selinux/policyvers)"
+        make_selinux seproc "$SE_PROC" "" "$LABEL"
+        capture host_ctr run -b "$HOST_BUNDLE" seproc
+        assert_rc 0 "ctr-launch run labelled $SE_PROC"
+        assert_eq "the container's label" "label=$SE_PROC" "$(out seproc)"
+}
+
+# The mounts' labels, seen from the test host through the init's /proc/PID/root, then exec's.
+t_selinux_mounts_exec() {
+        need_selinux
+        make_selinux semnt "$SE_PROC" "$SE_FILE" "$WAIT"
+        host_ctr run -d -b "$HOST_BUNDLE" semnt >/dev/null || fail "run -d semnt failed"
+        local pid m
+        pid=$(host_ctr state semnt | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["pid"])')
+        for m in /dev/shm /dev/pts /dev/mqueue; do
+                assert_eq "the label of the container's $m" "$SE_FILE" \
+                        "$(host_run stat -c %C "/proc/$pid/root$m")"
+        done
+        assert_eq "the label of the container's process" "$SE_PROC" \
+                "$(host_run cat "/proc/$pid/attr/current" | tr -d '\0')"
+        capture host_ctr exec semnt /bin/sh -c 'read l </proc/self/attr/current; echo "$l"'
+        assert_rc 0 "exec"
+        assert_eq "an exec'd process's label (the container's)" "$SE_PROC" "$OUT"
+        capture host_ctr exec --process-label "$SE_PROC2" semnt /bin/sh -c 'read l </proc/self/attr/current; echo "$l"'
+        assert_rc 0 "exec --process-label"
+        assert_eq "exec --process-label's label" "$SE_PROC2" "$OUT"
+        capture host_ctr exec --process-label "$SE_BOGUS" semnt /bin/true
+        assert_fails "exec --process-label with a context the policy does not define"
+        assert_one_error_line "exec --process-label $SE_BOGUS" \
+                "SELinux label \"$SE_BOGUS\" is not a context of the loaded policy"
+        host_ctr delete --force semnt >/dev/null || fail "delete --force semnt failed"
+}
+
+t_selinux_invalid() {
+        need_selinux
+        make_selinux sebad "$SE_BOGUS" "" "$LABEL"
+        capture host_ctr create -b "$HOST_BUNDLE" sebad
+        assert_fails "create with a process label the policy does not define"
+        assert_one_error_line "create" \
+                "process\.selinuxLabel: \"$SE_BOGUS\" is not a context of the loaded SELinux policy"
+        nothing_left "create"
+        make_selinux sebadmnt "$SE_PROC" "system_u:object_r:ctr_no_such_t:s0" "$LABEL"
+        capture host_ctr create -b "$HOST_BUNDLE" sebadmnt
+        assert_fails "create with a mount label the policy does not define"
+        assert_one_error_line "create" 'linux\.mountLabel: "system_u:object_r:ctr_no_such_t:s0" is not a context'
+        nothing_left "create"
+}
+
+t_selinux_unit() {
+        need_selinux
+        make_selinux seunit "$SE_PROC" "$SE_FILE" "$LABEL; $WAIT"
+        host_watch_unit ctr@seunit.service
+        host_run systemctl start ctr@seunit.service || fail "systemctl start ctr@seunit failed"
+        wait_for "the unit's container to write its label" test -s "$HOST_ROOT$HOST_BUNDLES/seunit/shared/out"
+        assert_eq "the unit's container's label" "label=$SE_PROC" "$(out seunit)"
+        local pid
+        pid=$(host_run systemctl show -p MainPID --value ctr@seunit.service)
+        assert_eq "the unit's main process's label" "$SE_PROC" \
+                "$(host_run cat "/proc/$pid/attr/current" | tr -d '\0')"
+        host_run systemctl stop ctr@seunit.service || fail "systemctl stop ctr@seunit failed"
 }
 
 case_run features t_features
@@ -222,6 +338,10 @@ case_run deny-tmp t_deny_tmp
 case_run entry-transition t_entry_transition
 case_run exec t_exec
 case_run unit t_unit
-case_run selinux t_selinux
+case_run selinux-refused t_selinux_refused
+case_run selinux-process t_selinux_process
+case_run selinux-mounts-exec t_selinux_mounts_exec
+case_run selinux-invalid t_selinux_invalid
+case_run selinux-unit t_selinux_unit
 [ "$HOST_APPARMOR" = N ] || unload_all
 sys_finish
