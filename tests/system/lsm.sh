@@ -243,19 +243,26 @@ t_exec() {
         host_ctr delete --force ex >/dev/null || fail "delete --force ex failed"
 }
 
+# unit_label ID OUT-REGEX LABEL: ctr@ID, of the bundle ID made with "$LABEL; $WAIT", started; what
+# its container wrote matches OUT-REGEX and its main process runs under LABEL; stopped.
+unit_label() {
+        local id=$1 out_regex=$2 label=$3 pid
+        host_watch_unit "ctr@$id.service"
+        host_run systemctl start "ctr@$id.service" || fail "systemctl start ctr@$id failed"
+        wait_for "the unit's container to write its label" test -s "$HOST_ROOT$HOST_BUNDLES/$id/shared/out"
+        expect_line "the unit's container's label" "$(out "$id")" "$out_regex"
+        pid=$(host_run systemctl show -p MainPID --value "ctr@$id.service")
+        # SELinux's attr ends with a NUL, AppArmor's with a newline.
+        assert_eq "the unit's main process's label" "$label" \
+                "$(host_run cat "/proc/$pid/attr/current" | tr -d '\0')"
+        host_run systemctl stop "ctr@$id.service" || fail "systemctl stop ctr@$id failed"
+}
+
 t_unit() {
         need_apparmor
         load ctr-test-deny-tmp "$DENY_TMP_RULES"
         make aaunit ctr-test-deny-tmp "$LABEL; $WAIT"
-        host_watch_unit ctr@aaunit.service
-        host_run systemctl start ctr@aaunit.service || fail "systemctl start ctr@aaunit failed"
-        wait_for "the unit's container to write its label" test -s "$HOST_ROOT$HOST_BUNDLES/aaunit/shared/out"
-        expect_line "the unit's container's label" "$(out aaunit)" '^label=ctr-test-deny-tmp \(enforce\)$'
-        local pid
-        pid=$(host_run systemctl show -p MainPID --value ctr@aaunit.service)
-        assert_eq "the unit's main process's label" "ctr-test-deny-tmp (enforce)" \
-                "$(host_run cat "/proc/$pid/attr/current")"
-        host_run systemctl stop ctr@aaunit.service || fail "systemctl stop ctr@aaunit failed"
+        unit_label aaunit '^label=ctr-test-deny-tmp \(enforce\)$' "ctr-test-deny-tmp (enforce)"
 }
 
 t_selinux_refused() {
@@ -269,7 +276,8 @@ t_selinux_refused() {
 
 t_selinux_process() {
         need_selinux
-        note "SELinux in the test host: enforce=$(host_run cat /sys/fs/selinux/enforce), policy version $(host_run cat /sys/fs/selinux/policyvers)"
+        note "SELinux in the test host: enforce=$(host_run cat /sys/fs/selinux/enforce)," \
+                "policy version $(host_run cat /sys/fs/selinux/policyvers)"
         make_selinux seproc "$SE_PROC" "" "$LABEL"
         capture host_ctr run -b "$HOST_BUNDLE" seproc
         assert_rc 0 "ctr-launch run labelled $SE_PROC"
@@ -289,10 +297,11 @@ t_selinux_mounts_exec() {
         done
         assert_eq "the label of the container's process" "$SE_PROC" \
                 "$(host_run cat "/proc/$pid/attr/current" | tr -d '\0')"
-        capture host_ctr exec semnt /bin/sh -c 'read l </proc/self/attr/current; echo "$l"'
+        local me='read l </proc/self/attr/current; echo "$l"'
+        capture host_ctr exec semnt /bin/sh -c "$me"
         assert_rc 0 "exec"
         assert_eq "an exec'd process's label (the container's)" "$SE_PROC" "$OUT"
-        capture host_ctr exec --process-label "$SE_PROC2" semnt /bin/sh -c 'read l </proc/self/attr/current; echo "$l"'
+        capture host_ctr exec --process-label "$SE_PROC2" semnt /bin/sh -c "$me"
         assert_rc 0 "exec --process-label"
         assert_eq "exec --process-label's label" "$SE_PROC2" "$OUT"
         capture host_ctr exec --process-label "$SE_BOGUS" semnt /bin/true
@@ -320,15 +329,7 @@ t_selinux_invalid() {
 t_selinux_unit() {
         need_selinux
         make_selinux seunit "$SE_PROC" "$SE_FILE" "$LABEL; $WAIT"
-        host_watch_unit ctr@seunit.service
-        host_run systemctl start ctr@seunit.service || fail "systemctl start ctr@seunit failed"
-        wait_for "the unit's container to write its label" test -s "$HOST_ROOT$HOST_BUNDLES/seunit/shared/out"
-        assert_eq "the unit's container's label" "label=$SE_PROC" "$(out seunit)"
-        local pid
-        pid=$(host_run systemctl show -p MainPID --value ctr@seunit.service)
-        assert_eq "the unit's main process's label" "$SE_PROC" \
-                "$(host_run cat "/proc/$pid/attr/current" | tr -d '\0')"
-        host_run systemctl stop ctr@seunit.service || fail "systemctl stop ctr@seunit failed"
+        unit_label seunit "^label=$SE_PROC\$" "$SE_PROC"
 }
 
 case_run features t_features

@@ -14,7 +14,8 @@
 
 policy=/etc/selinux/default/policy
 if [ "$(id -u)" = 0 ] && ! compgen -G "$policy/policy.*" >/dev/null; then
-        echo "Bail out! no SELinux policy in $policy: install selinux-policy-default (tools/lib.sh TEST_PACKAGES)"
+        echo "Bail out! no SELinux policy in $policy: install selinux-policy-default" \
+                "(tools/lib.sh TEST_PACKAGES)"
         exit 1
 fi
 export CTR_VM_APPEND="security=selinux enforcing=0${CTR_VM_APPEND:+ $CTR_VM_APPEND}"
