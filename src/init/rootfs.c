@@ -425,17 +425,27 @@ static int copy_up(const Rootfs *rfs, const char *dest, int under, bool ro, char
         return 0;
 }
 
-/* linux.mountLabel, as runc applies it: on the file systems that have no labels of their own
- * and that we make, tmpfs and devpts, SELinux's context= mount option. mqueue refuses context=
- * (EINVAL, seen in the VM test host booted with SELinux): its root gets the label as an xattr
- * once mounted (label_mqueue). */
-static int mount_data_with_label(const Rootfs *rfs, const OciMount *m, const char *data, char **ret) {
+/* DATA with SELinux's context=LABEL added: every file in the new mount, its root too, has LABEL. */
+static int mount_data_add_label(const char *data, const char *label, char **ret) {
         *ret = NULL;
-        if (!rfs->mount_label || !(streq_ptr(m->type, "tmpfs") || streq_ptr(m->type, "devpts")))
-                return 0;
-        if (asprintf(ret, "%s%scontext=\"%s\"", data ?: "", data && *data ? "," : "", rfs->mount_label) < 0)
+        if (asprintf(ret, "%s%scontext=\"%s\"", data ?: "", data && *data ? "," : "", label) < 0)
                 return -ENOMEM;
         return 0;
+}
+
+/* linux.mountLabel, as runc applies it: context= on every file system the config mounts but
+ * binds, proc, sysfs and cgroups (which keep the kernel's own labels) and mqueue, which refuses
+ * it (EINVAL, seen in the VM test host booted with SELinux): its root gets the label as an xattr
+ * once mounted (label_mqueue). */
+static int mount_data_with_label(const Rootfs *rfs, const OciMount *m, const char *data, char **ret) {
+        static const char *const unlabelled[] = { "proc", "sysfs", "mqueue", "cgroup", "cgroup2" };
+        *ret = NULL;
+        if (!rfs->mount_label)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(unlabelled); i++)
+                if (streq_ptr(m->type, unlabelled[i]))
+                        return 0;
+        return mount_data_add_label(data, rfs->mount_label, ret);
 }
 
 /* linux.mountLabel on a new mqueue: the label of its root directory. */
@@ -693,7 +703,8 @@ static int readonly_path(int root_fd, bool proc_fd, const char *path, char **ret
         return 0;
 }
 
-static int mask_path(int root_fd, bool proc_fd, int *null_fd, const char *path, char **ret_error) {
+static int mask_path(int root_fd, bool proc_fd, const char *mount_label, int *null_fd, const char *path,
+                     char **ret_error) {
         char target[PATH_MAX], null_target[PATH_MAX];
         struct stat st;
         _cleanup_close_ int fd = -EBADF;
@@ -705,8 +716,12 @@ static int mask_path(int root_fd, bool proc_fd, int *null_fd, const char *path, 
         finalize_target(proc_fd, fd, path, target);
 
         if (S_ISDIR(st.st_mode)) {
-                /* Read-only and empty: the size does not matter. */
-                if (mount("tmpfs", target, "tmpfs", MS_LOCKDOWN, "size=0,mode=755") < 0)
+                /* Read-only and empty: the size does not matter. Labelled as the config's other
+                 * tmpfs are (runc's maskPath). */
+                _cleanup_free_ char *labelled = NULL;
+                if (mount_label && mount_data_add_label("size=0,mode=755", mount_label, &labelled) < 0)
+                        return -ENOMEM;
+                if (mount("tmpfs", target, "tmpfs", MS_LOCKDOWN, labelled ?: "size=0,mode=755") < 0)
                         return errmsg(ret_error, -errno, "mask %s: mount an empty tmpfs on it", path);
                 return 0;
         }
@@ -731,7 +746,7 @@ static int mask_path(int root_fd, bool proc_fd, int *null_fd, const char *path, 
         return 0;
 }
 
-int rootfs_finalize(const OciConfig *c, char **ret_error) {
+int rootfs_finalize(const OciConfig *c, const char *mount_label, char **ret_error) {
         _cleanup_close_ int root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         _cleanup_close_ int null_fd = -EBADF;
         struct statfs sf;
@@ -747,7 +762,7 @@ int rootfs_finalize(const OciConfig *c, char **ret_error) {
                 if ((r = readonly_path(root_fd, proc_fd, *p, ret_error)) < 0)
                         return r;
         for (char **p = c->masked_paths; p && *p; p++)
-                if ((r = mask_path(root_fd, proc_fd, &null_fd, *p, ret_error)) < 0)
+                if ((r = mask_path(root_fd, proc_fd, mount_label, &null_fd, *p, ret_error)) < 0)
                         return r;
 
         if (c->root_readonly) {

@@ -26,8 +26,9 @@ typedef struct RootfsOptions {
         size_t n_extra_mounts;
         const char *own_cgroups; /* /proc/self/cgroup read before joining or making a cgroup
                                   * namespace: the cgroups the "cgroup" mounts show */
-        /* linux.mountLabel where SELinux is enabled (context= on tmpfs, devpts, mqueue), else
-         * NULL: without SELinux the label means nothing, and runc and crun ignore it too. */
+        /* linux.mountLabel where SELinux is enabled (context= on what the config mounts but
+         * binds, proc, sysfs and cgroups; mqueue's root labelled), else NULL: without SELinux
+         * the label means nothing, and runc and crun ignore it too. */
         const char *mount_label;
         /* Called once the mounts are made, right before the switch of root (the hooks that
          * run "before pivot_root"); may be NULL. */
@@ -44,5 +45,6 @@ typedef struct RootfsOptions {
  * container's rootfs and the cwd is "/". Needs a mount namespace of its own, unless
  * runtime_mount_ns. */
 int rootfs_setup(const OciConfig *c, const RootfsOptions *o, char **ret_error);
-/* After the console exists: maskedPaths, readonlyPaths, root.readonly. */
-int rootfs_finalize(const OciConfig *c, char **ret_error);
+/* After the console exists: maskedPaths, readonlyPaths, root.readonly. MOUNT_LABEL: as
+ * RootfsOptions's, for the tmpfs that masks a directory. */
+int rootfs_finalize(const OciConfig *c, const char *mount_label, char **ret_error);

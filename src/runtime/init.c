@@ -336,6 +336,8 @@ static void init_build(Init *in) {
                                    (char *) "noexec", NULL };
         const OciMount notify_mount = { .destination = (char *) NOTIFY_SOCKET_DIR, .type = (char *) "bind",
                                         .source = p->notify_dir, .options = notify_options };
+        /* Asked of the host's selinuxfs before the switch of root. */
+        const char *mount_label = c->mount_label && *c->mount_label && lsm_selinux_enabled() ? c->mount_label : NULL;
         RootfsOptions ro = {
                 .rootfs = p->rootfs,
                 .bundle = p->bundle,
@@ -345,7 +347,7 @@ static void init_build(Init *in) {
                 .new_cgroupns = oci_config_find_namespace(c, NAMESPACE_CGROUP) != NULL &&
                                 !oci_config_find_namespace(c, NAMESPACE_CGROUP)->path,
                 .own_cgroups = own_cgroups,
-                .mount_label = c->mount_label && *c->mount_label && lsm_selinux_enabled() ? c->mount_label : NULL,
+                .mount_label = mount_label,
                 .extra_mounts = &notify_mount,
                 .n_extra_mounts = p->notify_dir ? 1 : 0,
                 .before_switch = hooks_before_switch,
@@ -376,7 +378,7 @@ static void init_build(Init *in) {
                 init_fail_errno(in, -errno, "setsid");
         safe_close(p->console_fd);
 
-        if ((r = rootfs_finalize(c, &error)) < 0 || (r = process_apply_limits(&c->process, &error)) < 0)
+        if ((r = rootfs_finalize(c, mount_label, &error)) < 0 || (r = process_apply_limits(&c->process, &error)) < 0)
                 init_fail(in, r, error);
 }
 

@@ -12,7 +12,7 @@
 # client script (tests/clients/podman.sh, apparmor-default), which the VM suite runs.
 # SELinux (the selinux-* cases) where the test host runs it, the VM booted by vm-selinux.sh:
 # process.selinuxLabel labels the container's process, exec's get the container's label or
-# --process-label's, linux.mountLabel labels the container's tmpfs, devpts and mqueue, a ctr@
+# --process-label's, linux.mountLabel labels the container's tmpfs, devpts, mqueue and masks, a ctr@
 # unit's main process carries its bundle's label, and a context the policy does not define is
 # refused before anything exists; where SELinux is off, a label is refused, never dropped.
 # Usage: lsm.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
@@ -125,7 +125,7 @@ EOF
 }
 
 # make_selinux ID LABEL MOUNT-LABEL SCRIPT: a bundle whose process is `sh -c SCRIPT` labelled
-# LABEL, its mounts MOUNT-LABEL ("" leaves either unset).
+# LABEL, its mounts MOUNT-LABEL, /var masked ("" leaves either unset).
 make_selinux() {
         local id=$1 label=$2 mount_label=$3 script=$4
         host_make_bundle "$id" /bin/sh -c "$script"
@@ -138,6 +138,8 @@ if label:
     cfg["process"]["selinuxLabel"] = label
 if mount_label:
     cfg["linux"]["mountLabel"] = mount_label
+    # A directory masked with a tmpfs, which takes the label too.
+    cfg["linux"].setdefault("maskedPaths", []).append("/var")
 with open(path, "w") as f:
     json.dump(cfg, f, indent=2)
 EOF
@@ -291,7 +293,7 @@ t_selinux_mounts_exec() {
         host_ctr run -d -b "$HOST_BUNDLE" semnt >/dev/null || fail "run -d semnt failed"
         local pid m
         pid=$(host_ctr state semnt | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["pid"])')
-        for m in /dev/shm /dev/pts /dev/mqueue; do
+        for m in /dev/shm /dev/pts /dev/mqueue /var; do
                 assert_eq "the label of the container's $m" "$SE_FILE" \
                         "$(host_run stat -c %C "/proc/$pid/root$m")"
         done
