@@ -16,6 +16,8 @@
 # unit's main process carries its bundle's label, and a context the policy does not define is
 # refused before anything exists; where SELinux is off, a label is refused, never dropped.
 # Usage: lsm.sh MESON-BUILD-ROOT [PATH-TO-ctr-launch] (root; TAP; skipped otherwise).
+# Environment: CTR_EXPECT_LSM (apparmor or selinux: the LSM the test host must have; the VM
+# suites set it).
 
 source "$(dirname "$0")/lib.sh"
 sys_init "$@"
@@ -28,6 +30,14 @@ HOST_APPARMOR=$(host_run cat /sys/module/apparmor/parameters/enabled 2>/dev/null
 # SELinux: selinuxfs is there (only in the VM booted with security=selinux).
 HOST_SELINUX=N
 host_run test -e /sys/fs/selinux/enforce 2>/dev/null && HOST_SELINUX=Y
+# The VM suites name the LSM their VM boots (CTR_EXPECT_LSM): a VM that came up without it would
+# skip every case of that LSM and pass.
+case ${CTR_EXPECT_LSM:-} in
+"") ;;
+apparmor) [ "$HOST_APPARMOR" = Y ] || hard_error "the test host was booted for AppArmor, and it is not enabled" ;;
+selinux) [ "$HOST_SELINUX" = Y ] || hard_error "the test host was booted with security=selinux, and has no selinuxfs" ;;
+*) hard_error "CTR_EXPECT_LSM=$CTR_EXPECT_LSM: expected apparmor or selinux" ;;
+esac
 
 # capture CMD...: sets RC, OUT, ERR; never fails itself.
 capture() {

@@ -19,5 +19,5 @@ if [ "$(id -u)" = 0 ] && ! compgen -G "$policy/policy.*" >/dev/null; then
         exit 1
 fi
 export CTR_VM_APPEND="security=selinux enforcing=0${CTR_VM_APPEND:+ $CTR_VM_APPEND}"
-export CTR_VM_SCRIPTS=${CTR_VM_SCRIPTS:-lsm}
+export CTR_VM_SCRIPTS=${CTR_VM_SCRIPTS:-lsm} CTR_EXPECT_LSM=selinux
 exec bash "$(dirname "$0")/vm-suite.sh" "$@"

@@ -20,7 +20,7 @@
 # umoci, dpkg) does not change with the cgroup layout or the kernel. Under TCG every command
 # costs about twenty times what it does here, and a fresh-clone .ci/run has 90 minutes.
 # Environment: CTR_VM_SCRIPTS (default: the list above), CTR_TEST_ONLY (case names, as in each
-# script), and host-vm.sh's knobs.
+# script), CTR_EXPECT_LSM (lsm.sh's; apparmor by default), and host-vm.sh's knobs.
 
 export CTR_TEST_HOST=vm
 source "$(dirname "$0")/lib.sh"
@@ -112,6 +112,8 @@ case_body true channel_check
 cat "$HOST_DIR/channel.diag" 2>/dev/null || true
 CASE=""
 vm_etc_snapshot
+# Debian's kernel boots AppArmor unless the command line says otherwise (vm-selinux.sh does).
+export CTR_EXPECT_LSM=${CTR_EXPECT_LSM:-apparmor}
 export CTR_VM_ATTACH=1 CTR_VM_ROOT=$HOST_ROOT CTR_VM_QEMU=$VM_QEMU CTR_VM_KICK=$VM_KICK
 for s in "${SCRIPTS[@]}"; do
         [ -f "$(dirname "$0")/$s.sh" ] || hard_error "no scenario script $s.sh (CTR_VM_SCRIPTS)"
