@@ -207,9 +207,8 @@ static int check_config(const OciConfig *config, const CreateOptions *o, char **
                 { config->process.selinux_label, "process.selinuxLabel" },
                 { config->mount_label, "linux.mountLabel" },
         };
-        for (size_t i = 0; i < ELEMENTSOF(contexts); i++)
-                if (contexts[i].label && *contexts[i].label && lsm_selinux_enabled() &&
-                    lsm_selinux_context_valid(contexts[i].label) == 0)
+        for (size_t i = 0; i < ELEMENTSOF(contexts) && lsm_selinux_enabled(); i++)
+                if (contexts[i].label && *contexts[i].label && lsm_selinux_context_valid(contexts[i].label) == 0)
                         return errmsg_plain(ret_error, -EINVAL, "%s: \"%s\" is not a context of the loaded "
                                             "SELinux policy", contexts[i].field, contexts[i].label);
         if ((r = rootless_check_config(config, ret_error)) < 0)

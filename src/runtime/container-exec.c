@@ -192,8 +192,8 @@ static int check_no_escalation(const OciProcess *p, uint64_t bounding, bool no_n
 
 /* An empty label is the container's (runc); --apparmor and --process-label choose another. A
  * profile that is not loaded, or a context the SELinux policy does not define, is refused before
- * anything runs; through the system service, no
- * label but the container's (an admin who may exec is not one who may lift confinement). */
+ * anything runs; through the system service, no label but the container's (an admin who may exec
+ * is not one who may lift confinement). */
 static int build_labels(OciProcess *p, const OciProcess *container, const ExecOptions *o, char **ret_error) {
         const struct {
                 char **mine;
